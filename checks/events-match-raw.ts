@@ -1,0 +1,126 @@
+// Aggregated event counters per app, event and day equal the raw drill events.
+// This is the invariant that broke in Countly issue #6073 (counts 0 after restore).
+import type { Counters, RawEventDay } from "../runner/facts/types.ts";
+import type { CheckDefinition } from "./types.ts";
+import { withinTolerance } from "./types.ts";
+
+export interface EventsMatchRawOptions {
+  tolerance: number;
+  relative_tolerance: number;
+  settle_minutes: number;
+  fields: ("c" | "s" | "dur")[];
+  events?: string[];
+  exclude_events: string[];
+  aggregates_without_raw: "ignore" | "fail";
+}
+
+const FIELD_NAMES = { c: "count (c)", s: "sum (s)", dur: "duration (dur)" } as const;
+
+/** Float sums of s/dur differ by rounding between Countly's $inc and ours. */
+const FLOAT_EPSILON = 1e-9;
+
+export const eventsMatchRaw: CheckDefinition<EventsMatchRawOptions> = {
+  meta: {
+    kind: "events-match-raw",
+    summary: "Aggregated event counts (c, s, dur) per app, event and day equal the raw drill events.",
+    proves:
+      "For every custom event and app-local day in the period, the no-segment month document's `d.<day>.c` (and `s`, `dur` where sent) equals the sum over the raw `[CLY]_custom` drill documents of that event, bucketed by the app's timezone. Raw events inserted within the settle window before the newest insert may still be missing from the aggregates.",
+    perApp: true,
+    options: {
+      type: "object",
+      properties: {
+        tolerance: { type: "number", minimum: 0, default: 0, description: "Absolute difference allowed per event and day." },
+        relative_tolerance: { type: "number", minimum: 0, maximum: 1, default: 0, description: "Relative difference allowed per event and day (0.01 = 1 %)." },
+        settle_minutes: { type: "number", minimum: 0, default: 5, description: "Raw events inserted (`cd`) this many minutes before the newest insert may not be aggregated yet." },
+        fields: { type: "array", items: { enum: ["c", "s", "dur"] }, minItems: 1, default: ["c", "s", "dur"], description: "Counters to compare." },
+        events: { type: "array", items: { type: "string" }, description: "Only these event keys (default: all)." },
+        exclude_events: { type: "array", items: { type: "string" }, default: [], description: "Event keys to leave out." },
+        aggregates_without_raw: {
+          enum: ["ignore", "fail"],
+          default: "ignore",
+          description: "Aggregated days with no raw events at all: `ignore` (drill data retention deletes old raw data) or `fail`.",
+        },
+      },
+    },
+    likelyCause:
+      "Aggregated counts of 0 or missing with raw events present: the aggregates were not rebuilt after a restore (the aggregator's change-stream resume tokens in `countly.plugins` `_changeStreams` belong to the old server) or the aggregated collections were not restored. Counts above raw: a restore merged into live data (double counting).",
+    remediation:
+      "Compare with the backup (`countly-check diff`); restore `countly.events_data` (or the legacy `events<hash>` collections) from the backup, or let the aggregator re-process: stop Countly, remove the stale entries of `countly.plugins` `_changeStreams`, start the aggregator and re-run this check.",
+    exampleFinding:
+      "app Shop (65f0…) event Buy day 2024-10-27: count (c) expected 42 (raw drill), actual 0 — no aggregated data for this day",
+  },
+  needs: (o) => [
+    { fact: "rawEvents", params: { tailMinutes: o.settle_minutes } },
+    { fact: "eventAggregates" },
+  ],
+  evaluate(ctx) {
+    const o = ctx.options;
+    const wanted = (key: string) => (o.events === undefined || o.events.includes(key)) && !o.exclude_events.includes(key);
+    const raw = ctx.facts.get("rawEvents");
+    const aggregated = new Map<string, Counters>();
+    for (const t of ctx.facts.get("eventAggregates").totals) if (wanted(t.key)) aggregated.set(`${t.key}\u0000${t.day}`, t);
+
+    const rows = raw.rows.filter((r) => wanted(r.key));
+    if (rows.length === 0) return { skipped: "no raw custom events in the period" };
+
+    const cutoff = raw.maxCdMinute === undefined ? undefined : raw.maxCdMinute - o.settle_minutes;
+    const tol = { absolute: o.tolerance, relative: o.relative_tolerance };
+    for (const r of rows) {
+      const groupKey = `${r.key}\u0000${r.day}`;
+      const agg = aggregated.get(groupKey);
+      aggregated.delete(groupKey);
+      const recent = recentCounters(r, cutoff);
+      for (const f of o.fields) {
+        const hi = r[f];
+        const lo = hi - recent[f];
+        const actual = agg?.[f] ?? 0;
+        const epsilon = f === "c" ? 0 : FLOAT_EPSILON * Math.max(1, Math.abs(hi));
+        if (actual >= lo - epsilon && actual <= hi + epsilon) continue;
+        const expected = actual < lo ? lo : hi;
+        if (withinTolerance(expected, actual, tol)) continue;
+        ctx.report({
+          event: r.key,
+          day: r.day,
+          field: f,
+          expected: hi,
+          actual,
+          message: describe(f, hi, lo, actual, agg === undefined, r.docs),
+        });
+      }
+    }
+    if (o.aggregates_without_raw === "fail") {
+      for (const a of aggregated.values()) {
+        const t = a as Counters & { key: string; day: string };
+        if (t.c === 0) continue;
+        ctx.report({ event: t.key, day: t.day, field: "c", expected: 0, actual: t.c, message: `aggregated count ${t.c} but no raw drill events that day (raw data deleted, or aggregates restored over another dataset)` });
+      }
+    }
+  },
+};
+
+function recentCounters(r: RawEventDay, cutoff: number | undefined): Counters {
+  const out = { c: 0, s: 0, dur: 0 };
+  if (cutoff === undefined) return out;
+  for (const b of r.tail) {
+    if (b.minute <= cutoff) continue;
+    out.c += b.c;
+    out.s += b.s;
+    out.dur += b.dur;
+  }
+  return out;
+}
+
+function describe(f: "c" | "s" | "dur", hi: number, lo: number, actual: number, missing: boolean, docs: number): string {
+  const name = FIELD_NAMES[f];
+  const expected = lo === hi ? `${hi}` : `${lo}..${hi} (the last ${hi - lo} not settled yet)`;
+  if (missing) return `${name} expected ${expected} from ${docs} raw drill events, but there is no aggregated data for this day: aggregates not rebuilt after restore?`;
+  if (actual === 0) return `${name} expected ${expected} from ${docs} raw drill events, actual 0: aggregated counters zeroed or never aggregated`;
+  if (actual < lo) return `${name} expected ${expected}, actual ${actual}: ${round(lo - actual)} raw units were never aggregated`;
+  const ratio = hi > 0 ? actual / hi : Infinity;
+  const multiple = Number.isInteger(ratio) && ratio >= 2 ? ` (exactly ${ratio}x: a restore merged over live aggregation?)` : "";
+  return `${name} expected ${expected}, actual ${actual}: aggregates exceed the raw data${multiple}`;
+}
+
+function round(n: number): number {
+  return Math.round(n * 1e6) / 1e6;
+}

@@ -1,0 +1,104 @@
+// What a check is: metadata (id, description, options schema, remediation) plus a
+// pure evaluation over facts. No I/O in a check; the runner gathers facts once.
+import type { Day, Period } from "../countly/time.ts";
+import type { AppInfo, FactName, FactRequest, FactValues } from "../runner/facts/types.ts";
+import type { Finding, Severity } from "../runner/model.ts";
+
+/** The subset of JSON Schema our options use; it is also what `countly-check schema` prints. */
+export interface JsonSchema {
+  type?: "object" | "array" | "string" | "number" | "integer" | "boolean";
+  description?: string;
+  default?: unknown;
+  enum?: readonly unknown[];
+  const?: unknown;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  minItems?: number;
+  minLength?: number;
+  pattern?: string;
+  items?: JsonSchema;
+  properties?: Record<string, JsonSchema>;
+  required?: readonly string[];
+  additionalProperties?: boolean | JsonSchema;
+  oneOf?: readonly JsonSchema[];
+  anyOf?: readonly JsonSchema[];
+  allOf?: readonly JsonSchema[];
+  if?: JsonSchema;
+  then?: JsonSchema;
+  $ref?: string;
+  $defs?: Record<string, JsonSchema>;
+  $schema?: string;
+  $id?: string;
+  title?: string;
+  examples?: readonly unknown[];
+  format?: string;
+}
+
+export interface CheckMeta {
+  /** Kind name used as `check:` in YAML; also the file name under checks/. */
+  kind: string;
+  /** One line, shown by `countly-check list`. */
+  summary: string;
+  /** What the check proves, for docs/checks.md. */
+  proves: string;
+  /** One case per app (true) or one for the whole database (false). */
+  perApp: boolean;
+  /** JSON Schema of the kind's own options (properties with descriptions and defaults). */
+  options: JsonSchema & { type: "object"; properties: Record<string, JsonSchema> };
+  /** What a failure likely means. */
+  likelyCause: string;
+  /** What to do about it. */
+  remediation: string;
+  /** A finding as the check reports it, for docs. */
+  exampleFinding: string;
+}
+
+/** A finding reported by a check; the runner adds the app. */
+export type CheckFinding = Omit<Finding, "app">;
+
+export interface CheckContext<O> {
+  options: O;
+  /** The app under test (per-app checks) or undefined. */
+  app: AppInfo;
+  period: Period;
+  severity: Severity;
+  /** Rows of a fact limited to this app and the scenario's period. */
+  facts: AppFacts;
+  report(finding: CheckFinding): void;
+}
+
+/** Fact access scoped to one app and period, so checks cannot mix apps by accident. */
+export interface AppFacts {
+  get<K extends FactName>(name: K): FactValues[K];
+  inPeriod(day: Day): boolean;
+}
+
+/** Returned by evaluate when the check's precondition is absent (e.g. no raw data). */
+export interface Skip {
+  skipped: string;
+}
+
+export interface CheckDefinition<O = Record<string, unknown>> {
+  meta: CheckMeta;
+  /** Facts the check reads, given its options. */
+  needs(options: O): FactRequest[];
+  /** Pure evaluation; report findings through ctx.report. */
+  evaluate(ctx: CheckContext<O>): Skip | void;
+}
+
+/** Fills option defaults from the schema so checks see complete options. */
+export function withDefaults<O>(meta: CheckMeta, given: Record<string, unknown>): O {
+  const out: Record<string, unknown> = {};
+  for (const [k, s] of Object.entries(meta.options.properties)) {
+    if (given[k] !== undefined) out[k] = given[k];
+    else if (s.default !== undefined) out[k] = structuredClone(s.default);
+  }
+  return out as O;
+}
+
+/** Numbers are equal within an absolute and a relative tolerance. */
+export function withinTolerance(expected: number, actual: number, tol: { absolute: number; relative: number }): boolean {
+  const diff = Math.abs(expected - actual);
+  return diff <= tol.absolute || diff <= Math.abs(expected) * tol.relative;
+}

@@ -1,0 +1,32 @@
+// How Countly turns a raw segment value into the key it aggregates under
+// (api/aggregator/usage.* processEventFromStream). Shared by checks and fixtures.
+
+const DAY_LIKE = /^(?:[1-9]|[12]\d|3[01])$/;
+
+/** Segment keys: leading `$` removed, `.` replaced by `:`. */
+export function normaliseSegmentKey(key: string): string {
+  return key.replace(/^\$+/, "").replace(/\./g, ":");
+}
+
+/**
+ * The aggregated form of a raw segment value, or undefined when Countly skips it.
+ * Countly skips arrays and values whose raw text is "1".."31" (they would collide
+ * with the day keys of `d`); a value that only becomes day-like after cleaning
+ * ("$5") is prefixed with `[CLY]`. Objects and null are dropped by the ingestor;
+ * empty strings are skipped here because `d.<day>..c` is not a valid update path.
+ */
+export function normaliseSegmentValue(value: unknown): string | undefined {
+  if (value === null || value === undefined || Array.isArray(value)) return undefined;
+  if (typeof value === "object" && !(value instanceof Date)) return undefined;
+  const raw = String(value);
+  if (DAY_LIKE.test(raw)) return undefined;
+  const text = raw.replace(/^\$+/, "").replace(/\./g, ":");
+  if (text === "") return undefined;
+  return DAY_LIKE.test(text) ? `[CLY]${text}` : text;
+}
+
+/** Metric values (`up.<short_code>`, e.g. the source): one leading `$` removed, `.` replaced by `:`. */
+export function normaliseMetricValue(value: unknown): string | undefined {
+  if (value === null || value === undefined || value === "" || value === false) return undefined;
+  return String(value).replace(/^\$/, "").replace(/\./g, ":");
+}

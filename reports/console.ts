@@ -1,0 +1,70 @@
+// The human summary: totals first, then each suite's cases, then the top findings of
+// every failing check with what to do. Colour only when writing to a terminal.
+import type { CaseResult, RunResult } from "../runner/model.ts";
+import { isWarning, totalsOf } from "../runner/model.ts";
+import { formatFinding } from "./format.ts";
+
+export interface ConsoleOptions {
+  color: boolean;
+  /** Findings shown per failing case. */
+  top?: number;
+}
+
+const CODES = { red: 31, green: 32, yellow: 33, gray: 90, bold: 1 } as const;
+
+export function toConsole(run: RunResult, options: ConsoleOptions): string {
+  const paint = (code: keyof typeof CODES, text: string) => (options.color ? `\u001b[${CODES[code]}m${text}\u001b[0m` : text);
+  const all = run.suites.flatMap((s) => s.cases);
+  const t = totalsOf(all);
+  const lines: string[] = [];
+  lines.push(`${paint("bold", `${run.tool.name} ${run.tool.version}`)} · ${run.source}${run.layout ? ` · layout ${run.layout}` : ""}`);
+  const parts = [
+    paint(t.failed ? "red" : "gray", `${t.failed} failed`),
+    paint(t.warned ? "yellow" : "gray", `${t.warned} warned`),
+    paint(t.errors ? "red" : "gray", `${t.errors} could not run`),
+    paint("gray", `${t.skipped} skipped`),
+    paint(t.passed ? "green" : "gray", `${t.passed} passed`),
+  ];
+  const verdict = t.errors ? paint("red", "INCOMPLETE") : t.failed ? paint("red", "FAILED") : paint("green", "PASSED");
+  lines.push(`${verdict}: ${t.tests} checks: ${parts.join(", ")} (${(run.durationMs / 1000).toFixed(1)} s)`);
+
+  for (const s of run.suites) {
+    lines.push("", `${paint("bold", s.name)} ${paint("gray", `(${s.file})`)}`);
+    for (const c of s.cases) lines.push(`  ${mark(c, paint)} ${c.name}${detail(c)}`);
+  }
+
+  const bad = all.filter((c) => c.outcome === "failed" || c.outcome === "error");
+  if (bad.length) {
+    lines.push("", paint("bold", "Details"));
+    const top = options.top ?? 5;
+    for (const c of bad) {
+      lines.push("", `${mark(c, paint)} ${c.classname} ${c.app ? `[${c.app.name}] ` : ""}${paint("gray", `${c.file}:${c.line}`)}`);
+      if (c.outcome === "error") {
+        lines.push(`    ${c.message ?? ""}`);
+        continue;
+      }
+      for (const f of c.findings.slice(0, top)) lines.push(`    - ${formatFinding(f)}`);
+      const left = c.findingsTotal - Math.min(top, c.findings.length);
+      if (left > 0) lines.push(paint("gray", `    … and ${left} more`));
+      if (c.remediation) lines.push(`    ${paint("bold", "What to do:")} ${c.remediation}`);
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function mark(c: CaseResult, paint: (code: keyof typeof CODES, t: string) => string): string {
+  if (c.outcome === "passed") return paint("green", "✓");
+  if (c.outcome === "skipped") return paint("gray", "-");
+  if (c.outcome === "error") return paint("red", "!");
+  return isWarning(c) ? paint("yellow", "⚠") : paint("red", "✗");
+}
+
+function detail(c: CaseResult): string {
+  if (c.outcome === "failed") return ` — ${c.findingsTotal} finding${c.findingsTotal === 1 ? "" : "s"}`;
+  if (c.outcome === "skipped" || c.outcome === "error") return ` — ${c.outcome === "skipped" ? "skipped: " : ""}${firstLine(c.message ?? "")}`;
+  return "";
+}
+
+function firstLine(text: string): string {
+  return text.split("\n")[0]!;
+}

@@ -1,0 +1,22 @@
+// One wording of a finding for every reporter, so console, JUnit and JSON agree.
+import type { Finding } from "../runner/model.ts";
+
+/** "app Shop (65f0…) · event Buy · day 2024-10-27 · c: expected 42, actual 0 — message" */
+export function formatFinding(f: Finding): string {
+  const where: string[] = [];
+  if (f.app) where.push(`app ${f.app.name} (${f.app.id})`);
+  if (f.event !== undefined) where.push(`event ${f.event}`);
+  if (f.day !== undefined) where.push(`day ${f.day}`);
+  if (f.segment !== undefined) where.push(`segment ${f.segment}`);
+  let values = "";
+  if (f.expected !== undefined || f.actual !== undefined) {
+    values = `${f.field ? `${f.field}: ` : ""}expected ${show(f.expected)}, actual ${show(f.actual)}`;
+    where.push(values);
+  }
+  return `${where.join(" · ")}${where.length ? " — " : ""}${f.message}`;
+}
+
+function show(v: number | string | undefined): string {
+  if (v === undefined) return "?";
+  return typeof v === "number" ? String(Math.round(v * 1e6) / 1e6) : v;
+}

@@ -1,0 +1,70 @@
+// Help texts. Flags named here are the CLI's contract: docs are tested against them.
+import { VERSION } from "../version.ts";
+
+export const EXIT_CODES_HELP = `Exit codes:
+  0  every check passed (warnings allowed)
+  1  at least one check failed
+  2  bad usage or invalid scenario
+  3  the source could not be read, or a check could not be evaluated`;
+
+export const MAIN_HELP = `countly-check ${VERSION}: test-suite style consistency checks for Countly's MongoDB data
+
+Usage:
+  countly-check run [SCENARIO_OR_DIR ...] --source <mongodb-uri | dump-dir> [options]
+  countly-check fixture --out DIR [--seed N] [--corrupt NAME ...] [--layout current|legacy]
+  countly-check schema
+  countly-check list
+
+Commands:
+  run       run scenarios (default: the built-in scenarios/) against a database or a dump
+  fixture   write a generated Countly dataset as a mongodump directory
+  schema    print the JSON Schema of scenario files
+  list      list check kinds
+
+Global options:
+  -h, --help     show help (also: countly-check <command> --help)
+  -v, --version  show the version
+
+${EXIT_CODES_HELP}
+`;
+
+export const RUN_HELP = `Usage: countly-check run [SCENARIO_OR_DIR ...] --source <mongodb-uri | dump-dir> [options]
+
+Runs each scenario as a test suite and each check as a test case (per app).
+Without scenario arguments the built-in scenarios/ are run.
+
+Options:
+  -s, --source <uri|dir>  mongodb://… URI, or a \`countly backup\` / mongodump folder (required)
+      --junit <FILE|->    JUnit XML report (default: reports/junit.xml; - for stdout)
+      --json <FILE|->     JSON report
+      --app <ID_OR_NAME>  only this app (repeatable; intersected with the scenarios' apps)
+      --from <YYYY-MM-DD> first app-local day to check
+      --to <YYYY-MM-DD>   last app-local day to check
+      --max-findings <N>  findings kept per test case (default 1000; JUnit shows 50)
+      --progress          show scan progress even when not on a terminal
+  -q, --quiet             no progress and no console summary
+      --no-color          no colours even on a terminal (NO_COLOR is honoured too)
+  -h, --help              show this help
+
+${EXIT_CODES_HELP}
+`;
+
+export const FIXTURE_HELP = `Usage: countly-check fixture --out DIR [--seed N] [--corrupt NAME ...] [--layout current|legacy] [--gzip]
+
+Writes a generated, consistent Countly dataset (apps, raw drill events, and the
+aggregates Countly derives from them) as DIR/dump/<db>/<coll>.bson + .metadata.json,
+the layout \`countly backup\` produces. --corrupt applies a named corruption seen in
+real migrations (repeatable).
+
+Options:
+      --out <DIR>              where to write (required)
+      --seed <N>               generator seed (default 1); the same seed gives the same data
+      --corrupt <NAME>         apply a corruption (repeatable; see --list-corruptions)
+      --layout <current|legacy>  Countly's single-collection (25.x) or per-event layout (default current)
+      --events <N>             raw custom events per app, about (default 300)
+      --gzip                   write .bson.gz like mongodump --gzip
+      --list-corruptions       list the corruption names and exit
+  -h, --help                   show this help
+
+${EXIT_CODES_HELP}
+`;

@@ -1,0 +1,59 @@
+// The CLI core: dispatches a command and maps every outcome to a documented exit code.
+import { CHECKS } from "../../checks/index.ts";
+import { EXIT } from "../model.ts";
+import { scenarioSchema } from "../scenario/schema.ts";
+import { VERSION } from "../version.ts";
+import { fixtureCommand } from "./fixture-command.ts";
+import { MAIN_HELP } from "./help.ts";
+import { UsageError, type CliIO } from "./io.ts";
+import { runCommand } from "./run-command.ts";
+
+type Command = (argv: string[], io: CliIO) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  run: runCommand,
+  fixture: fixtureCommand,
+  schema: async (argv, io) => {
+    if (argv.includes("--help") || argv.includes("-h")) {
+      io.stdout("Usage: countly-check schema\n\nPrints the JSON Schema of scenario files (for editors: # yaml-language-server: $schema=…).\n");
+      return EXIT.ok;
+    }
+    if (argv.length) throw new UsageError(`schema takes no arguments (got ${argv.join(" ")})`);
+    io.stdout(`${JSON.stringify(scenarioSchema(CHECKS), null, 2)}\n`);
+    return EXIT.ok;
+  },
+  list: async (argv, io) => {
+    if (argv.includes("--help") || argv.includes("-h")) {
+      io.stdout("Usage: countly-check list\n\nLists the check kinds with their one-line descriptions.\n");
+      return EXIT.ok;
+    }
+    if (argv.length) throw new UsageError(`list takes no arguments (got ${argv.join(" ")})`);
+    const width = Math.max(...[...CHECKS.keys()].map((k) => k.length));
+    for (const [kind, def] of [...CHECKS].sort(([a], [b]) => a.localeCompare(b))) io.stdout(`${kind.padEnd(width)}  ${def.meta.summary}\n`);
+    return EXIT.ok;
+  },
+};
+
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+      io.stdout(MAIN_HELP);
+      return command === undefined ? EXIT.usage : EXIT.ok;
+    }
+    if (command === "--version" || command === "-v" || rest.includes("--version")) {
+      io.stdout(`${VERSION}\n`);
+      return EXIT.ok;
+    }
+    const run = COMMANDS[command];
+    if (!run) throw new UsageError(`unknown command "${command}" (commands: ${Object.keys(COMMANDS).join(", ")})`);
+    return await run(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`countly-check: ${e.message}\nRun "countly-check ${command && COMMANDS[command] ? `${command} ` : ""}--help" for usage.\n`);
+      return EXIT.usage;
+    }
+    io.stderr(`countly-check: unexpected error: ${(e as Error).stack ?? e}\n`);
+    return EXIT.source;
+  }
+}

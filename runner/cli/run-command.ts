@@ -1,0 +1,107 @@
+// `countly-check run`: scenarios -> source -> checks -> console, JUnit, JSON -> exit code.
+import { CHECKS } from "../../checks/index.ts";
+import { toConsole } from "../../reports/console.ts";
+import { toJson } from "../../reports/json.ts";
+import { toJUnit } from "../../reports/junit.ts";
+import { writeFileAtomic } from "../../reports/write.ts";
+import { EXIT, exitCodeOf, type RunResult } from "../model.ts";
+import { redactUri, scrubSecrets } from "../redact.ts";
+import { runScenarios, unreadableSourceResult } from "../run.ts";
+import { discoverScenarios } from "../scenario/discover.ts";
+import { loadScenarioFile } from "../scenario/load.ts";
+import { ScenarioError, type Scenario } from "../scenario/types.ts";
+import { sourceFor } from "../sources/open.ts";
+import { SourceError } from "../sources/source.ts";
+import { dayOption, intOption, parse } from "./args.ts";
+import { RUN_HELP } from "./help.ts";
+import { UsageError, type CliIO } from "./io.ts";
+import { progressPrinter } from "./progress.ts";
+
+export const DEFAULT_JUNIT = "reports/junit.xml";
+
+export async function runCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    source: { type: "string", short: "s" },
+    junit: { type: "string" },
+    json: { type: "string" },
+    app: { type: "string", multiple: true },
+    from: { type: "string" },
+    to: { type: "string" },
+    "max-findings": { type: "string" },
+    progress: { type: "boolean" },
+    quiet: { type: "boolean", short: "q" },
+    "no-color": { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) {
+    io.stdout(RUN_HELP);
+    return EXIT.ok;
+  }
+  if (!values.source) throw new UsageError("--source is required: a mongodb:// URI or a dump directory");
+  const period = { from: dayOption("from", values.from), to: dayOption("to", values.to) };
+  if (period.from && period.to && period.from > period.to) throw new UsageError(`--from ${period.from} is after --to ${period.to}`);
+  const maxFindings = intOption("max-findings", values["max-findings"], 1);
+
+  const scenarios = await loadAll(positionals, io);
+  const junit = values.junit ?? DEFAULT_JUNIT;
+  const secretUri = values.source;
+  const safe = (text: string) => scrubSecrets(text, secretUri);
+  // With the JUnit report on stdout, the human summary moves to stderr.
+  const say = junit === "-" || values.json === "-" ? io.stderr : io.stdout;
+  const showProgress = !values.quiet && (values.progress || io.isTTY);
+
+  let run: RunResult;
+  try {
+    const source = await sourceFor(values.source, { dump: { onProgress: showProgress ? progressPrinter(io.stderr) : undefined } });
+    try {
+      run = await runScenarios(scenarios, source, { registry: CHECKS, apps: values.app, period, maxFindings });
+    } finally {
+      await source.close();
+    }
+  } catch (e) {
+    if (!(e instanceof SourceError)) throw e;
+    const message = safe(e.message);
+    io.stderr(`countly-check: the source could not be read: ${message}\n`);
+    run = unreadableSourceResult(scenarios, redactUri(values.source), message);
+  }
+
+  const color = io.isTTY && !values["no-color"] && io.env.NO_COLOR === undefined;
+  if (!values.quiet) say(safe(toConsole(run, { color })));
+  await emit(junit, safe(toJUnit(run)), io);
+  if (values.json) await emit(values.json, safe(toJson(run)), io);
+  if (!values.quiet && junit !== "-") say(`JUnit report: ${junit}\n`);
+  return exitCodeOf(run);
+}
+
+async function emit(target: string, content: string, io: CliIO) {
+  if (target === "-") io.stdout(content);
+  else await writeFileAtomic(target, content);
+}
+
+/** Loads every scenario file; all files' errors are printed before giving up (exit 2). */
+async function loadAll(args: string[], io: CliIO): Promise<Scenario[]> {
+  let files;
+  try {
+    files = await discoverScenarios(args);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const scenarios: Scenario[] = [];
+  const problems: string[] = [];
+  for (const f of files) {
+    try {
+      scenarios.push(await loadScenarioFile(f.path, { registry: CHECKS, env: io.env, displayName: f.display }));
+    } catch (e) {
+      if (e instanceof ScenarioError) problems.push(e.message);
+      else throw e;
+    }
+  }
+  if (problems.length) throw new UsageError(`invalid scenario:\n${problems.join("\n")}`);
+  const names = new Map<string, string>();
+  for (const s of scenarios) {
+    const first = names.get(s.name);
+    if (first) throw new UsageError(`${s.file}: scenario name "${s.name}" is already used by ${first}; suite names must be unique`);
+    names.set(s.name, s.file);
+  }
+  return scenarios;
+}

@@ -1,0 +1,19 @@
+// Resolves the hashed collection names of the legacy layout back to (app, event key)
+// by hashing every key we know of: the apps' event lists and Countly's internal events.
+import { eventHash } from "../../countly/hash.ts";
+import { INTERNAL_EVENTS } from "../../countly/layout.ts";
+import type { AppInfo } from "./types.ts";
+
+export interface Attribution {
+  app: string;
+  key: string;
+}
+
+export function hashIndex(apps: readonly AppInfo[], eventLists: Readonly<Record<string, readonly string[]>>): Map<string, Attribution> {
+  const out = new Map<string, Attribution>();
+  const internal = [...Object.values(INTERNAL_EVENTS), "[CLY]_view_update", "[CLY]_action", "[CLY]_crash", "[CLY]_star_rating", "[CLY]_nps", "[CLY]_survey", "[CLY]_push_action"];
+  for (const app of apps) {
+    for (const key of [...internal, ...(eventLists[app.id] ?? [])]) out.set(eventHash(key, app.id), { app: app.id, key });
+  }
+  return out;
+}

@@ -1,0 +1,198 @@
+// Runs scenarios against a source: plan facts once, compute them, evaluate every
+// check (per app where the check is per app) and build the result model.
+import type { CheckContext, CheckDefinition, CheckFinding } from "../checks/types.ts";
+import type { Period } from "../countly/time.ts";
+import { inPeriod } from "../countly/time.ts";
+import type { AppInfo, FactName, FactValues } from "./facts/types.ts";
+import { scopeFact } from "./facts/scope.ts";
+import type { AppRef, CaseResult, Finding, RunResult, SuiteResult } from "./model.ts";
+import { factRequests, intersectPeriods, periodHull, selectApps } from "./plan.ts";
+import type { Scenario, ScenarioCheck } from "./scenario/types.ts";
+import type { FactResults, Source, SourceBasics } from "./sources/source.ts";
+import { VERSION } from "./version.ts";
+
+export interface RunOptions {
+  registry: ReadonlyMap<string, CheckDefinition>;
+  /** `--app`: ids or names, intersected with each scenario's `apps`. */
+  apps?: string[];
+  /** `--from` / `--to`, intersected with each scenario's period. */
+  period?: Period;
+  /** Findings kept per case (all are counted). */
+  maxFindings?: number;
+}
+
+const DEFAULT_MAX_FINDINGS = 1000;
+
+export async function runScenarios(scenarios: readonly Scenario[], source: Source, options: RunOptions): Promise<RunResult> {
+  const started = Date.now();
+  const basics = await source.open();
+  const plans = scenarios.map((s) => planScenario(s, basics, options));
+  const requests = factRequests(scenarios, options.registry);
+  const scopeApps = unique(plans.flatMap((p) => p.apps.filter((a) => !a.problem)));
+  const facts = requests.size
+    ? await source.computeFacts(requests, {
+        apps: scopeApps,
+        period: periodHull(plans.map((p) => p.period)),
+        layout: basics.layout,
+        databases: basics.databases,
+      })
+    : {};
+  const suites = plans.map((p) => evaluateScenario(p, facts, options));
+  ensureUniqueNames(suites);
+  return {
+    tool: { name: "countly-check", version: VERSION },
+    source: source.description,
+    layout: `events: ${basics.layout.events}, drill: ${basics.layout.drill}, views: ${basics.layout.views}`,
+    startedAt: new Date(started).toISOString(),
+    durationMs: Date.now() - started,
+    suites,
+  };
+}
+
+interface ScenarioPlan {
+  scenario: Scenario;
+  apps: AppInfo[];
+  unknownApps: string[];
+  period: Period;
+}
+
+function planScenario(scenario: Scenario, basics: SourceBasics, options: RunOptions): ScenarioPlan {
+  const { apps, unknown } = selectApps(basics.apps, scenario.apps, options.apps);
+  return { scenario, apps, unknownApps: unknown, period: intersectPeriods(scenario.period, options.period ?? {}) };
+}
+
+function evaluateScenario(plan: ScenarioPlan, facts: FactResults, options: RunOptions): SuiteResult {
+  const started = Date.now();
+  const { scenario } = plan;
+  const cases: CaseResult[] = [];
+  for (const check of scenario.checks) {
+    const def = options.registry.get(check.kind)!;
+    if (plan.unknownApps.length) {
+      cases.push(errorCase(scenario, check, undefined, `no app with id or name ${plan.unknownApps.map((a) => JSON.stringify(a)).join(", ")} in this database`));
+      continue;
+    }
+    if (def.meta.perApp) {
+      if (plan.apps.length === 0) cases.push(skippedCase(scenario, check, undefined, "no apps selected"));
+      for (const app of plan.apps) cases.push(evaluateCase(scenario, check, def, app, plan.period, facts, options));
+    } else {
+      cases.push(evaluateCase(scenario, check, def, undefined, plan.period, facts, options));
+    }
+  }
+  return { name: scenario.name, description: scenario.description, file: scenario.file, timestamp: new Date(started).toISOString(), durationMs: Date.now() - started, cases };
+}
+
+function evaluateCase(
+  scenario: Scenario,
+  check: ScenarioCheck,
+  def: CheckDefinition,
+  app: AppInfo | undefined,
+  period: Period,
+  facts: FactResults,
+  options: RunOptions,
+): CaseResult {
+  const started = Date.now();
+  if (app?.problem) return errorCase(scenario, check, app, app.problem);
+  for (const req of def.needs(check.options)) {
+    const outcome = facts[req.fact];
+    if (!outcome) return errorCase(scenario, check, app, `fact ${req.fact} was not computed (internal error)`);
+    if (!outcome.ok) return errorCase(scenario, check, app, `could not read the data: ${outcome.error}`);
+  }
+  const findings: Finding[] = [];
+  let total = 0;
+  const max = options.maxFindings ?? DEFAULT_MAX_FINDINGS;
+  const ref = app ? appRef(app) : undefined;
+  const scoped = new Map<FactName, unknown>();
+  const ctx: CheckContext<Record<string, unknown>> = {
+    options: check.options,
+    app: app ?? { id: "", name: "", timezone: "UTC" },
+    period,
+    severity: check.severity,
+    facts: {
+      get<K extends FactName>(name: K): FactValues[K] {
+        const outcome = facts[name];
+        if (!outcome || !outcome.ok) throw new Error(`fact ${name} was not requested by the check's needs()`);
+        if (!app) return outcome.value as FactValues[K];
+        if (!scoped.has(name)) scoped.set(name, scopeFact(outcome.value as FactValues[K], app.id, period));
+        return scoped.get(name) as FactValues[K];
+      },
+      inPeriod: (day) => inPeriod(day, period),
+    },
+    report(f: CheckFinding) {
+      total++;
+      if (findings.length < max) findings.push(ref ? { app: ref, ...f } : f);
+    },
+  };
+  let skipped: string | undefined;
+  try {
+    skipped = def.evaluate(ctx)?.skipped;
+  } catch (e) {
+    return errorCase(scenario, check, app, `check failed to evaluate: ${(e as Error).stack ?? e}`);
+  }
+  const base = caseBase(scenario, check, app);
+  const durationMs = Date.now() - started;
+  if (total > 0) {
+    return { ...base, outcome: "failed", findings, findingsTotal: total, message: `${total} finding${total === 1 ? "" : "s"}: ${findings[0]!.message}`, remediation: def.meta.remediation, durationMs };
+  }
+  if (skipped !== undefined) return { ...base, outcome: "skipped", message: skipped, durationMs };
+  return { ...base, outcome: "passed", durationMs };
+}
+
+function caseBase(scenario: Scenario, check: ScenarioCheck, app: AppInfo | undefined): Omit<CaseResult, "outcome" | "durationMs"> {
+  return {
+    checkId: check.id,
+    kind: check.kind,
+    app: app ? appRef(app) : undefined,
+    name: app ? `${check.id} [${app.name} ${app.id}]` : check.id,
+    classname: `${scenario.name}.${check.id}`,
+    severity: check.severity,
+    findings: [],
+    findingsTotal: 0,
+    file: scenario.file,
+    line: check.line,
+  };
+}
+
+function errorCase(scenario: Scenario, check: ScenarioCheck, app: AppInfo | undefined, message: string): CaseResult {
+  return { ...caseBase(scenario, check, app), outcome: "error", message, durationMs: 0 };
+}
+
+function skippedCase(scenario: Scenario, check: ScenarioCheck, app: AppInfo | undefined, message: string): CaseResult {
+  return { ...caseBase(scenario, check, app), outcome: "skipped", message, durationMs: 0 };
+}
+
+/** Every case of a report for a source that could not be read: CI still shows what happened. */
+export function unreadableSourceResult(scenarios: readonly Scenario[], sourceDescription: string, message: string): RunResult {
+  const now = new Date().toISOString();
+  const suites = scenarios.map((s) => ({
+    name: s.name,
+    description: s.description,
+    file: s.file,
+    timestamp: now,
+    durationMs: 0,
+    cases: s.checks.map((c) => errorCase(s, c, undefined, message)),
+  }));
+  ensureUniqueNames(suites);
+  return { tool: { name: "countly-check", version: VERSION }, source: sourceDescription, startedAt: now, durationMs: 0, suites };
+}
+
+function appRef(app: AppInfo): AppRef {
+  return { id: app.id, name: app.name };
+}
+
+function unique(apps: AppInfo[]): AppInfo[] {
+  return [...new Map(apps.map((a) => [a.id, a])).values()];
+}
+
+/** Test case names stay unique across the report (GitLab keeps only the first of equal names). */
+function ensureUniqueNames(suites: SuiteResult[]): void {
+  const seen = new Set<string>();
+  for (const s of suites) {
+    for (const c of s.cases) {
+      let name = c.name;
+      if (seen.has(name)) name = `${c.name} (${s.name})`;
+      for (let i = 2; seen.has(name); i++) name = `${c.name} (${s.name} #${i})`;
+      c.name = name;
+      seen.add(name);
+    }
+  }
+}

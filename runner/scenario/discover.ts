@@ -1,0 +1,33 @@
+// Finds scenario files: explicit files, every *.yaml/*.yml of a directory, or the built-in scenarios/.
+import { readdir, stat } from "node:fs/promises";
+import { join, relative } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+
+export const BUILTIN_SCENARIOS = fileURLToPath(new URL("../../scenarios/", import.meta.url));
+
+export interface ScenarioFile {
+  path: string;
+  /** Path as shown in messages and reports (relative to cwd when inside it). */
+  display: string;
+}
+
+export async function discoverScenarios(args: readonly string[]): Promise<ScenarioFile[]> {
+  const targets = args.length ? args : [BUILTIN_SCENARIOS];
+  const out: ScenarioFile[] = [];
+  for (const t of targets) {
+    const info = await stat(t).catch(() => undefined);
+    if (!info) throw new Error(`${t}: no such scenario file or directory`);
+    if (info.isDirectory()) {
+      const files = (await readdir(t)).filter((f) => /\.ya?ml$/.test(f)).sort();
+      if (!files.length) throw new Error(`${t}: no *.yaml scenario files in this directory`);
+      for (const f of files) out.push(entry(join(t, f)));
+    } else out.push(entry(t));
+  }
+  return out;
+}
+
+function entry(path: string): ScenarioFile {
+  const rel = relative(process.cwd(), path);
+  return { path, display: rel && !rel.startsWith("..") ? rel : path };
+}

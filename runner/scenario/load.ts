@@ -1,0 +1,201 @@
+// Reads scenario YAML into a validated Scenario. Every problem of a file is
+// collected and reported at once, each with file:line:column and the key path.
+import { readFile } from "node:fs/promises";
+import { LineCounter, Scalar, YAMLMap, isMap, isScalar, parse as parseYamlValue, parseDocument, visit, type Document, type Node } from "yaml";
+import type { CheckDefinition, JsonSchema } from "../../checks/types.ts";
+import { withDefaults } from "../../checks/types.ts";
+import { isDay, type Period } from "../../countly/time.ts";
+import type { Severity } from "../model.ts";
+import { hasEnvRef, substituteEnv } from "./env.ts";
+import { checkEntrySchema, SCENARIO_PROPERTIES } from "./schema.ts";
+import { ScenarioError, type Scenario, type ScenarioCheck, type ScenarioIssue } from "./types.ts";
+import { validateJson, type SchemaIssue } from "./validate.ts";
+
+export interface LoadOptions {
+  registry: ReadonlyMap<string, CheckDefinition>;
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Today's date for `last_days` (tests pin it). */
+  today?: string;
+  /** Name shown in messages; defaults to the path. */
+  displayName?: string;
+}
+
+type Path = (string | number)[];
+
+export async function loadScenarioFile(path: string, options: LoadOptions): Promise<Scenario> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (e) {
+    throw new ScenarioError([{ file: options.displayName ?? path, line: 1, column: 1, path: "", message: `cannot read file: ${(e as Error).message}` }]);
+  }
+  return parseScenario(text, options.displayName ?? path, options);
+}
+
+export function parseScenario(text: string, file: string, options: LoadOptions): Scenario {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const issues: ScenarioIssue[] = [];
+  const at = (offset: number, path: string, message: string) => {
+    const { line, col } = lineCounter.linePos(offset);
+    issues.push({ file, line, column: col, path, message });
+  };
+
+  for (const e of doc.errors) at(e.pos[0], "", `YAML syntax: ${e.message.split("\n")[0]}`);
+  if (issues.length) throw new ScenarioError(issues);
+
+  substituteEnvironment(doc, options.env ?? {}, (offset, path, message) => at(offset, path, message));
+
+  const value: unknown = doc.toJS();
+  const positionOf = (path: Path, key?: string): number => nodeOffset(doc, path, key);
+
+  if (!value || typeof value !== "object" || Array.isArray(value)) {
+    at(0, "", "expected a mapping with `name` and `checks`");
+    throw new ScenarioError(issues);
+  }
+  const raw = value as Record<string, unknown>;
+
+  const top: JsonSchema = {
+    type: "object",
+    additionalProperties: false,
+    required: ["name", "checks"],
+    properties: { ...SCENARIO_PROPERTIES, checks: { type: "array", minItems: 1 } },
+  };
+  report(validateJson(top, raw), [], positionOf, at);
+
+  const checks: ScenarioCheck[] = [];
+  const seenIds = new Map<string, number>();
+  const known = [...options.registry.keys()].sort();
+  (Array.isArray(raw.checks) ? raw.checks : []).forEach((entry: unknown, i: number) => {
+    const base: Path = ["checks", i];
+    if (!entry || typeof entry !== "object" || Array.isArray(entry)) {
+      at(positionOf(base), pathText(base), "expected a mapping with `id` and `check`");
+      return;
+    }
+    const e = entry as Record<string, unknown>;
+    if (typeof e.id === "string") {
+      const first = seenIds.get(e.id);
+      if (first !== undefined) at(positionOf([...base, "id"]), pathText([...base, "id"]), `duplicate id "${e.id}" (first used by checks[${first}])`);
+      else seenIds.set(e.id, i);
+    }
+    const kind = e.check;
+    if (typeof kind !== "string") {
+      at(positionOf(base, kind === undefined ? undefined : "check"), pathText([...base, "check"]), `missing check kind (known kinds: ${known.join(", ")})`);
+      return;
+    }
+    const def = options.registry.get(kind);
+    if (!def) {
+      at(positionOf([...base, "check"]), pathText([...base, "check"]), `unknown check kind "${kind}" (known kinds: ${known.join(", ")})`);
+      return;
+    }
+    const schemaIssues = validateJson(checkEntrySchema(def), e);
+    report(schemaIssues, base, positionOf, at);
+    if (schemaIssues.length) return;
+    const { id, check: _k, severity, description, ...own } = e;
+    const { line, col } = lineCounter.linePos(positionOf(base));
+    checks.push({
+      id: id as string,
+      kind,
+      severity: (severity as Severity | undefined) ?? "error",
+      description: description as string | undefined,
+      options: withDefaults(def.meta, own),
+      line,
+      column: col,
+    });
+  });
+
+  const period = periodOf(raw.period, options.today, (key, message) => at(positionOf(["period", key].filter(Boolean) as Path), pathText(["period", key].filter(Boolean) as Path), message));
+
+  const mustCatch = (raw.selftest as { must_catch?: Record<string, string[]> } | undefined)?.must_catch;
+  for (const id of Object.keys(mustCatch ?? {})) {
+    if (!seenIds.has(id)) at(positionOf(["selftest", "must_catch"], id), `selftest.must_catch.${id}`, `no check with id "${id}" in this scenario`);
+  }
+
+  if (issues.length) throw new ScenarioError(issues.sort((a, b) => a.line - b.line || a.column - b.column));
+  return {
+    name: raw.name as string,
+    description: raw.description as string | undefined,
+    file,
+    apps: raw.apps as string[] | undefined,
+    period,
+    checks,
+    mustCatch,
+  };
+}
+
+function periodOf(raw: unknown, today: string | undefined, fail: (key: string, message: string) => void): Period {
+  if (!raw || typeof raw !== "object") return {};
+  const p = raw as { from?: string; to?: string; last_days?: number };
+  for (const key of ["from", "to"] as const) {
+    if (typeof p[key] === "string" && !isDay(p[key])) fail(key, `"${p[key]}" is not a valid day (YYYY-MM-DD)`);
+  }
+  if (p.last_days !== undefined && p.from !== undefined) fail("last_days", "use either `from` or `last_days`, not both");
+  if (p.from && p.to && p.from > p.to) fail("to", `ends (${p.to}) before it starts (${p.from})`);
+  if (typeof p.last_days === "number") {
+    const end = today ?? new Date().toISOString().slice(0, 10);
+    const start = new Date(Date.parse(`${end}T00:00:00Z`) - (p.last_days - 1) * 86400000).toISOString().slice(0, 10);
+    return { from: start, to: p.to ?? end };
+  }
+  return { from: p.from, to: p.to };
+}
+
+/** Replaces `${VAR}` in string scalars; a plain (unquoted) scalar is re-typed, so `tolerance: ${TOL}` becomes a number. */
+function substituteEnvironment(doc: Document, env: Readonly<Record<string, string | undefined>>, fail: (offset: number, path: string, message: string) => void) {
+  visit(doc, {
+    Scalar(key, node, path) {
+      if (key === "key" || typeof node.value !== "string" || !hasEnvRef(node.value)) return;
+      const { value, missing } = substituteEnv(node.value, env);
+      const where = pathText(scalarPath(path, node));
+      for (const name of missing) fail(node.range?.[0] ?? 0, where, `environment variable ${name} is not set (use \${${name}:-default} for a fallback)`);
+      node.value = node.type === Scalar.PLAIN ? parseYamlValue(value) : value;
+    },
+  });
+}
+
+function scalarPath(ancestors: readonly unknown[], node: Node): Path {
+  const out: Path = [];
+  const chain = [...ancestors, node];
+  for (let i = 0; i < chain.length - 1; i++) {
+    const parent = chain[i];
+    const child = chain[i + 1];
+    if (isMap(parent)) continue;
+    if (parent && typeof parent === "object" && "items" in parent && Array.isArray((parent as { items: unknown[] }).items)) {
+      out.push((parent as { items: unknown[] }).items.indexOf(child));
+    } else if (parent && typeof parent === "object" && "key" in parent && isScalar((parent as { key: unknown }).key)) {
+      out.push(String(((parent as { key: Scalar }).key).value));
+    }
+  }
+  return out;
+}
+
+/** Offset of the value at `path`, or of the key `key` inside the mapping at `path`. Falls back to the nearest existing parent. */
+function nodeOffset(doc: Document, path: Path, key?: string): number {
+  for (let n = path.length; n >= 0; n--) {
+    const node = doc.getIn(path.slice(0, n), true) as Node | undefined;
+    if (!node) continue;
+    if (key !== undefined && n === path.length && node instanceof YAMLMap) {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === key);
+      if (pair && isScalar(pair.key) && pair.key.range) return pair.key.range[0];
+    }
+    if (node.range) return node.range[0];
+  }
+  return doc.contents?.range?.[0] ?? 0;
+}
+
+function report(schemaIssues: SchemaIssue[], base: Path, positionOf: (p: Path, key?: string) => number, at: (offset: number, path: string, message: string) => void) {
+  for (const i of schemaIssues) {
+    const full = [...base, ...i.path];
+    if (i.key !== undefined) at(positionOf(full, i.key), pathText([...full, i.key]), i.message);
+    else at(positionOf(full), pathText(full), i.message);
+  }
+}
+
+export function pathText(path: Path): string {
+  let out = "";
+  for (const p of path) {
+    if (typeof p === "number") out += `[${p}]`;
+    else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(p)) out += out ? `.${p}` : p;
+    else out += `[${JSON.stringify(p)}]`;
+  }
+  return out;
+}

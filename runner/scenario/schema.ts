@@ -1,0 +1,87 @@
+// The JSON Schema of scenario files, generated from the check registry so it can
+// never drift from what the loader accepts. Shipped as scenario.schema.json.
+import type { CheckDefinition, JsonSchema } from "../../checks/types.ts";
+
+export const SCHEMA_ID = "https://countly-check.dev/scenario.schema.json";
+
+/** Keys every check entry has, whatever its kind. */
+export const COMMON_CHECK_PROPERTIES: Record<string, JsonSchema> = {
+  id: { type: "string", minLength: 1, pattern: "^[A-Za-z0-9_.:-]+$", description: "Unique id of the check in this file; the JUnit test case name." },
+  check: { type: "string", description: "The check kind (see `countly-check list`)." },
+  severity: { enum: ["error", "warn"], default: "error", description: "`error` fails the run (exit 1); `warn` reports without failing." },
+  description: { type: "string", description: "What this invariant means for your install." },
+};
+
+const DAY: JsonSchema = { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}$", description: "A day, YYYY-MM-DD, in each app's timezone." };
+
+export const PERIOD_SCHEMA: JsonSchema = {
+  type: "object",
+  additionalProperties: false,
+  description: "Restrict every check to these app-local days (inclusive). `last_days` counts back from today (UTC).",
+  properties: {
+    from: DAY,
+    to: DAY,
+    last_days: { type: "integer", minimum: 1, description: "The last N days up to today." },
+  },
+};
+
+export const SELFTEST_SCHEMA: JsonSchema = {
+  type: "object",
+  additionalProperties: false,
+  description: "What `countly-check selftest` proves about this scenario.",
+  properties: {
+    must_catch: {
+      type: "object",
+      description: "check id -> corruption names the check must fail on.",
+      additionalProperties: { type: "array", items: { type: "string" } },
+    },
+  },
+};
+
+export const SCENARIO_PROPERTIES: Record<string, JsonSchema> = {
+  name: { type: "string", minLength: 1, description: "Suite name in reports." },
+  description: { type: "string" },
+  apps: { type: "array", items: { type: "string" }, minItems: 1, description: "App ids or names to check (default: all apps)." },
+  period: PERIOD_SCHEMA,
+  checks: { type: "array", minItems: 1, description: "The invariants of this suite." },
+  selftest: SELFTEST_SCHEMA,
+};
+
+/** Schema of one check entry of a given kind: the common keys plus the kind's options. */
+export function checkEntrySchema(def: CheckDefinition): JsonSchema {
+  const own = def.meta.options;
+  return {
+    type: "object",
+    additionalProperties: false,
+    required: ["id", "check", ...(own.required ?? [])],
+    properties: { ...COMMON_CHECK_PROPERTIES, check: { const: def.meta.kind }, ...own.properties },
+  };
+}
+
+/** The whole file's schema, for editors (`# yaml-language-server: $schema=...`) and `countly-check schema`. */
+export function scenarioSchema(registry: ReadonlyMap<string, CheckDefinition>): JsonSchema {
+  const kinds = [...registry.keys()].sort();
+  return {
+    $schema: "http://json-schema.org/draft-07/schema#",
+    $id: SCHEMA_ID,
+    title: "countly-check scenario",
+    type: "object",
+    additionalProperties: false,
+    required: ["name", "checks"],
+    properties: {
+      ...SCENARIO_PROPERTIES,
+      checks: {
+        ...SCENARIO_PROPERTIES.checks,
+        items: {
+          type: "object",
+          required: ["id", "check"],
+          properties: { check: { enum: kinds, description: COMMON_CHECK_PROPERTIES.check!.description } },
+          allOf: kinds.map((k) => ({
+            if: { properties: { check: { const: k } }, required: ["check"] },
+            then: { ...checkEntrySchema(registry.get(k)!), description: registry.get(k)!.meta.summary },
+          })),
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import type { Period } from "../../countly/time.ts";
+import type { Severity } from "../model.ts";
+
+/** A validated check entry of a scenario. */
+export interface ScenarioCheck {
+  id: string;
+  kind: string;
+  severity: Severity;
+  description?: string;
+  /** The kind's own options, defaults filled in. */
+  options: Record<string, unknown>;
+  line: number;
+  column: number;
+}
+
+/** A validated scenario file: one test suite. */
+export interface Scenario {
+  name: string;
+  description?: string;
+  /** Path as the user gave it (relative to cwd when possible). */
+  file: string;
+  /** App ids or names to check; undefined = all apps. */
+  apps?: string[];
+  period: Period;
+  checks: ScenarioCheck[];
+  /** `selftest.must_catch`: check id -> corruption names the check must catch. */
+  mustCatch?: Record<string, string[]>;
+}
+
+/** One problem in a scenario file, with its position. */
+export interface ScenarioIssue {
+  file: string;
+  line: number;
+  column: number;
+  /** e.g. `checks[2].tolerance`; empty for the document itself. */
+  path: string;
+  message: string;
+}
+
+export class ScenarioError extends Error {
+  readonly issues: readonly ScenarioIssue[];
+  constructor(issues: readonly ScenarioIssue[]) {
+    super(issues.map(formatIssue).join("\n"));
+    this.name = "ScenarioError";
+    this.issues = issues;
+  }
+}
+
+export function formatIssue(i: ScenarioIssue): string {
+  return `${i.file}:${i.line}:${i.column} ${i.path ? `${i.path}: ` : ""}${i.message}`;
+}

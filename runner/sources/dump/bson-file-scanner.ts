@@ -1,0 +1,233 @@
+// Streams the documents of one mongodump `.bson` / `.bson.gz` file.
+//
+// The file is read in large chunks; documents are framed synchronously inside each
+// chunk by their int32 length prefix (a document cut by a chunk boundary is carried
+// over into the next chunk) and handed to `visit` synchronously, decoded either fully
+// (`BSON.deserialize`) or selectively (`decodeSelected`). Nothing is ever loaded whole
+// and there is no per-document async step.
+import { createReadStream } from "node:fs";
+import { createGunzip } from "node:zlib";
+import type { Readable } from "node:stream";
+import { BSON } from "bson";
+import { compileSelection, decodeSelected } from "./selective-decoder.ts";
+import type { CompiledSelection, FieldSelection } from "./selective-decoder.ts";
+
+export type { FieldSelection } from "./selective-decoder.ts";
+
+export interface ScanStats {
+  documents: number;
+  /** Uncompressed bytes read (the sum of the document sizes for a well-formed file). */
+  bytes: number;
+}
+
+export interface ScanProgress {
+  /** Uncompressed bytes framed so far. */
+  bytes: number;
+  documents: number;
+  /** Bytes read from the file itself (compressed bytes for `.gz`), for percentages against its size. */
+  fileBytes: number;
+}
+
+export interface ScanOptions {
+  /** undefined = full BSON.deserialize of every document. */
+  fields?: FieldSelection;
+  /** Called about every 64 MiB of uncompressed data, and once at the end. */
+  onProgress?: (p: ScanProgress) => void;
+  signal?: AbortSignal;
+  /** Read (and gunzip output) chunk size in bytes; default 2 MiB. Tests use tiny values. */
+  chunkSize?: number;
+}
+
+/** Largest document accepted: MongoDB's 16 MiB limit plus the 16 KiB the server allows internally. */
+export const MAX_DOCUMENT_SIZE = 16 * 1024 * 1024 + 16 * 1024;
+const DEFAULT_CHUNK_SIZE = 2 * 1024 * 1024;
+const PROGRESS_EVERY = 64 * 1024 * 1024;
+
+export class DumpReadError extends Error {
+  readonly file: string;
+  /** Offset, in uncompressed bytes, of the start of the document that could not be read. */
+  readonly offset: number;
+
+  constructor(file: string, offset: number, problem: string, options?: { cause?: unknown }) {
+    super(`${file}: ${problem}`, options);
+    this.name = "DumpReadError";
+    this.file = file;
+    this.offset = offset;
+  }
+}
+
+function readInt32(b: Uint8Array, p: number): number {
+  return b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24);
+}
+
+function asUint8(chunk: unknown): Uint8Array {
+  const c = chunk as Uint8Array;
+  // Buffers are Uint8Array subclasses; a plain view keeps the hot loops monomorphic.
+  return new Uint8Array(c.buffer, c.byteOffset, c.byteLength);
+}
+
+function checkLength(file: string, offset: number, size: number): void {
+  if (size < 5 || size > MAX_DOCUMENT_SIZE) {
+    throw new DumpReadError(
+      file,
+      offset,
+      `impossible document length ${size} at byte ${offset} (must be 5..${MAX_DOCUMENT_SIZE})`,
+    );
+  }
+}
+
+/**
+ * Read every document of `file` (`.bson`, or gzip-compressed when the name ends in `.gz`)
+ * and call `visit(doc, offset)` for each, in file order; `offset` is the document's byte
+ * offset in the uncompressed stream.
+ *
+ * Throws `DumpReadError` for a truncated file, an impossible document length, a document
+ * that does not end in 0x00, a document bson cannot decode, a gzip error or an I/O error.
+ * Errors thrown by `visit` propagate unchanged. An empty file is 0 documents.
+ */
+export async function scanBsonFile(
+  file: string,
+  visit: (doc: Record<string, unknown>, offset: number) => void,
+  options: ScanOptions = {},
+): Promise<ScanStats> {
+  const chunkSize = Math.max(1, Math.floor(options.chunkSize ?? DEFAULT_CHUNK_SIZE));
+  const sel: CompiledSelection | null = options.fields === undefined ? null : compileSelection(options.fields);
+  const { signal, onProgress } = options;
+  signal?.throwIfAborted();
+
+  // Errors emitted by the read/gunzip streams (as opposed to thrown by `visit`).
+  const streamErrors = new WeakSet<object>();
+  const noteError = (err: unknown): void => {
+    if (typeof err === "object" && err !== null) streamErrors.add(err);
+  };
+  const raw = createReadStream(file, { highWaterMark: chunkSize });
+  raw.on("error", noteError);
+  const gz = file.endsWith(".gz");
+  let stream: Readable = raw;
+  if (gz) {
+    const gunzip = createGunzip({ chunkSize: Math.max(64, chunkSize) });
+    gunzip.on("error", noteError);
+    raw.on("error", (err) => gunzip.destroy(err));
+    stream = raw.pipe(gunzip);
+  }
+
+  let documents = 0;
+  let base = 0; // uncompressed offset of the current chunk's first byte
+  // A document cut by a chunk boundary: `head` holds up to 4 bytes while its length is
+  // unknown, then `carry` holds the whole document as it fills.
+  const head = new Uint8Array(4);
+  let headLen = 0;
+  let carry: Uint8Array | null = null;
+  let carryLen = 0;
+  let pendingStart = -1; // offset of the document in `head`/`carry`, or -1
+  let nextProgress = PROGRESS_EVERY;
+  const fileBytes = (): number => (gz ? raw.bytesRead : base);
+
+  const emit = (b: Uint8Array, start: number, size: number, offset: number): void => {
+    const end = start + size;
+    if (b[end - 1] !== 0) {
+      throw new DumpReadError(file, offset, `document at byte ${offset} does not end with 0x00 (declared ${size} bytes)`);
+    }
+    let doc: Record<string, unknown>;
+    try {
+      doc = sel !== null ? decodeSelected(b, start, end, sel) : BSON.deserialize(b.subarray(start, end));
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      throw new DumpReadError(file, offset, `corrupt document at byte ${offset} (${size} bytes): ${msg}`, { cause: err });
+    }
+    documents++;
+    visit(doc, offset);
+  };
+
+  try {
+    for await (const chunk of stream) {
+      if (signal?.aborted) signal.throwIfAborted();
+      const b = asUint8(chunk);
+      const n = b.length;
+      let p = 0;
+
+      // finish a document carried over from the previous chunk(s)
+      if (pendingStart >= 0) {
+        if (carry === null) {
+          while (headLen < 4 && p < n) head[headLen++] = b[p++]!;
+          if (headLen === 4) {
+            const size = readInt32(head, 0);
+            checkLength(file, pendingStart, size);
+            carry = new Uint8Array(size);
+            carry.set(head, 0);
+            carryLen = 4;
+          }
+        }
+        if (carry !== null) {
+          const take = Math.min(carry.length - carryLen, n - p);
+          carry.set(b.subarray(p, p + take), carryLen);
+          carryLen += take;
+          p += take;
+          if (carryLen === carry.length) {
+            const doc = carry;
+            const offset = pendingStart;
+            carry = null;
+            headLen = 0;
+            pendingStart = -1;
+            emit(doc, 0, doc.length, offset);
+          }
+        }
+      }
+
+      // frame the documents that lie wholly inside this chunk
+      while (p < n) {
+        if (n - p < 4) {
+          pendingStart = base + p;
+          headLen = 0;
+          while (p < n) head[headLen++] = b[p++]!;
+          break;
+        }
+        const size = readInt32(b, p);
+        if (size < 5 || size > MAX_DOCUMENT_SIZE) checkLength(file, base + p, size);
+        if (size > n - p) {
+          pendingStart = base + p;
+          carry = new Uint8Array(size);
+          carry.set(b.subarray(p, n), 0);
+          carryLen = n - p;
+          p = n;
+          break;
+        }
+        emit(b, p, size, base + p);
+        p += size;
+      }
+
+      base += n;
+      if (onProgress !== undefined && base >= nextProgress) {
+        nextProgress = base + PROGRESS_EVERY;
+        onProgress({ bytes: base, documents, fileBytes: fileBytes() });
+      }
+    }
+  } catch (err) {
+    stream.destroy();
+    if (gz) raw.destroy();
+    if (typeof err === "object" && err !== null && streamErrors.has(err)) {
+      const at = pendingStart >= 0 ? pendingStart : base;
+      const what = gz && isZlibError(err) ? "gzip error" : "read error";
+      throw new DumpReadError(
+        file,
+        at,
+        `${what} at uncompressed byte ${base}${pendingStart >= 0 ? ` (in the document starting at byte ${pendingStart})` : ""}: ${(err as Error).message}`,
+        { cause: err },
+      );
+    }
+    throw err; // from visit
+  }
+
+  if (pendingStart >= 0) {
+    const left = carry !== null ? carryLen : headLen;
+    const declared = carry !== null ? `declared ${carry.length} bytes` : "length prefix incomplete";
+    throw new DumpReadError(file, pendingStart, `truncated document at byte ${pendingStart} (${declared}, ${left} left)`);
+  }
+  onProgress?.({ bytes: base, documents, fileBytes: fileBytes() });
+  return { documents, bytes: base };
+}
+
+function isZlibError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" && code.startsWith("Z_");
+}

@@ -1,0 +1,456 @@
+// Hand-written partial BSON decoder for the dump scanner's hot loop.
+//
+// `decodeSelected` walks the top-level elements of one BSON document and decodes
+// only the fields named in a compiled selection, skipping every other element by
+// its length. For the fields it returns, the values are exactly what
+// `BSON.deserialize(bytes)` (bson@7 defaults) yields for them:
+//
+//   double -> number            int32 -> number          bool -> boolean
+//   string -> string            null -> null             undefined -> undefined
+//   UTC datetime -> Date        ObjectId -> ObjectId
+//   int64 -> number when -2^53 <= v <= 2^53, else Long (bson's promoteLongs rule)
+//   embedded document -> plain object (or DBRef when DBRef-shaped) via BSON.deserialize
+//   everything else (array, binary/UUID, regex, decimal128, timestamp, min/max key,
+//   code, code w/ scope, symbol, DBPointer) -> delegated to BSON.deserialize on a
+//   one-element document built around that element, so it is bson's own result.
+//
+// A selected embedded document may instead be given a list of sub-keys
+// (`{ up: ["src", "cc"] }`); then the result is a plain object holding only those
+// sub-keys that are present, decoded with the same rules. If the field is not an
+// embedded document (an array, a string, ...) the whole value is returned as
+// bson would return it, so type anomalies stay visible to the caller.
+//
+// Deliberate differences from a full `BSON.deserialize` (documented, tested where
+// it matters):
+// - Only selected values are validated. Skipped elements are checked for their
+//   length/bounds only (so a malformed document never makes the walk run away),
+//   not for their content: an invalid boolean byte or invalid UTF-8 in a skipped
+//   string does not throw here, whereas a full deserialize would throw.
+// - Strings: bson validates string *values* as UTF-8 and throws
+//   `BSONError("Invalid UTF-8 string in BSON document")`; we do the same for the
+//   selected values. A leading BOM (EF BB BF) is kept as U+FEFF, like bson's
+//   Node build (its web build, using a default TextDecoder, would strip it for
+//   strings longer than 20 bytes).
+// - Keys are compared as raw bytes against the UTF-8 encoding of the selected
+//   names. bson decodes keys non-fatally, so a key with invalid UTF-8 becomes a
+//   string with U+FFFD in it; such a key can only be selected by a name that
+//   itself contains U+FFFD, which we do not match. (Countly never writes such keys.)
+// - A document whose *top level* is DBRef-shaped ($ref/$id[/$db] only) is a DBRef
+//   for `BSON.deserialize`; we return a plain object of the selected fields. The same
+//   holds for a sub-key selection on a DBRef-shaped embedded document.
+// - Duplicate keys: the last occurrence wins, as in bson.
+import { BSON, BSONError, Long, ObjectId } from "bson";
+
+/** Top-level field -> decode the whole value, or (for an embedded document) only these sub-keys. */
+export type FieldSelection = Readonly<Record<string, true | readonly string[]>>;
+
+interface SelEntry {
+  readonly name: string;
+  readonly key: Uint8Array;
+  /** Sub-key selection for an embedded document, or null for "whole value". */
+  readonly sub: CompiledSelection | null;
+  /** "__proto__" must be defined, not assigned (bson does the same). */
+  readonly isProto: boolean;
+  /** Next entry with the same key byte length. */
+  readonly next: SelEntry | null;
+  /** Per-field cache of short ASCII string values (see readCachedString). */
+  readonly cache: StringCache;
+}
+
+export interface CompiledSelection {
+  /** byLen[n] = first entry whose key is n bytes long (chained through `next`). */
+  readonly byLen: ReadonlyArray<SelEntry | null>;
+  readonly maxLen: number;
+  readonly names: readonly string[];
+}
+
+const encoder = new TextEncoder();
+
+function compileLevel(fields: Readonly<Record<string, true | readonly string[] | null>>): CompiledSelection {
+  const names = Object.keys(fields);
+  let maxLen = 0;
+  const keys = names.map((n) => encoder.encode(n));
+  for (const k of keys) if (k.length > maxLen) maxLen = k.length;
+  const byLen: (SelEntry | null)[] = new Array<SelEntry | null>(maxLen + 1).fill(null);
+  for (let i = names.length - 1; i >= 0; i--) {
+    const name = names[i]!;
+    const key = keys[i]!;
+    const spec = fields[name];
+    let sub: CompiledSelection | null = null;
+    if (Array.isArray(spec)) {
+      const subFields: Record<string, true> = {};
+      for (const s of spec as readonly string[]) subFields[s] = true;
+      sub = compileLevel(subFields);
+    }
+    byLen[key.length] = {
+      name,
+      key,
+      sub,
+      isProto: name === "__proto__",
+      next: byLen[key.length] ?? null,
+      cache: newStringCache(),
+    };
+  }
+  return { byLen, maxLen, names };
+}
+
+export function compileSelection(fields: FieldSelection): CompiledSelection {
+  return compileLevel(fields);
+}
+
+// ---------------------------------------------------------------------------
+// Byte helpers
+
+let viewBytes: Uint8Array | null = null;
+let view: DataView = new DataView(new ArrayBuffer(8));
+
+function dataView(b: Uint8Array): DataView {
+  if (b !== viewBytes) {
+    view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    viewBytes = b;
+  }
+  return view;
+}
+
+function int32(b: Uint8Array, p: number): number {
+  return b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24);
+}
+
+function corrupt(msg: string): never {
+  throw new BSONError(msg);
+}
+
+/**
+ * End (exclusive) of the value of type `t` starting at `p`. Throws when the value
+ * would extend past `limit` (the index of the enclosing document's terminator).
+ * Reads past the end of `b` yield `undefined`, which the bitwise ops in int32()
+ * turn into 0; every branch's result is then > p + 4 > limit, so the bound check
+ * below catches it.
+ */
+function valueEnd(b: Uint8Array, t: number, p: number, limit: number): number {
+  let e: number;
+  switch (t) {
+    case 1: // double
+    case 9: // UTC datetime
+    case 17: // timestamp
+    case 18: // int64
+      e = p + 8;
+      break;
+    case 2: // string
+    case 13: // JS code
+    case 14: {
+      // symbol
+      const n = int32(b, p);
+      if (n <= 0) corrupt("bad string length in bson");
+      e = p + 4 + n;
+      break;
+    }
+    case 3: // document
+    case 4: {
+      // array
+      const n = int32(b, p);
+      if (n < 5) corrupt(t === 3 ? "bad embedded document length in bson" : "bad embedded array length in bson");
+      e = p + n;
+      break;
+    }
+    case 5: {
+      // binary
+      const n = int32(b, p);
+      if (n < 0) corrupt("Negative binary type element size found");
+      e = p + 5 + n;
+      break;
+    }
+    case 6: // undefined
+    case 10: // null
+    case 127: // maxKey
+    case 255: // minKey
+      e = p;
+      break;
+    case 7: // ObjectId
+      e = p + 12;
+      break;
+    case 8: // bool
+      e = p + 1;
+      break;
+    case 11: {
+      // regex: two cstrings
+      let i = p;
+      while (i < limit && b[i] !== 0) i++;
+      i++;
+      while (i < limit && b[i] !== 0) i++;
+      if (i >= limit) corrupt("Bad BSON Document: illegal CString");
+      e = i + 1;
+      break;
+    }
+    case 12: {
+      // DBPointer: string + 12-byte ObjectId
+      const n = int32(b, p);
+      if (n <= 0) corrupt("bad string length in bson");
+      e = p + 4 + n + 12;
+      break;
+    }
+    case 15: {
+      // code w/ scope
+      const n = int32(b, p);
+      if (n < 14) corrupt("code_w_scope total size shorter minimum expected length");
+      e = p + n;
+      break;
+    }
+    case 16: // int32
+      e = p + 4;
+      break;
+    case 19: // decimal128
+      e = p + 16;
+      break;
+    default:
+      return corrupt(`Detected unknown BSON type ${t.toString(16)}`);
+  }
+  if (e > limit) corrupt("corrupt bson: element extends past the end of its document");
+  return e;
+}
+
+// ---------------------------------------------------------------------------
+// Strings
+
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+function decodeUtf8(b: Uint8Array, s: number, e: number): string {
+  try {
+    return utf8.decode(b.subarray(s, e));
+  } catch (cause) {
+    throw new BSONError("Invalid UTF-8 string in BSON document", { cause });
+  }
+}
+
+/** ASCII fast path for short strings; null if a byte >= 0x80 is found. */
+function asciiString(b: Uint8Array, s: number, e: number): string | null {
+  let r = "";
+  let i = s;
+  for (; i + 4 <= e; i += 4) {
+    const c0 = b[i]!;
+    const c1 = b[i + 1]!;
+    const c2 = b[i + 2]!;
+    const c3 = b[i + 3]!;
+    if ((c0 | c1 | c2 | c3) >= 128) return null;
+    r += String.fromCharCode(c0, c1, c2, c3);
+  }
+  for (; i < e; i++) {
+    const c = b[i]!;
+    if (c >= 128) return null;
+    r += String.fromCharCode(c);
+  }
+  return r;
+}
+
+const CACHE_SLOTS = 256; // per selected field
+const CACHE_MAX_LEN = 64;
+const CACHE_PROBE_WINDOW = 4096;
+
+/**
+ * Small direct-mapped cache of decoded short ASCII strings, one per selected field.
+ * Countly's hot fields (app id, event type, event key, source, country, ...) take few
+ * distinct values, so most lookups return an existing string after a byte compare
+ * instead of building a new one. Fields whose values are mostly unique (ids) turn
+ * the cache off after a probe window, so they only pay the hash once per window.
+ */
+interface StringCache {
+  slots: (string | null)[];
+  lookups: number;
+  hits: number;
+  enabled: boolean;
+}
+
+function newStringCache(): StringCache {
+  return { slots: new Array<string | null>(CACHE_SLOTS).fill(null), lookups: 0, hits: 0, enabled: true };
+}
+
+/** Set `CACHE_SLOTS`-style caching on or off globally (benchmarks compare both). */
+let cachingAllowed = true;
+export function setStringCaching(on: boolean): void {
+  cachingAllowed = on;
+}
+
+function readString(b: Uint8Array, s: number, e: number, cache: StringCache): string {
+  const n = e - s;
+  if (n === 0) return "";
+  if (n <= CACHE_MAX_LEN) {
+    if (cache.enabled && cachingAllowed) {
+      // hash of length + all bytes; ASCII check folded in
+      let h = n;
+      let or = 0;
+      for (let i = s; i < e; i++) {
+        const c = b[i]!;
+        or |= c;
+        h = (Math.imul(h, 31) + c) | 0;
+      }
+      if (or < 128) {
+        const slot = (h ^ (h >>> 8)) & (CACHE_SLOTS - 1);
+        const cached = cache.slots[slot]!;
+        if (cached !== null && cached.length === n) {
+          let i = 0;
+          while (i < n && cached.charCodeAt(i) === b[s + i]) i++;
+          if (i === n) {
+            cache.hits++;
+            countLookup(cache);
+            return cached;
+          }
+        }
+        const str = asciiString(b, s, e)!;
+        cache.slots[slot] = str;
+        countLookup(cache);
+        return str;
+      }
+      return decodeUtf8(b, s, e);
+    }
+    const ascii = asciiString(b, s, e);
+    if (ascii !== null) return ascii;
+  }
+  return decodeUtf8(b, s, e);
+}
+
+function countLookup(cache: StringCache): void {
+  if (++cache.lookups === CACHE_PROBE_WINDOW) {
+    // keep the cache only if it saves work at least a quarter of the time
+    if (cache.hits * 4 < CACHE_PROBE_WINDOW) {
+      cache.enabled = false;
+      cache.slots.fill(null);
+    }
+    cache.lookups = 0;
+    cache.hits = 0;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Values
+
+type ObjectIdFromOffset = new (source: Uint8Array, offset: number) => ObjectId;
+const ObjectIdAt = ObjectId as unknown as ObjectIdFromOffset;
+// bson@7.3 has an internal (bytes, offset) constructor used by its own deserializer;
+// make sure it really reads at the offset before relying on it.
+const objectIdOffsetCtorWorks = (() => {
+  try {
+    const probe = new Uint8Array(13);
+    for (let i = 0; i < 13; i++) probe[i] = i + 1;
+    return new ObjectIdAt(probe, 1).toHexString() === "02030405060708090a0b0c0d";
+  } catch {
+    return false;
+  }
+})();
+
+const TWO_32 = 4294967296;
+
+/** Delegate one element to bson: wrap it in a one-element document with key "". */
+function deserializeElement(b: Uint8Array, t: number, p: number, e: number): unknown {
+  const size = 4 + 1 + 1 + (e - p) + 1;
+  const mini = new Uint8Array(size);
+  mini[0] = size & 0xff;
+  mini[1] = (size >>> 8) & 0xff;
+  mini[2] = (size >>> 16) & 0xff;
+  mini[3] = (size >>> 24) & 0xff;
+  mini[4] = t;
+  mini[5] = 0;
+  mini.set(b.subarray(p, e), 6);
+  mini[size - 1] = 0;
+  return BSON.deserialize(mini)[""];
+}
+
+function decodeValue(b: Uint8Array, t: number, p: number, e: number, cache: StringCache): unknown {
+  switch (t) {
+    case 2: {
+      if (b[e - 1] !== 0) corrupt("bad string length in bson");
+      return readString(b, p + 4, e - 1, cache);
+    }
+    case 16:
+      return int32(b, p);
+    case 1:
+      return dataView(b).getFloat64(p, true);
+    case 9: {
+      const lo = int32(b, p);
+      const hi = int32(b, p + 4);
+      return new Date(hi * TWO_32 + (lo >>> 0));
+    }
+    case 18: {
+      const lo = int32(b, p);
+      const hi = int32(b, p + 4);
+      // bson promotes when -2^53 <= v <= 2^53
+      if ((hi >= -0x200000 && hi < 0x200000) || (hi === 0x200000 && lo === 0)) {
+        return hi * TWO_32 + (lo >>> 0);
+      }
+      return new Long(lo, hi);
+    }
+    case 8: {
+      const v = b[p];
+      if (v !== 0 && v !== 1) corrupt("illegal boolean type value");
+      return v === 1;
+    }
+    case 7:
+      return objectIdOffsetCtorWorks ? new ObjectIdAt(b, p) : new ObjectId(b.slice(p, p + 12));
+    case 10:
+      return null;
+    case 6:
+      return undefined;
+    case 3:
+      return BSON.deserialize(b.subarray(p, e));
+    default:
+      return deserializeElement(b, t, p, e);
+  }
+}
+
+function assign(out: Record<string, unknown>, entry: SelEntry, value: unknown): void {
+  if (entry.isProto) {
+    Object.defineProperty(out, entry.name, { value, writable: true, enumerable: true, configurable: true });
+  } else {
+    out[entry.name] = value;
+  }
+}
+
+function decodeDoc(b: Uint8Array, start: number, end: number, sel: CompiledSelection): Record<string, unknown> {
+  if (start < 0 || end > b.length || end - start < 5) corrupt("corrupt bson message");
+  if (int32(b, start) !== end - start) corrupt(`bson size ${int32(b, start)} does not match the ${end - start} bytes given`);
+  const last = end - 1;
+  if (b[last] !== 0) corrupt("One object, sized correctly, with a spot for an EOO, but the EOO isn't 0x00");
+  const out: Record<string, unknown> = {};
+  const byLen = sel.byLen;
+  const maxLen = sel.maxLen;
+  let p = start + 4;
+  while (p < last) {
+    const t = b[p]!;
+    if (t === 0) corrupt("corrupt object bson");
+    const ks = ++p;
+    while (b[p] !== 0) p++; // stops at the terminator at `last` at the latest
+    if (p >= last) corrupt("Bad BSON Document: illegal CString");
+    const klen = p - ks;
+    p++;
+    const ve = valueEnd(b, t, p, last);
+    if (klen <= maxLen) {
+      let entry = byLen[klen] ?? null;
+      while (entry !== null) {
+        const key = entry.key;
+        let i = 0;
+        while (i < klen && key[i] === b[ks + i]) i++;
+        if (i === klen) {
+          const value = entry.sub !== null && t === 3 ? decodeDoc(b, p, ve, entry.sub) : decodeValue(b, t, p, ve, entry.cache);
+          assign(out, entry, value);
+          break;
+        }
+        entry = entry.next;
+      }
+    }
+    p = ve;
+  }
+  return out;
+}
+
+/**
+ * Decode the selected fields of the BSON document occupying `bytes[start, end)`.
+ * Throws a `BSONError` when the document is malformed (bad size, element running past
+ * its document, unknown type) or a selected value is invalid (bad UTF-8, bad boolean).
+ */
+export function decodeSelected(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  sel: CompiledSelection,
+): Record<string, unknown> {
+  return decodeDoc(bytes, start, end, sel);
+}

@@ -1,0 +1,48 @@
+// A source of Countly data: a dump directory or a live MongoDB. Both answer the same
+// questions (apps, collections, facts) so checks never know which one they read.
+import type { DatabaseNames, DetectedLayout } from "../../countly/layout.ts";
+import type { Catalog } from "../facts/collector.ts";
+import type { AppInfo, FactName, FactParams, FactScope, FactValues } from "../facts/types.ts";
+
+export interface SourceBasics {
+  apps: AppInfo[];
+  catalog: Catalog;
+  layout: DetectedLayout;
+  databases: DatabaseNames;
+}
+
+export type FactOutcome<K extends FactName = FactName> = { ok: true; value: FactValues[K] } | { ok: false; error: string };
+
+export type FactResults = Partial<{ [K in FactName]: FactOutcome<K> }>;
+
+export interface Source {
+  /** Where the data comes from, safe to print (no credentials). */
+  readonly description: string;
+  /** Reads what every run needs (apps, collection names, event lists). Throws SourceError when the source cannot be read at all. */
+  open(): Promise<SourceBasics>;
+  /** Computes the requested facts; a fact that cannot be read is an error outcome, not an exception. */
+  computeFacts(requests: ReadonlyMap<FactName, FactParams>, scope: Omit<FactScope, "params">): Promise<FactResults>;
+  close(): Promise<void>;
+}
+
+/** The source could not be opened or read at all (exit code 3). */
+export class SourceError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "SourceError";
+  }
+}
+
+/** App documents as Countly stores them (`countly.apps`), turned into AppInfo. */
+export function appFromDocument(doc: Record<string, unknown>, where: string, isValidTimezone: (tz: string) => boolean): AppInfo {
+  const id = String((doc._id as { toHexString?: () => string })?.toHexString?.() ?? doc._id);
+  const name = typeof doc.name === "string" && doc.name !== "" ? doc.name : id;
+  const app: AppInfo = { id, name, timezone: "UTC" };
+  if (typeof doc.key === "string") app.key = doc.key;
+  // Countly's aggregator uses `app.timezone || "UTC"`.
+  if (doc.timezone !== undefined && doc.timezone !== null && doc.timezone !== "") {
+    if (typeof doc.timezone === "string" && isValidTimezone(doc.timezone)) app.timezone = doc.timezone;
+    else app.problem = `${where} document ${id}: timezone ${JSON.stringify(doc.timezone)} is not a known IANA time zone, so its days cannot be computed`;
+  }
+  return app;
+}
