@@ -37,14 +37,14 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
     io.stdout(RUN_HELP);
     return EXIT.ok;
   }
-  if (!values.source) throw new UsageError("--source is required: a mongodb:// URI or a dump directory");
   const period = { from: dayOption("from", values.from), to: dayOption("to", values.to) };
   if (period.from && period.to && period.from > period.to) throw new UsageError(`--from ${period.from} is after --to ${period.to}`);
   const maxFindings = intOption("max-findings", values["max-findings"], 1);
 
   const scenarios = await loadAll(positionals, io);
+  const sourceSpec = values.source ?? scenarioSource(scenarios);
   const junit = values.junit ?? DEFAULT_JUNIT;
-  const secretUri = values.source;
+  const secretUri = sourceSpec;
   const safe = (text: string) => scrubSecrets(text, secretUri);
   // With the JUnit report on stdout, the human summary moves to stderr.
   const say = junit === "-" || values.json === "-" ? io.stderr : io.stdout;
@@ -52,7 +52,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
 
   let run: RunResult;
   try {
-    const source = await sourceFor(values.source, { dump: { onProgress: showProgress ? progressPrinter(io.stderr) : undefined } });
+    const source = await sourceFor(sourceSpec, { dump: { onProgress: showProgress ? progressPrinter(io.stderr) : undefined } });
     try {
       run = await runScenarios(scenarios, source, { registry: CHECKS, apps: values.app, period, maxFindings });
     } finally {
@@ -62,7 +62,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
     if (!(e instanceof SourceError)) throw e;
     const message = safe(e.message);
     io.stderr(`countly-check: the source could not be read: ${message}\n`);
-    run = unreadableSourceResult(scenarios, redactUri(values.source), message);
+    run = unreadableSourceResult(scenarios, redactUri(sourceSpec), message);
   }
 
   const color = io.isTTY && !values["no-color"] && io.env.NO_COLOR === undefined;
@@ -71,6 +71,14 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
   if (values.json) await emit(values.json, safe(toJson(run)), io);
   if (!values.quiet && junit !== "-") say(`JUnit report: ${junit}\n`);
   return exitCodeOf(run);
+}
+
+/** Without --source, the scenarios' own `source:` (all must agree). */
+function scenarioSource(scenarios: readonly Scenario[]): string {
+  const given = [...new Set(scenarios.map((s) => s.source).filter((s): s is string => !!s))];
+  if (given.length === 0) throw new UsageError("--source is required: a mongodb:// URI or a dump directory (or `source:` in the scenario)");
+  if (given.length > 1) throw new UsageError(`the scenarios name different sources (${given.map(redactUri).join(", ")}); pass --source`);
+  return given[0]!;
 }
 
 async function emit(target: string, content: string, io: CliIO) {

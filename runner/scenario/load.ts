@@ -115,6 +115,7 @@ export function parseScenario(text: string, file: string, options: LoadOptions):
   return {
     name: raw.name as string,
     description: raw.description as string | undefined,
+    source: raw.source as string | undefined,
     file,
     apps: raw.apps as string[] | undefined,
     period,

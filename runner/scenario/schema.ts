@@ -41,6 +41,7 @@ export const SELFTEST_SCHEMA: JsonSchema = {
 export const SCENARIO_PROPERTIES: Record<string, JsonSchema> = {
   name: { type: "string", minLength: 1, description: "Suite name in reports." },
   description: { type: "string" },
+  source: { type: "string", description: "Default source when --source is not given: a mongodb:// URI (use ${MONGODB_URI} to keep credentials out of the file) or a dump folder." },
   apps: { type: "array", items: { type: "string" }, minItems: 1, description: "App ids or names to check (default: all apps)." },
   period: PERIOD_SCHEMA,
   checks: { type: "array", minItems: 1, description: "The invariants of this suite." },

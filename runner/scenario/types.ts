@@ -17,6 +17,8 @@ export interface ScenarioCheck {
 export interface Scenario {
   name: string;
   description?: string;
+  /** `source:` default data source (URI or dump dir), env already substituted. */
+  source?: string;
   /** Path as the user gave it (relative to cwd when possible). */
   file: string;
   /** App ids or names to check; undefined = all apps. */
