@@ -1,4 +1,5 @@
 // The Sources dashboard is not empty for an app and period in which raw sessions carry a source.
+import type { RawSessionDay } from "../runner/facts/types.ts";
 import type { CheckDefinition } from "./types.ts";
 import { dayRange } from "./present-when-raw.ts";
 
@@ -18,8 +19,10 @@ export const sourcesPresentWhenRaw: CheckDefinition<Record<string, never>> = {
   },
   needs: () => [{ fact: "rawSessions" }, { fact: "sourceAggregates" }],
   evaluate(ctx) {
-    const raw = ctx.facts.get("rawSessions").filter((r) => Object.keys(r.bySource).length > 0);
-    const sessions = raw.reduce((n, r) => n + Object.values(r.bySource).reduce((a, b) => a + b, 0), 0);
+    // Depending on the Countly build, sessions are counted from [CLY]_session or [CLY]_session_begin documents.
+    const sourced = (r: RawSessionDay) => Math.max(sum(r.bySource), sum(r.beginsBySource));
+    const raw = ctx.facts.get("rawSessions").filter((r) => sourced(r) > 0);
+    const sessions = raw.reduce((n, r) => n + sourced(r), 0);
     if (sessions === 0) return { skipped: "no raw sessions with a source (up.src) in the period" };
     const t = ctx.facts.get("sourceAggregates").days.reduce((n, d) => n + d.t, 0);
     if (t === 0) {
@@ -31,3 +34,7 @@ export const sourcesPresentWhenRaw: CheckDefinition<Record<string, never>> = {
     }
   },
 };
+
+function sum(counts: Record<string, number>): number {
+  return Object.values(counts).reduce((a, b) => a + b, 0);
+}

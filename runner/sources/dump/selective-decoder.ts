@@ -45,6 +45,7 @@ import { BSON, BSONError, Long, ObjectId } from "bson";
 export type FieldSelection = Readonly<Record<string, true | readonly string[]>>;
 
 interface SelEntry {
+  readonly index: number;
   readonly name: string;
   readonly key: Uint8Array;
   /** Sub-key selection for an embedded document, or null for "whole value". */
@@ -62,6 +63,13 @@ export interface CompiledSelection {
   readonly byLen: ReadonlyArray<SelEntry | null>;
   readonly maxLen: number;
   readonly names: readonly string[];
+  /** @internal per-call scratch: decoded values by entry index, and the call stamp that found them */
+  readonly values: unknown[];
+  readonly stamps: number[];
+  gen: number;
+  /** @internal builds the output when every selected field was found (fixed shape, fast) */
+  readonly build: ((values: unknown[]) => Record<string, unknown>) | null;
+  readonly entries: readonly SelEntry[];
 }
 
 const encoder = new TextEncoder();
@@ -72,6 +80,7 @@ function compileLevel(fields: Readonly<Record<string, true | readonly string[] |
   const keys = names.map((n) => encoder.encode(n));
   for (const k of keys) if (k.length > maxLen) maxLen = k.length;
   const byLen: (SelEntry | null)[] = new Array<SelEntry | null>(maxLen + 1).fill(null);
+  const entries: SelEntry[] = new Array<SelEntry>(names.length);
   for (let i = names.length - 1; i >= 0; i--) {
     const name = names[i]!;
     const key = keys[i]!;
@@ -82,7 +91,8 @@ function compileLevel(fields: Readonly<Record<string, true | readonly string[] |
       for (const s of spec as readonly string[]) subFields[s] = true;
       sub = compileLevel(subFields);
     }
-    byLen[key.length] = {
+    const entry: SelEntry = {
+      index: i,
       name,
       key,
       sub,
@@ -90,8 +100,36 @@ function compileLevel(fields: Readonly<Record<string, true | readonly string[] |
       next: byLen[key.length] ?? null,
       cache: newStringCache(),
     };
+    byLen[key.length] = entry;
+    entries[i] = entry;
   }
-  return { byLen, maxLen, names };
+  return {
+    byLen,
+    maxLen,
+    names,
+    values: new Array<unknown>(names.length).fill(undefined),
+    stamps: new Array<number>(names.length).fill(0),
+    gen: 0,
+    build: makeBuilder(names),
+    entries,
+  };
+}
+
+/**
+ * An object literal with the selected names in selection order, compiled once per
+ * selection: V8 then creates every output with one fixed shape instead of a chain of
+ * megamorphic keyed stores. Falls back to generic assignment where `Function` is
+ * unavailable (e.g. a CSP-restricted runtime).
+ */
+function makeBuilder(names: readonly string[]): ((values: unknown[]) => Record<string, unknown>) | null {
+  if (names.length === 0) return null;
+  try {
+    // "__proto__" as a literal key would set the prototype; a computed key defines an own property.
+    const props = names.map((n, i) => (n === "__proto__" ? `["__proto__"]: v[${i}]` : `${JSON.stringify(n)}: v[${i}]`));
+    return new Function("v", `"use strict"; return { ${props.join(", ")} };`) as (values: unknown[]) => Record<string, unknown>;
+  } catch {
+    return null;
+  }
 }
 
 export function compileSelection(fields: FieldSelection): CompiledSelection {
@@ -396,22 +434,17 @@ function decodeValue(b: Uint8Array, t: number, p: number, e: number, cache: Stri
   }
 }
 
-function assign(out: Record<string, unknown>, entry: SelEntry, value: unknown): void {
-  if (entry.isProto) {
-    Object.defineProperty(out, entry.name, { value, writable: true, enumerable: true, configurable: true });
-  } else {
-    out[entry.name] = value;
-  }
-}
-
 function decodeDoc(b: Uint8Array, start: number, end: number, sel: CompiledSelection): Record<string, unknown> {
   if (start < 0 || end > b.length || end - start < 5) corrupt("corrupt bson message");
   if (int32(b, start) !== end - start) corrupt(`bson size ${int32(b, start)} does not match the ${end - start} bytes given`);
   const last = end - 1;
   if (b[last] !== 0) corrupt("One object, sized correctly, with a spot for an EOO, but the EOO isn't 0x00");
-  const out: Record<string, unknown> = {};
   const byLen = sel.byLen;
   const maxLen = sel.maxLen;
+  const values = sel.values;
+  const stamps = sel.stamps;
+  const gen = (sel.gen = (sel.gen + 1) | 0);
+  let found = 0;
   let p = start + 4;
   while (p < last) {
     const t = b[p]!;
@@ -429,14 +462,32 @@ function decodeDoc(b: Uint8Array, start: number, end: number, sel: CompiledSelec
         let i = 0;
         while (i < klen && key[i] === b[ks + i]) i++;
         if (i === klen) {
-          const value = entry.sub !== null && t === 3 ? decodeDoc(b, p, ve, entry.sub) : decodeValue(b, t, p, ve, entry.cache);
-          assign(out, entry, value);
+          // a repeated key overwrites: the last occurrence wins, as in bson
+          values[entry.index] =
+            entry.sub !== null && t === 3 ? decodeDoc(b, p, ve, entry.sub) : decodeValue(b, t, p, ve, entry.cache);
+          if (stamps[entry.index] !== gen) {
+            stamps[entry.index] = gen;
+            found++;
+          }
           break;
         }
         entry = entry.next;
       }
     }
     p = ve;
+  }
+  const entries = sel.entries;
+  if (found === entries.length && sel.build !== null) return sel.build(values);
+  const out: Record<string, unknown> = {};
+  if (found === 0) return out;
+  for (let i = 0; i < entries.length; i++) {
+    if (stamps[i] !== gen) continue;
+    const entry = entries[i]!;
+    if (entry.isProto) {
+      Object.defineProperty(out, entry.name, { value: values[i], writable: true, enumerable: true, configurable: true });
+    } else {
+      out[entry.name] = values[i];
+    }
   }
   return out;
 }

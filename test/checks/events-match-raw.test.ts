@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import { eventsMatchRaw } from "../../checks/events-match-raw.ts";
+import type { RawEventDay } from "../../runner/facts/types.ts";
+import { APP, evaluate } from "../support/check-harness.ts";
+
+const a = APP.id;
+const raw = (key: string, day: string, c: number, extra: Partial<RawEventDay> = {}): RawEventDay => ({ app: a, key, day, c, s: 0, dur: 0, docs: c, tail: [], ...extra });
+const agg = (key: string, day: string, c: number, s = 0, dur = 0) => ({ app: a, key, day, c, s, dur });
+
+describe("events-match-raw", () => {
+  it("passes when every event and day matches, and ignores other apps", () => {
+    const out = evaluate(eventsMatchRaw, {}, {
+      rawEvents: { rows: [raw("Buy", "2024-10-27", 3, { s: 9.99 }), { ...raw("Buy", "2024-10-27", 5), app: "other" }] },
+      eventAggregates: { totals: [agg("Buy", "2024-10-27", 3, 9.99)], segments: [], unattributed: [] },
+    });
+    expect(out).toEqual({ findings: [], skipped: undefined });
+  });
+
+  it("names event, day, expected and actual when aggregates are missing or zeroed (the #6073 incident)", () => {
+    const out = evaluate(eventsMatchRaw, { fields: ["c"] }, {
+      rawEvents: { rows: [raw("Buy", "2024-10-27", 42), raw("Login", "2024-10-28", 7)] },
+      eventAggregates: { totals: [agg("Login", "2024-10-28", 0)], segments: [], unattributed: [] },
+    });
+    expect(out.findings).toEqual([
+      expect.objectContaining({ event: "Buy", day: "2024-10-27", field: "c", expected: 42, actual: 0, message: expect.stringMatching(/no aggregated data for this day: aggregates not rebuilt after restore/) }),
+      expect.objectContaining({ event: "Login", day: "2024-10-28", field: "c", expected: 7, actual: 0, message: expect.stringMatching(/zeroed or never aggregated/) }),
+    ]);
+  });
+
+  it("calls an exact multiple of the raw count a likely double restore", () => {
+    const out = evaluate(eventsMatchRaw, { fields: ["c"] }, { rawEvents: { rows: [raw("Buy", "2024-10-27", 4)] }, eventAggregates: { totals: [agg("Buy", "2024-10-27", 8)], segments: [], unattributed: [] } });
+    expect(out.findings[0]!.message).toMatch(/exactly 2x: a restore merged over live aggregation/);
+  });
+
+  it("lets events inserted within the settle window be missing, but not older ones", () => {
+    const rows = [raw("Buy", "2024-10-27", 10, { tail: [{ minute: 1000, c: 2, s: 0, dur: 0 }, { minute: 1003, c: 3, s: 0, dur: 0 }] })];
+    const facts = (c: number) => ({ rawEvents: { rows, maxCdMinute: 1003 }, eventAggregates: { totals: [agg("Buy", "2024-10-27", c)], segments: [], unattributed: [] } });
+    expect(evaluate(eventsMatchRaw, { fields: ["c"], settle_minutes: 5 }, facts(5)).findings).toEqual([]); // 5 recent may be missing
+    expect(evaluate(eventsMatchRaw, { fields: ["c"], settle_minutes: 2 }, facts(7)).findings).toEqual([]); // only minute 1003 is recent
+    expect(evaluate(eventsMatchRaw, { fields: ["c"], settle_minutes: 2 }, facts(6)).findings).toHaveLength(1);
+    expect(evaluate(eventsMatchRaw, { fields: ["c"], settle_minutes: 0 }, facts(7)).findings).toHaveLength(1);
+  });
+
+  it("applies absolute and relative tolerance", () => {
+    const facts = { rawEvents: { rows: [raw("Buy", "2024-10-27", 100)] }, eventAggregates: { totals: [agg("Buy", "2024-10-27", 97)], segments: [], unattributed: [] } };
+    expect(evaluate(eventsMatchRaw, { fields: ["c"] }, facts).findings).toHaveLength(1);
+    expect(evaluate(eventsMatchRaw, { fields: ["c"], tolerance: 3 }, facts).findings).toHaveLength(0);
+    expect(evaluate(eventsMatchRaw, { fields: ["c"], relative_tolerance: 0.05 }, facts).findings).toHaveLength(0);
+  });
+
+  it("compares s and dur, allowing float rounding only", () => {
+    const facts = (s: number) => ({ rawEvents: { rows: [raw("Buy", "2024-10-27", 3, { s: 0.1 + 0.2 })] }, eventAggregates: { totals: [agg("Buy", "2024-10-27", 3, s)], segments: [], unattributed: [] } });
+    expect(evaluate(eventsMatchRaw, {}, facts(0.3)).findings).toEqual([]);
+    expect(evaluate(eventsMatchRaw, {}, facts(0.31)).findings).toEqual([expect.objectContaining({ field: "s", actual: 0.31 })]);
+  });
+
+  it("honours events/exclude_events and the period, and skips without raw events", () => {
+    const facts = { rawEvents: { rows: [raw("Buy", "2024-10-27", 3), raw("Login", "2024-11-02", 1)] } };
+    expect(evaluate(eventsMatchRaw, { exclude_events: ["Buy"], fields: ["c"] }, facts).findings.map((f) => f.event)).toEqual(["Login"]);
+    expect(evaluate(eventsMatchRaw, { events: ["Buy"], fields: ["c"] }, facts).findings.map((f) => f.event)).toEqual(["Buy"]);
+    expect(evaluate(eventsMatchRaw, {}, facts, { from: "2024-11-01" }).findings.map((f) => f.event)).toEqual(["Login"]);
+    expect(evaluate(eventsMatchRaw, {}, facts, { from: "2024-12-01" }).skipped).toBe("no raw custom events in the period");
+  });
+
+  it("reports aggregates without raw data only when asked (drill retention deletes old raw data)", () => {
+    const facts = { rawEvents: { rows: [raw("Buy", "2024-10-27", 3)] }, eventAggregates: { totals: [agg("Buy", "2024-10-27", 3), agg("Buy", "2023-01-01", 9)], segments: [], unattributed: [] } };
+    expect(evaluate(eventsMatchRaw, { fields: ["c"] }, facts).findings).toEqual([]);
+    expect(evaluate(eventsMatchRaw, { fields: ["c"], aggregates_without_raw: "fail" }, facts).findings).toEqual([expect.objectContaining({ day: "2023-01-01", expected: 0, actual: 9 })]);
+  });
+});

@@ -1,0 +1,37 @@
+// Runs one check on hand-written facts, like ESLint's RuleTester: the findings or the skip reason.
+import type { CheckDefinition, CheckFinding } from "../../checks/types.ts";
+import { withDefaults } from "../../checks/types.ts";
+import type { Period } from "../../countly/time.ts";
+import { inPeriod } from "../../countly/time.ts";
+import { scopeFact } from "../../runner/facts/scope.ts";
+import type { AppInfo, FactName, FactValues } from "../../runner/facts/types.ts";
+
+export const APP: AppInfo = { id: "65f0a1b2c3d4e5f6a7b8c9d0", name: "Shop", timezone: "Europe/Berlin" };
+
+export const EMPTY_FACTS: FactValues = {
+  rawEvents: { rows: [] },
+  rawSessions: [],
+  rawViews: [],
+  eventAggregates: { totals: [], segments: [], unattributed: [] },
+  viewAggregates: { days: [], metaCount: {} },
+  sourceAggregates: { days: [] },
+};
+
+export interface CheckOutcome {
+  findings: CheckFinding[];
+  skipped?: string;
+}
+
+export function evaluate(def: CheckDefinition<any>, options: Record<string, unknown>, facts: Partial<FactValues>, period: Period = {}, app: AppInfo = APP): CheckOutcome {
+  const all = { ...EMPTY_FACTS, ...facts };
+  const findings: CheckFinding[] = [];
+  const result = def.evaluate({
+    options: withDefaults(def.meta, options),
+    app,
+    period,
+    severity: "error",
+    facts: { get: <K extends FactName>(n: K) => scopeFact(all[n], app.id, period), inPeriod: (d) => inPeriod(d, period) },
+    report: (f) => findings.push(f),
+  });
+  return { findings, skipped: result?.skipped };
+}
