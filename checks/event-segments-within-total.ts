@@ -38,7 +38,7 @@ export const eventSegmentsWithinTotal: CheckDefinition<SegmentsWithinTotalOption
       "Segment values above the total: the no-segment totals were zeroed or lost while segment documents survived (partial restore), or segment documents were merged twice. An always-sent segment below the total: segment documents were lost, or the running Countly build does not aggregate segments (25.x builds that only register processEventTotalsFromStream).",
     remediation:
       "Restore `countly.events_data` (or `events<hash>`) from the backup as a whole, not per document kind; if segments are missing for new data only, check that the aggregator version writes segment documents.",
-    exampleFinding: "app Shop (65f0…) event Buy day 2024-10-27 segment method: count (c) values add up to 40, more than the event total 0",
+    exampleFinding: "app Shop (65f0…) · event Buy · day 2024-10-27 · segment method · c: expected <= 0, actual 40 — the segment's 3 values add up to more than the event total: totals zeroed or lost while segment documents survived?",
   },
   needs: () => [{ fact: "eventAggregates" }],
   evaluate(ctx) {
@@ -64,7 +64,7 @@ export const eventSegmentsWithinTotal: CheckDefinition<SegmentsWithinTotalOption
             field: f,
             expected: `<= ${total[f]}`,
             actual: s[f],
-            message: `${f} of the ${s.values} values of segment "${s.segment}" add up to ${s[f]}, more than the event total ${total[f]}: totals zeroed or lost while segment documents survived?`,
+            message: `the segment's ${s.values} value${s.values === 1 ? "" : "s"} add up to more than the event total: totals zeroed or lost while segment documents survived?`,
           });
         } else if (exact && s[f] < total[f] - eps && !withinTolerance(total[f], s[f], { absolute: o.tolerance, relative: 0 })) {
           ctx.report({
@@ -74,7 +74,7 @@ export const eventSegmentsWithinTotal: CheckDefinition<SegmentsWithinTotalOption
             field: f,
             expected: total[f],
             actual: s[f],
-            message: `always-sent segment "${s.segment}": ${f} values add up to ${s[f]}, less than the event total ${total[f]}: segment documents lost?`,
+            message: `an always-sent segment adds up to less than the event total: segment documents lost?`,
           });
         }
       }
@@ -91,7 +91,7 @@ export const eventSegmentsWithinTotal: CheckDefinition<SegmentsWithinTotalOption
           field: "c",
           expected: t.c,
           actual: 0,
-          message: `always-sent segment "${seg}" has no values on a day with ${t.c} events: segment documents lost?`,
+          message: `an always-sent segment has no values on a day with ${t.c} events: segment documents lost?`,
         });
       }
     }

@@ -47,7 +47,7 @@ export const eventsMatchRaw: CheckDefinition<EventsMatchRawOptions> = {
     remediation:
       "Compare with the backup (`countly-check diff`); restore `countly.events_data` (or the legacy `events<hash>` collections) from the backup, or let the aggregator re-process: stop Countly, remove the stale entries of `countly.plugins` `_changeStreams`, start the aggregator and re-run this check.",
     exampleFinding:
-      "app Shop (65f0…) event Buy day 2024-10-27: count (c) expected 42 (raw drill), actual 0 — no aggregated data for this day",
+      "app Shop (65f0…) · event Buy · day 2024-10-27 · c: expected 42, actual 0 — no aggregated data for this day, 42 raw drill events: aggregates not rebuilt after restore?",
   },
   needs: (o) => [
     { fact: "rawEvents", params: { tailMinutes: o.settle_minutes } },
@@ -111,14 +111,14 @@ function recentCounters(r: RawEventDay, cutoff: number | undefined): Counters {
 }
 
 function describe(f: "c" | "s" | "dur", hi: number, lo: number, actual: number, missing: boolean, docs: number): string {
-  const name = FIELD_NAMES[f];
-  const expected = lo === hi ? `${hi}` : `${lo}..${hi} (the last ${hi - lo} not settled yet)`;
-  if (missing) return `${name} expected ${expected} from ${docs} raw drill events, but there is no aggregated data for this day: aggregates not rebuilt after restore?`;
-  if (actual === 0) return `${name} expected ${expected} from ${docs} raw drill events, actual 0: aggregated counters zeroed or never aggregated`;
-  if (actual < lo) return `${name} expected ${expected}, actual ${actual}: ${round(lo - actual)} raw units were never aggregated`;
+  const unsettled = lo === hi ? "" : ` (${round(hi - lo)} of it inserted within the settle window may still be pending)`;
+  const raw = `${docs} raw drill event${docs === 1 ? "" : "s"}`;
+  if (missing) return `no aggregated data for this day, ${raw}${unsettled}: aggregates not rebuilt after restore?`;
+  if (actual === 0) return `aggregated ${FIELD_NAMES[f]} is 0, ${raw}${unsettled}: counters zeroed, or the data was never aggregated`;
+  if (actual < lo) return `${round(lo - actual)} less than the ${raw} add up to${unsettled}: part of the raw data was never aggregated`;
   const ratio = hi > 0 ? actual / hi : Infinity;
-  const multiple = Number.isInteger(ratio) && ratio >= 2 ? ` (exactly ${ratio}x: a restore merged over live aggregation?)` : "";
-  return `${name} expected ${expected}, actual ${actual}: aggregates exceed the raw data${multiple}`;
+  const multiple = Number.isInteger(ratio) && ratio >= 2 ? `, exactly ${ratio}x: a restore merged over live aggregation?` : ": aggregates exceed the raw data";
+  return `${round(actual - hi)} more than the ${raw} add up to${multiple}`;
 }
 
 function round(n: number): number {

@@ -22,8 +22,8 @@ describe("events-match-raw", () => {
       eventAggregates: { totals: [agg("Login", "2024-10-28", 0)], segments: [], unattributed: [] },
     });
     expect(out.findings).toEqual([
-      expect.objectContaining({ event: "Buy", day: "2024-10-27", field: "c", expected: 42, actual: 0, message: expect.stringMatching(/no aggregated data for this day: aggregates not rebuilt after restore/) }),
-      expect.objectContaining({ event: "Login", day: "2024-10-28", field: "c", expected: 7, actual: 0, message: expect.stringMatching(/zeroed or never aggregated/) }),
+      expect.objectContaining({ event: "Buy", day: "2024-10-27", field: "c", expected: 42, actual: 0, message: expect.stringMatching(/no aggregated data for this day, 42 raw drill events: aggregates not rebuilt after restore/) }),
+      expect.objectContaining({ event: "Login", day: "2024-10-28", field: "c", expected: 7, actual: 0, message: expect.stringMatching(/counters zeroed, or the data was never aggregated/) }),
     ]);
   });
 
