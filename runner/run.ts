@@ -3,6 +3,7 @@
 import type { CheckContext, CheckDefinition, CheckFinding } from "../checks/types.ts";
 import type { Period } from "../countly/time.ts";
 import { inPeriod } from "../countly/time.ts";
+import { xmlSafe } from "../reports/xml.ts";
 import type { AppInfo, FactName, FactValues } from "./facts/types.ts";
 import { scopeFact } from "./facts/scope.ts";
 import type { AppRef, CaseResult, Finding, RunResult, SuiteResult } from "./model.ts";
@@ -183,16 +184,22 @@ function unique(apps: AppInfo[]): AppInfo[] {
   return [...new Map(apps.map((a) => [a.id, a])).values()];
 }
 
-/** Test case names stay unique across the report (GitLab keeps only the first of equal names). */
+/**
+ * Test case names stay unique across the report (GitLab keeps only the first of equal
+ * names). Compared as a JUnit consumer reads them: without what the XML writer strips
+ * (ANSI codes, XML-invalid characters, lone surrogates) and with TAB/CR/LF read as a
+ * space (XML attribute-value normalisation), so "a\t" and "a " are the same name.
+ */
 function ensureUniqueNames(suites: SuiteResult[]): void {
   const seen = new Set<string>();
+  const key = (name: string) => xmlSafe(name).replace(/\r\n?|[\t\n]/g, " ");
   for (const s of suites) {
     for (const c of s.cases) {
       let name = c.name;
-      if (seen.has(name)) name = `${c.name} (${s.name})`;
-      for (let i = 2; seen.has(name); i++) name = `${c.name} (${s.name} #${i})`;
+      if (seen.has(key(name))) name = `${c.name} (${s.name})`;
+      for (let i = 2; seen.has(key(name)); i++) name = `${c.name} (${s.name} #${i})`;
       c.name = name;
-      seen.add(name);
+      seen.add(key(name));
     }
   }
 }

@@ -41,6 +41,12 @@ Options:
       --from <YYYY-MM-DD> first app-local day to check
       --to <YYYY-MM-DD>   last app-local day to check
       --max-findings <N>  findings kept per test case (default 1000; JUnit shows 50)
+      --read-preference <mode>  MongoDB: primary, primaryPreferred, secondary,
+                          secondaryPreferred or nearest (default: the URI's, else secondaryPreferred)
+      --read-concern <level>    MongoDB: local, available, majority, linearizable or
+                          snapshot (default: the URI's readConcernLevel, else the server's)
+      --max-time-ms <N>   MongoDB: time limit of each query (default 900000, 15 min)
+      --connect-timeout-ms <N>  MongoDB: give up connecting after N ms (default 10000)
       --progress          show scan progress even when not on a terminal
   -q, --quiet             no progress and no console summary
       --no-color          no colours even on a terminal (NO_COLOR is honoured too)

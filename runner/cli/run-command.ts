@@ -10,6 +10,7 @@ import { runScenarios, unreadableSourceResult } from "../run.ts";
 import { discoverScenarios } from "../scenario/discover.ts";
 import { loadScenarioFile } from "../scenario/load.ts";
 import { ScenarioError, type Scenario } from "../scenario/types.ts";
+import { READ_CONCERNS, READ_PREFERENCES, type MongoSourceOptions } from "../sources/mongo/connect.ts";
 import { sourceFor } from "../sources/open.ts";
 import { SourceError } from "../sources/source.ts";
 import { dayOption, intOption, parse } from "./args.ts";
@@ -28,6 +29,10 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
     from: { type: "string" },
     to: { type: "string" },
     "max-findings": { type: "string" },
+    "read-preference": { type: "string" },
+    "read-concern": { type: "string" },
+    "max-time-ms": { type: "string" },
+    "connect-timeout-ms": { type: "string" },
     progress: { type: "boolean" },
     quiet: { type: "boolean", short: "q" },
     "no-color": { type: "boolean" },
@@ -40,6 +45,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
   const period = { from: dayOption("from", values.from), to: dayOption("to", values.to) };
   if (period.from && period.to && period.from > period.to) throw new UsageError(`--from ${period.from} is after --to ${period.to}`);
   const maxFindings = intOption("max-findings", values["max-findings"], 1);
+  const mongo = mongoOptions(values);
 
   const scenarios = await loadAll(positionals, io);
   const sourceSpec = values.source ?? scenarioSource(scenarios);
@@ -52,7 +58,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
 
   let run: RunResult;
   try {
-    const source = await sourceFor(sourceSpec, { dump: { onProgress: showProgress ? progressPrinter(io.stderr) : undefined } });
+    const source = await sourceFor(sourceSpec, { dump: { onProgress: showProgress ? progressPrinter(io.stderr) : undefined }, mongo });
     try {
       run = await runScenarios(scenarios, source, { registry: CHECKS, apps: values.app, period, maxFindings });
     } finally {
@@ -71,6 +77,21 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
   if (values.json) await emit(values.json, safe(toJson(run)), io);
   if (!values.quiet && junit !== "-") say(`JUnit report: ${junit}\n`);
   return exitCodeOf(run);
+}
+
+/** Options of a live MongoDB source (ignored for a dump). */
+function mongoOptions(values: { "read-preference"?: string; "read-concern"?: string; "max-time-ms"?: string; "connect-timeout-ms"?: string }): MongoSourceOptions {
+  const pick = <T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined => {
+    if (value === undefined) return undefined;
+    if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${flag} ${value}: expected one of ${allowed.join(", ")}`);
+    return value as T;
+  };
+  return {
+    readPreference: pick("read-preference", values["read-preference"], READ_PREFERENCES),
+    readConcern: pick("read-concern", values["read-concern"], READ_CONCERNS),
+    maxTimeMS: intOption("max-time-ms", values["max-time-ms"], 1),
+    connectTimeoutMS: intOption("connect-timeout-ms", values["connect-timeout-ms"], 1),
+  };
 }
 
 /** Without --source, the scenarios' own `source:` (all must agree). */

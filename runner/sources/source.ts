@@ -1,6 +1,7 @@
 // A source of Countly data: a dump directory or a live MongoDB. Both answer the same
 // questions (apps, collections, facts) so checks never know which one they read.
-import type { DatabaseNames, DetectedLayout } from "../../countly/layout.ts";
+import { detectLayout, type DatabaseNames, type DetectedLayout } from "../../countly/layout.ts";
+import { isValidTimezone } from "../../countly/time.ts";
 import type { Catalog } from "../facts/collector.ts";
 import type { AppInfo, FactName, FactParams, FactScope, FactValues } from "../facts/types.ts";
 
@@ -45,4 +46,26 @@ export function appFromDocument(doc: Record<string, unknown>, where: string, isV
     else app.problem = `${where} document ${id}: timezone ${JSON.stringify(doc.timezone)} is not a known IANA time zone, so its days cannot be computed`;
   }
   return app;
+}
+
+/** Apps, event lists and layout from the small metadata collections every source reads whole. */
+export function basicsFromDocuments(
+  appDocs: readonly Record<string, unknown>[],
+  eventDocs: readonly Record<string, unknown>[],
+  collections: Record<string, string[]>,
+  databases: DatabaseNames,
+): SourceBasics {
+  if (appDocs.length === 0) throw new SourceError(`${databases.countly}.apps has no apps: is this a Countly database?`);
+  const apps = appDocs.map((d) => appFromDocument(d, `${databases.countly}.apps`, isValidTimezone));
+  const eventLists: Record<string, string[]> = {};
+  for (const d of eventDocs) {
+    const id = String((d._id as { toHexString?: () => string })?.toHexString?.() ?? d._id);
+    if (Array.isArray(d.list)) eventLists[id] = d.list.filter((k): k is string => typeof k === "string");
+  }
+  return {
+    apps,
+    catalog: { collections, eventLists },
+    layout: detectLayout(collections[databases.countly] ?? [], collections[databases.drill] ?? []),
+    databases,
+  };
 }

@@ -3,12 +3,11 @@
 import { readdir, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
 import process from "node:process";
-import { COLLECTIONS, DEFAULT_DATABASES, detectLayout, type DatabaseNames } from "../../../countly/layout.ts";
-import { isValidTimezone } from "../../../countly/time.ts";
-import { mergeFields, type Catalog, type CollectionRef, type DumpVisitor } from "../../facts/collector.ts";
-import { DUMP_COLLECTORS } from "../../facts/dump/index.ts";
-import type { AppInfo, FactName, FactParams, FactScope } from "../../facts/types.ts";
-import { appFromDocument, SourceError, type FactResults, type Source, type SourceBasics } from "../source.ts";
+import { COLLECTIONS, DEFAULT_DATABASES, type DatabaseNames } from "../../../countly/layout.ts";
+import type { Catalog, CollectionRef } from "../../facts/collector.ts";
+import type { FactName, FactParams, FactScope } from "../../facts/types.ts";
+import { computeFactsByScanning } from "../scan-plan.ts";
+import { basicsFromDocuments, SourceError, type FactResults, type Source, type SourceBasics } from "../source.ts";
 import { DumpReadError, scanBsonFile, type ScanProgress } from "./bson-file-scanner.ts";
 
 export interface DumpSourceOptions {
@@ -50,69 +49,30 @@ export class DumpSource implements Source {
       }
     }
     const appDocs = await this.readSmall({ db: this.databases.countly, name: COLLECTIONS.apps });
-    if (appDocs.length === 0) throw new SourceError(`${this.display({ db: this.databases.countly, name: COLLECTIONS.apps })}: no apps: is this a Countly dump?`);
-    const apps: AppInfo[] = appDocs.map((d) => appFromDocument(d, `${this.databases.countly}.apps`, isValidTimezone));
-    const eventLists: Record<string, string[]> = {};
-    for (const d of await this.readSmall({ db: this.databases.countly, name: COLLECTIONS.events })) {
-      const id = String((d._id as { toHexString?: () => string })?.toHexString?.() ?? d._id);
-      if (Array.isArray(d.list)) eventLists[id] = d.list.filter((k): k is string => typeof k === "string");
+    const eventDocs = await this.readSmall({ db: this.databases.countly, name: COLLECTIONS.events });
+    try {
+      return basicsFromDocuments(appDocs, eventDocs, collections, this.databases);
+    } catch (e) {
+      if (e instanceof SourceError) throw new SourceError(`${this.dir}: ${e.message}`);
+      throw e;
     }
-    const catalog: Catalog = { collections, eventLists };
-    return {
-      apps,
-      catalog,
-      layout: detectLayout(collections[this.databases.countly] ?? [], collections[this.databases.drill] ?? []),
-      databases: this.databases,
-    };
   }
 
   async computeFacts(requests: ReadonlyMap<FactName, FactParams>, scope: Omit<FactScope, "params">): Promise<FactResults> {
     const catalog = await this.catalog();
-    const results: FactResults = {};
-    // Plan: which visitors read which collection.
-    const readers = new Map<string, { ref: CollectionRef; facts: { fact: FactName; visitor: DumpVisitor<unknown> }[]; fields: ReturnType<typeof mergeFields>[] }>();
-    const active = new Map<FactName, DumpVisitor<unknown>>();
-    for (const [fact, params] of requests) {
-      const collector = DUMP_COLLECTORS[fact];
-      const factScope: FactScope = { ...scope, params };
-      const visitor = collector.start(factScope, catalog) as DumpVisitor<unknown>;
-      active.set(fact, visitor);
-      for (const ref of collector.collections(factScope, catalog)) {
-        const id = `${ref.db}.${ref.name}`;
-        const entry = readers.get(id) ?? { ref, facts: [], fields: [] };
-        entry.facts.push({ fact, visitor });
-        entry.fields.push(collector.fields);
-        readers.set(id, entry);
-      }
-    }
-    const failed = new Map<FactName, string>();
-    for (const [id, entry] of readers) {
-      const file = this.files.get(id);
-      if (!file) continue;
-      const live = entry.facts.filter((f) => !failed.has(f.fact));
-      if (live.length === 0) continue;
-      const size = this.options.onProgress ? (await stat(file)).size : 0;
-      try {
-        await scanBsonFile(
-          file,
-          (doc) => {
-            for (const f of live) f.visitor.visit(doc, entry.ref);
-          },
-          {
-            fields: mergeFields(entry.fields),
-            onProgress: this.options.onProgress ? (p) => this.options.onProgress!(this.display(entry.ref), p, size) : undefined,
-          },
-        );
-      } catch (e) {
-        const message = e instanceof DumpReadError ? `${displayPath(e.file)}: ${e.message.slice(e.file.length + 2)} (byte offset ${e.offset})` : `${this.display(entry.ref)}: ${(e as Error).message}`;
-        for (const f of live) failed.set(f.fact, message);
-      }
-    }
-    for (const [fact, visitor] of active) {
-      const error = failed.get(fact);
-      (results as Record<string, unknown>)[fact] = error ? { ok: false, error } : { ok: true, value: visitor.finish() };
-    }
-    return results;
+    return computeFactsByScanning(
+      requests,
+      scope,
+      catalog,
+      async (ref, fields, visit) => {
+        const file = this.files.get(`${ref.db}.${ref.name}`);
+        if (!file) return;
+        const size = this.options.onProgress ? (await stat(file)).size : 0;
+        const onProgress = this.options.onProgress;
+        await scanBsonFile(file, visit, { fields, onProgress: onProgress ? (p) => onProgress(this.display(ref), p, size) : undefined });
+      },
+      (ref, e) => (e instanceof DumpReadError ? `${displayPath(e.file)}: ${e.message.slice(e.file.length + 2)} (byte offset ${e.offset})` : `${this.display(ref)}: ${(e as Error).message}`),
+    );
   }
 
   async close(): Promise<void> {}

@@ -54,6 +54,8 @@ interface SelEntry {
   readonly isProto: boolean;
   /** Next entry with the same key byte length. */
   readonly next: SelEntry | null;
+  /** Next entry with the same key byte length and first byte. */
+  nextSameFirst: SelEntry | null;
   /** Per-field cache of short ASCII string values (see readCachedString). */
   readonly cache: StringCache;
 }
@@ -61,6 +63,8 @@ interface SelEntry {
 export interface CompiledSelection {
   /** byLen[n] = first entry whose key is n bytes long (chained through `next`). */
   readonly byLen: ReadonlyArray<SelEntry | null>;
+  /** byLenFirst[(n << 8) | firstByte] for keys of n <= TABLE_MAX_LEN bytes: usually a single candidate. */
+  readonly byLenFirst: ReadonlyArray<SelEntry | null>;
   readonly maxLen: number;
   readonly names: readonly string[];
   /** @internal per-call scratch: decoded values by entry index, and the call stamp that found them */
@@ -73,6 +77,7 @@ export interface CompiledSelection {
 }
 
 const encoder = new TextEncoder();
+const TABLE_MAX_LEN = 32;
 
 function compileLevel(fields: Readonly<Record<string, true | readonly string[] | null>>): CompiledSelection {
   const names = Object.keys(fields);
@@ -98,13 +103,23 @@ function compileLevel(fields: Readonly<Record<string, true | readonly string[] |
       sub,
       isProto: name === "__proto__",
       next: byLen[key.length] ?? null,
+      nextSameFirst: null,
       cache: newStringCache(),
     };
     byLen[key.length] = entry;
     entries[i] = entry;
   }
+  const byLenFirst = new Array<SelEntry | null>((Math.min(maxLen, TABLE_MAX_LEN) + 1) << 8).fill(null);
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const entry = entries[i]!;
+    if (entry.key.length > TABLE_MAX_LEN) continue;
+    const slot = (entry.key.length << 8) | (entry.key[0] ?? 0);
+    entry.nextSameFirst = byLenFirst[slot] ?? null;
+    byLenFirst[slot] = entry;
+  }
   return {
     byLen,
+    byLenFirst,
     maxLen,
     names,
     values: new Array<unknown>(names.length).fill(undefined),
@@ -158,6 +173,15 @@ function corrupt(msg: string): never {
   throw new BSONError(msg);
 }
 
+/** Size of the fixed-size types' values; -1 for variable-size or unknown types. */
+const FIXED_SIZE = (() => {
+  const t = new Int8Array(256).fill(-1);
+  for (const [type, size] of [
+    [1, 8], [6, 0], [7, 12], [8, 1], [9, 8], [10, 0], [16, 4], [17, 8], [18, 8], [19, 16], [127, 0], [255, 0],
+  ] as const) t[type] = size;
+  return t;
+})();
+
 /**
  * End (exclusive) of the value of type `t` starting at `p`. Throws when the value
  * would extend past `limit` (the index of the enclosing document's terminator).
@@ -166,6 +190,11 @@ function corrupt(msg: string): never {
  * below catches it.
  */
 function valueEnd(b: Uint8Array, t: number, p: number, limit: number): number {
+  const fixed = FIXED_SIZE[t]!;
+  if (fixed >= 0) {
+    if (p + fixed > limit) corrupt("corrupt bson: element extends past the end of its document");
+    return p + fixed;
+  }
   let e: number;
   switch (t) {
     case 1: // double
@@ -280,66 +309,83 @@ function asciiString(b: Uint8Array, s: number, e: number): string | null {
   return r;
 }
 
-const CACHE_SLOTS = 256; // per selected field
+const CACHE_BITS = 8;
+const CACHE_SLOTS = 1 << CACHE_BITS; // per selected field
 const CACHE_MAX_LEN = 64;
 const CACHE_PROBE_WINDOW = 4096;
 
 /**
- * Small direct-mapped cache of decoded short ASCII strings, one per selected field.
+ * Small direct-mapped cache of decoded short strings, one per selected field.
  * Countly's hot fields (app id, event type, event key, source, country, ...) take few
- * distinct values, so most lookups return an existing string after a byte compare
- * instead of building a new one. Fields whose values are mostly unique (ids) turn
- * the cache off after a probe window, so they only pay the hash once per window.
+ * distinct values, so most lookups return an existing string after comparing the raw
+ * bytes with the slot's copy, instead of decoding a new string. The slot is picked by a
+ * hash of the length and three sampled words (values that collide merely evict each
+ * other). Fields whose values are mostly distinct (ids) switch the cache off after a
+ * probe window.
  */
 interface StringCache {
-  slots: (string | null)[];
+  readonly strings: (string | null)[];
+  readonly bytes: (Uint8Array | null)[];
   lookups: number;
   hits: number;
   enabled: boolean;
 }
 
 function newStringCache(): StringCache {
-  return { slots: new Array<string | null>(CACHE_SLOTS).fill(null), lookups: 0, hits: 0, enabled: true };
+  return {
+    strings: new Array<string | null>(CACHE_SLOTS).fill(null),
+    bytes: new Array<Uint8Array | null>(CACHE_SLOTS).fill(null),
+    lookups: 0,
+    hits: 0,
+    enabled: true,
+  };
 }
 
-/** Set `CACHE_SLOTS`-style caching on or off globally (benchmarks compare both). */
 let cachingAllowed = true;
+/** Turn the per-field string caches on or off globally (the benchmark compares both). */
 export function setStringCaching(on: boolean): void {
   cachingAllowed = on;
+}
+
+function cacheSlot(b: Uint8Array, s: number, e: number): number {
+  const n = e - s;
+  let h: number;
+  if (n >= 4) {
+    h = Math.imul(n ^ int32(b, s), 0x9e3779b1);
+    h = Math.imul(h ^ int32(b, e - 4), 0x9e3779b1);
+    h = Math.imul(h ^ int32(b, s + ((n - 4) >> 1)), 0x9e3779b1);
+  } else {
+    h = n;
+    for (let i = s; i < e; i++) h = Math.imul(h ^ b[i]!, 0x9e3779b1);
+  }
+  return h >>> (32 - CACHE_BITS);
 }
 
 function readString(b: Uint8Array, s: number, e: number, cache: StringCache): string {
   const n = e - s;
   if (n === 0) return "";
-  if (n <= CACHE_MAX_LEN) {
-    if (cache.enabled && cachingAllowed) {
-      // hash of length + all bytes; ASCII check folded in
-      let h = n;
-      let or = 0;
-      for (let i = s; i < e; i++) {
-        const c = b[i]!;
-        or |= c;
-        h = (Math.imul(h, 31) + c) | 0;
-      }
-      if (or < 128) {
-        const slot = (h ^ (h >>> 8)) & (CACHE_SLOTS - 1);
-        const cached = cache.slots[slot]!;
-        if (cached !== null && cached.length === n) {
-          let i = 0;
-          while (i < n && cached.charCodeAt(i) === b[s + i]) i++;
-          if (i === n) {
-            cache.hits++;
-            countLookup(cache);
-            return cached;
-          }
+  if (n <= CACHE_MAX_LEN && cache.enabled && cachingAllowed) {
+    const slot = cacheSlot(b, s, e);
+    const copy = cache.bytes[slot]!;
+    if (copy !== null && copy.length === n) {
+      let j = 0;
+      for (; j + 4 <= n; j += 4) if (int32(copy, j) !== int32(b, s + j)) break;
+      if (j + 4 > n) {
+        while (j < n && copy[j] === b[s + j]) j++;
+        if (j === n) {
+          cache.hits++;
+          countLookup(cache);
+          return cache.strings[slot]!;
         }
-        const str = asciiString(b, s, e)!;
-        cache.slots[slot] = str;
-        countLookup(cache);
-        return str;
       }
-      return decodeUtf8(b, s, e);
     }
+    const str = decodeUtf8(b, s, e);
+    cache.strings[slot] = str;
+    cache.bytes[slot] = b.slice(s, e);
+    countLookup(cache);
+    return str;
+  }
+  if (n <= 24) {
     const ascii = asciiString(b, s, e);
     if (ascii !== null) return ascii;
   }
@@ -351,7 +397,8 @@ function countLookup(cache: StringCache): void {
     // keep the cache only if it saves work at least a quarter of the time
     if (cache.hits * 4 < CACHE_PROBE_WINDOW) {
       cache.enabled = false;
-      cache.slots.fill(null);
+      cache.strings.fill(null);
+      cache.bytes.fill(null);
     }
     cache.lookups = 0;
     cache.hits = 0;
@@ -440,6 +487,7 @@ function decodeDoc(b: Uint8Array, start: number, end: number, sel: CompiledSelec
   const last = end - 1;
   if (b[last] !== 0) corrupt("One object, sized correctly, with a spot for an EOO, but the EOO isn't 0x00");
   const byLen = sel.byLen;
+  const byLenFirst = sel.byLenFirst;
   const maxLen = sel.maxLen;
   const values = sel.values;
   const stamps = sel.stamps;
@@ -454,14 +502,29 @@ function decodeDoc(b: Uint8Array, start: number, end: number, sel: CompiledSelec
     if (p >= last) corrupt("Bad BSON Document: illegal CString");
     const klen = p - ks;
     p++;
-    const ve = valueEnd(b, t, p, last);
+    let ve: number;
+    if (t === 2) {
+      // strings are most elements in Countly documents: size them inline
+      const n = int32(b, p);
+      ve = p + 4 + n;
+      if (n <= 0 || ve > last) corrupt("bad string length in bson");
+    } else {
+      const fixed = FIXED_SIZE[t]!;
+      if (fixed >= 0) {
+        ve = p + fixed;
+        if (ve > last) corrupt("corrupt bson: element extends past the end of its document");
+      } else {
+        ve = valueEnd(b, t, p, last);
+      }
+    }
     if (klen <= maxLen) {
-      let entry = byLen[klen] ?? null;
+      const short = klen <= TABLE_MAX_LEN;
+      let entry = (short ? byLenFirst[(klen << 8) | b[ks]!] : byLen[klen]) ?? null;
       while (entry !== null) {
         const key = entry.key;
-        let i = 0;
+        let i = short ? 1 : 0; // the table already matched the first byte
         while (i < klen && key[i] === b[ks + i]) i++;
-        if (i === klen) {
+        if (i >= klen) {
           // a repeated key overwrites: the last occurrence wins, as in bson
           values[entry.index] =
             entry.sub !== null && t === 3 ? decodeDoc(b, p, ve, entry.sub) : decodeValue(b, t, p, ve, entry.cache);
@@ -471,7 +534,7 @@ function decodeDoc(b: Uint8Array, start: number, end: number, sel: CompiledSelec
           }
           break;
         }
-        entry = entry.next;
+        entry = short ? entry.nextSameFirst : entry.next;
       }
     }
     p = ve;

@@ -1,0 +1,40 @@
+// A source over a generated dataset held in memory: the same fact collectors as a
+// dump, without writing files. Used by property tests and `selftest`.
+import type { Dataset } from "../../fixtures/dataset.ts";
+import { COLLECTIONS, DEFAULT_DATABASES } from "../../countly/layout.ts";
+import type { FactName, FactParams, FactScope } from "../facts/types.ts";
+import { computeFactsByScanning } from "./scan-plan.ts";
+import { basicsFromDocuments, type FactResults, type Source, type SourceBasics } from "./source.ts";
+
+export class FixtureSource implements Source {
+  readonly description: string;
+  private basics?: SourceBasics;
+
+  constructor(private readonly dataset: Dataset) {
+    this.description = `generated dataset (seed ${dataset.seed}, ${dataset.layout} layout${dataset.corruptions.length ? `, ${dataset.corruptions.join(", ")}` : ""})`;
+  }
+
+  async open(): Promise<SourceBasics> {
+    const dbs = DEFAULT_DATABASES;
+    const collections: Record<string, string[]> = {};
+    for (const db of [dbs.countly, dbs.drill]) collections[db] = Object.keys(this.dataset.databases[db] ?? {}).sort();
+    const countly = this.dataset.databases[dbs.countly] ?? {};
+    this.basics = basicsFromDocuments(countly[COLLECTIONS.apps] ?? [], countly[COLLECTIONS.events] ?? [], collections, dbs);
+    return this.basics;
+  }
+
+  async computeFacts(requests: ReadonlyMap<FactName, FactParams>, scope: Omit<FactScope, "params">): Promise<FactResults> {
+    const basics = this.basics ?? (await this.open());
+    return computeFactsByScanning(
+      requests,
+      scope,
+      basics.catalog,
+      async (ref, _fields, visit) => {
+        for (const doc of this.dataset.databases[ref.db]?.[ref.name] ?? []) visit(doc);
+      },
+      (ref, e) => `${ref.db}.${ref.name}: ${(e as Error).message}`,
+    );
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,114 @@
+// How countly-check talks to a live MongoDB: driver options from the user's URI and
+// flags, and what of the URI may be shown (hosts only: no user, password or query).
+import type { MongoClientOptions, ReadConcernLevel, ReadPreferenceMode } from "mongodb";
+import type { DatabaseNames } from "../../../countly/layout.ts";
+
+export const READ_PREFERENCES = ["primary", "primaryPreferred", "secondary", "secondaryPreferred", "nearest"] as const satisfies readonly ReadPreferenceMode[];
+export const READ_CONCERNS = ["local", "available", "majority", "linearizable", "snapshot"] as const satisfies readonly ReadConcernLevel[];
+
+/** Reads go to a secondary when there is one, so checks do not load the primary. */
+export const DEFAULT_READ_PREFERENCE: ReadPreferenceMode = "secondaryPreferred";
+/** Time limit of one server command (an aggregation over raw drill data can take minutes). */
+export const DEFAULT_MAX_TIME_MS = 15 * 60_000;
+/** How long to look for a usable server before giving up (the driver's default is 30 s). */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+export interface MongoSourceOptions {
+  /** Database names (default `countly`, `countly_drill`); tests use prefixed names. */
+  databases?: DatabaseNames;
+  /** Default: the URI's `readPreference`, else secondaryPreferred. */
+  readPreference?: ReadPreferenceMode;
+  /** Default: the URI's `readConcernLevel`, else the server's default. */
+  readConcern?: ReadConcernLevel;
+  /** `maxTimeMS` of every command (default 15 minutes). */
+  maxTimeMS?: number;
+  /** Server selection and connect timeout (default: the URI's, else 10 s). */
+  connectTimeoutMS?: number;
+}
+
+/** Query option names present in the URI, lower-cased. */
+function uriOptionNames(uri: string): Set<string> {
+  const q = uri.indexOf("?");
+  if (q < 0) return new Set();
+  const names = new Set<string>();
+  for (const pair of uri.slice(q + 1).split("&")) {
+    const name = pair.split("=")[0];
+    if (name) names.add(decodeURIComponentSafe(name).toLowerCase());
+  }
+  return names;
+}
+
+function decodeURIComponentSafe(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/**
+ * Driver options: an explicit flag wins over the URI, the URI wins over our defaults
+ * (the driver itself lets options given in code override the URI, so defaults are
+ * only passed when the URI does not name the option).
+ */
+export function clientOptions(uri: string, o: MongoSourceOptions): MongoClientOptions {
+  const inUri = uriOptionNames(uri);
+  const options: MongoClientOptions = { appName: "countly-check" };
+  if (o.readPreference) options.readPreference = o.readPreference;
+  else if (!inUri.has("readpreference")) options.readPreference = DEFAULT_READ_PREFERENCE;
+  if (o.readConcern) options.readConcern = { level: o.readConcern };
+  if (o.connectTimeoutMS !== undefined) {
+    options.serverSelectionTimeoutMS = o.connectTimeoutMS;
+    options.connectTimeoutMS = o.connectTimeoutMS;
+  } else {
+    if (!inUri.has("serverselectiontimeoutms")) options.serverSelectionTimeoutMS = DEFAULT_CONNECT_TIMEOUT_MS;
+    if (!inUri.has("connecttimeoutms")) options.connectTimeoutMS = DEFAULT_CONNECT_TIMEOUT_MS;
+  }
+  return options;
+}
+
+/** The effective server selection timeout, for messages. */
+export function selectionTimeoutOf(options: MongoClientOptions, uri: string): number | undefined {
+  if (options.serverSelectionTimeoutMS !== undefined) return options.serverSelectionTimeoutMS;
+  const m = /[?&]serverSelectionTimeoutMS=(\d+)/i.exec(uri);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** `mongodb://user:pw@h1:27017,h2/db?x=y` -> `h1:27017,h2` (for `+srv`, the SRV name). Never contains credentials. */
+export function hostsOf(uri: string): string {
+  const rest = uri.replace(/^mongodb(\+srv)?:\/\//i, "");
+  const end = rest.search(/[/?]/);
+  const authority = end < 0 ? rest : rest.slice(0, end);
+  const at = authority.lastIndexOf("@");
+  return (at < 0 ? authority : authority.slice(at + 1)) || "localhost";
+}
+
+/** What the report shows as the source: scheme and hosts, no credentials and no query (it can hold secrets such as tlsCertificateKeyFilePassword). */
+export function describeUri(uri: string): string {
+  const srv = /^mongodb\+srv:/i.test(uri);
+  return `${srv ? "mongodb+srv" : "mongodb"}://${hostsOf(uri)}`;
+}
+
+/**
+ * Values of URI options that may carry secrets besides the password, so messages
+ * can be scrubbed of them too.
+ */
+export function uriSecrets(uri: string): string[] {
+  const out: string[] = [];
+  const q = uri.indexOf("?");
+  if (q >= 0) {
+    for (const pair of uri.slice(q + 1).split("&")) {
+      const [name, value] = pair.split("=");
+      if (!name || !value) continue;
+      if (/password|secret|token|authmechanismproperties|key/i.test(name)) {
+        out.push(value, decodeURIComponentSafe(value));
+        // authMechanismProperties=AWS_SESSION_TOKEN:xyz,SERVICE_NAME:...
+        for (const part of decodeURIComponentSafe(value).split(",")) {
+          const v = part.split(":").slice(1).join(":");
+          if (v) out.push(v);
+        }
+      }
+    }
+  }
+  return [...new Set(out.filter((s) => s.length >= 3))];
+}

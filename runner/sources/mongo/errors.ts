@@ -1,0 +1,102 @@
+// Driver and server errors turned into one-line messages that name the host and never
+// the credentials: what the console, the JUnit `<error>` and the JSON report show.
+import {
+  MongoAPIError,
+  MongoNetworkError,
+  MongoParseError,
+  MongoServerError,
+  MongoServerSelectionError,
+} from "mongodb";
+import { scrubSecrets } from "../../redact.ts";
+import { SourceError } from "../source.ts";
+import { uriSecrets } from "./connect.ts";
+
+/** What a message needs to know about the connection. */
+export interface ErrorContext {
+  uri: string;
+  /** `h1:27017,h2` (no credentials). */
+  hosts: string;
+  connectTimeoutMS?: number;
+  maxTimeMS: number;
+}
+
+const AUTH_FAILED = 18;
+const UNAUTHORIZED = 13;
+const MAX_TIME_EXPIRED = 50;
+
+/** Collapses whitespace (driver messages can span lines) and removes every secret of the URI. */
+export function scrub(text: string, uri: string): string {
+  let out = scrubSecrets(text.replace(/\s+/g, " ").trim(), uri);
+  for (const s of uriSecrets(uri)) out = out.split(s).join("***");
+  return out;
+}
+
+function serverCode(e: unknown): { code?: number; codeName?: string } {
+  const err = e as { code?: unknown; codeName?: unknown };
+  return { code: typeof err.code === "number" ? err.code : undefined, codeName: typeof err.codeName === "string" ? err.codeName : undefined };
+}
+
+function codeSuffix(e: unknown): string {
+  const { code, codeName } = serverCode(e);
+  if (code === undefined) return "";
+  return ` (${codeName ? `${codeName}, ` : ""}code ${code})`;
+}
+
+function isAuthFailure(e: unknown): boolean {
+  const { code, codeName } = serverCode(e);
+  if (code === AUTH_FAILED || codeName === "AuthenticationFailed") return true;
+  const text = `${(e as Error)?.message ?? ""} ${((e as { cause?: Error })?.cause?.message) ?? ""}`;
+  return /authentication failed/i.test(text);
+}
+
+function messageOf(e: unknown): string {
+  if (e instanceof Error) return e.message || e.name;
+  return String(e);
+}
+
+/** The reason a server selection failed: the driver keeps the last server error in `reason`. */
+function selectionReason(e: MongoServerSelectionError): string {
+  const servers = e.reason?.servers;
+  if (servers) {
+    for (const desc of servers.values()) {
+      const err = (desc as { error?: Error | null }).error;
+      if (err?.message) return err.message;
+    }
+  }
+  return e.message;
+}
+
+/** Connecting or reading what every run needs failed: the whole source is unusable (exit code 3). */
+export function openError(e: unknown, ctx: ErrorContext): SourceError {
+  return new SourceError(scrub(openMessage(e, ctx), ctx.uri), { cause: e });
+}
+
+function openMessage(e: unknown, ctx: ErrorContext): string {
+  const where = `MongoDB at ${ctx.hosts}`;
+  if (e instanceof MongoParseError) return `invalid MongoDB URI for ${ctx.hosts}: ${messageOf(e)}`;
+  if (isAuthFailure(e)) return `${where} rejected the credentials (authentication failed${codeSuffix(e) || " (AuthenticationFailed, code 18)"}): check the user name, password and authSource`;
+  if (e instanceof MongoServerSelectionError) {
+    const within = ctx.connectTimeoutMS !== undefined ? ` within ${ctx.connectTimeoutMS} ms` : "";
+    return `cannot connect to ${where}: no usable server answered${within} (${selectionReason(e)}); check the host, port, replica set name, TLS options and network, or raise --connect-timeout-ms`;
+  }
+  if (e instanceof MongoNetworkError) return `cannot connect to ${where}: ${messageOf(e)}`;
+  const { code } = serverCode(e);
+  if (code === UNAUTHORIZED) return `${where}: the user may not read Countly's databases: ${messageOf(e)}${codeSuffix(e)}`;
+  if (code === MAX_TIME_EXPIRED) return `${where}: reading the app list exceeded the time limit of ${ctx.maxTimeMS} ms${codeSuffix(e)}; raise --max-time-ms`;
+  if (e instanceof MongoServerError) return `${where}: ${messageOf(e)}${codeSuffix(e)}`;
+  if (e instanceof MongoAPIError) return `${where}: ${messageOf(e)}`;
+  return `${where}: ${(e as Error)?.name ?? "error"}: ${messageOf(e)}`;
+}
+
+/** One query (`what`: e.g. "aggregate on countly_drill.drill_events") failed: the facts that need it become errors. */
+export function queryErrorMessage(e: unknown, what: string, ctx: ErrorContext): string {
+  const where = `MongoDB at ${ctx.hosts}`;
+  const { code } = serverCode(e);
+  let text: string;
+  if (code === MAX_TIME_EXPIRED) text = `${what} on ${where} exceeded the time limit of ${ctx.maxTimeMS} ms${codeSuffix(e)}; raise --max-time-ms or narrow the period (--from/--to)`;
+  else if (code === UNAUTHORIZED) text = `${what} on ${where} is not allowed for this user: ${messageOf(e)}${codeSuffix(e)}`;
+  else if (e instanceof MongoServerSelectionError || e instanceof MongoNetworkError) text = `${what}: lost the connection to ${where}: ${messageOf(e)}`;
+  else if (e instanceof MongoServerError) text = `${what} on ${where} failed: ${messageOf(e)}${codeSuffix(e)}`;
+  else text = `${what} on ${where} failed: ${(e as Error)?.name ?? "error"}: ${messageOf(e)}`;
+  return scrub(text, ctx.uri);
+}

@@ -1,0 +1,157 @@
+// Source over a live MongoDB (`--source mongodb://…`), through the official driver.
+//
+// Read-only by construction: the only commands sent are the driver's handshake and
+// authentication, listCollections/listDatabases, find, aggregate (never with $out or
+// $merge), getMore, killCursors and endSessions. Raw drill data is grouped on the
+// server (pipelines/raw-*.ts); aggregated month documents are streamed with a
+// projection and folded by the dump collectors' visitors (pipelines/aggregates.ts).
+import { MongoClient, type AbstractCursor, type Document, type MongoClientOptions } from "mongodb";
+import { COLLECTIONS, DEFAULT_DATABASES, type DatabaseNames } from "../../../countly/layout.ts";
+import type { FactName, FactParams, FactScope } from "../../facts/types.ts";
+import { basicsFromDocuments, SourceError, type FactResults, type Source, type SourceBasics } from "../source.ts";
+import { clientOptions, DEFAULT_MAX_TIME_MS, describeUri, hostsOf, selectionTimeoutOf, type MongoSourceOptions } from "./connect.ts";
+import { openError, queryErrorMessage, scrub, type ErrorContext } from "./errors.ts";
+import { LIVE_COLLECTORS } from "./pipelines/index.ts";
+import type { FindOptions, LiveDb } from "./pipelines/types.ts";
+
+export type { MongoSourceOptions } from "./connect.ts";
+
+/** Shown in the server's logs, currentOp and profiler next to every command. */
+const COMMENT = "countly-check (read-only consistency checks)";
+
+/** A query failed; its message is final (one line, host named, no credentials). */
+class QueryError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "QueryError";
+  }
+}
+
+export class MongoSource implements Source {
+  readonly description: string;
+  private readonly databases: DatabaseNames;
+  private readonly maxTimeMS: number;
+  private readonly driverOptions: MongoClientOptions;
+  private readonly ctx: ErrorContext;
+  private client?: MongoClient;
+  private basics?: SourceBasics;
+
+  constructor(
+    private readonly uri: string,
+    options: MongoSourceOptions = {},
+  ) {
+    this.databases = options.databases ?? DEFAULT_DATABASES;
+    this.maxTimeMS = options.maxTimeMS ?? DEFAULT_MAX_TIME_MS;
+    this.driverOptions = clientOptions(uri, options);
+    this.description = describeUri(uri);
+    this.ctx = { uri, hosts: hostsOf(uri), connectTimeoutMS: selectionTimeoutOf(this.driverOptions, uri), maxTimeMS: this.maxTimeMS };
+  }
+
+  async open(): Promise<SourceBasics> {
+    if (this.basics) return this.basics;
+    try {
+      this.client = new MongoClient(this.uri, this.driverOptions);
+      await this.client.connect();
+      const countly = await this.collectionNames(this.databases.countly);
+      const drill = await this.collectionNames(this.databases.drill);
+      if (countly.length === 0) throw new SourceError(await this.missingDatabase(this.databases.countly));
+      const readWhole = async (name: string, projection: Document) => {
+        const docs: Record<string, unknown>[] = [];
+        if (countly.includes(name)) for await (const d of this.live().find({ db: this.databases.countly, name }, {}, { projection })) docs.push(d);
+        return docs;
+      };
+      const appDocs = await readWhole(COLLECTIONS.apps, { name: 1, key: 1, timezone: 1 });
+      const eventDocs = await readWhole(COLLECTIONS.events, { list: 1 });
+      const collections = { [this.databases.countly]: countly, [this.databases.drill]: drill };
+      try {
+        this.basics = basicsFromDocuments(appDocs, eventDocs, collections, this.databases);
+      } catch (e) {
+        if (e instanceof SourceError) throw new SourceError(scrub(`MongoDB at ${this.ctx.hosts}: ${e.message}`, this.uri));
+        throw e;
+      }
+      return this.basics;
+    } catch (e) {
+      await this.close().catch(() => undefined);
+      if (e instanceof SourceError) throw e;
+      if (e instanceof QueryError) throw new SourceError(e.message, { cause: e.cause });
+      throw openError(e, this.ctx);
+    }
+  }
+
+  async computeFacts(requests: ReadonlyMap<FactName, FactParams>, scope: Omit<FactScope, "params">): Promise<FactResults> {
+    const { catalog } = await this.open();
+    const results: FactResults = {};
+    const db = this.live();
+    // One fact at a time: a consistency check should not add a burst of parallel
+    // heavy aggregations to a production cluster.
+    for (const [fact, params] of requests) {
+      try {
+        const value = await LIVE_COLLECTORS[fact].compute(db, { ...scope, params }, catalog);
+        (results as Record<string, unknown>)[fact] = { ok: true, value };
+      } catch (e) {
+        const error = e instanceof QueryError ? e.message : queryErrorMessage(e, `computing ${fact}`, this.ctx);
+        (results as Record<string, unknown>)[fact] = { ok: false, error };
+      }
+    }
+    return results;
+  }
+
+  async close(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    await client?.close();
+  }
+
+  /** The reads collectors may run, with the run's limits on every command. */
+  private live(): LiveDb {
+    const client = this.client;
+    if (!client) throw new Error("MongoSource: open() first");
+    return {
+      aggregate: (ref, pipeline) =>
+        this.stream(`aggregate on ${ref.db}.${ref.name}`, () =>
+          client.db(ref.db).collection(ref.name).aggregate(pipeline, { allowDiskUse: true, maxTimeMS: this.maxTimeMS, comment: COMMENT }),
+        ),
+      find: (ref, filter, options: FindOptions = {}) =>
+        this.stream(`find on ${ref.db}.${ref.name}`, () =>
+          client.db(ref.db).collection(ref.name).find(filter, { ...options, maxTimeMS: this.maxTimeMS, comment: COMMENT }),
+        ),
+    };
+  }
+
+  private async *stream(what: string, open: () => AbstractCursor<Document>): AsyncGenerator<Document> {
+    const cursor = open();
+    try {
+      for await (const doc of cursor) yield doc;
+    } catch (e) {
+      throw new QueryError(queryErrorMessage(e, what, this.ctx), { cause: e });
+    } finally {
+      await cursor.close().catch(() => undefined);
+    }
+  }
+
+  /** Collection names of a database (none when it does not exist); views and system collections are left out, as a dump has no data files for them. */
+  private async collectionNames(db: string): Promise<string[]> {
+    const what = `listCollections on ${db}`;
+    try {
+      const infos = await this.client!.db(db).listCollections({}, { nameOnly: true, authorizedCollections: true }).toArray();
+      return infos
+        .filter((c) => c.type !== "view" && !c.name.startsWith("system."))
+        .map((c) => c.name)
+        .sort();
+    } catch (e) {
+      throw new QueryError(queryErrorMessage(e, what, this.ctx), { cause: e });
+    }
+  }
+
+  private async missingDatabase(db: string): Promise<string> {
+    let known = "";
+    try {
+      const { databases } = await this.client!.db("admin").admin().listDatabases({ nameOnly: true, authorizedDatabases: true });
+      const names = databases.map((d) => d.name).filter((n) => !["admin", "local", "config"].includes(n));
+      known = names.length ? ` (databases there: ${names.slice(0, 20).join(", ")}${names.length > 20 ? ", …" : ""})` : " (it has no other databases)";
+    } catch {
+      // listDatabases may not be allowed for this user; the message stands without the list.
+    }
+    return scrub(`MongoDB at ${this.ctx.hosts} has no database "${db}", or it is empty, or this user may not list its collections${known}: is this Countly's server?`, this.uri);
+  }
+}

@@ -1,0 +1,116 @@
+// The shared front of every raw drill pipeline: which collections, an index-friendly
+// first $match (apps, internal event keys, a ts range widened by a day on each side),
+// then the app-local day computed on the server and filtered exactly. The semantics
+// are those of runner/facts/dump/drill.ts `drillReader`.
+import type { Document } from "mongodb";
+import { legacyDrillHash } from "../../../../countly/layout.ts";
+import type { Period } from "../../../../countly/time.ts";
+import { hashIndex, type Attribution } from "../../../facts/attribution.ts";
+import type { Catalog, CollectionRef } from "../../../facts/collector.ts";
+import { drillCollections } from "../../../facts/dump/drill.ts";
+import type { AppInfo, FactScope } from "../../../facts/types.ts";
+import { stringOr, timestampMs } from "./expressions.ts";
+
+export interface DrillTarget {
+  ref: CollectionRef;
+  /** Legacy per-event collection: the app and event key its name hashes to. */
+  owner?: Attribution;
+}
+
+/** Raw collections to read: `drill_events`, or the legacy `drill_events<H>` whose owner `wanted` accepts. */
+export function drillTargets(scope: FactScope, catalog: Catalog, wanted: (a: Attribution) => boolean): DrillTarget[] {
+  const refs = drillCollections(scope, catalog, wanted);
+  if (scope.layout.drill === "current") return refs.map((ref) => ({ ref }));
+  const index = hashIndex(scope.apps, catalog.eventLists);
+  return refs.map((ref) => ({ ref, owner: index.get(legacyDrillHash(ref.name)!)! }));
+}
+
+const DAY_MS = 86_400_000;
+/** `$dateToString` only formats years 0-9999: an open period is bounded by these (with a day to spare for time zones). */
+const MIN_MS = Date.parse("0001-01-02T00:00:00Z");
+const MAX_MS = Date.parse("9999-12-30T00:00:00Z");
+/** numbers.ts `rawTimestamp` reads numbers below this as seconds. */
+const SECONDS_BELOW = 1e11;
+
+/**
+ * UTC instants that can fall on the period's app-local days: from a day before the
+ * first day to two days after the last (offsets run from -12 h to +14 h).
+ */
+export function tsWindow(period: Period): { lo: number; hi: number } {
+  const lo = period.from ? Math.max(Date.parse(`${period.from}T00:00:00Z`) - DAY_MS, MIN_MS) : MIN_MS;
+  const hi = period.to ? Math.min(Date.parse(`${period.to}T00:00:00Z`) + 2 * DAY_MS, MAX_MS) : MAX_MS;
+  return { lo, hi };
+}
+
+/**
+ * `ts` conditions for the window, one per stored form `rawTimestamp` accepts: ms
+ * numbers, seconds numbers (below 1e11) and dates. Each is a plain range, so each
+ * branch of the rooted `$or` built from them can use an index on `ts` (or `a, e, ts`).
+ */
+export function tsRanges(period: Period): Document[] {
+  const { lo, hi } = tsWindow(period);
+  const out: Document[] = [];
+  const msLo = Math.max(lo, SECONDS_BELOW);
+  if (msLo < hi) out.push({ ts: { $gte: msLo, $lt: hi } });
+  const sLo = lo / 1000;
+  const sHi = Math.min(hi / 1000, SECONDS_BELOW);
+  if (sLo < sHi) out.push({ ts: { $gte: sLo, $lt: sHi } });
+  out.push({ ts: { $gte: new Date(lo), $lt: new Date(hi) } });
+  return out;
+}
+
+/** The first stage: only the run's apps, the wanted internal keys (`e`) and the period's ts window. */
+export function scopeMatch(target: DrillTarget, scope: FactScope, internalKeys: readonly string[]): Document {
+  const ranges = tsRanges(scope.period);
+  if (target.owner) return { $match: { $or: ranges } };
+  const a = { $in: scope.apps.map((app) => app.id) };
+  const e = internalKeys.length === 1 ? internalKeys[0] : { $in: [...internalKeys] };
+  return { $match: { $or: ranges.map((r) => ({ a, e, ...r })) } };
+}
+
+/** Countly's default zone written as an offset: the same on the server, and the form every `$dateToString` implementation parses. */
+function tzParam(timezone: string): string {
+  return timezone === "UTC" ? "+00:00" : timezone;
+}
+
+/** The `timezone` of `$dateToString`: a constant, or a `$switch` on the app id when the apps' zones differ. */
+export function timezoneExpr(apps: readonly AppInfo[], appExpr: unknown): unknown {
+  const byZone = new Map<string, string[]>();
+  for (const app of apps) byZone.set(app.timezone, [...(byZone.get(app.timezone) ?? []), app.id]);
+  const zones = [...byZone.keys()];
+  if (zones.length === 0) return "+00:00";
+  if (zones.length === 1) return tzParam(zones[0]!);
+  return {
+    $switch: {
+      branches: zones.map((tz) => ({ case: { $in: [appExpr, byZone.get(tz)!] }, then: tzParam(tz) })),
+      default: "+00:00",
+    },
+  };
+}
+
+/** The app id of a raw document: its `a`, or the legacy collection's owner. */
+export function appExpr(target: DrillTarget): unknown {
+  return target.owner ? { $literal: target.owner.app } : "$a";
+}
+
+/** The event key (custom events): `n` when a string, else `e` / the legacy collection's key. */
+export function keyExpr(target: DrillTarget): unknown {
+  return stringOr("$n", target.owner ? { $literal: target.owner.key } : "$e");
+}
+
+/**
+ * First stages of every raw pipeline: scope match, then a projection with the app
+ * (`a`), the app-local day (`day`) and the caller's fields, then the exact day filter.
+ * `extra` stages (e.g. a `cd` filter) go right after the first $match.
+ */
+export function drillFront(target: DrillTarget, scope: FactScope, internalKeys: readonly string[], fields: Record<string, unknown>, extra: Document[] = []): Document[] {
+  const app = appExpr(target);
+  const apps = target.owner ? scope.apps.filter((a) => a.id === target.owner!.app) : scope.apps;
+  const day = {
+    $dateToString: { date: { $toDate: timestampMs("$ts") }, format: "%Y-%m-%d", timezone: timezoneExpr(apps, app) },
+  };
+  const dayFilter: Document = { $type: "string" };
+  if (scope.period.from) dayFilter.$gte = scope.period.from;
+  if (scope.period.to) dayFilter.$lte = scope.period.to;
+  return [scopeMatch(target, scope, internalKeys), ...extra, { $project: { _id: 0, a: app, day, ...fields } }, { $match: { day: dayFilter } }];
+}

@@ -1,0 +1,23 @@
+// How a fact is computed from a live MongoDB: a collector runs read-only queries
+// through LiveDb (which adds allowDiskUse, maxTimeMS, read preference and concern).
+import type { Document } from "mongodb";
+import type { Catalog, CollectionRef } from "../../../facts/collector.ts";
+import type { FactName, FactScope, FactValues } from "../../../facts/types.ts";
+
+export interface FindOptions {
+  projection?: Document;
+  limit?: number;
+}
+
+/** The only ways a collector may touch the database: reads. */
+export interface LiveDb {
+  /** An aggregation pipeline (never with $out/$merge) whose results are grouped rows. */
+  aggregate(ref: CollectionRef, pipeline: Document[]): AsyncIterable<Document>;
+  /** A find whose documents are streamed (aggregated month documents, metadata). */
+  find(ref: CollectionRef, filter: Document, options?: FindOptions): AsyncIterable<Document>;
+}
+
+export interface LiveCollector<K extends FactName> {
+  fact: K;
+  compute(db: LiveDb, scope: FactScope, catalog: Catalog): Promise<FactValues[K]>;
+}
