@@ -3,9 +3,9 @@
 
 const DAY_LIKE = /^(?:[1-9]|[12]\d|3[01])$/;
 
-/** Segment keys: leading `$` removed, `.` replaced by `:`. */
+/** Segment keys: leading `$` and every `.` removed (events.js `segKey.replace(/^\$+|\./g, "")`). */
 export function normaliseSegmentKey(key: string): string {
-  return key.replace(/^\$+/, "").replace(/\./g, ":");
+  return key.replace(/^\$+|\./g, "");
 }
 
 /**

@@ -59,7 +59,7 @@ describe("parseScenario", () => {
       [8, "checks[1].check"],
       [11, "checks[2].severity"],
     ]);
-    expect(issues[0]!.message).toMatch(/unknown key \(known keys: name, description, apps, period, checks, selftest\)/);
+    expect(issues[0]!.message).toMatch(/unknown key \(known keys: name, description, source, apps, period, checks, selftest\)/);
     expect(issues[1]!.message).toMatch(/unknown key .*tolerance/);
     expect(issues[2]!.message).toBe('duplicate id "a" (first used by checks[0])');
     expect(issues[3]!.message).toMatch(/unknown check kind "no-such-check" \(known kinds: .*events-match-raw.*views-present-when-raw/);
