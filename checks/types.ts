@@ -15,6 +15,7 @@ export interface JsonSchema {
   maximum?: number;
   exclusiveMinimum?: number;
   minItems?: number;
+  maxItems?: number;
   minLength?: number;
   pattern?: string;
   items?: JsonSchema;
@@ -65,13 +66,64 @@ export interface CheckContext<O> {
   severity: Severity;
   /** Rows of a fact limited to this app and the scenario's period. */
   facts: AppFacts;
+  /** Results of the queries the check declared (`queries()`), by query id. */
+  results?: Readonly<Record<string, QueryRows>>;
   report(finding: CheckFinding): void;
+  /** Counts findings the check found but does not report one by one (beyond its own `max_findings`). */
+  reportMore?(count: number): void;
+}
+
+/**
+ * A read a check declares instead of (or besides) facts: an aggregation pipeline on one
+ * collection. The runner runs it on the source (server-side on MongoDB, in memory on
+ * dumps) and hands the rows to `evaluate` as `ctx.results[id]`; checks stay pure.
+ */
+export interface QueryRequest {
+  /** Names the result in `ctx.results`. */
+  id: string;
+  /** Logical database: `countly` and `countly_drill` follow the source's database names; others are used as they are. */
+  db: string;
+  collection: string;
+  pipeline: Record<string, unknown>[];
+  /** Result documents kept; every one is counted (`QueryRows.total`). */
+  keepRows: number;
+  /** In-memory engines (dumps, fixtures): documents held after the streamed leading stages; more is an error. */
+  maxDocuments: number;
+}
+
+/** Where a case's queries apply: the app (per-app cases) and the period. */
+export interface QueryScope {
+  app?: AppInfo;
+  period: Period;
+}
+
+export interface QueryRows {
+  /** The first `keepRows` result documents. */
+  rows: Record<string, unknown>[];
+  /** How many documents the pipeline returned in all. */
+  total: number;
+}
+
+/** A problem with a check's options that the JSON Schema cannot express; `path` is relative to the check entry. */
+export interface OptionIssue {
+  path: (string | number)[];
+  /** Set when the problem is a key itself (e.g. `$out`), inside the mapping at `path`. */
+  key?: string;
+  message: string;
 }
 
 /** Fact access scoped to one app and period, so checks cannot mix apps by accident. */
 export interface AppFacts {
   get<K extends FactName>(name: K): FactValues[K];
   inPeriod(day: Day): boolean;
+}
+
+/** The data a check was given cannot be judged (e.g. a user pipeline returned rows of the wrong shape): the case is an error with this message. */
+export class CheckDataError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "CheckDataError";
+  }
 }
 
 /** Returned by evaluate when the check's precondition is absent (e.g. no raw data). */
@@ -85,6 +137,17 @@ export interface CheckDefinition<O = Record<string, unknown>> {
   needs(options: O): FactRequest[];
   /** Pure evaluation; report findings through ctx.report. */
   evaluate(ctx: CheckContext<O>): Skip | void;
+  /** One case per app or one for the database, when it depends on the options (default: `meta.perApp`). */
+  perApp?(options: O): boolean;
+  /** Pipelines the runner runs for one case (per app and period); may throw to make the case an error. */
+  queries?(options: O, scope: QueryScope): QueryRequest[];
+  /** Checks at load time what the options schema cannot (reported with file:line like schema errors). */
+  validate?(options: O): OptionIssue[];
+}
+
+/** Whether a check entry runs once per app. */
+export function isPerApp<O>(def: CheckDefinition<O>, options: O): boolean {
+  return def.perApp ? def.perApp(options) : def.meta.perApp;
 }
 
 /** Fills option defaults from the schema so checks see complete options. */

@@ -50,8 +50,22 @@ export function parseMetricId(id: string): { appId: string; period: string; isZe
 }
 
 /** Views (current layout): `<appId>_<seg>_<YYYY:M|YYYY:0>_<md5(viewName)>` in `app_viewdata`. */
-export function parseViewDataId(id: string): { appId: string; segment: string; period: string } | undefined {
-  const m = /^([^_]+)_(.+)_(\d{4}:\d{1,2})_[0-9a-f]{32}$/.exec(id);
+export function parseViewDataId(id: string): { appId: string; segment: string; period: string; viewId: string } | undefined {
+  const m = /^([^_]+)_(.+)_(\d{4}:\d{1,2})_([0-9a-f]{32})$/.exec(id);
   if (!m) return undefined;
-  return { appId: m[1]!, segment: m[2]!, period: m[3]! };
+  return { appId: m[1]!, segment: m[2]!, period: m[3]!, viewId: m[4]! };
+}
+
+/** Views (legacy layout): `<viewObjectId>_<YYYY:M|YYYY:0>` in `app_viewdata<sha1(seg + appId)>`. */
+export function parseLegacyViewDataId(id: string): { viewId: string; period: string } | undefined {
+  const m = /^([0-9a-f]{24})_(\d{4}:\d{1,2})$/.exec(id);
+  if (!m) return undefined;
+  return { viewId: m[1]!, period: m[2]! };
+}
+
+/** `app_viewsmeta` (current layout) `_id`: `<appId>_<md5(viewName)>`. */
+export function parseViewsMetaId(id: string): { appId: string; viewId: string } | undefined {
+  const m = /^([^_]+)_([0-9a-f]{32})$/.exec(id);
+  if (!m) return undefined;
+  return { appId: m[1]!, viewId: m[2]! };
 }

@@ -9,7 +9,6 @@ const QUARTER_HOUR_MS = 15 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
-const offsetCaches = new Map<string, Map<number, number>>();
 const dayNames = new Map<number, Day>();
 
 /** Throws a RangeError naming the zone when Intl does not know it. */
@@ -47,20 +46,93 @@ function formatterFor(timezone: string): Intl.DateTimeFormat {
   return f;
 }
 
-/** Offset of `timezone` from UTC in ms at instant `ts`. Every real zone change happens on a quarter hour, so the cache key is the quarter hour. */
+/**
+ * Offset of `timezone` from UTC in ms at instant `ts`: Intl's offset at the start of the
+ * quarter hour holding `ts` (every real zone change happens on a quarter hour).
+ */
 export function utcOffsetMs(timezone: string, ts: number): number {
-  let cache = offsetCaches.get(timezone);
-  if (!cache) {
-    cache = new Map();
-    offsetCaches.set(timezone, cache);
+  let z = zones.get(timezone);
+  if (!z) {
+    formatterFor(timezone);
+    z = new ZoneOffsets(timezone);
+    zones.set(timezone, z);
   }
-  const q = Math.floor(ts / QUARTER_HOUR_MS);
-  let off = cache.get(q);
-  if (off === undefined) {
-    off = computeOffset(timezone, q * QUARTER_HOUR_MS);
-    cache.set(q, off);
+  return z.at(ts);
+}
+
+const zones = new Map<string, ZoneOffsets>();
+
+/** Quarter hours per block (4 hours): Intl is asked at block boundaries, and at every quarter only inside blocks where the offset changes. */
+const BLOCK_QUARTERS = 16;
+
+/** A block of BLOCK_QUARTERS quarter hours: one offset, or (where the zone changes) one per quarter. */
+interface OffsetBlock {
+  readonly offset: number;
+  readonly quarters: readonly number[] | null;
+}
+
+const OUT_OF_RANGE: OffsetBlock = { offset: NaN, quarters: null };
+
+/**
+ * The UTC offsets of one zone, computed with Intl (slow: microseconds per call) as rarely
+ * as possible: at the boundaries of 4-hour blocks, and at every quarter hour of a block
+ * whose two ends differ. A block whose ends agree is taken to have that one offset, which
+ * holds unless a zone changes its offset and back within 4 hours (tzdb's changes are weeks
+ * apart), so `utcOffsetMs` gives what asking Intl at the quarter hour itself gives.
+ */
+export class ZoneOffsets {
+  private readonly blocks = new Map<number, OffsetBlock>();
+  private readonly edges = new Map<number, number>();
+  private lastIndex = NaN;
+  private last: OffsetBlock = OUT_OF_RANGE;
+
+  constructor(readonly timezone: string) {}
+
+  /** Offset in ms at instant `ts` (see utcOffsetMs). */
+  at(ts: number): number {
+    const q = Math.floor(ts / QUARTER_HOUR_MS);
+    const index = Math.floor(q / BLOCK_QUARTERS);
+    let b = this.last;
+    if (index !== this.lastIndex) {
+      b = this.blocks.get(index) ?? this.block(index);
+      this.last = b;
+      this.lastIndex = index;
+    }
+    const off = b.quarters === null ? b.offset : b.quarters[q - index * BLOCK_QUARTERS]!;
+    // NaN: a block at the ends of the Date range, where Intl throws; ask for the quarter itself
+    return off === off ? off : computeOffset(this.timezone, q * QUARTER_HOUR_MS);
   }
-  return off;
+
+  private block(index: number): OffsetBlock {
+    const first = index * BLOCK_QUARTERS;
+    let before: number;
+    let after: number;
+    try {
+      before = this.edge(first);
+      after = this.edge(first + BLOCK_QUARTERS);
+    } catch {
+      return OUT_OF_RANGE;
+    }
+    let b: OffsetBlock;
+    if (before === after) {
+      b = { offset: before, quarters: null };
+    } else {
+      const quarters = [before];
+      for (let i = 1; i < BLOCK_QUARTERS; i++) quarters.push(computeOffset(this.timezone, (first + i) * QUARTER_HOUR_MS));
+      b = { offset: NaN, quarters };
+    }
+    this.blocks.set(index, b);
+    return b;
+  }
+
+  private edge(q: number): number {
+    let off = this.edges.get(q);
+    if (off === undefined) {
+      off = computeOffset(this.timezone, q * QUARTER_HOUR_MS);
+      this.edges.set(q, off);
+    }
+    return off;
+  }
 }
 
 function computeOffset(timezone: string, ts: number): number {

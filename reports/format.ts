@@ -10,7 +10,9 @@ export function formatFinding(f: Finding): string {
   if (f.segment !== undefined) where.push(`segment ${f.segment}`);
   let values = "";
   if (f.expected !== undefined || f.actual !== undefined) {
-    values = `${f.field ? `${f.field}: ` : ""}expected ${show(f.expected)}, actual ${show(f.actual)}`;
+    // Findings of user-written checks may carry only one of the two.
+    const parts = [f.expected !== undefined ? `expected ${show(f.expected)}` : "", f.actual !== undefined ? `actual ${show(f.actual)}` : ""].filter(Boolean);
+    values = `${f.field ? `${f.field}: ` : ""}${parts.join(", ")}`;
     where.push(values);
   }
   return `${where.join(" · ")}${where.length ? " — " : ""}${f.message}`;

@@ -5,14 +5,15 @@ export function redactUri(text: string): string {
   return text.replace(/(mongodb(?:\+srv)?:\/\/)([^@/\s]+)@/gi, "$1***@");
 }
 
-/** Removes every occurrence of the secret parts of `uri` (user, password, raw and decoded) from `text`. */
+/** Removes every occurrence of the URI's password (raw and URL-decoded) from `text`, and user info from any URI in it. */
 export function scrubSecrets(text: string, uri: string | undefined): string {
   let out = redactUri(text);
   if (!uri) return out;
   const m = /^mongodb(?:\+srv)?:\/\/([^@/]+)@/i.exec(uri);
   if (!m) return out;
-  const [user, pass] = m[1]!.split(":");
-  for (const secret of [pass, user].filter((s): s is string => !!s && s.length >= 3)) {
+  // Only the password is secret: scrubbing a user name like "countly" would mangle every collection name.
+  const pass = m[1]!.split(":").slice(1).join(":");
+  for (const secret of [pass].filter((s) => s.length >= 4)) {
     for (const form of new Set([secret, safeDecode(secret)])) out = out.split(form).join("***");
   }
   return out;

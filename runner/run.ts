@@ -1,6 +1,7 @@
 // Runs scenarios against a source: plan facts once, compute them, evaluate every
 // check (per app where the check is per app) and build the result model.
-import type { CheckContext, CheckDefinition, CheckFinding } from "../checks/types.ts";
+import type { CheckContext, CheckDefinition, CheckFinding, QueryRows } from "../checks/types.ts";
+import { CheckDataError, isPerApp } from "../checks/types.ts";
 import type { Period } from "../countly/time.ts";
 import { inPeriod } from "../countly/time.ts";
 import { xmlSafe } from "../reports/xml.ts";
@@ -8,6 +9,7 @@ import type { AppInfo, FactName, FactValues } from "./facts/types.ts";
 import { scopeFact } from "./facts/scope.ts";
 import type { AppRef, CaseResult, Finding, RunResult, SuiteResult } from "./model.ts";
 import { factRequests, intersectPeriods, periodHull, selectApps } from "./plan.ts";
+import { runCheckQueries, type QueryResults } from "./queries.ts";
 import type { Scenario, ScenarioCheck } from "./scenario/types.ts";
 import type { FactResults, Source, SourceBasics } from "./sources/source.ts";
 import { VERSION } from "./version.ts";
@@ -38,7 +40,9 @@ export async function runScenarios(scenarios: readonly Scenario[], source: Sourc
         databases: basics.databases,
       })
     : {};
-  const suites = plans.map((p) => evaluateScenario(p, facts, options));
+  // Pipelines that checks declare (pipeline/compare kinds), run before any check is evaluated.
+  const queries = await runCheckQueries(plans, options.registry, source, basics.databases);
+  const suites = plans.map((p) => evaluateScenario(p, facts, options, queries));
   ensureUniqueNames(suites);
   return {
     tool: { name: "countly-check", version: VERSION },
@@ -62,7 +66,7 @@ function planScenario(scenario: Scenario, basics: SourceBasics, options: RunOpti
   return { scenario, apps, unknownApps: unknown, period: intersectPeriods(scenario.period, options.period ?? {}) };
 }
 
-function evaluateScenario(plan: ScenarioPlan, facts: FactResults, options: RunOptions): SuiteResult {
+function evaluateScenario(plan: ScenarioPlan, facts: FactResults, options: RunOptions, queries: QueryResults): SuiteResult {
   const started = Date.now();
   const { scenario } = plan;
   const cases: CaseResult[] = [];
@@ -72,11 +76,11 @@ function evaluateScenario(plan: ScenarioPlan, facts: FactResults, options: RunOp
       cases.push(errorCase(scenario, check, undefined, `no app with id or name ${plan.unknownApps.map((a) => JSON.stringify(a)).join(", ")} in this database`));
       continue;
     }
-    if (def.meta.perApp) {
+    if (isPerApp(def, check.options)) {
       if (plan.apps.length === 0) cases.push(skippedCase(scenario, check, undefined, "no apps selected"));
-      for (const app of plan.apps) cases.push(evaluateCase(scenario, check, def, app, plan.period, facts, options));
+      for (const app of plan.apps) cases.push(evaluateCase(scenario, check, def, app, plan.period, facts, options, queries));
     } else {
-      cases.push(evaluateCase(scenario, check, def, undefined, plan.period, facts, options));
+      cases.push(evaluateCase(scenario, check, def, undefined, plan.period, facts, options, queries));
     }
   }
   return { name: scenario.name, description: scenario.description, file: scenario.file, timestamp: new Date(started).toISOString(), durationMs: Date.now() - started, cases };
@@ -90,6 +94,7 @@ function evaluateCase(
   period: Period,
   facts: FactResults,
   options: RunOptions,
+  queries: QueryResults,
 ): CaseResult {
   const started = Date.now();
   if (app?.problem) return errorCase(scenario, check, app, app.problem);
@@ -97,6 +102,13 @@ function evaluateCase(
     const outcome = facts[req.fact];
     if (!outcome) return errorCase(scenario, check, app, `fact ${req.fact} was not computed (internal error)`);
     if (!outcome.ok) return errorCase(scenario, check, app, `could not read the data: ${outcome.error}`);
+  }
+  let results: Record<string, QueryRows> | undefined;
+  if (def.queries) {
+    const q = queries.get(check)?.get(app?.id ?? "");
+    if (!q) return errorCase(scenario, check, app, "the check's pipelines were not run (internal error)");
+    if (!q.ok) return errorCase(scenario, check, app, q.error);
+    results = q.results;
   }
   const findings: Finding[] = [];
   let total = 0;
@@ -118,21 +130,26 @@ function evaluateCase(
       },
       inPeriod: (day) => inPeriod(day, period),
     },
+    results,
     report(f: CheckFinding) {
       total++;
       if (findings.length < max) findings.push(ref ? { app: ref, ...f } : f);
+    },
+    reportMore(count: number) {
+      if (count > 0) total += count;
     },
   };
   let skipped: string | undefined;
   try {
     skipped = def.evaluate(ctx)?.skipped;
   } catch (e) {
+    if (e instanceof CheckDataError) return errorCase(scenario, check, app, e.message);
     return errorCase(scenario, check, app, `check failed to evaluate: ${(e as Error).stack ?? e}`);
   }
   const base = caseBase(scenario, check, app);
   const durationMs = Date.now() - started;
   if (total > 0) {
-    return { ...base, outcome: "failed", findings, findingsTotal: total, message: `${total} finding${total === 1 ? "" : "s"}: ${findings[0]!.message}`, remediation: def.meta.remediation, durationMs };
+    return { ...base, outcome: "failed", findings, findingsTotal: total, message: `${total} finding${total === 1 ? "" : "s"}: ${findings[0]?.message ?? ""}`, remediation: def.meta.remediation, durationMs };
   }
   if (skipped !== undefined) return { ...base, outcome: "skipped", message: skipped, durationMs };
   return { ...base, outcome: "passed", durationMs };

@@ -34,6 +34,8 @@ export async function fixtureCommand(argv: string[], io: CliIO): Promise<number>
   const rawEvents = intOption("events", values.events, 1);
   for (const name of values.corrupt ?? []) {
     if (!CORRUPTIONS[name]) throw new UsageError(`unknown corruption "${name}" (known: ${Object.keys(CORRUPTIONS).join(", ")})`);
+    const layouts = CORRUPTIONS[name]!.layouts;
+    if (layouts && !layouts.includes(layout)) throw new UsageError(`corruption "${name}" applies to the ${layouts.join(" and ")} layout only, not --layout ${layout}`);
   }
   const dataset = applyCorruptions(generateDataset(seed, { layout, ...(rawEvents ? { rawEvents } : {}) }), values.corrupt ?? []);
   await writeDump(dataset, values.out, { gzip: values.gzip });

@@ -12,12 +12,18 @@ export const MAIN_HELP = `countly-check ${VERSION}: test-suite style consistency
 Usage:
   countly-check run [SCENARIO_OR_DIR ...] --source <mongodb-uri | dump-dir> [options]
   countly-check fixture --out DIR [--seed N] [--corrupt NAME ...] [--layout current|legacy]
+  countly-check diff --before <dump-dir | mongodb-uri> --after <dump-dir | mongodb-uri> [options]
+  countly-check selftest [SCENARIO_OR_DIR ...] [--runs N] [--seed N] [--junit FILE]
+  countly-check init [FILE]
   countly-check schema
   countly-check list
 
 Commands:
   run       run scenarios (default: the built-in scenarios/) against a database or a dump
   fixture   write a generated Countly dataset as a mongodump directory
+  diff      compare a backup with the restored database (collections, counts, indexes, documents, event totals)
+  selftest  prove a scenario's checks on generated data: pass when consistent, fail on its must_catch corruptions
+  init      write a starter scenario with comments explaining each part
   schema    print the JSON Schema of scenario files
   list      list check kinds
 
@@ -73,4 +79,43 @@ Options:
   -h, --help                   show this help
 
 ${EXIT_CODES_HELP}
+`;
+
+export const SELFTEST_HELP = `Usage: countly-check selftest [SCENARIO_OR_DIR ...] [options]
+
+Proves each scenario's checks on generated Countly datasets (in memory, no files):
+every check must pass on --runs consistent datasets (skipped cases allowed), and
+fail on each corruption the scenario lists for it under
+\`selftest: { must_catch: { <check id>: [<corruption>, ...] } }\` wherever the
+corruption changes the data. Datasets alternate between the current and legacy
+layouts (\`selftest: { layouts: [current] }\` limits them). A failure names the
+seed that shows it; \`--seed <S> --runs 1\` replays that dataset, and
+\`countly-check fixture --seed <S> --layout <layout> --corrupt <name>\` writes it.
+Without scenario arguments the built-in scenarios/ are proven. The scenarios'
+\`apps\`, \`period\` and \`source\` are ignored: the generated data has its own.
+
+Options:
+      --runs <N>          datasets per scenario (default 20)
+      --seed <N>          seed of the first dataset; the others follow (default 1)
+      --junit <FILE|->    JUnit XML report: one test case per (check, consistent data)
+                          and per (check, corruption)
+      --json <FILE|->     JSON report
+  -q, --quiet             no console summary
+      --no-color          no colours even on a terminal (NO_COLOR is honoured too)
+  -h, --help              show this help
+
+Exit codes:
+  0  every check passed on consistent data and caught its corruptions
+  1  a check failed on consistent data or missed a corruption (the seed is named)
+  2  bad usage or invalid scenario (e.g. an unknown corruption name)
+  3  a check could not be evaluated on the generated data
+`;
+
+export const INIT_HELP = `Usage: countly-check init [FILE]
+
+Writes a starter scenario (default countly-check.yaml) whose comments explain each part:
+a built-in check, a \`pipeline\` check and a \`compare\` check of your own, and the
+\`selftest\` section that proves them. Never overwrites an existing file.
+
+Then: countly-check selftest FILE, and countly-check run FILE --source <dump-dir | mongodb-uri>.
 `;

@@ -1,25 +1,32 @@
 // The CLI core: dispatches a command and maps every outcome to a documented exit code.
 import { CHECKS } from "../../checks/index.ts";
+import { diffCommand } from "../diff/command.ts";
 import { EXIT } from "../model.ts";
 import { scenarioSchema } from "../scenario/schema.ts";
 import { VERSION } from "../version.ts";
+import { CORRUPTIONS } from "../../fixtures/corruptions.ts";
 import { fixtureCommand } from "./fixture-command.ts";
+import { initCommand } from "./init-command.ts";
 import { MAIN_HELP } from "./help.ts";
 import { UsageError, type CliIO } from "./io.ts";
 import { runCommand } from "./run-command.ts";
+import { selftestCommand } from "./selftest-command.ts";
 
 type Command = (argv: string[], io: CliIO) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   run: runCommand,
   fixture: fixtureCommand,
+  diff: diffCommand,
+  selftest: selftestCommand,
+  init: initCommand,
   schema: async (argv, io) => {
     if (argv.includes("--help") || argv.includes("-h")) {
       io.stdout("Usage: countly-check schema\n\nPrints the JSON Schema of scenario files (for editors: # yaml-language-server: $schema=…).\n");
       return EXIT.ok;
     }
     if (argv.length) throw new UsageError(`schema takes no arguments (got ${argv.join(" ")})`);
-    io.stdout(`${JSON.stringify(scenarioSchema(CHECKS), null, 2)}\n`);
+    io.stdout(`${JSON.stringify(scenarioSchema(CHECKS, Object.keys(CORRUPTIONS)), null, 2)}\n`);
     return EXIT.ok;
   },
   list: async (argv, io) => {

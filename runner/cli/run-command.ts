@@ -1,5 +1,6 @@
 // `countly-check run`: scenarios -> source -> checks -> console, JUnit, JSON -> exit code.
 import { CHECKS } from "../../checks/index.ts";
+import { CORRUPTIONS } from "../../fixtures/corruptions.ts";
 import { toConsole } from "../../reports/console.ts";
 import { toJson } from "../../reports/json.ts";
 import { toJUnit } from "../../reports/junit.ts";
@@ -108,7 +109,7 @@ async function emit(target: string, content: string, io: CliIO) {
 }
 
 /** Loads every scenario file; all files' errors are printed before giving up (exit 2). */
-async function loadAll(args: string[], io: CliIO): Promise<Scenario[]> {
+export async function loadAll(args: string[], io: CliIO): Promise<Scenario[]> {
   let files;
   try {
     files = await discoverScenarios(args);
@@ -119,7 +120,7 @@ async function loadAll(args: string[], io: CliIO): Promise<Scenario[]> {
   const problems: string[] = [];
   for (const f of files) {
     try {
-      scenarios.push(await loadScenarioFile(f.path, { registry: CHECKS, env: io.env, displayName: f.display }));
+      scenarios.push(await loadScenarioFile(f.path, { registry: CHECKS, env: io.env, displayName: f.display, corruptions: Object.keys(CORRUPTIONS) }));
     } catch (e) {
       if (e instanceof ScenarioError) problems.push(e.message);
       else throw e;

@@ -87,6 +87,11 @@ export class Canonicalizer {
     return idHash32Bytes(this.out, 0, this.pos);
   }
 
+  /** The canonical `_id` bytes written by the last idHashOf (empty when the document had none); valid until the next call. */
+  lastId(): Uint8Array {
+    return this.out.subarray(0, this.pos);
+  }
+
   /** Writes the canonical `_id` at the start of the output; false when there is none. */
   private writeId(src: Uint8Array, start: number, end: number): boolean {
     const size = this.checkDocument(src, start, end);
@@ -280,6 +285,11 @@ export class Canonicalizer {
   /** Writes type, name and canonical value of the element at `p` (name ends at `keyEnd`). */
   private writeElement(src: Uint8Array, p: number, keyEnd: number, valueEnd: number): void {
     const type = src[p]!;
+    if (type !== 0x01 && type !== 0x10 && type !== 0x12 && type !== 0x03 && type !== 0x04) {
+      // kept byte for byte: type, name and value in one copy
+      this.copy(src, p, valueEnd);
+      return;
+    }
     const mark = this.pos;
     this.writeByte(type);
     this.copy(src, p + 1, keyEnd + 1);
@@ -376,6 +386,11 @@ function compareKeys(src: Uint8Array, a: number, aEnd: number, b: number, bEnd: 
     if (d !== 0) return d;
   }
   return aEnd - a - (bEnd - b);
+}
+
+/** Canonical id bytes as the id key string (latin1: one char per byte). */
+export function idKeyOfBytes(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
 }
 
 /** Four digest words as a compact string (a Map value: 8 UTF-16 units, 16 bytes). */

@@ -20,6 +20,7 @@ interface Metadata {
 
 export class DumpSide implements DiffSide {
   readonly description: string;
+  readonly location: string;
   private root = "";
   private readonly files = new Map<string, Map<string, CollectionFiles>>();
   private readonly metadata = new Map<string, Promise<Metadata | undefined>>();
@@ -29,6 +30,7 @@ export class DumpSide implements DiffSide {
     private readonly databases: readonly string[] = BACKUP_DATABASES,
   ) {
     this.description = `dump ${dir}`;
+    this.location = dir;
   }
 
   async open(): Promise<void> {
@@ -82,7 +84,8 @@ export class DumpSide implements DiffSide {
     try {
       entries = await readdir(join(this.root, db));
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === "ENOENT" || (e as NodeJS.ErrnoException).code === "ENOTDIR") return undefined;
+      const code = (e as { code?: unknown }).code;
+      if (code === "ENOENT" || code === "ENOTDIR") return undefined;
       throw new SourceError(`${join(this.root, db)}: ${(e as Error).message}`, { cause: e });
     }
     const out = new Map<string, CollectionFiles>();

@@ -6,7 +6,7 @@
 // Hashing stays on the client: the aggregation language has no digest of a whole
 // document that ignores field order, and correctness comes first. The cost is one
 // collection scan per pass over the network (the second pass only when ranges differ).
-import { MongoClient, MongoServerError } from "mongodb";
+import { MongoClient, MongoServerError, type ReadPreferenceMode } from "mongodb";
 import { clientOptions, describeUri, hostsOf } from "../sources/mongo/connect.ts";
 import { openError, queryErrorMessage, type ErrorContext } from "../sources/mongo/errors.ts";
 import { SourceError } from "../sources/source.ts";
@@ -16,12 +16,17 @@ import { isSystemCollection, type DiffSide, type IndexSpec } from "./side.ts";
 export interface LiveSideOptions {
   /** Documents per getMore (default 2000). */
   batchSize?: number;
+  /** Default: the URI's readPreference, else secondaryPreferred. */
+  readPreference?: ReadPreferenceMode;
+  /** Server selection and connect timeout (default: the URI's, else 10 s). */
+  connectTimeoutMS?: number;
 }
 
 const NAMESPACE_NOT_FOUND = 26;
 
 export class LiveSide implements DiffSide {
   readonly description: string;
+  readonly location: string;
   private client?: MongoClient;
   private readonly ctx: ErrorContext;
 
@@ -30,11 +35,12 @@ export class LiveSide implements DiffSide {
     private readonly options: LiveSideOptions = {},
   ) {
     this.description = describeUri(uri);
+    this.location = this.description;
     this.ctx = { uri, hosts: hostsOf(uri), maxTimeMS: 0 };
   }
 
   async open(): Promise<void> {
-    const opts = clientOptions(this.uri, {});
+    const opts = clientOptions(this.uri, { readPreference: this.options.readPreference, connectTimeoutMS: this.options.connectTimeoutMS });
     this.ctx.connectTimeoutMS = opts.serverSelectionTimeoutMS;
     try {
       this.client = new MongoClient(this.uri, opts);

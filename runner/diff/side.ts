@@ -12,6 +12,8 @@ export type IndexSpec = Record<string, unknown> & { name?: unknown; key?: unknow
 export interface DiffSide {
   /** Where the data comes from, safe to print (credentials removed). */
   readonly description: string;
+  /** The folder, or the URI without credentials and query: what JUnit's `file` attribute shows. */
+  readonly location: string;
   /** Connects / finds the dump root. Throws SourceError (runner/sources/source.ts) when the side cannot be read at all (exit code 3). */
   open(): Promise<void>;
   /** Collection names of `db` (views and system.* left out), or undefined when the database is absent. Throws SourceError. */

@@ -9,11 +9,13 @@ export interface Attribution {
   key: string;
 }
 
+/** Countly's internal event keys that may have their own legacy collections. */
+export const INTERNAL_KEYS: readonly string[] = [...Object.values(INTERNAL_EVENTS), "[CLY]_view_update", "[CLY]_action", "[CLY]_crash", "[CLY]_star_rating", "[CLY]_nps", "[CLY]_survey", "[CLY]_push_action"];
+
 export function hashIndex(apps: readonly AppInfo[], eventLists: Readonly<Record<string, readonly string[]>>): Map<string, Attribution> {
   const out = new Map<string, Attribution>();
-  const internal = [...Object.values(INTERNAL_EVENTS), "[CLY]_view_update", "[CLY]_action", "[CLY]_crash", "[CLY]_star_rating", "[CLY]_nps", "[CLY]_survey", "[CLY]_push_action"];
   for (const app of apps) {
-    for (const key of [...internal, ...(eventLists[app.id] ?? [])]) out.set(eventHash(key, app.id), { app: app.id, key });
+    for (const key of [...INTERNAL_KEYS, ...(eventLists[app.id] ?? [])]) out.set(eventHash(key, app.id), { app: app.id, key });
   }
   return out;
 }

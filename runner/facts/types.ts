@@ -122,6 +122,277 @@ export interface SourceAggregatesFact {
   days: SourceAggregateDay[];
 }
 
+// --- Event-side invariants (issue #3): hours, all_key, event list, segment meta, counter types ---
+
+/** One day of a no-segment month document: the day's counters and the sum over its hour buckets. */
+export interface EventHourDay extends Counters {
+  app: string;
+  key: string;
+  day: Day;
+  /** Σ over the hour buckets `d.<day>.<hour>` ("0".."23") of c/s/dur. */
+  hours: Counters;
+  /** Hour buckets present that day. */
+  hourBuckets: number;
+  /** Where the document is: `<db>.<collection> <_id>`. */
+  doc: string;
+}
+
+export interface EventHoursFact {
+  rows: EventHourDay[];
+}
+
+/** The all-events (`all_key`) counters of one event and day: `d.<day>.<eventKey>.{c,s,dur}`, summed over the month's postfix documents. */
+export interface AllKeyDay extends Counters {
+  app: string;
+  key: string;
+  day: Day;
+}
+
+export interface AllKeyTotalsFact {
+  /** Layout of the aggregated events: the legacy layout (events.js) writes no all_key documents at all. */
+  layout: "current" | "legacy";
+  rows: AllKeyDay[];
+  /** Months (`YYYY:M`) for which an app has at least one all_key document. */
+  months: { app: string; month: string }[];
+}
+
+/** An app's `countly.events` document. */
+export interface EventListEntry {
+  app: string;
+  /** `list`: the events the dashboard shows. */
+  list: string[];
+  /** `segments.<key>` as stored (events.js keys it by the event key with '.' replaced by ':'). */
+  segments: Record<string, string[]>;
+  /** `omitted_segments.<key>`. */
+  omitted: Record<string, string[]>;
+}
+
+/** Aggregated data of one app and event key (current: `events_data` documents with `a`/`e`; legacy: an `events<H>` collection). */
+export interface EventDataKey {
+  app: string;
+  key: string;
+  /** `<db>.<collection>`. */
+  collection: string;
+  /** Documents holding counters (month documents). */
+  monthDocs: number;
+  /** All documents, meta ("zero") documents included. */
+  docs: number;
+}
+
+/** A legacy raw data collection `drill_events<H>` resolved to an app and event key. */
+export interface EventDrillKey {
+  app: string;
+  key: string;
+  collection: string;
+}
+
+export interface EventCatalogFact {
+  apps: EventListEntry[];
+  data: EventDataKey[];
+  /** Legacy drill layout only (current: see the rawEvents fact). */
+  drill: EventDrillKey[];
+  /** Hashed collections (`<db>.events<H>`, `<db>.drill_events<H>`) that no event key named anywhere for any app hashes to. */
+  unresolved: string[];
+}
+
+/** A segment value found in segment month documents of one event, year and document postfix. */
+export interface SegmentValueSeen {
+  app: string;
+  key: string;
+  segment: string;
+  value: string;
+  year: number;
+  /** The md5 postfix (`_<P>` at the end of the `_id`) of the month document it sits in. */
+  postfix: string;
+  /** First and last app-local day it has counters on (not named `day`: the row spans days). */
+  firstDay: Day;
+  lastDay: Day;
+}
+
+/** A segment value listed in `meta_v2.<segment>` of one event's zero document. */
+export interface SegmentMetaValue {
+  app: string;
+  key: string;
+  segment: string;
+  value: string;
+  year: number;
+  /** The postfix of the zero document (`…_no-segment_<YYYY:0>_<P>`) that lists it. */
+  postfix: string;
+}
+
+export interface SegmentMetaFact {
+  seen: SegmentValueSeen[];
+  meta: SegmentMetaValue[];
+}
+
+/** What is wrong with a counter. `negative sum`: an event's `s` below 0, which Countly accepts from SDKs (refunds), kept apart from real damage. */
+export type CounterProblemKind = "string" | "negative" | "negative sum" | "NaN" | "infinite" | "null" | "boolean" | "array" | "not a number";
+
+/** Which aggregated data a collection holds. */
+export type CounterCollectionKind = "events" | "users" | "sources" | "metrics" | "views";
+
+/** A leaf of an aggregated document's `d` tree that is not a finite, non-negative number. */
+export interface CounterProblem {
+  app: string;
+  kind: CounterCollectionKind;
+  /** `<db>.<collection>`. */
+  collection: string;
+  /** The document `_id` (ObjectIds as hex). */
+  id: string;
+  /** Dotted path inside the document, e.g. `d.27.14.c`. */
+  path: string;
+  /** The value as printed (strings quoted, cut at 40 characters). */
+  value: string;
+  problem: CounterProblemKind;
+  /** The document's period (`YYYY:M`, or `YYYY:0` for a year document), when known. */
+  period?: string;
+  /** The app-local day, for a counter inside a month document's day. */
+  day?: Day;
+}
+
+export interface CounterProblemsFact {
+  rows: CounterProblem[];
+  /** Problems beyond the first 100 per app, collection and problem kind are only counted. */
+  omitted: { app: string; kind: CounterCollectionKind; collection: string; problem: CounterProblemKind; count: number }[];
+  /** Documents with a `d` tree read per app and kind (so a check can tell "clean" from "nothing read"). */
+  scanned: { app: string; kind: CounterCollectionKind; docs: number }[];
+}
+
+// --- Sessions, views, sources, aggregator tokens, collections (issue #3) ---
+
+/** Session totals of one app and day from `countly.users` month documents: `d.<day>.t`, summed over the `_<postfix>` documents. */
+export interface SessionAggregateDay {
+  app: string;
+  day: Day;
+  /** `t`: sessions. */
+  t: number;
+  /** Month documents holding the day (one per device-id postfix). */
+  docs: number;
+}
+
+export interface SessionAggregatesFact {
+  days: SessionAggregateDay[];
+}
+
+/**
+ * Raw session and view documents inserted within the last minutes before the newest raw
+ * insert, per insertion minute (custom events have their own tail in rawEvents).
+ */
+export interface RawTailRow {
+  app: string;
+  /** `[CLY]_session`, `[CLY]_session_begin` or `[CLY]_view`. */
+  e: string;
+  /** The view name for views, "" for sessions. */
+  key: string;
+  day: Day;
+  /** Insertion minute: floor(cd ms / 60000). */
+  minute: number;
+  docs: number;
+  /** `[CLY]_view` documents that count as a visit (`sg.visit`). */
+  visits: number;
+  /** Session documents per source (`up.src` as Countly stores it). */
+  bySource: Record<string, number>;
+}
+
+export interface RawTailFact {
+  rows: RawTailRow[];
+  /** Newest insertion minute over every raw document read (all kinds); undefined if none had `cd`. */
+  maxCdMinute?: number;
+}
+
+/** Visits of one view and day from the views plugin's no-segment documents (`d.<day>.t`). */
+export interface ViewVisitsDay {
+  app: string;
+  /** md5(view name) in the current layout; the view's `app_viewsmeta<appId>` ObjectId (hex) in the legacy one. */
+  viewId: string;
+  /** The view name: the document's `n`, else its `app_viewsmeta` entry; undefined when neither names it. */
+  view?: string;
+  day: Day;
+  visits: number;
+}
+
+/** An `app_viewsmeta` entry (legacy: `app_viewsmeta<appId>`). */
+export interface ViewMetaEntry {
+  app: string;
+  viewId: string;
+  view: string;
+}
+
+export interface ViewVisitsFact {
+  days: ViewVisitsDay[];
+  meta: ViewMetaEntry[];
+}
+
+/** A source listed in `meta_v2.sources` of an app's year ("zero") documents in `countly.sources`. */
+export interface SourceMetaValue {
+  app: string;
+  /** The year of the zero document (`<appId>_<YYYY:0>_<P>`). */
+  year: number;
+  source: string;
+}
+
+export interface SourceMetaFact {
+  values: SourceMetaValue[];
+}
+
+/** Raw drill documents of one app and internal key (`e`), over all time: not limited to the period. */
+export interface RawInsertRow {
+  /** `a` (current layout; "" when missing) or the app a legacy collection belongs to. */
+  app: string;
+  /** `[CLY]_custom`, `[CLY]_session`, `[CLY]_view`... */
+  e: string;
+  docs: number;
+  /** Session documents (`[CLY]_session`, `[CLY]_session_begin`) with a non-empty `up.src`. */
+  withSource: number;
+  /** Newest insertion time (`cd`, ms); undefined if no document had one. */
+  maxCd?: number;
+  /** Newest `cd` (ms) of the documents inserted before the tail window (minute <= maxCdMinute - tailMinutes). */
+  settledMaxCd?: number;
+  /** Newest `cd` (ms) per insertion minute within the tail window. */
+  tail: { minute: number; maxCd: number }[];
+}
+
+export interface RawInsertsFact {
+  rows: RawInsertRow[];
+  /** Newest insertion minute over every raw document read; undefined if none had `cd`. */
+  maxCdMinute?: number;
+}
+
+/** One consumer of `countly.plugins` `_changeStreams`: `<consumer>: { token, _id, cd }`. */
+export interface ChangeStreamToken {
+  consumer: string;
+  /** `cd` of the last raw document the consumer acknowledged (ms); undefined when missing. */
+  cd?: number;
+  /** `_id` of that document, as text. */
+  id?: string;
+  /** A resume token is stored (the polling fallback stores `"timed"`). */
+  hasToken: boolean;
+}
+
+export interface ChangeStreamsFact {
+  /** Raw data layout: the legacy one (`drill_events<H>`) has no change-stream aggregator. */
+  drillLayout: "current" | "legacy";
+  /** `countly.plugins` holds a `_changeStreams` document. */
+  present: boolean;
+  tokens: ChangeStreamToken[];
+}
+
+/** Documents in one collection the collections-present check looks at. */
+export interface CollectionCount {
+  db: string;
+  name: string;
+  docs: number;
+}
+
+export interface CollectionCountsFact {
+  databases: DatabaseNames;
+  layout: DetectedLayout;
+  /** database name -> every collection the source lists. */
+  present: Record<string, string[]>;
+  /** Counted collections (the aggregated and raw ones the check knows), present ones only. */
+  counts: CollectionCount[];
+}
+
 /** Every fact a check can ask for, by name. */
 export interface FactValues {
   rawEvents: RawEventsFact;
@@ -130,13 +401,25 @@ export interface FactValues {
   eventAggregates: EventAggregatesFact;
   viewAggregates: ViewAggregatesFact;
   sourceAggregates: SourceAggregatesFact;
+  eventHours: EventHoursFact;
+  allKeyTotals: AllKeyTotalsFact;
+  eventCatalog: EventCatalogFact;
+  segmentMeta: SegmentMetaFact;
+  counterProblems: CounterProblemsFact;
+  sessionAggregates: SessionAggregatesFact;
+  rawTail: RawTailFact;
+  viewVisits: ViewVisitsFact;
+  sourceMeta: SourceMetaFact;
+  rawInserts: RawInsertsFact;
+  changeStreams: ChangeStreamsFact;
+  collectionCounts: CollectionCountsFact;
 }
 
 export type FactName = keyof FactValues;
 
 /** Parameters a fact takes; requests for the same fact are merged (widest wins). */
 export interface FactParams {
-  /** rawEvents: minutes of insertion tail to keep per group (for settle windows). */
+  /** rawEvents: minutes of insertion tail to keep per group (for settle windows); rawTail and rawInserts likewise. */
   tailMinutes?: number;
 }
 

@@ -4,6 +4,7 @@ import { readFile } from "node:fs/promises";
 import { LineCounter, Scalar, YAMLMap, isMap, isScalar, parse as parseYamlValue, parseDocument, visit, type Document, type Node } from "yaml";
 import type { CheckDefinition, JsonSchema } from "../../checks/types.ts";
 import { withDefaults } from "../../checks/types.ts";
+import type { Layout } from "../../countly/layout.ts";
 import { isDay, type Period } from "../../countly/time.ts";
 import type { Severity } from "../model.ts";
 import { hasEnvRef, substituteEnv } from "./env.ts";
@@ -18,6 +19,8 @@ export interface LoadOptions {
   today?: string;
   /** Name shown in messages; defaults to the path. */
   displayName?: string;
+  /** Corruption names `selftest.must_catch` may use (fixtures/corruptions.ts); unchecked when absent. */
+  corruptions?: readonly string[];
 }
 
 type Path = (string | number)[];
@@ -93,12 +96,16 @@ export function parseScenario(text: string, file: string, options: LoadOptions):
     if (schemaIssues.length) return;
     const { id, check: _k, severity, description, ...own } = e;
     const { line, col } = lineCounter.linePos(positionOf(base));
+    const checkOptions = withDefaults<Record<string, unknown>>(def.meta, own);
+    const optionIssues = def.validate?.(checkOptions) ?? [];
+    report(optionIssues, base, positionOf, at);
+    if (optionIssues.length) return;
     checks.push({
       id: id as string,
       kind,
       severity: (severity as Severity | undefined) ?? "error",
       description: description as string | undefined,
-      options: withDefaults(def.meta, own),
+      options: checkOptions,
       line,
       column: col,
     });
@@ -106,9 +113,17 @@ export function parseScenario(text: string, file: string, options: LoadOptions):
 
   const period = periodOf(raw.period, options.today, (key, message) => at(positionOf(["period", key].filter(Boolean) as Path), pathText(["period", key].filter(Boolean) as Path), message));
 
-  const mustCatch = (raw.selftest as { must_catch?: Record<string, string[]> } | undefined)?.must_catch;
-  for (const id of Object.keys(mustCatch ?? {})) {
+  const selftest = raw.selftest as { must_catch?: Record<string, string[]>; layouts?: Layout[] } | undefined;
+  const mustCatch = selftest?.must_catch;
+  for (const [id, names] of Object.entries(mustCatch ?? {})) {
     if (!seenIds.has(id)) at(positionOf(["selftest", "must_catch"], id), `selftest.must_catch.${id}`, `no check with id "${id}" in this scenario`);
+    if (!options.corruptions || !Array.isArray(names)) continue;
+    names.forEach((name, i) => {
+      if (typeof name === "string" && !options.corruptions!.includes(name)) {
+        const path: Path = ["selftest", "must_catch", id, i];
+        at(positionOf(path), pathText(path), `unknown corruption "${name}" (known: ${options.corruptions!.join(", ")})`);
+      }
+    });
   }
 
   if (issues.length) throw new ScenarioError(issues.sort((a, b) => a.line - b.line || a.column - b.column));
@@ -121,6 +136,7 @@ export function parseScenario(text: string, file: string, options: LoadOptions):
     period,
     checks,
     mustCatch,
+    selftestLayouts: selftest?.layouts,
   };
 }
 
@@ -195,7 +211,7 @@ export function pathText(path: Path): string {
   let out = "";
   for (const p of path) {
     if (typeof p === "number") out += `[${p}]`;
-    else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(p)) out += out ? `.${p}` : p;
+    else if (/^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(p)) out += out ? `.${p}` : p;
     else out += `[${JSON.stringify(p)}]`;
   }
   return out;

@@ -32,11 +32,28 @@ export const SELFTEST_SCHEMA: JsonSchema = {
   properties: {
     must_catch: {
       type: "object",
-      description: "check id -> corruption names the check must fail on.",
+      description: "check id -> corruption names the check must fail on (`countly-check fixture --list-corruptions`).",
       additionalProperties: { type: "array", items: { type: "string" } },
+    },
+    layouts: {
+      type: "array",
+      items: { enum: ["current", "legacy"] },
+      minItems: 1,
+      default: ["current", "legacy"],
+      description: "Countly layouts of the generated datasets: `current` (25.x `events_data` / `drill_events`) and/or `legacy` (per-event collections). Checks written for one layout name it here.",
     },
   },
 };
+
+/** The selftest schema with the corruption names listed, for editors. */
+function selftestSchema(corruptions: readonly string[] | undefined): JsonSchema {
+  if (!corruptions?.length) return SELFTEST_SCHEMA;
+  const mustCatch = SELFTEST_SCHEMA.properties!.must_catch!;
+  return {
+    ...SELFTEST_SCHEMA,
+    properties: { ...SELFTEST_SCHEMA.properties, must_catch: { ...mustCatch, additionalProperties: { type: "array", items: { enum: corruptions } } } },
+  };
+}
 
 export const SCENARIO_PROPERTIES: Record<string, JsonSchema> = {
   name: { type: "string", minLength: 1, description: "Suite name in reports." },
@@ -60,7 +77,7 @@ export function checkEntrySchema(def: CheckDefinition): JsonSchema {
 }
 
 /** The whole file's schema, for editors (`# yaml-language-server: $schema=...`) and `countly-check schema`. */
-export function scenarioSchema(registry: ReadonlyMap<string, CheckDefinition>): JsonSchema {
+export function scenarioSchema(registry: ReadonlyMap<string, CheckDefinition>, corruptions?: readonly string[]): JsonSchema {
   const kinds = [...registry.keys()].sort();
   return {
     $schema: "http://json-schema.org/draft-07/schema#",
@@ -71,6 +88,7 @@ export function scenarioSchema(registry: ReadonlyMap<string, CheckDefinition>): 
     required: ["name", "checks"],
     properties: {
       ...SCENARIO_PROPERTIES,
+      selftest: selftestSchema(corruptions),
       checks: {
         ...SCENARIO_PROPERTIES.checks,
         items: {

@@ -1,3 +1,4 @@
+import type { Layout } from "../../countly/layout.ts";
 import type { Period } from "../../countly/time.ts";
 import type { Severity } from "../model.ts";
 
@@ -27,6 +28,8 @@ export interface Scenario {
   checks: ScenarioCheck[];
   /** `selftest.must_catch`: check id -> corruption names the check must catch. */
   mustCatch?: Record<string, string[]>;
+  /** `selftest.layouts`: the Countly layouts `selftest` generates (default both). */
+  selftestLayouts?: Layout[];
 }
 
 /** One problem in a scenario file, with its position. */

@@ -24,15 +24,69 @@ export function validateJson(schema: JsonSchema, value: unknown): SchemaIssue[] 
     compiled.set(schema, fn);
   }
   if (fn(value)) return [];
-  return (fn.errors ?? []).filter((e) => e.keyword !== "if").map((e) => toIssue(e, schema));
+  const { errors, extra } = collapseUnions((fn.errors ?? []).filter((e) => e.keyword !== "if"), schema);
+  return [...errors.map((e) => toIssue(e, schema)), ...extra];
 }
 
-function toIssue(e: ErrorObject, root: JsonSchema): SchemaIssue {
-  const path = e.instancePath
+/**
+ * A failed `oneOf`/`anyOf` would print one line per alternative plus ajv's "must match
+ * exactly one schema". When an alternative matched the value's shape and failed deeper
+ * (e.g. `expect.count.op`), only its errors are kept; otherwise one line lists what
+ * would have been accepted ("expected "empty" or a mapping with `count`").
+ */
+function collapseUnions(all: ErrorObject[], root: JsonSchema): { errors: ErrorObject[]; extra: SchemaIssue[] } {
+  let errors = [...all];
+  const extra: SchemaIssue[] = [];
+  for (const u of all.filter((e) => e.keyword === "oneOf" || e.keyword === "anyOf")) {
+    if (!errors.includes(u)) continue;
+    const prefix = `${u.schemaPath}/`;
+    const branches = new Map<string, ErrorObject[]>();
+    for (const e of errors) {
+      if (!e.schemaPath.startsWith(prefix)) continue;
+      const b = e.schemaPath.slice(prefix.length).split("/")[0]!;
+      branches.set(b, [...(branches.get(b) ?? []), e]);
+    }
+    const deeper = [...branches.values()].find((list) => list.every((e) => e.instancePath.length > u.instancePath.length));
+    errors = errors.filter((e) => e !== u && (!e.schemaPath.startsWith(prefix) || !!deeper?.includes(e)));
+    if (!deeper) extra.push({ path: pointerPath(u.instancePath), message: `expected ${alternatives(schemaAtPointer(root, u.schemaPath))}` });
+  }
+  return { errors, extra };
+}
+
+/** The alternatives of a oneOf/anyOf in words. */
+function alternatives(options: unknown): string {
+  if (!Array.isArray(options)) return "one of the documented forms";
+  const words = (options as JsonSchema[]).map((o) => {
+    if (o.const !== undefined) return JSON.stringify(o.const);
+    if (o.enum) return o.enum.map((v) => JSON.stringify(v)).join(", ");
+    if (o.type === "object") return o.required?.length ? `a mapping with ${o.required.map((k) => `\`${k}\``).join(", ")}` : "a mapping";
+    if (o.type) return `${article(o.type)} ${o.type}`;
+    return "another form";
+  });
+  return words.join(" or ");
+}
+
+/** The value at a JSON pointer like `#/properties/expect/oneOf` inside a schema. */
+function schemaAtPointer(root: JsonSchema, pointer: string): unknown {
+  let node: unknown = root;
+  for (const seg of pointer.replace(/^#\/?/, "").split("/").filter(Boolean)) {
+    const key = seg.replace(/~1/g, "/").replace(/~0/g, "~");
+    if (node === null || typeof node !== "object") return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
+}
+
+function pointerPath(pointer: string): (string | number)[] {
+  return pointer
     .split("/")
     .slice(1)
     .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
     .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+function toIssue(e: ErrorObject, root: JsonSchema): SchemaIssue {
+  const path = pointerPath(e.instancePath);
   const p = e.params as Record<string, unknown>;
   switch (e.keyword) {
     case "additionalProperties": {

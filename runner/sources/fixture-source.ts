@@ -4,7 +4,8 @@ import type { Dataset } from "../../fixtures/dataset.ts";
 import { COLLECTIONS, DEFAULT_DATABASES } from "../../countly/layout.ts";
 import type { FactName, FactParams, FactScope } from "../facts/types.ts";
 import { computeFactsByScanning } from "./scan-plan.ts";
-import { basicsFromDocuments, type FactResults, type Source, type SourceBasics } from "./source.ts";
+import { runPipelinesByScanning } from "./pipeline/scan.ts";
+import { basicsFromDocuments, type FactResults, type PipelineOutcome, type PipelineRequest, type Source, type SourceBasics } from "./source.ts";
 
 export class FixtureSource implements Source {
   readonly description: string;
@@ -33,6 +34,17 @@ export class FixtureSource implements Source {
         for (const doc of this.dataset.databases[ref.db]?.[ref.name] ?? []) visit(doc);
       },
       (ref, e) => `${ref.db}.${ref.name}: ${(e as Error).message}`,
+    );
+  }
+
+  /** Check pipelines through the same in-memory engine as dumps. */
+  async runPipelines(requests: readonly PipelineRequest[]): Promise<PipelineOutcome[]> {
+    return runPipelinesByScanning(
+      requests,
+      async (ref, visit) => {
+        for (const doc of this.dataset.databases[ref.db]?.[ref.name] ?? []) visit(doc);
+      },
+      { sharedDocuments: true, describeError: (ref, e) => `${ref.db}.${ref.name}: ${(e as Error).message}` },
     );
   }
 

@@ -16,6 +16,20 @@ export type FactOutcome<K extends FactName = FactName> = { ok: true; value: Fact
 
 export type FactResults = Partial<{ [K in FactName]: FactOutcome<K> }>;
 
+/** An aggregation pipeline a check asked for (`pipeline` and `compare` checks); `db` is the physical database name. */
+export interface PipelineRequest {
+  db: string;
+  collection: string;
+  /** Read-only stages (the scenario loader rejects `$out` and `$merge`). */
+  pipeline: Record<string, unknown>[];
+  /** Result documents kept; every one is counted. */
+  keepRows: number;
+  /** In-memory engines (dumps, fixtures): documents held after the streamed leading stages; more is an error outcome. */
+  maxDocuments: number;
+}
+
+export type PipelineOutcome = { ok: true; rows: Record<string, unknown>[]; total: number } | { ok: false; error: string };
+
 export interface Source {
   /** Where the data comes from, safe to print (no credentials). */
   readonly description: string;
@@ -23,6 +37,12 @@ export interface Source {
   open(): Promise<SourceBasics>;
   /** Computes the requested facts; a fact that cannot be read is an error outcome, not an exception. */
   computeFacts(requests: ReadonlyMap<FactName, FactParams>, scope: Omit<FactScope, "params">): Promise<FactResults>;
+  /**
+   * Runs aggregation pipelines read-only, one outcome per request in order (a pipeline that
+   * fails is an error outcome, not an exception). Optional: without it, `pipeline` and
+   * `compare` checks are errors.
+   */
+  runPipelines?(requests: readonly PipelineRequest[]): Promise<PipelineOutcome[]>;
   close(): Promise<void>;
 }
 

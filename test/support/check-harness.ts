@@ -1,5 +1,5 @@
 // Runs one check on hand-written facts, like ESLint's RuleTester: the findings or the skip reason.
-import type { CheckDefinition, CheckFinding } from "../../checks/types.ts";
+import type { CheckDefinition, CheckFinding, QueryRows } from "../../checks/types.ts";
 import { withDefaults } from "../../checks/types.ts";
 import type { Period } from "../../countly/time.ts";
 import { inPeriod } from "../../countly/time.ts";
@@ -15,6 +15,18 @@ export const EMPTY_FACTS: FactValues = {
   eventAggregates: { totals: [], segments: [], unattributed: [] },
   viewAggregates: { days: [], metaCount: {} },
   sourceAggregates: { days: [] },
+  eventHours: { rows: [] },
+  allKeyTotals: { layout: "current", rows: [], months: [] },
+  eventCatalog: { apps: [], data: [], drill: [], unresolved: [] },
+  segmentMeta: { seen: [], meta: [] },
+  counterProblems: { rows: [], omitted: [], scanned: [] },
+  sessionAggregates: { days: [] },
+  rawTail: { rows: [] },
+  viewVisits: { days: [], meta: [] },
+  sourceMeta: { values: [] },
+  rawInserts: { rows: [] },
+  changeStreams: { drillLayout: "current", present: false, tokens: [] },
+  collectionCounts: { databases: { countly: "countly", drill: "countly_drill" }, layout: { events: "current", drill: "current", views: "current" }, present: { countly: [], countly_drill: [] }, counts: [] },
 };
 
 export interface CheckOutcome {
@@ -34,4 +46,31 @@ export function evaluate(def: CheckDefinition<any>, options: Record<string, unkn
     report: (f) => findings.push(f),
   });
   return { findings, skipped: result?.skipped };
+}
+
+export interface QueryCheckOutcome extends CheckOutcome {
+  /** Findings counted (reported one by one or through reportMore). */
+  total: number;
+}
+
+/** Runs a check that declares queries (pipeline, compare) on hand-written query results. */
+export function evaluateWithResults(def: CheckDefinition<any>, options: Record<string, unknown>, results: Record<string, QueryRows>, app: AppInfo = APP, period: Period = {}): QueryCheckOutcome {
+  const findings: CheckFinding[] = [];
+  let total = 0;
+  const result = def.evaluate({
+    options: withDefaults(def.meta, options),
+    app,
+    period,
+    severity: "error",
+    facts: { get: () => { throw new Error("this check reads no facts"); }, inPeriod: (d) => inPeriod(d, period) },
+    results,
+    report: (f) => {
+      total++;
+      findings.push(f);
+    },
+    reportMore: (n) => {
+      total += n;
+    },
+  });
+  return { findings, skipped: result?.skipped, total };
 }

@@ -83,7 +83,8 @@ function checkLength(file: string, offset: number, size: number): void {
  *
  * Throws `DumpReadError` for a truncated file, an impossible document length, a document
  * that does not end in 0x00, a document bson cannot decode, a gzip error or an I/O error.
- * Errors thrown by `visit` propagate unchanged. An empty file is 0 documents.
+ * Errors thrown by `visit` propagate unchanged. An empty file (0 bytes, or a gzip stream
+ * of 0 bytes) is 0 documents.
  */
 export async function scanBsonFile(
   file: string,
@@ -206,6 +207,11 @@ export async function scanBsonFile(
     stream.destroy();
     if (gz) raw.destroy();
     if (typeof err === "object" && err !== null && streamErrors.has(err)) {
+      // a 0-byte .bson.gz is as empty as a 0-byte .bson (zlib calls it "unexpected end of file")
+      if (gz && raw.bytesRead === 0 && base === 0 && isZlibError(err)) {
+        onProgress?.({ bytes: 0, documents: 0, fileBytes: 0 });
+        return { documents: 0, bytes: 0 };
+      }
       const at = pendingStart >= 0 ? pendingStart : base;
       const what = gz && isZlibError(err) ? "gzip error" : "read error";
       throw new DumpReadError(

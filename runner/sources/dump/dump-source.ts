@@ -7,7 +7,8 @@ import { COLLECTIONS, DEFAULT_DATABASES, type DatabaseNames } from "../../../cou
 import type { Catalog, CollectionRef } from "../../facts/collector.ts";
 import type { FactName, FactParams, FactScope } from "../../facts/types.ts";
 import { computeFactsByScanning } from "../scan-plan.ts";
-import { basicsFromDocuments, SourceError, type FactResults, type Source, type SourceBasics } from "../source.ts";
+import { runPipelinesByScanning } from "../pipeline/scan.ts";
+import { basicsFromDocuments, SourceError, type FactResults, type PipelineOutcome, type PipelineRequest, type Source, type SourceBasics } from "../source.ts";
 import { DumpReadError, scanBsonFile, type ScanProgress } from "./bson-file-scanner.ts";
 
 export interface DumpSourceOptions {
@@ -72,6 +73,22 @@ export class DumpSource implements Source {
         await scanBsonFile(file, visit, { fields, onProgress: onProgress ? (p) => onProgress(this.display(ref), p, size) : undefined });
       },
       (ref, e) => (e instanceof DumpReadError ? `${displayPath(e.file)}: ${e.message.slice(e.file.length + 2)} (byte offset ${e.offset})` : `${this.display(ref)}: ${(e as Error).message}`),
+    );
+  }
+
+  /** Check pipelines through the in-memory engine, one streaming pass per collection (runner/sources/pipeline/). */
+  async runPipelines(requests: readonly PipelineRequest[]): Promise<PipelineOutcome[]> {
+    if (!this.root) await this.open();
+    return runPipelinesByScanning(
+      requests,
+      async (ref, visit) => {
+        const file = this.files.get(`${ref.db}.${ref.name}`);
+        if (file) await scanBsonFile(file, visit);
+      },
+      {
+        sharedDocuments: false,
+        describeError: (ref, e) => (e instanceof DumpReadError ? `${displayPath(e.file)}: ${e.message.slice(e.file.length + 2)} (byte offset ${e.offset})` : `${this.display(ref)}: ${(e as Error).message}`),
+      },
     );
   }
 

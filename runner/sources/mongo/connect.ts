@@ -56,7 +56,8 @@ export function clientOptions(uri: string, o: MongoSourceOptions): MongoClientOp
   const options: MongoClientOptions = { appName: "countly-check" };
   if (o.readPreference) options.readPreference = o.readPreference;
   else if (!inUri.has("readpreference")) options.readPreference = DEFAULT_READ_PREFERENCE;
-  if (o.readConcern) options.readConcern = { level: o.readConcern };
+  // `readConcernLevel` is the URI's key, so the flag overrides the URI's value.
+  if (o.readConcern) options.readConcernLevel = o.readConcern;
   if (o.connectTimeoutMS !== undefined) {
     options.serverSelectionTimeoutMS = o.connectTimeoutMS;
     options.connectTimeoutMS = o.connectTimeoutMS;

@@ -73,13 +73,17 @@ export function openError(e: unknown, ctx: ErrorContext): SourceError {
 
 function openMessage(e: unknown, ctx: ErrorContext): string {
   const where = `MongoDB at ${ctx.hosts}`;
-  if (e instanceof MongoParseError) return `invalid MongoDB URI for ${ctx.hosts}: ${messageOf(e)}`;
-  if (isAuthFailure(e)) return `${where} rejected the credentials (authentication failed${codeSuffix(e) || " (AuthenticationFailed, code 18)"}): check the user name, password and authSource`;
+  // mongodb-connection-string-url throws its own MongoParseError class.
+  if (e instanceof MongoParseError || (e as Error)?.name === "MongoParseError") return `invalid MongoDB URI for ${ctx.hosts}: ${messageOf(e)}`;
+  if (isAuthFailure(e)) return `${where} rejected the credentials: authentication failed${codeSuffix(e)}; check the credentials in the URI and its authSource`;
   if (e instanceof MongoServerSelectionError) {
     const within = ctx.connectTimeoutMS !== undefined ? ` within ${ctx.connectTimeoutMS} ms` : "";
     return `cannot connect to ${where}: no usable server answered${within} (${selectionReason(e)}); check the host, port, replica set name, TLS options and network, or raise --connect-timeout-ms`;
   }
   if (e instanceof MongoNetworkError) return `cannot connect to ${where}: ${messageOf(e)}`;
+  // DNS (mongodb+srv lookups) and socket errors from Node carry a string code.
+  const sysCode = (e as { code?: unknown })?.code;
+  if (typeof sysCode === "string" && /^E[A-Z]+$/.test(sysCode)) return `cannot connect to ${where}: ${messageOf(e)}`;
   const { code } = serverCode(e);
   if (code === UNAUTHORIZED) return `${where}: the user may not read Countly's databases: ${messageOf(e)}${codeSuffix(e)}`;
   if (code === MAX_TIME_EXPIRED) return `${where}: reading the app list exceeded the time limit of ${ctx.maxTimeMS} ms${codeSuffix(e)}; raise --max-time-ms`;

@@ -8,11 +8,12 @@
 import { MongoClient, type AbstractCursor, type Document, type MongoClientOptions } from "mongodb";
 import { COLLECTIONS, DEFAULT_DATABASES, type DatabaseNames } from "../../../countly/layout.ts";
 import type { FactName, FactParams, FactScope } from "../../facts/types.ts";
-import { basicsFromDocuments, SourceError, type FactResults, type Source, type SourceBasics } from "../source.ts";
+import { basicsFromDocuments, SourceError, type FactResults, type PipelineOutcome, type PipelineRequest, type Source, type SourceBasics } from "../source.ts";
 import { clientOptions, DEFAULT_MAX_TIME_MS, describeUri, hostsOf, selectionTimeoutOf, type MongoSourceOptions } from "./connect.ts";
 import { openError, queryErrorMessage, scrub, type ErrorContext } from "./errors.ts";
-import { LIVE_COLLECTORS } from "./pipelines/index.ts";
+import { liveCollector } from "./pipelines/index.ts";
 import type { FindOptions, LiveDb } from "./pipelines/types.ts";
+import { runPipelinesLive } from "./run-pipeline.ts";
 
 export type { MongoSourceOptions } from "./connect.ts";
 
@@ -86,7 +87,7 @@ export class MongoSource implements Source {
     // heavy aggregations to a production cluster.
     for (const [fact, params] of requests) {
       try {
-        const value = await LIVE_COLLECTORS[fact].compute(db, { ...scope, params }, catalog);
+        const value = await liveCollector(fact).compute(db, { ...scope, params }, catalog);
         (results as Record<string, unknown>)[fact] = { ok: true, value };
       } catch (e) {
         const error = e instanceof QueryError ? e.message : queryErrorMessage(e, `computing ${fact}`, this.ctx);
@@ -94,6 +95,12 @@ export class MongoSource implements Source {
       }
     }
     return results;
+  }
+
+  /** Check pipelines (`pipeline` / `compare` checks) run on the server, one after the other (run-pipeline.ts). */
+  async runPipelines(requests: readonly PipelineRequest[]): Promise<PipelineOutcome[]> {
+    await this.open();
+    return runPipelinesLive(this.live(), requests, (e, what) => (e instanceof QueryError ? e.message : queryErrorMessage(e, what, this.ctx)));
   }
 
   async close(): Promise<void> {
@@ -107,14 +114,27 @@ export class MongoSource implements Source {
     const client = this.client;
     if (!client) throw new Error("MongoSource: open() first");
     return {
-      aggregate: (ref, pipeline) =>
+      aggregate: (ref, pipeline, label) =>
         this.stream(`aggregate on ${ref.db}.${ref.name}`, () =>
-          client.db(ref.db).collection(ref.name).aggregate(pipeline, { allowDiskUse: true, maxTimeMS: this.maxTimeMS, comment: COMMENT }),
+          client
+            .db(ref.db)
+            .collection(ref.name)
+            .aggregate(pipeline, { allowDiskUse: true, maxTimeMS: this.maxTimeMS, comment: label ? `${COMMENT}: ${label}` : COMMENT }),
         ),
       find: (ref, filter, options: FindOptions = {}) =>
         this.stream(`find on ${ref.db}.${ref.name}`, () =>
           client.db(ref.db).collection(ref.name).find(filter, { ...options, maxTimeMS: this.maxTimeMS, comment: COMMENT }),
         ),
+      count: async (ref, options = {}) => {
+        const what = `counting ${ref.db}.${ref.name}`;
+        const coll = client.db(ref.db).collection(ref.name);
+        try {
+          const limits = { maxTimeMS: this.maxTimeMS, comment: COMMENT };
+          return options.estimated ? await coll.estimatedDocumentCount(limits) : await coll.countDocuments({}, limits);
+        } catch (e) {
+          throw new QueryError(queryErrorMessage(e, what, this.ctx), { cause: e });
+        }
+      },
     };
   }
 

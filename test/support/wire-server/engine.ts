@@ -20,6 +20,7 @@ import * as windowOperators from "mingo/operators/window";
 import { Query } from "mingo/query";
 import type { CollationSpec, Options } from "mingo/types";
 import { isEqual } from "mingo/util";
+import { DATE_OPERATORS } from "../../../runner/sources/pipeline/mingo.ts";
 import { cloneValue } from "./values.ts";
 
 type InitOps = NonNullable<Parameters<typeof Context.init>[0]>;
@@ -89,7 +90,8 @@ const $convert: ExprOp = (obj, expr, options) => {
 
 export const CONTEXT = Context.init({
   accumulator: ops(accumulatorOperators),
-  expression: { ...baseExpr, $toString, $toDate, $toObjectId, $convert } as unknown as InitOps["expression"],
+  // Date operators with exact IANA time zones, as MongoDB has them (mingo's own take only "Area/City" names).
+  expression: { ...baseExpr, ...DATE_OPERATORS, $toString, $toDate, $toObjectId, $convert } as unknown as InitOps["expression"],
   pipeline: ops(pipelineOperators),
   projection: ops(projectionOperators),
   query: ops(queryOperators),

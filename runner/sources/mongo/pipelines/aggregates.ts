@@ -15,10 +15,8 @@ import { monthIdsOfPeriod, type Period } from "../../../../countly/time.ts";
 import { hashIndex } from "../../../facts/attribution.ts";
 import type { Catalog, CollectionRef, DumpCollector } from "../../../facts/collector.ts";
 import { DUMP_COLLECTORS } from "../../../facts/dump/index.ts";
-import type { FactScope } from "../../../facts/types.ts";
+import type { FactName, FactScope } from "../../../facts/types.ts";
 import type { FindOptions, LiveCollector } from "./types.ts";
-
-type AggregateFact = "eventAggregates" | "viewAggregates" | "sourceAggregates";
 
 interface Query {
   filter: Document;
@@ -42,19 +40,29 @@ function alternation(items: readonly string[]): string {
 }
 
 /** The documents a collector reads, projected to its fields (whole top-level fields: a superset of the dump's selection). */
-function projectionOf(collector: DumpCollector<AggregateFact>): Document | undefined {
-  if (!collector.fields) return undefined;
-  return Object.fromEntries(Object.keys(collector.fields).map((k) => [k, 1]));
+function projectionOf(fields: DumpCollector<FactName>["fields"]): Document | undefined {
+  if (!fields) return undefined;
+  return Object.fromEntries(Object.keys(fields).map((k) => [k, 1]));
 }
 
-function streamed<K extends AggregateFact>(fact: K, queryFor: (ref: CollectionRef, scope: FactScope, catalog: Catalog) => Query): LiveCollector<K> {
+const everything = (): Query => ({ filter: {} });
+
+/**
+ * A fact computed by streaming the collections its dump collector reads (with an
+ * optional narrowing filter per collection) into that collector's visitor. Raw drill
+ * collections are refused: those facts need a server-side pipeline.
+ */
+export function streamed<K extends FactName>(fact: K, queryFor: (ref: CollectionRef, scope: FactScope, catalog: Catalog) => Query = everything): LiveCollector<K> {
   return {
     fact,
     async compute(db, scope, catalog) {
       const collector = DUMP_COLLECTORS[fact] as DumpCollector<K>;
+      const refs = collector.collections(scope, catalog);
+      const raw = refs.find((r) => r.db === scope.databases.drill);
+      if (raw) throw new Error(`fact ${fact} reads raw drill data (${raw.db}.${raw.name}) and has no server-side pipeline in the live source yet`);
       const visitor = collector.start(scope, catalog);
-      const projection = projectionOf(collector as DumpCollector<AggregateFact>);
-      for (const ref of collector.collections(scope, catalog)) {
+      const projection = projectionOf(collector.fields);
+      for (const ref of refs) {
         const q = queryFor(ref, scope, catalog);
         const options: FindOptions = {};
         if (projection) options.projection = projection;

@@ -9,7 +9,9 @@ import { hashIndex, type Attribution } from "../../../facts/attribution.ts";
 import type { Catalog, CollectionRef } from "../../../facts/collector.ts";
 import { drillCollections } from "../../../facts/dump/drill.ts";
 import type { AppInfo, FactScope } from "../../../facts/types.ts";
-import { stringOr, timestampMs } from "./expressions.ts";
+import { insertTime } from "../../../facts/numbers.ts";
+import { isJsNumber, stringOr, timestampMs } from "./expressions.ts";
+import type { LiveDb } from "./types.ts";
 
 export interface DrillTarget {
   ref: CollectionRef;
@@ -113,4 +115,44 @@ export function drillFront(target: DrillTarget, scope: FactScope, internalKeys: 
   if (scope.period.from) dayFilter.$gte = scope.period.from;
   if (scope.period.to) dayFilter.$lte = scope.period.to;
   return [scopeMatch(target, scope, internalKeys), ...extra, { $project: { _id: 0, a: app, day, ...fields } }, { $match: { day: dayFilter } }];
+}
+
+/** A stage keeping documents inserted at or after the cutoff minute (a date `cd`, or a numeric one). */
+export function insertedSince(minute: number): Document {
+  const ms = minute * 60_000;
+  return { $match: { $or: [{ cd: { $gte: new Date(ms) } }, { cd: { $gte: ms, $lte: Number.MAX_VALUE } }] } };
+}
+
+/** Finite numeric `cd` values (what numbers.ts `insertTime` accepts besides dates). */
+const NUMERIC_CD = { $type: ["double", "int", "long"], $gte: -Number.MAX_VALUE, $lte: Number.MAX_VALUE };
+
+/**
+ * The newest `cd` (ms, as numbers.ts `insertTime` reads it) of a collection's documents
+ * matching `filter`: one sorted limit-1 read per stored form (dates, numbers), which an
+ * index on `cd` answers without a scan.
+ */
+export async function newestInsert(db: LiveDb, ref: CollectionRef, filter: Document = {}, below?: number): Promise<number | undefined> {
+  let best: number | undefined;
+  const forms: Document[] = [
+    { $type: "date", ...(below === undefined ? {} : { $lt: new Date(below) }) },
+    { ...NUMERIC_CD, ...(below === undefined ? {} : { $lt: below }) },
+  ];
+  for (const cd of forms) {
+    for await (const d of db.find(ref, { ...filter, cd }, { projection: { _id: 0, cd: 1 }, sort: { cd: -1 }, limit: 1 })) {
+      const ms = insertTime(d.cd);
+      if (ms === undefined) return exactNewest(db, ref, filter, below);
+      if (best === undefined || ms > best) best = ms;
+    }
+  }
+  return best;
+}
+
+/** The same with a $group: for the rare `cd` the driver does not hand over as a number (an int64 beyond 2^53). */
+async function exactNewest(db: LiveDb, ref: CollectionRef, filter: Document, below?: number): Promise<number | undefined> {
+  const ms = { $switch: { branches: [{ case: { $eq: [{ $type: "$cd" }, "date"] }, then: { $toLong: "$cd" } }, { case: isJsNumber("$cd"), then: "$cd" }], default: null } };
+  const stages: Document[] = [{ $match: filter }, { $project: { _id: 0, ms } }];
+  if (below !== undefined) stages.push({ $match: { ms: { $lt: below } } });
+  stages.push({ $group: { _id: null, max: { $max: "$ms" } } });
+  for await (const row of db.aggregate(ref, stages, "newest insert")) return typeof row.max === "number" ? row.max : undefined;
+  return undefined;
 }

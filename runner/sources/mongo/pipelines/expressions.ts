@@ -94,10 +94,11 @@ export function jsTruthy(x: Expr): Document {
     $switch: {
       branches: [
         { case: { $in: [{ $type: x }, ["missing", "null", "undefined"]] }, then: false },
+        // NaN equals NaN in MongoDB's comparisons (and in mingo's); ±Infinity are truthy.
+        { case: { $eq: [x, Number.NaN] }, then: false },
         { case: typeIs(x, "bool"), then: x },
         // A decimal128 or an int64 beyond ±2^53 is an object in JavaScript, hence truthy.
-        { case: isJsNumber(x), then: { $and: [{ $ne: [x, 0] }, { $gte: [x, -Infinity] }] } },
-        { case: typeIs(x, "double"), then: { $gte: [x, -Infinity] } },
+        { case: isJsNumber(x), then: { $ne: [x, 0] } },
         { case: typeIs(x, "string"), then: { $ne: [x, ""] } },
       ],
       default: true,

@@ -5,12 +5,11 @@
 // minute, so the newest overall (maxCdMinute) needs no pass of its own. Pass 2 reads
 // only documents inserted in the tail window (`cd` >= cutoff, a range an index on `cd`
 // can serve) and groups them per minute as well.
-import type { Document } from "mongodb";
 import { INTERNAL_EVENTS } from "../../../../countly/layout.ts";
 import { isCustomKey } from "../../../facts/dump/drill.ts";
 import { sortRows } from "../../../facts/dump/raw-events.ts";
 import type { Counters, RawEventDay } from "../../../facts/types.ts";
-import { drillFront, drillTargets, keyExpr, type DrillTarget } from "./drill.ts";
+import { drillFront, drillTargets, insertedSince, keyExpr, type DrillTarget } from "./drill.ts";
 import { insertMinute, num, rawCount } from "./expressions.ts";
 import type { LiveCollector } from "./types.ts";
 
@@ -26,12 +25,6 @@ const CUSTOM = [INTERNAL_EVENTS.custom];
 
 function counterFields(target: DrillTarget): Record<string, unknown> {
   return { k: keyExpr(target), c: rawCount("$c"), s: num("$s"), dur: num("$dur"), minute: insertMinute("$cd") };
-}
-
-/** Documents inserted at or after the cutoff minute (a date `cd`, or a numeric one). */
-function insertedSince(minute: number): Document {
-  const ms = minute * 60_000;
-  return { $match: { $or: [{ cd: { $gte: new Date(ms) } }, { cd: { $gte: ms, $lte: Number.MAX_VALUE } }] } };
 }
 
 export const rawEventsLive: LiveCollector<"rawEvents"> = {
@@ -65,7 +58,7 @@ export const rawEventsLive: LiveCollector<"rawEvents"> = {
           },
         },
       ];
-      for await (const row of db.aggregate(target.ref, pipeline)) {
+      for await (const row of db.aggregate(target.ref, pipeline, "rawEvents (day groups)")) {
         const g = groupOf(row._id.a, row._id.k, row._id.d);
         g.c += row.c;
         g.s += row.s;
@@ -83,7 +76,7 @@ export const rawEventsLive: LiveCollector<"rawEvents"> = {
           { $match: { minute: { $gte: cutoff } } },
           { $group: { _id: { a: "$a", k: "$k", d: "$day", m: "$minute" }, c: { $sum: "$c" }, s: { $sum: "$s" }, dur: { $sum: "$dur" } } },
         ];
-        for await (const row of db.aggregate(target.ref, pipeline)) {
+        for await (const row of db.aggregate(target.ref, pipeline, "rawEvents (insertion tail)")) {
           const g = groupOf(row._id.a, row._id.k, row._id.d);
           const b = g.tail.get(row._id.m);
           if (b) {

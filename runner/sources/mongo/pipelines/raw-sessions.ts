@@ -23,7 +23,7 @@ export const rawSessionsLive: LiveCollector<"rawSessions"> = {
         ...drillFront(target, scope, KEYS, { e, src: objectField("up", "src") }),
         { $group: { _id: { a: "$a", d: "$day", e: "$e", src: "$src" }, n: { $sum: 1 } } },
       ];
-      for await (const row of db.aggregate(target.ref, pipeline)) {
+      for await (const row of db.aggregate(target.ref, pipeline, "rawSessions")) {
         const { a: app, d: day, e: kind, src: rawSrc } = row._id as { a: string; d: string; e: string; src?: unknown };
         const begin = kind === INTERNAL_EVENTS.sessionBegin;
         if (!begin && kind !== INTERNAL_EVENTS.session) continue;

@@ -21,7 +21,7 @@ export const rawViewsLive: LiveCollector<"rawViews"> = {
         ...drillFront(target, scope, VIEW, { v: view, visit: { $cond: [jsTruthy(objectField("sg", "visit")), 1, 0] } }),
         { $group: { _id: { a: "$a", v: "$v", d: "$day" }, events: { $sum: 1 }, visits: { $sum: "$visit" } } },
       ];
-      for await (const row of db.aggregate(target.ref, pipeline)) {
+      for await (const row of db.aggregate(target.ref, pipeline, "rawViews")) {
         const { a: app, v: view, d: day } = row._id as { a: string; v: string; d: string };
         const id = `${app}\u0000${view}\u0000${day}`;
         const out = rows.get(id) ?? { app, view, day, events: 0, visits: 0 };

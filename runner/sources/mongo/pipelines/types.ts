@@ -6,15 +6,18 @@ import type { FactName, FactScope, FactValues } from "../../../facts/types.ts";
 
 export interface FindOptions {
   projection?: Document;
+  sort?: Document;
   limit?: number;
 }
 
 /** The only ways a collector may touch the database: reads. */
 export interface LiveDb {
   /** An aggregation pipeline (never with $out/$merge) whose results are grouped rows. */
-  aggregate(ref: CollectionRef, pipeline: Document[]): AsyncIterable<Document>;
+  aggregate(ref: CollectionRef, pipeline: Document[], label?: string): AsyncIterable<Document>;
   /** A find whose documents are streamed (aggregated month documents, metadata). */
   find(ref: CollectionRef, filter: Document, options?: FindOptions): AsyncIterable<Document>;
+  /** Documents in a collection: exact (countDocuments), or from the collection's metadata (`count` without a query: O(1), but a sharded cluster may count orphans). */
+  count(ref: CollectionRef, options?: { estimated?: boolean }): Promise<number>;
 }
 
 export interface LiveCollector<K extends FactName> {

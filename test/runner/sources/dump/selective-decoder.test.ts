@@ -5,6 +5,7 @@ import {
   BSONError,
   BSONRegExp,
   Binary,
+  DBRef,
   Decimal128,
   Double,
   Int32,
@@ -328,6 +329,14 @@ describe(`decodeSelected (fast-check seed ${seed})`, () => {
     expectSame(decodeAll(bytes, { sg: true, "😀": true, "": true }), { sg: 2, "😀": 5, "": 6 });
   });
 
+  it("a DBRef-shaped embedded document is a DBRef when selected whole, a plain object with sub-keys", () => {
+    const bytes = BSON.serialize({ ref: { $ref: "apps", $id: new ObjectId("5e1f2a3b4c5d6e7f80912345") }, x: 1 });
+    const full = BSON.deserialize(bytes);
+    expect(full["ref"]).toBeInstanceOf(DBRef);
+    expectSame(decodeAll(bytes, { ref: true }), { ref: full["ref"] });
+    expect(decodeAll(bytes, { ref: ["$id"] })).toEqual({ ref: { $id: new ObjectId("5e1f2a3b4c5d6e7f80912345") } });
+  });
+
   it("handles a __proto__ key like bson", () => {
     const bytes = BSON.serialize(JSON.parse('{"__proto__": {"polluted": 1}, "a": 1}') as Record<string, unknown>);
     const full = BSON.deserialize(bytes);
@@ -335,6 +344,11 @@ describe(`decodeSelected (fast-check seed ${seed})`, () => {
     expect(Object.getPrototypeOf(got)).toBe(Object.prototype);
     expect(Object.prototype.hasOwnProperty.call(got, "__proto__")).toBe(true);
     expect(got["__proto__"]).toEqual(full["__proto__"]);
+    // the same through the path for documents missing some selected fields
+    const partial = decodeAll(bytes, JSON.parse('{"__proto__": true, "missing": true}') as FieldSelection);
+    expect(Object.getPrototypeOf(partial)).toBe(Object.prototype);
+    expect(Object.keys(partial)).toEqual(["__proto__"]);
+    expect(partial["__proto__"]).toEqual(full["__proto__"]);
   });
 
   it("rejects malformed documents instead of running past them", () => {

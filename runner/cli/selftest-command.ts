@@ -1,0 +1,41 @@
+// `countly-check selftest`: proves each scenario's checks on generated datasets
+// (runner/selftest.ts) and reports like `run` (console, JUnit, JSON, exit code).
+import { CHECKS } from "../../checks/index.ts";
+import { toConsole } from "../../reports/console.ts";
+import { toJson } from "../../reports/json.ts";
+import { toJUnit } from "../../reports/junit.ts";
+import { writeFileAtomic } from "../../reports/write.ts";
+import { exitCodeOf, EXIT } from "../model.ts";
+import { DEFAULT_SELFTEST_RUNS, DEFAULT_SELFTEST_SEED, selftestScenarios } from "../selftest.ts";
+import { intOption, parse } from "./args.ts";
+import { SELFTEST_HELP } from "./help.ts";
+import type { CliIO } from "./io.ts";
+import { loadAll } from "./run-command.ts";
+
+export async function selftestCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    runs: { type: "string" },
+    seed: { type: "string" },
+    junit: { type: "string" },
+    json: { type: "string" },
+    quiet: { type: "boolean", short: "q" },
+    "no-color": { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) {
+    io.stdout(SELFTEST_HELP);
+    return EXIT.ok;
+  }
+  const runs = intOption("runs", values.runs, 1) ?? DEFAULT_SELFTEST_RUNS;
+  const seed = intOption("seed", values.seed) ?? DEFAULT_SELFTEST_SEED;
+  const scenarios = await loadAll(positionals, io);
+  const result = await selftestScenarios(scenarios, { registry: CHECKS, runs, seed });
+
+  const say = values.junit === "-" || values.json === "-" ? io.stderr : io.stdout;
+  const color = io.isTTY && !values["no-color"] && io.env.NO_COLOR === undefined;
+  if (!values.quiet) say(toConsole(result, { color }));
+  const emit = async (target: string, content: string) => (target === "-" ? io.stdout(content) : writeFileAtomic(target, content));
+  if (values.junit) await emit(values.junit, toJUnit(result));
+  if (values.json) await emit(values.json, toJson(result));
+  return exitCodeOf(result);
+}

@@ -1,0 +1,114 @@
+// Fact eventCatalog from a dump: each app's `countly.events` document (list, segment
+// registry) and which event keys have aggregated data (current: `events_data` documents
+// by `a`/`e`; legacy: `events<H>` collections) or legacy raw collections (`drill_events<H>`).
+// Legacy hashed names are resolved with every key the `countly.events` documents name
+// anywhere (not only `list`), so an event missing from the list can still be named.
+import { eventHash } from "../../../countly/hash.ts";
+import { eventKeysNamed, eventsDocApp, readEventsDoc } from "../../../countly/events-doc.ts";
+import { COLLECTIONS, legacyDrillHash, legacyEventsHash } from "../../../countly/layout.ts";
+import { hashIndex, INTERNAL_KEYS } from "../attribution.ts";
+import type { CollectionRef, DumpCollector } from "../collector.ts";
+import type { EventDataKey, EventDrillKey, EventListEntry } from "../types.ts";
+import { eventCollections } from "./event-docs.ts";
+
+export const eventCatalogFromDump: DumpCollector<"eventCatalog"> = {
+  fact: "eventCatalog",
+  collections(scope, catalog) {
+    const db = scope.databases.countly;
+    const refs: CollectionRef[] = [];
+    if ((catalog.collections[db] ?? []).includes(COLLECTIONS.events)) refs.push({ db, name: COLLECTIONS.events });
+    return [...refs, ...eventCollections(scope, catalog)];
+  },
+  fields: { _id: true, a: true, e: true, m: true, list: true, segments: true, omitted_segments: true, map: true, whitelisted_segments: true, order: true, overview: true },
+  start(scope, catalog) {
+    const apps = new Set(scope.apps.map((a) => a.id));
+    const entries: EventListEntry[] = [];
+    /** app id -> every key its events document names. */
+    const named: Record<string, string[]> = {};
+    const current = new Map<string, EventDataKey>();
+    /** legacy collection name -> documents / month documents. */
+    const legacy = new Map<string, { docs: number; monthDocs: number }>();
+
+    return {
+      visit(doc, from) {
+        if (from.name === COLLECTIONS.events) {
+          const app = eventsDocApp(doc);
+          if (!apps.has(app)) return;
+          const e = readEventsDoc(doc);
+          entries.push({ app, list: e.list, segments: e.segments, omitted: e.omitted });
+          named[app] = eventKeysNamed(doc);
+          return;
+        }
+        const isMonth = typeof doc.m === "string" ? !doc.m.endsWith(":0") : /_\d{4}:(?:[1-9]|1[0-2])(?:_.)?$/.test(String(doc._id));
+        if (scope.layout.events === "legacy") {
+          const l = legacy.get(from.name) ?? { docs: 0, monthDocs: 0 };
+          l.docs++;
+          if (isMonth) l.monthDocs++;
+          legacy.set(from.name, l);
+          return;
+        }
+        if (typeof doc.a !== "string" || typeof doc.e !== "string" || doc.e === "all" || !apps.has(doc.a)) return;
+        const id = `${doc.a}\u0000${doc.e}`;
+        const row = current.get(id) ?? { app: doc.a, key: doc.e, collection: `${from.db}.${from.name}`, monthDocs: 0, docs: 0 };
+        row.docs++;
+        if (isMonth) row.monthDocs++;
+        current.set(id, row);
+      },
+      finish() {
+        const index = hashIndex(scope.apps, { ...catalog.eventLists, ...mergeLists(catalog.eventLists, named) });
+        const unresolved: string[] = [];
+        const others = otherAppsHashes(catalog.eventLists, scope.apps.map((a) => a.id));
+        const data: EventDataKey[] = [...current.values()];
+        const countly = scope.databases.countly;
+        if (scope.layout.events === "legacy") {
+          // Every hashed collection, documents or not (an empty one is still "no data").
+          for (const name of catalog.collections[countly] ?? []) {
+            const h = legacyEventsHash(name);
+            if (h === undefined) continue;
+            const who = index.get(h);
+            if (!who) {
+              if (!others.has(h)) unresolved.push(`${countly}.${name}`);
+              continue;
+            }
+            const l = legacy.get(name) ?? { docs: 0, monthDocs: 0 };
+            data.push({ app: who.app, key: who.key, collection: `${countly}.${name}`, monthDocs: l.monthDocs, docs: l.docs });
+          }
+        }
+        const drill: EventDrillKey[] = [];
+        if (scope.layout.drill === "legacy") {
+          const db = scope.databases.drill;
+          for (const name of catalog.collections[db] ?? []) {
+            const h = legacyDrillHash(name);
+            if (h === undefined) continue;
+            const who = index.get(h);
+            if (who) drill.push({ app: who.app, key: who.key, collection: `${db}.${name}` });
+            else if (!others.has(h)) unresolved.push(`${db}.${name}`);
+          }
+        }
+        const byAppKey = <T extends { app: string; key: string }>(a: T, b: T) => (a.app < b.app ? -1 : a.app > b.app ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+        return {
+          apps: entries.sort((a, b) => (a.app < b.app ? -1 : a.app > b.app ? 1 : 0)),
+          data: data.sort(byAppKey),
+          drill: drill.sort(byAppKey),
+          unresolved: unresolved.sort(),
+        };
+      },
+    };
+  },
+};
+
+function mergeLists(lists: Readonly<Record<string, readonly string[]>>, named: Record<string, string[]>): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const app of new Set([...Object.keys(lists), ...Object.keys(named)])) out[app] = [...new Set([...(lists[app] ?? []), ...(named[app] ?? [])])];
+  return out;
+}
+
+/** Hashes of the listed events of apps outside the run's scope: their collections are not ours to report. */
+function otherAppsHashes(lists: Readonly<Record<string, readonly string[]>>, inScope: readonly string[]): Set<string> {
+  const out = new Set<string>();
+  for (const [app, keys] of Object.entries(lists)) {
+    if (inScope.includes(app)) continue;
+    for (const key of [...keys, ...INTERNAL_KEYS]) out.add(eventHash(key, app));
+  }
+  return out;
+}

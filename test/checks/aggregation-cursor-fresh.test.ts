@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { aggregationCursorFresh } from "../../checks/aggregation-cursor-fresh.ts";
+import type { ChangeStreamToken, ChangeStreamsFact, RawInsertRow } from "../../runner/facts/types.ts";
+import { evaluateWhole } from "../support/whole-database-harness.ts";
+
+const MIN = 60_000;
+const T0 = Date.UTC(2024, 10, 9, 12, 0, 0);
+/** Raw documents of one kind; the newest inserted at `newest` (ms), all of them settled unless a tail is given. */
+const rows = (e: string, newest: number, app = "a1", docs = 10): RawInsertRow => ({ app, e, docs, withSource: 0, maxCd: newest, settledMaxCd: newest, tail: [] });
+const token = (consumer: string, cd?: number): ChangeStreamToken => ({ consumer, hasToken: true, ...(cd === undefined ? {} : { cd }), id: `${consumer}-doc` });
+const streams = (...tokens: ChangeStreamToken[]): ChangeStreamsFact => ({ drillLayout: "current", present: true, tokens });
+const minute = (ms: number) => Math.floor(ms / MIN);
+
+describe("aggregation-cursor-fresh", () => {
+  it("passes when every consumer acknowledged the newest insert it watches", () => {
+    const out = evaluateWhole(aggregationCursorFresh, {}, {
+      rawInserts: { rows: [rows("[CLY]_custom", T0), rows("[CLY]_session", T0 - 30 * MIN), rows("[CLY]_view", T0 - 5 * MIN)], maxCdMinute: minute(T0) },
+      changeStreams: streams(token("event-aggregator", T0), token("session-ingestion", T0 - 30 * MIN), token("views-insert", T0 - 5 * MIN), token("drill-meta", T0), token("someone-else", 0)),
+    });
+    expect(out).toEqual({ findings: [], skipped: undefined });
+  });
+
+  it("fails on tokens from the old server: cd long before the newest raw insert", () => {
+    const old = Date.UTC(2024, 9, 20, 0, 4, 2);
+    const out = evaluateWhole(aggregationCursorFresh, {}, {
+      rawInserts: { rows: [rows("[CLY]_custom", T0), rows("[CLY]_session", T0)], maxCdMinute: minute(T0) },
+      changeStreams: streams(token("event-aggregator", old), token("session-ingestion", T0), token("drill-meta", old)),
+    });
+    expect(out.findings).toEqual([
+      {
+        field: "_changeStreams.event-aggregator.cd",
+        expected: ">= 2024-11-09T12:00:00.000Z",
+        actual: "2024-10-20T00:04:02.000Z",
+        message: "consumer event-aggregator last acknowledged a raw document inserted 21 days before the newest [CLY]_custom insert it watches (its _id event-aggregator-doc): the raw data inserted since has not been aggregated (tokens from the old server after a restore, or the aggregator is not running)",
+      },
+      expect.objectContaining({ field: "_changeStreams.drill-meta.cd", message: expect.stringMatching(/21 days before the newest raw insert it watches/) }),
+    ]);
+  });
+
+  it("accepts either raw session kind for session-ingestion (builds differ), and a lag within the settle window", () => {
+    const inserts = { rows: [rows("[CLY]_session", T0 - 40 * MIN), rows("[CLY]_session_begin", T0 - 10 * MIN)], maxCdMinute: minute(T0) };
+    expect(evaluateWhole(aggregationCursorFresh, {}, { rawInserts: inserts, changeStreams: streams(token("session-ingestion", T0 - 40 * MIN), token("drill-meta", T0 - 10 * MIN)) }).findings).toEqual([]);
+    expect(evaluateWhole(aggregationCursorFresh, {}, { rawInserts: inserts, changeStreams: streams(token("session-ingestion", T0 - 50 * MIN), token("drill-meta", T0 - 10 * MIN)) }).findings).toEqual([
+      expect.objectContaining({ field: "_changeStreams.session-ingestion.cd", message: expect.stringMatching(/^consumer session-ingestion last acknowledged a raw document inserted 10 minutes before the newest \[CLY\]_session insert/) }),
+    ]);
+    // Documents inserted in the last settle_minutes may still be on their way.
+    const recent: RawInsertRow = { app: "a1", e: "[CLY]_custom", docs: 5, withSource: 0, maxCd: T0, settledMaxCd: T0 - 20 * MIN, tail: [{ minute: minute(T0) - 3, maxCd: T0 - 3 * MIN }, { minute: minute(T0), maxCd: T0 }] };
+    const behind = (settle: number, cd: number) => evaluateWhole(aggregationCursorFresh, { settle_minutes: settle, required: [] }, { rawInserts: { rows: [recent], maxCdMinute: minute(T0) }, changeStreams: streams(token("event-aggregator", cd)) }).findings.length;
+    expect(behind(5, T0 - 20 * MIN)).toBe(0);
+    expect(behind(5, T0 - 21 * MIN)).toBe(1);
+    expect(behind(2, T0 - 20 * MIN)).toBe(1);
+    expect(behind(2, T0 - 3 * MIN)).toBe(0);
+  });
+
+  it("requires tokens of the required consumers, and the _changeStreams document itself, when raw data exists", () => {
+    const inserts = { rows: [rows("[CLY]_custom", T0), rows("[CLY]_view", T0)], maxCdMinute: minute(T0) };
+    const missing = evaluateWhole(aggregationCursorFresh, {}, { rawInserts: inserts, changeStreams: streams(token("event-aggregator", T0), token("drill-meta", T0)) });
+    expect(missing.findings).toEqual([expect.objectContaining({ field: "_changeStreams.views-insert", expected: "present", actual: "missing", message: expect.stringMatching(/^10 \[CLY\]_view\/\[CLY\]_action raw documents but no resume token for consumer views-insert/) })]);
+    expect(evaluateWhole(aggregationCursorFresh, { required: ["event-aggregator"] }, { rawInserts: inserts, changeStreams: streams(token("event-aggregator", T0)) }).findings).toEqual([]);
+    const none = evaluateWhole(aggregationCursorFresh, {}, { rawInserts: inserts, changeStreams: { drillLayout: "current", present: false, tokens: [] } });
+    expect(none.findings).toEqual([expect.objectContaining({ field: "countly.plugins _changeStreams", expected: "present", actual: "missing", message: expect.stringMatching(/^no _changeStreams document in countly\.plugins, but 20 raw documents \(newest inserted 2024-11-09T12:00:00\.000Z\)/) })]);
+    const noCd = evaluateWhole(aggregationCursorFresh, { required: [] }, { rawInserts: inserts, changeStreams: streams(token("event-aggregator")) });
+    expect(noCd.findings).toEqual([expect.objectContaining({ field: "_changeStreams.event-aggregator.cd", actual: "missing" })]);
+  });
+
+  it("uses the consumers option, and skips without raw data or in the legacy layout without tokens", () => {
+    const inserts = { rows: [rows("[CLY]_custom", T0), rows("[CLY]_crash", T0)], maxCdMinute: minute(T0) };
+    const custom = { consumers: { crashes: ["[CLY]_crash"] }, required: ["crashes"] };
+    expect(evaluateWhole(aggregationCursorFresh, custom, { rawInserts: inserts, changeStreams: streams() }).findings.map((f) => f.field)).toEqual(["_changeStreams.crashes"]);
+    expect(evaluateWhole(aggregationCursorFresh, {}, { rawInserts: { rows: [] }, changeStreams: streams() }).skipped).toBe("no raw data in countly_drill");
+    expect(evaluateWhole(aggregationCursorFresh, {}, { rawInserts: inserts, changeStreams: { drillLayout: "legacy", present: false, tokens: [] } }).skipped).toMatch(/^legacy layout/);
+  });
+});

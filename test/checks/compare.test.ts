@@ -1,0 +1,98 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { compare, violation } from "../../checks/compare.ts";
+import { CheckDataError, withDefaults } from "../../checks/types.ts";
+import { APP, evaluateWithResults } from "../support/check-harness.ts";
+
+const side = (collection: string) => ({ collection, pipeline: [{ $match: { a: "{app_id}" } }] });
+const BASE = { left: side("countly_drill.drill_events"), right: side("countly.users") };
+const rows = (entries: [unknown, unknown][]) => ({ rows: entries.map(([_id, value]) => ({ _id, value })), total: entries.length });
+const run = (left: [unknown, unknown][], right: [unknown, unknown][], options: Record<string, unknown> = {}) =>
+  evaluateWithResults(compare, { ...BASE, ...options }, { left: rows(left), right: rows(right) });
+
+describe("compare check", () => {
+  it("passes when every key agrees, and lists each differing key with both values", () => {
+    expect(run([["a", 1], ["b", 2]], [["b", 2], ["a", 1]]).findings).toEqual([]);
+    const out = run([[{ day: "2024-10-01", event: "Buy" }, 5]], [[{ event: "Buy", day: "2024-10-01" }, 3]], { left: { ...side("countly_drill.drill_events"), label: "raw" } });
+    expect(out.findings).toEqual([{ day: "2024-10-01", event: "Buy", expected: 3, actual: 5, message: "day=2024-10-01, event=Buy: raw 5, countly.users 3 (expected equal)" }]);
+  });
+
+  it("keys on one side only: fail, ignore or zero", () => {
+    const l: [unknown, unknown][] = [["a", 1], ["b", 2]];
+    const r: [unknown, unknown][] = [["a", 1], ["c", 0]];
+    expect(run(l, r).findings.map((f) => f.message)).toEqual([
+      "b: countly_drill.drill_events has 2, countly.users has no row for this key",
+      "c: countly.users has 0, countly_drill.drill_events has no row for this key",
+    ]);
+    expect(run(l, r, { missing: "ignore" }).findings).toEqual([]);
+    expect(run(l, r, { missing: "zero" }).findings.map((f) => f.message)).toEqual(["b: countly_drill.drill_events 2, countly.users 0 (expected equal)"]);
+    expect(run([["2024-10-01", 1]], [], { missing: "zero", relation: "lte" }).findings[0]).toMatchObject({ day: "2024-10-01", expected: 0, actual: 1 });
+  });
+
+  it("relations and tolerances", () => {
+    expect(violation("eq", 10, 10, 0, 0)).toBeUndefined();
+    expect(violation("eq", 11, 10, 1, 0)).toBeUndefined();
+    expect(violation("eq", 12, 10, 1, 0)).toBe("expected equal within 1");
+    expect(violation("eq", 10.9, 10, 0, 0.1)).toBeUndefined();
+    expect(violation("lte", 10, 11, 0, 0)).toBeUndefined();
+    expect(violation("lte", 12, 11, 0, 0)).toBe("expected left ≤ right");
+    expect(violation("gte", 12, 11, 0, 0)).toBeUndefined();
+    expect(violation("gte", 10, 11, 0, 0)).toBe("expected left ≥ right");
+    expect(violation("gte", 10, 11, 1, 0)).toBeUndefined();
+    expect(violation({ ratio_between: [0.5, 2] }, 10, 5, 0, 0)).toBeUndefined();
+    expect(violation({ ratio_between: [0.5, 2] }, 11, 5, 0, 0)).toBe("ratio 2.2 is not in [0.5, 2]");
+    expect(violation({ ratio_between: [0.5, 2] }, 0, 0, 0, 0)).toBeUndefined();
+    expect(violation({ ratio_between: [0.5, 2] }, 1, 0, 0, 0)).toBe("ratio 1/0 is not in [0.5, 2]");
+    // Float sums from two engines.
+    expect(violation("eq", 0.1 + 0.2, 0.3, 0, 0)).toBeUndefined();
+  });
+
+  it("with missing: zero and eq, finds exactly the keys whose values differ (property)", () => {
+    const side_ = fc.dictionary(fc.constantFrom("a", "b", "c", "d", "e"), fc.integer({ min: 0, max: 3 }));
+    fc.assert(
+      fc.property(side_, side_, (l, r) => {
+        const out = run(Object.entries(l), Object.entries(r), { missing: "zero" });
+        const keys = new Set([...Object.keys(l), ...Object.keys(r)]);
+        const differ = [...keys].filter((k) => (l[k] ?? 0) !== (r[k] ?? 0));
+        if (keys.size === 0) expect(out.skipped).toBeDefined();
+        else expect(out.findings.map((f) => f.message.split(":")[0]).sort()).toEqual(differ.sort());
+      }),
+      { seed: 11, numRuns: 300 },
+    );
+  });
+
+  it("skips when both sides are empty", () => {
+    expect(run([], []).skipped).toMatch(/both pipelines returned no rows/);
+  });
+
+  it("keeps max_findings findings and counts the rest", () => {
+    const out = run(Array.from({ length: 10 }, (_, i) => [i, 1] as [unknown, unknown]), [], { max_findings: 3 });
+    expect(out.findings).toHaveLength(3);
+    expect(out.total).toBe(10);
+  });
+
+  it("rows of the wrong shape are errors that say what a row must be", () => {
+    const bad = (left: Record<string, unknown>[], total = left.length) => () =>
+      evaluateWithResults(compare, BASE, { left: { rows: left, total }, right: rows([["a", 1]]) });
+    expect(bad([{ _id: "a", value: "x" }])).toThrow(CheckDataError);
+    expect(bad([{ _id: "a", value: "x" }])).toThrow(/value is not a number.*\{ _id: <key>, value: <number> \}/);
+    expect(bad([{ value: 1 }])).toThrow(/without _id/);
+    expect(bad([{ _id: "a", value: 1 }, { _id: "a", value: 2 }])).toThrow(/key a twice/);
+    expect(bad([{ _id: "a", value: 1 }], 200_000)).toThrow(/returned 200000 rows, more than max_rows \(100000\)/);
+  });
+
+  it("validates ratio ranges and tolerances at load time", () => {
+    const o = (extra: Record<string, unknown>) => withDefaults<any>(compare.meta, { ...BASE, ...extra });
+    expect(compare.validate!(o({ relation: { ratio_between: [2, 1] } }))).toEqual([{ path: ["relation", "ratio_between"], message: "lo (2) is above hi (1)" }]);
+    expect(compare.validate!(o({ relation: { ratio_between: [1, 2] }, tolerance: { absolute: 1 } }))[0]!.path).toEqual(["tolerance"]);
+    expect(compare.validate!(o({ left: { collection: "countly.x", pipeline: [{ $out: "y" }] } }))[0]).toMatchObject({ path: ["left", "pipeline", 0], key: "$out" });
+  });
+
+  it("declares a left and a right query", () => {
+    const q = compare.queries!(withDefaults<any>(compare.meta, BASE), { app: APP, period: {} });
+    expect(q.map((r) => [r.id, r.db, r.collection, r.keepRows])).toEqual([
+      ["left", "countly_drill", "drill_events", 100_000],
+      ["right", "countly", "users", 100_000],
+    ]);
+  });
+});

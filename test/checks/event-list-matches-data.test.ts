@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import { eventListMatchesData } from "../../checks/event-list-matches-data.ts";
+import type { EventCatalogFact, EventDataKey, RawEventDay } from "../../runner/facts/types.ts";
+import { APP, evaluate } from "../support/check-harness.ts";
+
+const a = APP.id;
+const data = (key: string, monthDocs = 3, docs = monthDocs + 1, collection = "countly.events_data"): EventDataKey => ({ app: a, key, collection, monthDocs, docs });
+const raw = (key: string, day: string, c: number, extra: Partial<RawEventDay> = {}): RawEventDay => ({ app: a, key, day, c, s: 0, dur: 0, docs: c, tail: [], ...extra });
+const catalog = (list: string[], rows: EventDataKey[], extra: Partial<EventCatalogFact> = {}): EventCatalogFact => ({
+  apps: [{ app: a, list, segments: {}, omitted: {} }, { app: "other", list: ["Elsewhere"], segments: {}, omitted: {} }],
+  data: rows,
+  drill: [],
+  unresolved: [],
+  ...extra,
+});
+
+describe("event-list-matches-data", () => {
+  it("passes when the list and the data name the same events", () => {
+    const out = evaluate(eventListMatchesData, {}, { eventCatalog: catalog(["Buy", "Login"], [data("Buy"), data("Login"), { ...data("Elsewhere"), app: "other" }]), rawEvents: { rows: [raw("Buy", "2024-10-27", 3)] } });
+    expect(out).toEqual({ findings: [], skipped: undefined });
+  });
+
+  it("names an event with aggregated and raw data that is missing from the list: invisible in the dashboard", () => {
+    const out = evaluate(eventListMatchesData, {}, { eventCatalog: catalog(["Login"], [data("Buy", 11, 14), data("Login")]), rawEvents: { rows: [raw("Buy", "2024-10-27", 120), raw("Login", "2024-10-27", 1)] } });
+    expect(out.findings).toEqual([
+      expect.objectContaining({
+        event: "Buy",
+        expected: "listed",
+        actual: "not in countly.events.list",
+        message: expect.stringMatching(/has aggregated data \(14 documents in countly\.events_data\) and 120 raw drill events in the period, but is not in countly\.events\.list: invisible in the dashboard/),
+      }),
+    ]);
+  });
+
+  it("names a custom event found only in the raw drill data, but not while it may still be settling", () => {
+    const rows = [raw("New", "2024-10-27", 2, { tail: [{ minute: 1000, c: 2, s: 0, dur: 0 }] }), raw("Buy", "2024-10-27", 1, { tail: [{ minute: 990, c: 1, s: 0, dur: 0 }] })];
+    const facts = { eventCatalog: catalog(["Buy"], [data("Buy")]), rawEvents: { rows, maxCdMinute: 1000 } };
+    expect(evaluate(eventListMatchesData, {}, facts).findings).toEqual([]);
+    expect(evaluate(eventListMatchesData, { settle_minutes: 0 }, facts).findings).toEqual([expect.objectContaining({ event: "New", message: expect.stringMatching(/has 2 raw drill events in the period, but is not in countly\.events\.list/) })]);
+    expect(evaluate(eventListMatchesData, { settle_minutes: 0, raw_data: false }, { eventCatalog: facts.eventCatalog }).findings).toEqual([]);
+  });
+
+  it("does not report raw-only events once the list has reached Countly's event_limit", () => {
+    const facts = { eventCatalog: catalog(["Buy", "Login"], [data("Buy"), data("Login"), data("Old")]), rawEvents: { rows: [raw("Late", "2024-10-27", 3)] } };
+    expect(evaluate(eventListMatchesData, {}, facts).findings.map((f) => f.event)).toEqual(["Late", "Old"]);
+    // Aggregated data of an unlisted event is still reported: Countly only aggregates listed events.
+    expect(evaluate(eventListMatchesData, { event_limit: 2 }, facts).findings.map((f) => f.event)).toEqual(["Old"]);
+  });
+
+  it("names a legacy drill collection resolved to an unlisted key", () => {
+    const out = evaluate(eventListMatchesData, {}, { eventCatalog: catalog(["Buy"], [data("Buy", 2, 3, "countly.events0a")], { drill: [{ app: a, key: "Gone", collection: "countly_drill.drill_events0b" }] }), rawEvents: { rows: [] } });
+    expect(out.findings).toEqual([expect.objectContaining({ event: "Gone", message: expect.stringMatching(/has a raw data collection \(countly_drill\.drill_events0b\), but is not in countly\.events\.list/) })]);
+  });
+
+  it("reports listed events without aggregated month documents unless listed_without_data is ignore", () => {
+    const facts = { eventCatalog: catalog(["Buy", "Login", "Meta"], [data("Login"), data("Meta", 0, 2)]), rawEvents: { rows: [raw("Buy", "2024-10-27", 5)] } };
+    expect(evaluate(eventListMatchesData, {}, facts).findings).toEqual([
+      expect.objectContaining({ event: "Buy", actual: "none", message: expect.stringMatching(/is in countly\.events\.list but has no aggregated data documents, although 5 raw drill events exist in the period: the aggregated data was not restored/) }),
+      expect.objectContaining({ event: "Meta", message: expect.stringMatching(/has only 2 meta documents, no month document with counters: its aggregated data was deleted or not restored/) }),
+    ]);
+    expect(evaluate(eventListMatchesData, { listed_without_data: "ignore" }, facts).findings).toEqual([]);
+  });
+
+  it("ignores internal events unless asked, and honours exclude_events", () => {
+    const facts = { eventCatalog: catalog(["Buy"], [data("Buy"), data("[CLY]_star_rating"), data("Old")]), rawEvents: { rows: [] } };
+    expect(evaluate(eventListMatchesData, {}, facts).findings.map((f) => f.event)).toEqual(["Old"]);
+    expect(evaluate(eventListMatchesData, { ignore_internal: false }, facts).findings.map((f) => f.event)).toEqual(["Old", "[CLY]_star_rating"]);
+    expect(evaluate(eventListMatchesData, { exclude_events: ["Old"] }, facts).findings).toEqual([]);
+  });
+
+  it("reports legacy collections no known key hashes to, unless told to ignore them", () => {
+    const facts = { eventCatalog: catalog(["Buy"], [data("Buy")], { unresolved: ["countly.events0123"] }), rawEvents: { rows: [] } };
+    expect(evaluate(eventListMatchesData, {}, facts).findings).toEqual([expect.objectContaining({ actual: "countly.events0123", message: expect.stringMatching(/no event key named by any app's countly\.events document hashes to/) })]);
+    expect(evaluate(eventListMatchesData, { unresolved_collections: "ignore" }, facts).findings).toEqual([]);
+  });
+
+  it("skips an app without listed events or event data", () => {
+    expect(evaluate(eventListMatchesData, {}, { eventCatalog: catalog([], []), rawEvents: { rows: [] } }).skipped).toBe("no events listed and no event data for this app");
+  });
+});

@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import { sourcesMatchRaw } from "../../checks/sources-match-raw.ts";
+import type { RawSessionDay, RawTailRow, SourceAggregateDay } from "../../runner/facts/types.ts";
+import { APP, evaluate } from "../support/check-harness.ts";
+
+const a = APP.id;
+const raw = (day: string, bySource: Record<string, number>, beginsBySource: Record<string, number> = {}): RawSessionDay => ({
+  app: a,
+  day,
+  sessions: Object.values(bySource).reduce((x, y) => x + y, 0) + 1,
+  begins: Object.values(beginsBySource).reduce((x, y) => x + y, 0),
+  bySource,
+  beginsBySource,
+});
+const agg = (...rows: [string, string, number][]) => ({ days: rows.map(([day, source, t]): SourceAggregateDay => ({ app: a, day, source, t })) });
+const meta = (...sources: string[]) => ({ values: sources.map((source) => ({ app: a, year: 2024, source })) });
+
+describe("sources-match-raw", () => {
+  it("passes when every source and day matches and every source is listed", () => {
+    const out = evaluate(sourcesMatchRaw, {}, {
+      rawSessions: [raw("2024-10-27", { "Google Play": 3, "com&#46;android&#46;vending": 1 }), raw("2024-10-28", { "www:google:com": 2 })],
+      sourceAggregates: agg(["2024-10-27", "Google Play", 3], ["2024-10-27", "com&#46;android&#46;vending", 1], ["2024-10-28", "www:google:com", 2]),
+      sourceMeta: meta("Google Play", "com&#46;android&#46;vending", "www:google:com"),
+    });
+    expect(out).toEqual({ findings: [], skipped: undefined });
+  });
+
+  it("reports sources missing for raw sessions and from meta_v2.sources (sources emptied after a restore)", () => {
+    const out = evaluate(sourcesMatchRaw, {}, { rawSessions: [raw("2024-10-27", { "Google Play": 9 })] });
+    expect(out.findings).toEqual([
+      expect.objectContaining({ event: "[CLY]_session", day: "2024-10-27", segment: "src=Google Play", field: "t", expected: 9, actual: 0, message: expect.stringMatching(/^countly\.sources has no sessions from this source this day, but 9 raw \[CLY\]_session documents with it: sources not restored \(or emptied\)/) }),
+      expect.objectContaining({ segment: "src=Google Play", field: "meta_v2.sources", expected: "listed", actual: "missing", message: expect.stringMatching(/^9 raw \[CLY\]_session documents with this source in 2024, but meta_v2\.sources of countly\.sources' 2024 year documents does not list it/) }),
+    ]);
+  });
+
+  it("names a timezone shift, and reports a source aggregated on a day no raw session carries it", () => {
+    const out = evaluate(sourcesMatchRaw, {}, {
+      rawSessions: [raw("2024-10-27", { Direct: 2 }), raw("2024-10-28", { "App Store": 1 })],
+      sourceAggregates: agg(["2024-10-27", "Direct", 1], ["2024-10-28", "Direct", 1], ["2024-10-28", "App Store", 1]),
+      sourceMeta: meta("Direct", "App Store"),
+    });
+    expect(out.findings.map((f) => [f.day, f.segment, f.expected, f.actual])).toEqual([
+      ["2024-10-27", "src=Direct", 2, 1],
+      ["2024-10-28", "src=Direct", 0, 1],
+    ]);
+    for (const f of out.findings) expect(f.message).toMatch(/the period's totals agree but the days do not: aggregated in another timezone than the app's \(Europe\/Berlin\)/);
+  });
+
+  it("counts [CLY]_session_begin sources when the build does (count_from)", () => {
+    const facts = { rawSessions: [raw("2024-10-27", {}, { web: 2 })], sourceAggregates: agg(["2024-10-27", "web", 2]), sourceMeta: meta("web") };
+    expect(evaluate(sourcesMatchRaw, {}, facts).findings).toEqual([]);
+    expect(evaluate(sourcesMatchRaw, { count_from: "session" }, facts).skipped).toBeUndefined();
+    expect(evaluate(sourcesMatchRaw, { count_from: "session" }, facts).findings).toEqual([expect.objectContaining({ event: "[CLY]_session", segment: "src=web", expected: 0, actual: 2 })]);
+  });
+
+  it("lets sessions inserted within the settle window be missing", () => {
+    const tail = (minute: number, n: number): RawTailRow => ({ app: a, e: "[CLY]_session", key: "", day: "2024-10-27", minute, docs: n, visits: 0, bySource: { Direct: n } });
+    const facts = (t: number) => ({ rawSessions: [raw("2024-10-27", { Direct: 10 })], sourceAggregates: agg(["2024-10-27", "Direct", t]), sourceMeta: meta("Direct"), rawTail: { rows: [tail(70, 2), tail(73, 3)], maxCdMinute: 73 } });
+    expect(evaluate(sourcesMatchRaw, {}, facts(5)).findings).toEqual([]);
+    expect(evaluate(sourcesMatchRaw, { settle_minutes: 2 }, facts(6)).findings).toHaveLength(1);
+    // A source seen only within the settle window need not be listed yet.
+    const fresh = { rawSessions: [raw("2024-10-27", { New: 2 })], rawTail: { rows: [{ ...tail(73, 2), bySource: { New: 2 } }], maxCdMinute: 73 } };
+    expect(evaluate(sourcesMatchRaw, {}, fresh).findings).toEqual([]);
+  });
+
+  it("honours require_meta, tolerance and aggregates_without_raw, and skips without sourced sessions", () => {
+    const facts = { rawSessions: [raw("2024-10-27", { Direct: 10 })], sourceAggregates: agg(["2024-10-27", "Direct", 9], ["2023-05-01", "Direct", 4]) };
+    expect(evaluate(sourcesMatchRaw, { require_meta: false, tolerance: 1 }, facts).findings).toEqual([]);
+    expect(evaluate(sourcesMatchRaw, { require_meta: false, tolerance: 1, aggregates_without_raw: "fail" }, facts).findings).toEqual([expect.objectContaining({ day: "2023-05-01", expected: 0, actual: 4 })]);
+    expect(evaluate(sourcesMatchRaw, {}, { rawSessions: [raw("2024-10-27", {})] }).skipped).toBe("no raw sessions with a source (up.src) in the period");
+  });
+});

@@ -1,0 +1,87 @@
+import { describe, expect, it } from "vitest";
+import { viewsMatchRaw } from "../../checks/views-match-raw.ts";
+import { md5Hex } from "../../countly/hash.ts";
+import type { RawViewDay, RawTailRow, ViewVisitsDay } from "../../runner/facts/types.ts";
+import { APP, evaluate } from "../support/check-harness.ts";
+
+const a = APP.id;
+const raw = (view: string, day: string, visits: number, events = visits): RawViewDay => ({ app: a, view, day, events, visits });
+/** Current layout: the view id is md5(name) and the data documents carry the name. */
+const visits = (view: string, day: string, n: number): ViewVisitsDay => ({ app: a, viewId: md5Hex(view), view, day, visits: n });
+const meta = (...views: string[]) => views.map((view) => ({ app: a, viewId: md5Hex(view), view }));
+const tail = (view: string, day: string, minute: number, n: number): RawTailRow => ({ app: a, e: "[CLY]_view", key: view, day, minute, docs: n, visits: n, bySource: {} });
+
+describe("views-match-raw", () => {
+  it("passes when every view and day matches and every view is listed", () => {
+    const out = evaluate(viewsMatchRaw, {}, {
+      rawViews: [raw("Home", "2024-10-27", 3), raw("Cart", "2024-10-28", 1)],
+      viewVisits: { days: [visits("Home", "2024-10-27", 3), visits("Cart", "2024-10-28", 1)], meta: meta("Home", "Cart") },
+    });
+    expect(out).toEqual({ findings: [], skipped: undefined });
+  });
+
+  it("reports a view with no aggregated visits and a missing view list (views emptied after a restore)", () => {
+    const out = evaluate(viewsMatchRaw, {}, { rawViews: [raw("Home", "2024-10-27", 12)] });
+    expect(out.findings).toEqual([
+      expect.objectContaining({ event: "[CLY]_view", day: "2024-10-27", segment: "name=Home", field: "t", expected: 12, actual: 0, message: expect.stringMatching(/^no aggregated visits for this view at all, but 12 raw visits: views aggregates not restored \(or emptied\), or never rebuilt after a restore$/) }),
+      expect.objectContaining({ segment: "name=Home", field: "app_viewsmeta", expected: "listed", actual: "missing", message: expect.stringMatching(/^12 raw \[CLY\]_view events in the period, but app_viewsmeta does not list the view/) }),
+    ]);
+  });
+
+  it("names a timezone shift when visits moved between neighbouring days", () => {
+    const out = evaluate(viewsMatchRaw, {}, {
+      rawViews: [raw("Home", "2024-10-27", 2), raw("Home", "2024-10-28", 2)],
+      viewVisits: { days: [visits("Home", "2024-10-27", 1), visits("Home", "2024-10-28", 3)], meta: meta("Home") },
+    });
+    expect(out.findings.map((f) => [f.day, f.message])).toEqual([
+      ["2024-10-27", "1 aggregated visit, 2 raw visits: the period's totals agree but the days do not: aggregated in another timezone than the app's (Europe/Berlin)? check `timezone` in countly.apps"],
+      ["2024-10-28", "3 aggregated visits, 2 raw visits: the period's totals agree but the days do not: aggregated in another timezone than the app's (Europe/Berlin)? check `timezone` in countly.apps"],
+    ]);
+  });
+
+  it("matches views by md5(name) when the data documents carry no name, and by the view list in the legacy layout", () => {
+    const rawViews = [raw("Home", "2024-10-27", 2)];
+    const unnamed = { app: a, viewId: md5Hex("Home"), day: "2024-10-27", visits: 2 };
+    expect(evaluate(viewsMatchRaw, {}, { rawViews, viewVisits: { days: [unnamed], meta: meta("Home") } }).findings).toEqual([]);
+    // Legacy: the id is the app_viewsmeta ObjectId; the fact names the view from the meta entry.
+    const legacy = { days: [{ app: a, viewId: "65f0aaaaaaaaaaaaaaaaaaaa", view: "Home", day: "2024-10-27", visits: 2 }], meta: [{ app: a, viewId: "65f0aaaaaaaaaaaaaaaaaaaa", view: "Home" }] };
+    expect(evaluate(viewsMatchRaw, {}, { rawViews, viewVisits: legacy }).findings).toEqual([]);
+  });
+
+  it("says so when the view list lost the names of views with data (legacy views-meta-lost)", () => {
+    const out = evaluate(viewsMatchRaw, {}, { rawViews: [raw("Home", "2024-10-27", 2)], viewVisits: { days: [{ app: a, viewId: "65f0aaaaaaaaaaaaaaaaaaaa", day: "2024-10-27", visits: 2 }], meta: [] } });
+    expect(out.findings.map((f) => f.field)).toEqual(["t", "app_viewsmeta", "app_viewsmeta"]);
+    expect(out.findings[2]!.message).toBe("2 aggregated visits in the period belong to 1 view that app_viewsmeta does not name (ids 65f0aaaaaaaaaaaaaaaaaaaa): the view list was lost while the data survived");
+  });
+
+  it("lets visits inserted within the settle window be missing", () => {
+    const facts = (n: number) => ({
+      rawViews: [raw("Home", "2024-10-27", 10)],
+      viewVisits: { days: [visits("Home", "2024-10-27", n)], meta: meta("Home") },
+      rawTail: { rows: [tail("Home", "2024-10-27", 500, 2), tail("Home", "2024-10-27", 503, 3), tail("Cart", "2024-10-27", 503, 4)], maxCdMinute: 503 },
+    });
+    expect(evaluate(viewsMatchRaw, {}, facts(5)).findings).toEqual([]);
+    expect(evaluate(viewsMatchRaw, { settle_minutes: 2 }, facts(6)).findings).toHaveLength(1);
+    expect(evaluate(viewsMatchRaw, { settle_minutes: 0 }, facts(9)).findings).toHaveLength(1);
+  });
+
+  it("does not require a view whose every raw event is within the settle window to be listed yet", () => {
+    const facts = (tailDocs: number) => ({
+      rawViews: [raw("New", "2024-10-27", 2)],
+      viewVisits: { days: [], meta: [] },
+      rawTail: { rows: [tail("New", "2024-10-27", 503, tailDocs)], maxCdMinute: 503 },
+    });
+    expect(evaluate(viewsMatchRaw, {}, facts(2)).findings).toEqual([]);
+    expect(evaluate(viewsMatchRaw, {}, facts(1)).findings.map((f) => f.field)).toEqual(["t", "app_viewsmeta"]);
+  });
+
+  it("honours views/exclude_views, require_meta, tolerance and aggregates_without_raw, and skips without raw views", () => {
+    const facts = { rawViews: [raw("Home", "2024-10-27", 3), raw("Cart", "2024-10-27", 1)], viewVisits: { days: [visits("Home", "2024-10-27", 3), visits("Home", "2023-01-01", 7)], meta: meta("Home") } };
+    expect(evaluate(viewsMatchRaw, { exclude_views: ["Cart"] }, facts).findings).toEqual([]);
+    expect(evaluate(viewsMatchRaw, { views: ["Cart"], require_meta: false }, facts).findings).toEqual([expect.objectContaining({ segment: "name=Cart", expected: 1, actual: 0 })]);
+    expect(evaluate(viewsMatchRaw, { views: ["Cart"], require_meta: false, tolerance: 1 }, facts).findings).toEqual([]);
+    expect(evaluate(viewsMatchRaw, { views: ["Home"], aggregates_without_raw: "fail" }, facts).findings).toEqual([expect.objectContaining({ day: "2023-01-01", segment: "name=Home", expected: 0, actual: 7 })]);
+    expect(evaluate(viewsMatchRaw, {}, {}).skipped).toBe("no raw [CLY]_view events in the period");
+    expect(evaluate(viewsMatchRaw, {}, facts, { from: "2024-11-01" }).skipped).toBe("no raw [CLY]_view events in the period");
+  });
+});

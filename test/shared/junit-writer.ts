@@ -1,0 +1,61 @@
+// The JUnit writer on the sample run (test/reports/sample-run.ts): XSD validity,
+// outcome mapping and counts, YAML locations, the findings cap, escaping.
+import assert from "node:assert/strict";
+import { toJUnit } from "../../reports/junit.ts";
+import { exitCodeOf } from "../../runner/model.ts";
+import { sampleRun } from "../reports/sample-run.ts";
+import { countProblems, duplicateNames, parseJUnit } from "../support/junit-inspect.ts";
+import { hasXmllint, validateJUnit } from "../support/xsd.ts";
+import type { SharedTests } from "./harness.ts";
+
+const xml = () => toJUnit(sampleRun());
+
+export const junitWriterTests: SharedTests = {
+  "is valid against the JUnit XSD (with file/line)"() {
+    assert.ok(hasXmllint(), "xmllint is required (apt-get install libxml2-utils)");
+    assert.equal(validateJUnit(xml()), "");
+  },
+
+  "maps outcomes: failure, error, skipped; warnings pass with the findings in system-out"() {
+    const x = xml();
+    assert.match(x, /<testsuite name="post-restore" tests="5" failures="1" errors="1" skipped="1"/);
+    assert.match(x, /<testsuites name="countly-check" tests="5" failures="1" errors="1"/);
+    assert.equal(x.match(/<failure /g)?.length, 1);
+    assert.equal(x.match(/<error /g)?.length, 1);
+    assert.equal(x.match(/<skipped /g)?.length, 1);
+    assert.match(x, /<system-out>WARNING \(severity warn, does not fail the run\)/);
+    assert.equal(exitCodeOf(sampleRun()), 3);
+  },
+
+  "counts match the test cases and names are unique"() {
+    const doc = parseJUnit(xml());
+    assert.deepEqual(countProblems(doc), []);
+    assert.deepEqual(duplicateNames(doc), []);
+    assert.deepEqual(
+      doc.suites[0]!.cases.map((c) => c.outcome),
+      ["failed", "passed", "skipped", "error", "passed"],
+    );
+  },
+
+  "points each case at its YAML file and line"() {
+    assert.ok(xml().includes('classname="post-restore.events-match-raw" time="0.012" file="scenarios/post-restore.yaml" line="20"'));
+  },
+
+  "caps findings at 50 and counts the rest"() {
+    const x = xml();
+    const failure = x.slice(x.indexOf("<failure"), x.indexOf("</failure>"));
+    assert.equal(failure.match(/(^|>)- app /gm)?.length, 50);
+    assert.ok(failure.includes("… and 25 more findings"));
+    assert.ok(failure.includes("What to do: restore countly.events_data"));
+  },
+
+  "escapes markup once and strips ANSI codes and XML-invalid characters"() {
+    const x = xml();
+    assert.ok(x.includes("Shop &amp; &lt;Co&gt; &quot;EU&quot;"));
+    assert.ok(!x.includes("&amp;amp;"));
+    assert.ok(!x.includes("\u001b"));
+    assert.ok(!x.includes("\u0007"));
+    assert.ok(x.includes("no aggregated data red ]]&gt;"));
+    assert.equal(parseJUnit(x).suites[0]!.cases[0]!.name, 'events-match-raw [Shop & <Co> "EU" 65f0a1b2c3d4e5f6a7b8c9d0]');
+  },
+};
