@@ -38,7 +38,7 @@ export function toConsole(run: RunResult, options: ConsoleOptions): string {
     lines.push("", paint("bold", "Details"));
     const top = options.top ?? 5;
     for (const c of bad) {
-      lines.push("", `${mark(c, paint)} ${c.classname} ${c.app ? `[${c.app.name}] ` : ""}${paint("gray", `${c.file}:${c.line}`)}`);
+      lines.push("", `${mark(c, paint)} ${c.classname} ${c.app ? `[${c.app.name}] ` : ""}${paint("gray", c.line > 0 ? `${c.file}:${c.line}` : c.file)}`);
       if (c.outcome === "error") {
         lines.push(`    ${c.message ?? ""}`);
         continue;
