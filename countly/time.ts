@@ -53,7 +53,6 @@ function formatterFor(timezone: string): Intl.DateTimeFormat {
 export function utcOffsetMs(timezone: string, ts: number): number {
   let z = zones.get(timezone);
   if (!z) {
-    formatterFor(timezone);
     z = new ZoneOffsets(timezone);
     zones.set(timezone, z);
   }
@@ -73,20 +72,38 @@ interface OffsetBlock {
 
 const OUT_OF_RANGE: OffsetBlock = { offset: NaN, quarters: null };
 
+/** Offsets found so far, per zone, shared by every ZoneOffsets of the zone. */
+interface ZoneData {
+  readonly blocks: Map<number, OffsetBlock>;
+  readonly edges: Map<number, number>;
+}
+const zoneData = new Map<string, ZoneData>();
+
 /**
  * The UTC offsets of one zone, computed with Intl (slow: microseconds per call) as rarely
  * as possible: at the boundaries of 4-hour blocks, and at every quarter hour of a block
  * whose two ends differ. A block whose ends agree is taken to have that one offset, which
  * holds unless a zone changes its offset and back within 4 hours (tzdb's changes are weeks
  * apart), so `utcOffsetMs` gives what asking Intl at the quarter hour itself gives.
+ * What is found is shared by all instances of a zone; each instance remembers the block it
+ * used last, so a scan that keeps one per app mostly answers without a lookup.
  */
 export class ZoneOffsets {
-  private readonly blocks = new Map<number, OffsetBlock>();
-  private readonly edges = new Map<number, number>();
+  private readonly blocks: Map<number, OffsetBlock>;
+  private readonly edges: Map<number, number>;
   private lastIndex = NaN;
   private last: OffsetBlock = OUT_OF_RANGE;
 
-  constructor(readonly timezone: string) {}
+  /** A zone Intl does not know throws (a RangeError naming it) from `at`, like utcOffsetMs. */
+  constructor(readonly timezone: string) {
+    let data = zoneData.get(timezone);
+    if (!data) {
+      data = { blocks: new Map(), edges: new Map() };
+      zoneData.set(timezone, data);
+    }
+    this.blocks = data.blocks;
+    this.edges = data.edges;
+  }
 
   /** Offset in ms at instant `ts` (see utcOffsetMs). */
   at(ts: number): number {
@@ -111,6 +128,7 @@ export class ZoneOffsets {
       before = this.edge(first);
       after = this.edge(first + BLOCK_QUARTERS);
     } catch {
+      // beyond the Date range (or an unknown zone): `at` asks Intl itself, which throws as it should
       return OUT_OF_RANGE;
     }
     let b: OffsetBlock;
@@ -150,13 +168,39 @@ export function localMs(timezone: string, ts: number): number {
 
 /** The app-local day of a raw event timestamp (ms). */
 export function dayOf(timezone: string, ts: number): Day {
-  const n = Math.floor(localMs(timezone, ts) / DAY_MS);
+  return dayName(Math.floor(localMs(timezone, ts) / DAY_MS));
+}
+
+/** The day `n` days after 1970-01-01 (`YYYY-MM-DD`); throws a RangeError beyond the Date range. */
+export function dayName(n: number): Day {
   let name = dayNames.get(n);
   if (name === undefined) {
     name = new Date(n * DAY_MS).toISOString().slice(0, 10);
     dayNames.set(n, name);
   }
   return name;
+}
+
+/** Days from 1970-01-01 to 275760-09-13, the last day Date can represent. */
+const MAX_DAY_NUMBER = 100_000_000;
+
+/**
+ * App-local days as numbers, for loops over millions of raw events: `number(ts)` is the
+ * day `dayOf(timezone, ts)` names (`dayName(number(ts)) === dayOf(timezone, ts)`) and
+ * throws where dayOf throws, without building a string per event.
+ */
+export class LocalDays {
+  private readonly offsets: ZoneOffsets;
+
+  constructor(readonly timezone: string) {
+    this.offsets = new ZoneOffsets(timezone);
+  }
+
+  number(ts: number): number {
+    const n = Math.floor((ts + this.offsets.at(ts)) / DAY_MS);
+    if (n > MAX_DAY_NUMBER || n < -MAX_DAY_NUMBER) dayName(n); // throws, as dayOf would
+    return n;
+  }
 }
 
 /** The app-local hour (0-23) of a raw event timestamp (ms). */

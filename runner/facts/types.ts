@@ -296,7 +296,7 @@ export interface RawTailRow {
 
 export interface RawTailFact {
   rows: RawTailRow[];
-  /** Newest insertion minute over every raw document read (all kinds); undefined if none had `cd`. */
+  /** Newest insertion minute over every raw document read (all kinds, days and apps; legacy layout: the collections of the apps in scope); undefined if none had `cd`. */
   maxCdMinute?: number;
 }
 

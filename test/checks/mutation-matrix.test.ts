@@ -1,0 +1,63 @@
+// The mutation matrix: every built-in check passes on every generated consistent
+// dataset (both layouts, random timezones incl. half-hour offsets and DST changes) and,
+// for each named corruption, exactly the checks meant to catch it fail. A check that
+// catches nothing, or a corruption that nothing catches, fails the build.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { CHECKS } from "../../checks/index.ts";
+import { applyCorruptions, CORRUPTIONS } from "../../fixtures/corruptions.ts";
+import { generateDataset } from "../../fixtures/generate.ts";
+import { failingChecks, perAppScenarios, runOnDataset } from "../support/run-fixture.ts";
+import { MATRIX_EXPECTATIONS } from "./matrix-expectations.ts";
+
+const SEED = 777001;
+const RUNS = 15;
+console.log(`mutation matrix: fast-check seed ${SEED}, ${RUNS} datasets per row (replay one with generateDataset(seed, { layout }))`);
+
+/** Built-in kinds: the generic kinds (pipeline, compare) need the user's own options. */
+const GENERIC = new Set(["pipeline", "compare"]);
+const BUILT_IN = [...CHECKS.values()].filter((d) => !GENERIC.has(d.meta.kind)).map((d) => d.meta.kind).sort();
+const ENTRIES = BUILT_IN.filter((k) => k !== "event-segments-within-total").map((k) => `{ id: ${k}, check: ${k} }`);
+
+const datasetSeed = fc.integer({ min: 1, max: 2 ** 31 - 1 });
+const layoutArb = fc.constantFrom("current" as const, "legacy" as const);
+
+describe("mutation matrix", () => {
+  it("covers every corruption in the catalogue and every built-in check", () => {
+    expect(Object.keys(MATRIX_EXPECTATIONS).sort()).toEqual(Object.keys(CORRUPTIONS).sort());
+    const caught = new Set(Object.values(MATRIX_EXPECTATIONS).flatMap((e) => e.fails));
+    expect(BUILT_IN.filter((k) => !caught.has(k)), "checks that no corruption proves").toEqual([]);
+    const uncaught = Object.entries(MATRIX_EXPECTATIONS).filter(([name, e]) => e.fails.length === 0 && name !== "recent-not-aggregated");
+    expect(uncaught.map(([n]) => n), "corruptions nothing catches").toEqual([]);
+  });
+
+  it("consistent datasets: no built-in check fails", async () => {
+    await fc.assert(
+      fc.asyncProperty(datasetSeed, layoutArb, async (seed, layout) => {
+        const ds = generateDataset(seed, { layout });
+        const cases = await runOnDataset(perAppScenarios(ds, ENTRIES), ds);
+        const bad = cases.filter((c) => c.outcome === "failed" || c.outcome === "error").map((c) => `${c.name}: ${c.message}`);
+        expect(bad, `dataset ${seed} (${layout})`).toEqual([]);
+      }),
+      { seed: SEED, numRuns: RUNS * 2 },
+    );
+  });
+
+  for (const [corruption, expectation] of Object.entries(MATRIX_EXPECTATIONS)) {
+    const layouts = expectation.layouts ?? ["current", "legacy"];
+    it(`${corruption} → ${expectation.fails.length ? expectation.fails.join(", ") : "nothing (not a failure)"}`, async () => {
+      await fc.assert(
+        fc.asyncProperty(datasetSeed, fc.constantFrom(...layouts), async (seed, layout) => {
+          const ds = applyCorruptions(generateDataset(seed, { layout }), [corruption]);
+          const failing = failingChecks(await runOnDataset(perAppScenarios(ds, ENTRIES), ds));
+          const allowed = new Set([...expectation.fails, ...(expectation.mayFail ?? [])]);
+          expect(
+            { missing: expectation.fails.filter((k) => !failing.includes(k)), unexpected: failing.filter((k) => !allowed.has(k)) },
+            `dataset ${seed} (${layout}) with ${corruption}`,
+          ).toEqual({ missing: [], unexpected: [] });
+        }),
+        { seed: SEED, numRuns: RUNS },
+      );
+    });
+  }
+});
