@@ -45,7 +45,7 @@ export const eventsMatchRaw: CheckDefinition<EventsMatchRawOptions> = {
     likelyCause:
       "Aggregated counts of 0 or missing with raw events present: the aggregates were not rebuilt after a restore (the aggregator's change-stream resume tokens in `countly.plugins` `_changeStreams` belong to the old server) or the aggregated collections were not restored. Counts above raw: a restore merged into live data (double counting).",
     remediation:
-      "Compare with the backup (`countly-check diff`); restore `countly.events_data` (or the legacy `events<hash>` collections) from the backup, or let the aggregator re-process: stop Countly, remove the stale entries of `countly.plugins` `_changeStreams`, start the aggregator and re-run this check.",
+      "Compare with the backup (`countly-check diff --before <backup> --after <database>`). Restore `countly.events_data` (or the legacy `events<hash>` collections) from the same backup as the raw data. Do not delete the `countly.plugins` `_changeStreams` entries to force re-aggregation: a consumer without an entry starts from \"now\"; builds with the bad-range recovery re-read raw data from a failing entry's `cd`, so keep the entries and run `aggregation-cursor-fresh`. Counts above raw: restore into an empty database (`mongorestore --drop`) instead of merging.",
     exampleFinding:
       "app Shop (65f0…) · event Buy · day 2024-10-27 · c: expected 42, actual 0 — no aggregated data for this day, 42 raw drill events: aggregates not rebuilt after restore?",
   },

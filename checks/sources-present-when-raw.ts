@@ -14,7 +14,7 @@ export const sourcesPresentWhenRaw: CheckDefinition<Record<string, never>> = {
     likelyCause:
       "The session metrics were not rebuilt after a restore: sources are written by the `session-ingestion` aggregator from the drill change stream, which does not replay restored documents (Countly issue #6073).",
     remediation:
-      "Restore `countly.sources` from the backup, or reset the `session-ingestion` resume token in `countly.plugins` `_changeStreams` so the aggregator re-reads the raw sessions.",
+      "Restore `countly.sources` from the same backup as the raw data. Keep the `session-ingestion` entry of `countly.plugins` `_changeStreams` (deleting it makes the consumer start from \"now\"); see `aggregation-cursor-fresh`.",
     exampleFinding: "app Shop (65f0…): 800 raw sessions with a source on 21 days (2024-10-20..2024-11-09), but countly.sources has no data",
   },
   needs: () => [{ fact: "rawSessions" }, { fact: "sourceAggregates" }],

@@ -13,7 +13,7 @@ export const viewsPresentWhenRaw: CheckDefinition<Record<string, never>> = {
     likelyCause:
       "The views aggregates were not rebuilt after a restore: in Countly 25.x the views plugin aggregates from the drill change stream, which does not replay restored documents (Countly issue #6073: \"views and sources section is empty\").",
     remediation:
-      "Restore `countly.app_viewdata` and `countly.app_viewsmeta` (legacy: `app_viewdata<hash>`, `app_viewsmeta<appId>`) from the backup, or reset the `views-insert` resume token in `countly.plugins` `_changeStreams` so the aggregator re-reads the raw view events.",
+      "Restore `countly.app_viewdata` and `countly.app_viewsmeta` (legacy: `app_viewdata<hash>`, `app_viewsmeta<appId>`) from the same backup as the raw data. Keep the `views-insert` entry of `countly.plugins` `_changeStreams` (deleting it makes the consumer start from \"now\"); see `aggregation-cursor-fresh`.",
     exampleFinding: "app Shop (65f0…): 1200 raw [CLY]_view events on 21 days (2024-10-20..2024-11-09), but no aggregated view visits",
   },
   needs: () => [{ fact: "rawViews" }, { fact: "viewAggregates" }],

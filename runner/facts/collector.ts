@@ -34,14 +34,19 @@ export function sameCollection(a: CollectionRef, b: CollectionRef): boolean {
   return a.db === b.db && a.name === b.name;
 }
 
-/** Union of field selections; undefined (whole document) wins. */
+/**
+ * Union of field selections; undefined (whole document) wins. A field stays "epoch-ms"
+ * only if every selection naming it says so; with sub-keys or `true` elsewhere it is `true`.
+ */
 export function mergeFields(selections: readonly (FieldSelection | undefined)[]): FieldSelection | undefined {
-  const out: Record<string, true | string[]> = {};
+  const out: Record<string, true | string[] | "epoch-ms"> = {};
   for (const sel of selections) {
     if (sel === undefined) return undefined;
     for (const [k, v] of Object.entries(sel)) {
       const prev = out[k];
-      if (prev === true || v === true) out[k] = true;
+      if (prev === undefined && v === "epoch-ms") out[k] = v;
+      else if (prev === "epoch-ms" && v === "epoch-ms") continue;
+      else if (prev === true || v === true || prev === "epoch-ms" || v === "epoch-ms") out[k] = true;
       else out[k] = [...new Set([...(prev ?? []), ...v])];
     }
   }

@@ -32,7 +32,8 @@ interface AppGroups {
 
 export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
   fact: "rawEvents",
-  fields: { a: true, e: true, n: true, ts: true, cd: true, c: true, s: true, dur: true },
+  // ts and cd as epoch ms: rawTimestamp and insertTime read numbers and Dates alike, and no Date is allocated per event
+  fields: { a: true, e: true, n: true, ts: "epoch-ms", cd: "epoch-ms", c: true, s: true, dur: true },
   collections: (scope, catalog) => drillCollections(scope, catalog, (w) => isCustomKey(w.key)),
   start(scope, catalog) {
     const tailMinutes = Math.ceil(scope.params.tailMinutes ?? 0);
@@ -133,13 +134,24 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
 /**
  * Adds counters to the tail bucket of `minute`, first dropping buckets before `cutoff`
  * (the newest insert minute only grows, so they can never be in the final window). The
- * tail stays ordered by minute and holds at most the minutes of the window.
+ * tail stays ordered by minute and holds at most the minutes of the window; inserts come
+ * mostly in minute order, so the common case is a push or an add to the last bucket.
  */
 function addToTail(tail: TailBucket[], minute: number, cutoff: number, c: number, s: number, dur: number): void {
-  let drop = 0;
-  while (drop < tail.length && tail[drop]!.minute < cutoff) drop++;
-  if (drop > 0) tail.splice(0, drop);
-  let i = tail.length - 1;
+  let n = tail.length;
+  if (n > 0 && tail[0]!.minute < cutoff) {
+    let drop = 1;
+    while (drop < n && tail[drop]!.minute < cutoff) drop++;
+    for (let i = drop; i < n; i++) tail[i - drop] = tail[i]!;
+    n -= drop;
+    tail.length = n;
+  }
+  const lastBucket = n > 0 ? tail[n - 1]! : undefined;
+  if (lastBucket === undefined || lastBucket.minute < minute) {
+    tail.push({ minute, c, s, dur });
+    return;
+  }
+  let i = n - 1;
   while (i >= 0 && tail[i]!.minute > minute) i--;
   const b = i >= 0 ? tail[i]! : undefined;
   if (b !== undefined && b.minute === minute) {

@@ -14,6 +14,10 @@
 //   code, code w/ scope, symbol, DBPointer) -> delegated to BSON.deserialize on a
 //   one-element document built around that element, so it is bson's own result.
 //
+// A selected field may be given as "epoch-ms": then a UTC datetime comes as the number
+// `getTime()` of bson's Date would give (no Date is allocated; for readers that accept
+// both), every other type as with `true`.
+//
 // A selected embedded document may instead be given a list of sub-keys
 // (`{ up: ["src", "cc"] }`); then the result is a plain object holding only those
 // sub-keys that are present, decoded with the same rules. If the field is not an
@@ -50,8 +54,17 @@
 // per-field cache (see readString).
 import { BSON, BSONError, Long, ObjectId } from "bson";
 
-/** Top-level field -> decode the whole value, or (for an embedded document) only these sub-keys. */
-export type FieldSelection = Readonly<Record<string, true | readonly string[]>>;
+/**
+ * What to decode of a top-level field: the whole value (`true`); for an embedded document
+ * only these sub-keys; or `"epoch-ms"`: the whole value, except that a UTC datetime comes
+ * as its epoch milliseconds (the number `Date#getTime()` would give) instead of a Date, for
+ * readers that take both (a datetime outside Date's range still comes as the invalid Date
+ * bson gives).
+ */
+export type FieldSpec = true | readonly string[] | "epoch-ms";
+
+/** Top-level field -> what to decode of it. */
+export type FieldSelection = Readonly<Record<string, FieldSpec>>;
 
 interface SelEntry {
   readonly index: number;
@@ -61,6 +74,8 @@ interface SelEntry {
   readonly sub: CompiledSelection | null;
   /** "__proto__" must be defined, not assigned (bson does the same). */
   readonly isProto: boolean;
+  /** A UTC datetime comes as epoch ms (selected as "epoch-ms"). */
+  readonly epochMs: boolean;
   /** Next entry with the same key byte length. */
   readonly next: SelEntry | null;
   /** Next entry with the same key byte length and first byte. */
@@ -88,6 +103,9 @@ export interface CompiledSelection {
    * null: no factory (Function unavailable, or too many combinations seen): generic assignment.
    */
   readonly builders: Map<number, ((values: unknown[]) => Record<string, unknown>) | null>;
+  /** @internal the mask and factory of the previous document */
+  lastMask: number;
+  lastBuild: ((values: unknown[]) => Record<string, unknown>) | null;
   readonly entries: readonly SelEntry[];
 }
 
@@ -99,7 +117,7 @@ const MAX_BUILDERS = 128;
 const encoder = new TextEncoder();
 const TABLE_MAX_LEN = 32;
 
-function compileLevel(fields: Readonly<Record<string, true | readonly string[] | null>>): CompiledSelection {
+function compileLevel(fields: FieldSelection): CompiledSelection {
   const names = Object.keys(fields);
   let maxLen = 0;
   const keys = names.map((n) => encoder.encode(n));
@@ -122,6 +140,7 @@ function compileLevel(fields: Readonly<Record<string, true | readonly string[] |
       key,
       sub,
       isProto: name === "__proto__",
+      epochMs: spec === "epoch-ms",
       next: byLen[key.length] ?? null,
       nextSameFirst: null,
       cache: newStringCache(),
@@ -147,6 +166,8 @@ function compileLevel(fields: Readonly<Record<string, true | readonly string[] |
     gen: 0,
     small: names.length <= MASK_MAX_FIELDS,
     builders: new Map(),
+    lastMask: 0,
+    lastBuild: null,
     entries,
   };
 }
@@ -205,6 +226,25 @@ function dataView(b: Uint8Array): DataView {
 function int32(b: Uint8Array, p: number): number {
   return b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24);
 }
+
+const f64 = new Float64Array(1);
+const f64Bytes = new Uint8Array(f64.buffer);
+
+/** Little-endian double at `p` (BSON is little-endian; so is every platform Node runs on, checked below). */
+function float64(b: Uint8Array, p: number): number {
+  if (!LITTLE_ENDIAN) return dataView(b).getFloat64(p, true);
+  f64Bytes[0] = b[p]!;
+  f64Bytes[1] = b[p + 1]!;
+  f64Bytes[2] = b[p + 2]!;
+  f64Bytes[3] = b[p + 3]!;
+  f64Bytes[4] = b[p + 4]!;
+  f64Bytes[5] = b[p + 5]!;
+  f64Bytes[6] = b[p + 6]!;
+  f64Bytes[7] = b[p + 7]!;
+  return f64[0]!;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 function corrupt(msg: string): never {
   throw new BSONError(msg);
@@ -356,13 +396,14 @@ const CACHE_PROBE_WINDOW = 4096;
  * Countly's hot fields (app id, event type, event key, source, country, ...) take few
  * distinct values, so most lookups return an existing string after comparing the raw
  * bytes with the slot's copy, instead of decoding a new string. The slot is picked by a
- * hash of the length and three sampled words (values that collide merely evict each
- * other). Fields whose values are mostly distinct (ids) switch the cache off after a
+ * hash of the length and the first and last four bytes (values that collide merely evict
+ * each other). Fields whose values are mostly distinct (ids) switch the cache off after a
  * probe window.
  */
 interface StringCache {
   readonly strings: (string | null)[];
-  readonly bytes: (Uint8Array | null)[];
+  /** The slot's string as UTF-8, viewed for 4-byte compares. */
+  readonly bytes: (DataView | null)[];
   lookups: number;
   hits: number;
   enabled: boolean;
@@ -371,7 +412,7 @@ interface StringCache {
 function newStringCache(): StringCache {
   return {
     strings: new Array<string | null>(CACHE_SLOTS).fill(null),
-    bytes: new Array<Uint8Array | null>(CACHE_SLOTS).fill(null),
+    bytes: new Array<DataView | null>(CACHE_SLOTS).fill(null),
     lookups: 0,
     hits: 0,
     enabled: true,
@@ -384,31 +425,26 @@ export function setStringCaching(on: boolean): void {
   cachingAllowed = on;
 }
 
-function cacheSlot(b: Uint8Array, s: number, e: number): number {
-  const n = e - s;
-  let h: number;
-  if (n >= 4) {
-    h = Math.imul(n ^ int32(b, s), 0x9e3779b1);
-    h = Math.imul(h ^ int32(b, e - 4), 0x9e3779b1);
-    h = Math.imul(h ^ int32(b, s + ((n - 4) >> 1)), 0x9e3779b1);
-  } else {
-    h = n;
-    for (let i = s; i < e; i++) h = Math.imul(h ^ b[i]!, 0x9e3779b1);
-  }
-  return h >>> (32 - CACHE_BITS);
-}
-
-function readString(b: Uint8Array, s: number, e: number, cache: StringCache): string {
+/** `dv` views the same bytes as `b` (see dataView). */
+function readString(b: Uint8Array, dv: DataView, s: number, e: number, cache: StringCache): string {
   const n = e - s;
   if (n === 0) return "";
   if (n <= CACHE_MAX_LEN && cache.enabled && cachingAllowed) {
-    const slot = cacheSlot(b, s, e);
+    let h: number;
+    if (n >= 4) {
+      h = Math.imul(n ^ dv.getInt32(s, true), 0x9e3779b1);
+      h = Math.imul(h ^ dv.getInt32(e - 4, true), 0x9e3779b1);
+    } else {
+      h = n;
+      for (let i = s; i < e; i++) h = Math.imul(h ^ b[i]!, 0x9e3779b1);
+    }
+    const slot = h >>> (32 - CACHE_BITS);
     const copy = cache.bytes[slot]!;
-    if (copy !== null && copy.length === n) {
+    if (copy !== null && copy.byteLength === n) {
       let j = 0;
-      for (; j + 4 <= n; j += 4) if (int32(copy, j) !== int32(b, s + j)) break;
+      for (; j + 4 <= n; j += 4) if (copy.getInt32(j, true) !== dv.getInt32(s + j, true)) break;
       if (j + 4 > n) {
-        while (j < n && copy[j] === b[s + j]) j++;
+        while (j < n && copy.getUint8(j) === b[s + j]) j++;
         if (j === n) {
           cache.hits++;
           countLookup(cache);
@@ -418,7 +454,7 @@ function readString(b: Uint8Array, s: number, e: number, cache: StringCache): st
     }
     const str = decodeUtf8(b, s, e);
     cache.strings[slot] = str;
-    cache.bytes[slot] = b.slice(s, e);
+    cache.bytes[slot] = new DataView(b.slice(s, e).buffer);
     countLookup(cache);
     return str;
   }
@@ -460,6 +496,8 @@ const objectIdOffsetCtorWorks = (() => {
 })();
 
 const TWO_32 = 4294967296;
+/** The largest |time value| a Date holds (ECMA-262 TimeClip). */
+const MAX_DATE_MS = 8.64e15;
 
 /** Delegate one element to bson: wrap it in a one-element document with key "". */
 function deserializeElement(b: Uint8Array, t: number, p: number, e: number): unknown {
@@ -480,7 +518,7 @@ function decodeValue(b: Uint8Array, t: number, p: number, e: number, cache: Stri
   switch (t) {
     case 2: {
       if (b[e - 1] !== 0) corrupt("bad string length in bson");
-      return readString(b, p + 4, e - 1, cache);
+      return readString(b, dataView(b), p + 4, e - 1, cache);
     }
     case 16:
       return int32(b, p);
@@ -523,6 +561,7 @@ function decodeDoc(b: Uint8Array, start: number, end: number, sel: CompiledSelec
   if (int32(b, start) !== end - start) corrupt(`bson size ${int32(b, start)} does not match the ${end - start} bytes given`);
   const last = end - 1;
   if (b[last] !== 0) corrupt("One object, sized correctly, with a spot for an EOO, but the EOO isn't 0x00");
+  const dv = dataView(b);
   const byLen = sel.byLen;
   const byLenFirst = sel.byLenFirst;
   const maxLen = sel.maxLen;
@@ -573,7 +612,20 @@ function decodeDoc(b: Uint8Array, start: number, end: number, sel: CompiledSelec
         if (i >= klen) {
           // a repeated key overwrites: the last occurrence wins, as in bson
           const index = entry.index;
-          values[index] = entry.sub !== null && t === 3 ? decodeDoc(b, p, ve, entry.sub) : decodeValue(b, t, p, ve, entry.cache);
+          // the common scalar types inline, the rest through decodeValue
+          if (t === 2) {
+            if (b[ve - 1] !== 0) corrupt("bad string length in bson");
+            values[index] = readString(b, dv, p + 4, ve - 1, entry.cache);
+          } else if (t === 16) {
+            values[index] = int32(b, p);
+          } else if (t === 1) {
+            values[index] = float64(b, p);
+          } else if (t === 9) {
+            const ms = int32(b, p + 4) * TWO_32 + (int32(b, p) >>> 0);
+            values[index] = entry.epochMs && ms <= MAX_DATE_MS && ms >= -MAX_DATE_MS ? ms : new Date(ms);
+          } else {
+            values[index] = entry.sub !== null && t === 3 ? decodeDoc(b, p, ve, entry.sub) : decodeValue(b, t, p, ve, entry.cache);
+          }
           if (small) mask |= 1 << index;
           else stamps[index] = gen;
           break;
@@ -586,7 +638,12 @@ function decodeDoc(b: Uint8Array, start: number, end: number, sel: CompiledSelec
   const entries = sel.entries;
   if (small) {
     if (mask === 0) return {};
-    const build = builderFor(sel, mask);
+    let build = sel.lastBuild;
+    if (mask !== sel.lastMask) {
+      build = builderFor(sel, mask);
+      sel.lastMask = mask;
+      sel.lastBuild = build;
+    }
     if (build !== null) return build(values);
   }
   const out: Record<string, unknown> = {};
