@@ -155,7 +155,8 @@ const OPERATORS = {
   window: ops(windowOperators),
 };
 
-const CONTEXT = Context.init(OPERATORS as unknown as InitOps);
+/** The mingo context every in-memory pipeline runs in (the test MongoDB double uses it too). */
+export const CONTEXT = Context.init(OPERATORS as unknown as InitOps);
 
 /** Every operator name mingo knows, of any kind (mingo also evaluates accumulators such as `$sum` as expressions). */
 const KNOWN = new Set<string>(Object.values(OPERATORS).flatMap((group) => Object.keys(group)));

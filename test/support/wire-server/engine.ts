@@ -1,102 +1,16 @@
 /**
- * Query / aggregation execution through mingo.
- *
- * mingo@7 has no `mingo/init/system`: the default entry point (`import { find } from "mingo"`)
- * registers every operator in a context of its own, but operators in that context cannot be
- * overridden (contexts merge "first wins"). We build our own context from the operator
- * modules (`mingo/operators/*`) and run the base `Query` / `Aggregator` classes with it, so
- * that ObjectId-aware versions of a few conversion operators can replace mingo's.
+ * Query / aggregation execution through mingo, in the same operator context the
+ * checker's own in-memory engine uses (runner/sources/pipeline/mingo.ts: every mingo
+ * operator module, ObjectId-aware conversions, exact IANA time zones).
  */
-import { ObjectId } from "bson";
 import type { Document } from "bson";
 import { Aggregator } from "mingo/aggregator";
-import { Context, ProcessingMode, evalExpr } from "mingo/core";
-import * as accumulatorOperators from "mingo/operators/accumulator";
-import * as expressionOperators from "mingo/operators/expression";
-import * as pipelineOperators from "mingo/operators/pipeline";
-import * as projectionOperators from "mingo/operators/projection";
-import * as queryOperators from "mingo/operators/query";
-import * as windowOperators from "mingo/operators/window";
+import { ProcessingMode } from "mingo/core";
 import { Query } from "mingo/query";
 import type { CollationSpec, Options } from "mingo/types";
 import { isEqual } from "mingo/util";
-import { DATE_OPERATORS } from "../../../runner/sources/pipeline/mingo.ts";
+import { CONTEXT } from "../../../runner/sources/pipeline/mingo.ts";
 import { cloneValue } from "./values.ts";
-
-type InitOps = NonNullable<Parameters<typeof Context.init>[0]>;
-type ExprOp = (obj: unknown, expr: unknown, options: Options) => unknown;
-
-/** Keeps only the `$name` exports of an operator module (CJS interop adds `default`). */
-function ops<T = never>(mod: object): Record<`$${string}`, T> {
-  const out: Record<string, T> = {};
-  for (const [k, v] of Object.entries(mod)) if (k.startsWith("$") && typeof v === "function") out[k] = v as T;
-  return out;
-}
-
-const baseExpr = ops<ExprOp>(expressionOperators);
-const base$toString = baseExpr.$toString!;
-const base$toDate = baseExpr.$toDate!;
-const base$convert = baseExpr.$convert!;
-
-function isObjectId(v: unknown): v is ObjectId {
-  return v instanceof ObjectId || (v as { _bsontype?: unknown } | null)?._bsontype === "ObjectId";
-}
-
-/** `$toString` that also converts ObjectId (to its hex string), as MongoDB does. */
-const $toString: ExprOp = (obj, expr, options) => {
-  const val = evalExpr(obj, expr, options);
-  if (isObjectId(val)) return val.toHexString();
-  return base$toString(obj, { $literal: val }, options);
-};
-
-/** `$toDate` that also converts ObjectId (to its timestamp), as MongoDB does. */
-const $toDate: ExprOp = (obj, expr, options) => {
-  const val = evalExpr(obj, expr, options);
-  if (isObjectId(val)) return val.getTimestamp();
-  return base$toDate(obj, { $literal: val }, options);
-};
-
-/** `$toObjectId` (missing from mingo). */
-const $toObjectId: ExprOp = (obj, expr, options) => {
-  const val = evalExpr(obj, expr, options);
-  if (val === null || val === undefined) return null;
-  if (isObjectId(val)) return val;
-  if (typeof val === "string" && /^[0-9a-fA-F]{24}$/.test(val)) return new ObjectId(val);
-  throw new Error(`Failed to parse objectId '${String(val)}' in $convert with no onError value`);
-};
-
-/** `$convert` routing ObjectId inputs and `to: "objectId"` to the operators above. */
-const $convert: ExprOp = (obj, expr, options) => {
-  const spec = expr as Record<string, unknown> | null;
-  if (spec && typeof spec === "object" && "input" in spec && "to" in spec) {
-    const to = evalExpr(obj, spec.to, options);
-    const input = evalExpr(obj, spec.input, options);
-    const target =
-      to === "objectId" || to === 7 ? $toObjectId
-      : isObjectId(input) && (to === "string" || to === 2) ? $toString
-      : isObjectId(input) && (to === "date" || to === 9) ? $toDate
-      : undefined;
-    if (target && input !== null && input !== undefined) {
-      try {
-        return target(obj, { $literal: input }, options);
-      } catch (e) {
-        if (spec.onError === undefined) throw e;
-        return evalExpr(obj, spec.onError, options);
-      }
-    }
-  }
-  return base$convert(obj, expr, options);
-};
-
-export const CONTEXT = Context.init({
-  accumulator: ops(accumulatorOperators),
-  // Date operators with exact IANA time zones, as MongoDB has them (mingo's own take only "Area/City" names).
-  expression: { ...baseExpr, ...DATE_OPERATORS, $toString, $toDate, $toObjectId, $convert } as unknown as InitOps["expression"],
-  pipeline: ops(pipelineOperators),
-  projection: ops(projectionOperators),
-  query: ops(queryOperators),
-  window: ops(windowOperators),
-});
 
 export interface EngineOptions {
   /** Resolves `from` collections ($lookup, $unionWith, $graphLookup) in the same database. */
