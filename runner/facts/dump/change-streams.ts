@@ -3,6 +3,7 @@
 // (api/parts/data/changeStreamReader.js acknowledgeToken).
 import { COLLECTIONS } from "../../../countly/layout.ts";
 import type { DumpCollector } from "../collector.ts";
+import { countlyCollection } from "./metric-docs.ts";
 import { insertTime } from "../numbers.ts";
 import type { ChangeStreamToken } from "../types.ts";
 
@@ -10,8 +11,7 @@ export const CHANGE_STREAMS_ID = "_changeStreams";
 
 export const changeStreamsFromDump: DumpCollector<"changeStreams"> = {
   fact: "changeStreams",
-  collections: (scope, catalog) =>
-    (catalog.collections[scope.databases.countly] ?? []).includes(COLLECTIONS.plugins) ? [{ db: scope.databases.countly, name: COLLECTIONS.plugins }] : [],
+  collections: (scope, catalog) => countlyCollection(scope, catalog, COLLECTIONS.plugins),
   // Small collection: whole documents (the consumer names are not known in advance).
   start(scope) {
     let present = false;

@@ -2,34 +2,28 @@
 // and day, summed over a month's `<appId>_<YYYY:M>_<postfix>` documents (older
 // `<appId>_<YYYY:M>` ids without a postfix are read too). Same in both layouts.
 import { COLLECTIONS } from "../../../countly/layout.ts";
-import { parseMetricId } from "../../../countly/ids.ts";
-import { dayFromMonthAndKey, inPeriod } from "../../../countly/time.ts";
 import type { DumpCollector } from "../collector.ts";
 import { num } from "../numbers.ts";
 import type { SessionAggregateDay } from "../types.ts";
+import { countlyCollection, forEachMetricDay } from "./metric-docs.ts";
 import { sortRows } from "./raw-events.ts";
 
 export const sessionAggregatesFromDump: DumpCollector<"sessionAggregates"> = {
   fact: "sessionAggregates",
-  collections: (scope, catalog) =>
-    (catalog.collections[scope.databases.countly] ?? []).includes(COLLECTIONS.users) ? [{ db: scope.databases.countly, name: COLLECTIONS.users }] : [],
+  collections: (scope, catalog) => countlyCollection(scope, catalog, COLLECTIONS.users),
   fields: { _id: true, d: true },
   start(scope) {
     const apps = new Set(scope.apps.map((a) => a.id));
     const rows = new Map<string, SessionAggregateDay>();
     return {
       visit(doc) {
-        const id = parseMetricId(String(doc._id));
-        if (!id || id.isZero || !apps.has(id.appId) || !doc.d || typeof doc.d !== "object") return;
-        for (const [dayKey, value] of Object.entries(doc.d as Record<string, unknown>)) {
-          const day = dayFromMonthAndKey(id.period, dayKey);
-          if (!day || !inPeriod(day, scope.period) || !value || typeof value !== "object") continue;
-          const key = `${id.appId}\u0000${day}`;
-          const row = rows.get(key) ?? { app: id.appId, day, t: 0, docs: 0 };
-          row.t += dayTotal(value as Record<string, unknown>);
+        forEachMetricDay(doc, apps, scope, (app, day, value) => {
+          const key = `${app}\u0000${day}`;
+          const row = rows.get(key) ?? { app, day, t: 0, docs: 0 };
+          row.t += dayTotal(value);
           row.docs++;
           rows.set(key, row);
-        }
+        });
       },
       finish: () => ({ days: sortRows([...rows.values()]) }),
     };

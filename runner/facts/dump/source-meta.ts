@@ -4,12 +4,12 @@
 import { COLLECTIONS } from "../../../countly/layout.ts";
 import { parseMetricId } from "../../../countly/ids.ts";
 import type { DumpCollector } from "../collector.ts";
+import { countlyCollection } from "./metric-docs.ts";
 import type { SourceMetaValue } from "../types.ts";
 
 export const sourceMetaFromDump: DumpCollector<"sourceMeta"> = {
   fact: "sourceMeta",
-  collections: (scope, catalog) =>
-    (catalog.collections[scope.databases.countly] ?? []).includes(COLLECTIONS.sources) ? [{ db: scope.databases.countly, name: COLLECTIONS.sources }] : [],
+  collections: (scope, catalog) => countlyCollection(scope, catalog, COLLECTIONS.sources),
   fields: { _id: true, meta_v2: ["sources"] },
   start(scope) {
     const apps = new Set(scope.apps.map((a) => a.id));

@@ -78,17 +78,22 @@ interface SelEntry {
   readonly epochMs: boolean;
   /** Next entry with the same key byte length. */
   readonly next: SelEntry | null;
-  /** Next entry with the same key byte length and first byte. */
-  nextSameFirst: SelEntry | null;
   /** Per-field cache of short string values (see readString). */
   readonly cache: StringCache;
 }
 
 export interface CompiledSelection {
-  /** byLen[n] = first entry whose key is n bytes long (chained through `next`). */
+  /** byLen[n] = first entry whose key is n bytes long (chained through `next`); keys of more than 4 bytes. */
   readonly byLen: ReadonlyArray<SelEntry | null>;
-  /** byLenFirst[(n << 8) | firstByte] for keys of n <= TABLE_MAX_LEN bytes: usually a single candidate. */
-  readonly byLenFirst: ReadonlyArray<SelEntry | null>;
+  /**
+   * Keys of 1..4 bytes by their bytes packed little-endian into an int32 ("key word"; no key
+   * byte is 0, so the word determines the key): an open-addressing table, 0 = empty slot.
+   */
+  readonly shortWords: Int32Array;
+  readonly shortEntries: ReadonlyArray<SelEntry | null>;
+  readonly shortShift: number;
+  /** The entry of the empty key "", if selected. */
+  readonly emptyKey: SelEntry | null;
   readonly maxLen: number;
   readonly names: readonly string[];
   /** @internal per-call scratch: decoded values by entry index, and the call stamp that found them */
@@ -115,7 +120,13 @@ const MASK_MAX_FIELDS = 30;
 const MAX_BUILDERS = 128;
 
 const encoder = new TextEncoder();
-const TABLE_MAX_LEN = 32;
+
+/** The bytes b[s, e) (1..4 of them, none 0) packed little-endian into an int32. */
+function keyWord(b: Uint8Array, s: number, e: number): number {
+  let w = 0;
+  for (let i = e - 1; i >= s; i--) w = (w << 8) | b[i]!;
+  return w;
+}
 
 function compileLevel(fields: FieldSelection): CompiledSelection {
   const names = Object.keys(fields);
@@ -142,23 +153,33 @@ function compileLevel(fields: FieldSelection): CompiledSelection {
       isProto: name === "__proto__",
       epochMs: spec === "epoch-ms",
       next: byLen[key.length] ?? null,
-      nextSameFirst: null,
       cache: newStringCache(),
     };
     byLen[key.length] = entry;
     entries[i] = entry;
   }
-  const byLenFirst = new Array<SelEntry | null>((Math.min(maxLen, TABLE_MAX_LEN) + 1) << 8).fill(null);
-  for (let i = entries.length - 1; i >= 0; i--) {
-    const entry = entries[i]!;
-    if (entry.key.length > TABLE_MAX_LEN) continue;
-    const slot = (entry.key.length << 8) | (entry.key[0] ?? 0);
-    entry.nextSameFirst = byLenFirst[slot] ?? null;
-    byLenFirst[slot] = entry;
+  let size = 16;
+  while (size < entries.length * 4) size *= 2;
+  const shortShift = 32 - Math.log2(size);
+  const shortWords = new Int32Array(size);
+  const shortEntries = new Array<SelEntry | null>(size).fill(null);
+  let emptyKey: SelEntry | null = null;
+  for (const entry of entries) {
+    const k = entry.key;
+    if (k.length === 0) emptyKey = entry;
+    if (k.length === 0 || k.length > 4) continue;
+    const word = keyWord(k, 0, k.length);
+    let slot = Math.imul(word, 0x9e3779b1) >>> shortShift;
+    while (shortWords[slot] !== 0) slot = (slot + 1) & (size - 1);
+    shortWords[slot] = word;
+    shortEntries[slot] = entry;
   }
   return {
     byLen,
-    byLenFirst,
+    shortWords,
+    shortEntries,
+    shortShift,
+    emptyKey,
     maxLen,
     names,
     values: new Array<unknown>(names.length).fill(undefined),
@@ -563,7 +584,10 @@ function decodeDoc(b: Uint8Array, start: number, end: number, sel: CompiledSelec
   if (b[last] !== 0) corrupt("One object, sized correctly, with a spot for an EOO, but the EOO isn't 0x00");
   const dv = dataView(b);
   const byLen = sel.byLen;
-  const byLenFirst = sel.byLenFirst;
+  const shortWords = sel.shortWords;
+  const shortEntries = sel.shortEntries;
+  const shortShift = sel.shortShift;
+  const slotMask = shortWords.length - 1;
   const maxLen = sel.maxLen;
   const values = sel.values;
   const stamps = sel.stamps;
@@ -582,8 +606,27 @@ function decodeDoc(b: Uint8Array, start: number, end: number, sel: CompiledSelec
   while (p < last) {
     const t = b[p]!;
     if (t === 0) corrupt("corrupt object bson");
+    // the key: up to its first 4 bytes packed into `word` on the way to its terminator
+    // (which exists: the scan stops at the document's own terminator at `last` at the latest)
     const ks = ++p;
-    while (b[p] !== 0) p++; // stops at the terminator at `last` at the latest
+    let word = 0;
+    let c = b[p]!;
+    if (c !== 0) {
+      word = c;
+      c = b[++p]!;
+      if (c !== 0) {
+        word |= c << 8;
+        c = b[++p]!;
+        if (c !== 0) {
+          word |= c << 16;
+          c = b[++p]!;
+          if (c !== 0) {
+            word |= c << 24;
+            while (b[++p] !== 0);
+          }
+        }
+      }
+    }
     if (p >= last) corrupt("Bad BSON Document: illegal CString");
     const klen = p - ks;
     p++;
@@ -602,36 +645,52 @@ function decodeDoc(b: Uint8Array, start: number, end: number, sel: CompiledSelec
         ve = valueEnd(b, t, p, last);
       }
     }
-    if (klen <= maxLen) {
-      const short = klen <= TABLE_MAX_LEN;
-      let entry = (short ? byLenFirst[(klen << 8) | b[ks]!] : byLen[klen]) ?? null;
-      while (entry !== null) {
-        const key = entry.key;
-        let i = short ? 1 : 0; // the table already matched the first byte
-        while (i < klen && key[i] === b[ks + i]) i++;
-        if (i >= klen) {
-          // a repeated key overwrites: the last occurrence wins, as in bson
-          const index = entry.index;
-          // the common scalar types inline, the rest through decodeValue
-          if (t === 2) {
-            if (b[ve - 1] !== 0) corrupt("bad string length in bson");
-            values[index] = readString(b, dv, p + 4, ve - 1, entry.cache);
-          } else if (t === 16) {
-            values[index] = int32(b, p);
-          } else if (t === 1) {
-            values[index] = float64(b, p);
-          } else if (t === 9) {
-            const ms = int32(b, p + 4) * TWO_32 + (int32(b, p) >>> 0);
-            values[index] = entry.epochMs && ms <= MAX_DATE_MS && ms >= -MAX_DATE_MS ? ms : new Date(ms);
-          } else {
-            values[index] = entry.sub !== null && t === 3 ? decodeDoc(b, p, ve, entry.sub) : decodeValue(b, t, p, ve, entry.cache);
+    let entry: SelEntry | null = null;
+    if (klen <= 4) {
+      if (klen === 0) {
+        entry = sel.emptyKey;
+      } else {
+        let slot = Math.imul(word, 0x9e3779b1) >>> shortShift;
+        for (;;) {
+          const w = shortWords[slot]!;
+          if (w === word) {
+            entry = shortEntries[slot]!;
+            break;
           }
-          if (small) mask |= 1 << index;
-          else stamps[index] = gen;
+          if (w === 0) break;
+          slot = (slot + 1) & slotMask;
+        }
+      }
+    } else if (klen <= maxLen) {
+      for (let cand = byLen[klen] ?? null; cand !== null; cand = cand.next) {
+        const key = cand.key;
+        let i = 0;
+        while (i < klen && key[i] === b[ks + i]) i++;
+        if (i === klen) {
+          entry = cand;
           break;
         }
-        entry = short ? entry.nextSameFirst : entry.next;
       }
+    }
+    if (entry !== null) {
+      // a repeated key overwrites: the last occurrence wins, as in bson
+      const index = entry.index;
+      // the common scalar types inline, the rest through decodeValue
+      if (t === 2) {
+        if (b[ve - 1] !== 0) corrupt("bad string length in bson");
+        values[index] = readString(b, dv, p + 4, ve - 1, entry.cache);
+      } else if (t === 16) {
+        values[index] = int32(b, p);
+      } else if (t === 1) {
+        values[index] = float64(b, p);
+      } else if (t === 9) {
+        const ms = int32(b, p + 4) * TWO_32 + (int32(b, p) >>> 0);
+        values[index] = entry.epochMs && ms <= MAX_DATE_MS && ms >= -MAX_DATE_MS ? ms : new Date(ms);
+      } else {
+        values[index] = entry.sub !== null && t === 3 ? decodeDoc(b, p, ve, entry.sub) : decodeValue(b, t, p, ve, entry.cache);
+      }
+      if (small) mask |= 1 << index;
+      else stamps[index] = gen;
     }
     p = ve;
   }
