@@ -3,6 +3,7 @@
 import type { Day, Period } from "../countly/time.ts";
 import type { AppInfo, FactName, FactRequest, FactValues } from "../runner/facts/types.ts";
 import type { Finding, Severity } from "../runner/model.ts";
+import type { Source } from "../runner/sources/source.ts";
 
 /** The subset of JSON Schema our options use; it is also what `countly-check schema` prints. */
 export interface JsonSchema {
@@ -68,6 +69,8 @@ export interface CheckContext<O> {
   facts: AppFacts;
   /** Results of the queries the check declared (`queries()`), by query id. */
   results?: Readonly<Record<string, QueryRows>>;
+  /** What `external()` computed for this check entry. */
+  external?: unknown;
   report(finding: CheckFinding): void;
   /** Counts findings the check found but does not report one by one (beyond its own `max_findings`). */
   reportMore?(count: number): void;
@@ -143,6 +146,12 @@ export interface CheckDefinition<O = Record<string, unknown>> {
   queries?(options: O, scope: QueryScope): QueryRequest[];
   /** Checks at load time what the options schema cannot (reported with file:line like schema errors). */
   validate?(options: O): OptionIssue[];
+  /**
+   * Data that facts cannot express (e.g. a comparison with a backup folder): computed once
+   * per check entry by the runner before evaluation, handed to evaluate as `ctx.external`.
+   * May throw (SourceError or Error) to make the check's cases errors.
+   */
+  external?(options: O, source: Source): Promise<unknown>;
 }
 
 /** Whether a check entry runs once per app. */

@@ -42,7 +42,9 @@ export async function runScenarios(scenarios: readonly Scenario[], source: Sourc
     : {};
   // Pipelines that checks declare (pipeline/compare kinds), run before any check is evaluated.
   const queries = await runCheckQueries(plans, options.registry, source, basics.databases);
-  const suites = plans.map((p) => evaluateScenario(p, facts, options, queries));
+  const externals = await computeExternals(scenarios, options.registry, source);
+  const gathered: Gathered = { facts, queries, externals };
+  const suites = plans.map((p) => evaluateScenario(p, gathered, options));
   ensureUniqueNames(suites);
   return {
     tool: { name: "countly-check", version: VERSION },
@@ -52,6 +54,30 @@ export async function runScenarios(scenarios: readonly Scenario[], source: Sourc
     durationMs: Date.now() - started,
     suites,
   };
+}
+
+/** Everything the checks read, gathered before any check is evaluated. */
+interface Gathered {
+  facts: FactResults;
+  queries: QueryResults;
+  externals: Map<ScenarioCheck, { ok: true; value: unknown } | { ok: false; error: string }>;
+}
+
+/** Runs each check entry's `external()` once (e.g. the backup comparison of `matches-backup`). */
+async function computeExternals(scenarios: readonly Scenario[], registry: ReadonlyMap<string, CheckDefinition>, source: Source): Promise<Gathered["externals"]> {
+  const out: Gathered["externals"] = new Map();
+  for (const s of scenarios) {
+    for (const check of s.checks) {
+      const def = registry.get(check.kind)!;
+      if (!def.external) continue;
+      try {
+        out.set(check, { ok: true, value: await def.external(check.options, source) });
+      } catch (e) {
+        out.set(check, { ok: false, error: (e as Error).message });
+      }
+    }
+  }
+  return out;
 }
 
 interface ScenarioPlan {
@@ -66,7 +92,7 @@ function planScenario(scenario: Scenario, basics: SourceBasics, options: RunOpti
   return { scenario, apps, unknownApps: unknown, period: intersectPeriods(scenario.period, options.period ?? {}) };
 }
 
-function evaluateScenario(plan: ScenarioPlan, facts: FactResults, options: RunOptions, queries: QueryResults): SuiteResult {
+function evaluateScenario(plan: ScenarioPlan, gathered: Gathered, options: RunOptions): SuiteResult {
   const started = Date.now();
   const { scenario } = plan;
   const cases: CaseResult[] = [];
@@ -78,9 +104,9 @@ function evaluateScenario(plan: ScenarioPlan, facts: FactResults, options: RunOp
     }
     if (isPerApp(def, check.options)) {
       if (plan.apps.length === 0) cases.push(skippedCase(scenario, check, undefined, "no apps selected"));
-      for (const app of plan.apps) cases.push(evaluateCase(scenario, check, def, app, plan.period, facts, options, queries));
+      for (const app of plan.apps) cases.push(evaluateCase(scenario, check, def, app, plan.period, gathered, options));
     } else {
-      cases.push(evaluateCase(scenario, check, def, undefined, plan.period, facts, options, queries));
+      cases.push(evaluateCase(scenario, check, def, undefined, plan.period, gathered, options));
     }
   }
   return { name: scenario.name, description: scenario.description, file: scenario.file, timestamp: new Date(started).toISOString(), durationMs: Date.now() - started, cases };
@@ -92,11 +118,11 @@ function evaluateCase(
   def: CheckDefinition,
   app: AppInfo | undefined,
   period: Period,
-  facts: FactResults,
+  gathered: Gathered,
   options: RunOptions,
-  queries: QueryResults,
 ): CaseResult {
   const started = Date.now();
+  const { facts, queries } = gathered;
   if (app?.problem) return errorCase(scenario, check, app, app.problem);
   for (const req of def.needs(check.options)) {
     const outcome = facts[req.fact];
@@ -110,6 +136,8 @@ function evaluateCase(
     if (!q.ok) return errorCase(scenario, check, app, q.error);
     results = q.results;
   }
+  const external = gathered.externals.get(check);
+  if (external && !external.ok) return errorCase(scenario, check, app, external.error);
   const findings: Finding[] = [];
   let total = 0;
   const max = options.maxFindings ?? DEFAULT_MAX_FINDINGS;
@@ -131,6 +159,7 @@ function evaluateCase(
       inPeriod: (day) => inPeriod(day, period),
     },
     results,
+    external: external?.value,
     report(f: CheckFinding) {
       total++;
       if (findings.length < max) findings.push(ref ? { app: ref, ...f } : f);

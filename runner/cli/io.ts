@@ -6,6 +6,8 @@ export interface CliIO {
   stderr(text: string): void;
   /** stdout is a terminal (colour, progress). */
   isTTY: boolean;
+  /** stderr is a terminal: progress rewrites one status line there. */
+  stderrIsTTY?: boolean;
   env: Readonly<Record<string, string | undefined>>;
 }
 
@@ -14,6 +16,7 @@ export function processIO(): CliIO {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
     isTTY: Boolean(process.stdout.isTTY),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
     env: process.env,
   };
 }

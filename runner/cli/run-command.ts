@@ -59,7 +59,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
 
   let run: RunResult;
   try {
-    const source = await sourceFor(sourceSpec, { dump: { onProgress: showProgress ? progressPrinter(io.stderr) : undefined }, mongo });
+    const source = await sourceFor(sourceSpec, { dump: { onProgress: showProgress ? progressPrinter(io.stderr, { tty: io.stderrIsTTY ?? false }) : undefined }, mongo });
     try {
       run = await runScenarios(scenarios, source, { registry: CHECKS, apps: values.app, period, maxFindings });
     } finally {

@@ -37,9 +37,17 @@ export async function computeFactsByScanning(
     const live = visitors.filter((v) => !failed.has(v.fact));
     if (live.length === 0) continue;
     try {
-      await read(ref, mergeFields(fields), (doc) => {
-        for (const v of live) v.visitor.visit(doc, ref);
-      });
+      // one reader is the common case: call it directly, without a loop per document
+      const only = live.length === 1 ? live[0]!.visitor : undefined;
+      await read(
+        ref,
+        mergeFields(fields),
+        only !== undefined
+          ? (doc) => only.visit(doc, ref)
+          : (doc) => {
+              for (const v of live) v.visitor.visit(doc, ref);
+            },
+      );
     } catch (e) {
       const message = describeError(ref, e);
       for (const v of live) failed.set(v.fact, message);

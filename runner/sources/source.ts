@@ -2,6 +2,7 @@
 // questions (apps, collections, facts) so checks never know which one they read.
 import { detectLayout, type DatabaseNames, type DetectedLayout } from "../../countly/layout.ts";
 import { isValidTimezone } from "../../countly/time.ts";
+import type { DiffSide } from "../diff/side.ts";
 import type { Catalog } from "../facts/collector.ts";
 import type { AppInfo, FactName, FactParams, FactScope, FactValues } from "../facts/types.ts";
 
@@ -37,6 +38,8 @@ export interface Source {
   open(): Promise<SourceBasics>;
   /** Computes the requested facts; a fact that cannot be read is an error outcome, not an exception. */
   computeFacts(requests: ReadonlyMap<FactName, FactParams>, scope: Omit<FactScope, "params">): Promise<FactResults>;
+  /** The same data as one side of a backup comparison (runner/diff), for `matches-backup`; absent where it makes no sense (generated data). */
+  diffSide?(databases: readonly string[]): Promise<DiffSide>;
   /**
    * Runs aggregation pipelines read-only, one outcome per request in order (a pipeline that
    * fails is an error outcome, not an exception). Optional: without it, `pipeline` and

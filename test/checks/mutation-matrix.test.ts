@@ -14,8 +14,8 @@ const SEED = 777001;
 const RUNS = 15;
 console.log(`mutation matrix: fast-check seed ${SEED}, ${RUNS} datasets per row (replay one with generateDataset(seed, { layout }))`);
 
-/** Built-in kinds: the generic kinds (pipeline, compare) need the user's own options. */
-const GENERIC = new Set(["pipeline", "compare"]);
+/** Built-in kinds: the generic kinds need the user's own options (pipeline, compare) or a backup folder (matches-backup, tested in test/checks/matches-backup.test.ts). */
+const GENERIC = new Set(["pipeline", "compare", "matches-backup"]);
 const BUILT_IN = [...CHECKS.values()].filter((d) => !GENERIC.has(d.meta.kind)).map((d) => d.meta.kind).sort();
 const ENTRIES = BUILT_IN.filter((k) => k !== "event-segments-within-total").map((k) => `{ id: ${k}, check: ${k} }`);
 

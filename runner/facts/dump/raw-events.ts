@@ -5,7 +5,9 @@
 // it places documents the way drillReader does (same rules, same results) without its
 // per-document allocations: per app a LocalDays (day numbers, offsets remembered per
 // 4-hour block) and nested maps app -> key -> day number -> group, where a day outside the
-// period is remembered as null; day names are built once per group.
+// period is remembered as null; day names are built once per group. The previous key of
+// each app and the previous day of each app and key are remembered, which saves most map
+// lookups (raw events come roughly in time order).
 import { INTERNAL_EVENTS, legacyDrillHash } from "../../../countly/layout.ts";
 import { dayName, inPeriod, LocalDays } from "../../../countly/time.ts";
 import { hashIndex, type Attribution } from "../attribution.ts";
@@ -19,15 +21,31 @@ interface Group extends Counters {
   key: string;
   day: string;
   docs: number;
-  /** Insertion minutes at or after the current cutoff, in increasing minute order. */
-  tail: TailBucket[];
+  /**
+   * Insertion minutes at or after the current cutoff, in increasing minute order, flat:
+   * minute, c, s, dur, minute, c, s, dur... in `tail[0, tailLength)`: one array of numbers
+   * that is reused as buckets come and go, instead of an object per bucket.
+   */
+  tail: number[];
+  tailLength: number;
 }
 
-/** An app in scope: its local days, and its groups by key and day number (null: day outside the period). */
+/** An app in scope: its local days, and its groups by key. */
 interface AppGroups {
   readonly id: string;
   readonly days: LocalDays;
-  readonly keys: Map<string, Map<number, Group | null>>;
+  readonly keys: Map<string, KeyGroups>;
+  /** The key of the app's previous document (consecutive documents often share it). */
+  lastKey: string | undefined;
+  lastKeyGroups: KeyGroups | undefined;
+}
+
+/** The groups of one app and key by day number (null: the day is outside the period). */
+interface KeyGroups {
+  readonly days: Map<number, Group | null>;
+  /** The day of the previous document of this app and key, which is mostly the next one's too. */
+  lastDay: number;
+  lastGroup: Group | null;
 }
 
 export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
@@ -40,11 +58,13 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
     const period = scope.period;
     const apps = new Map<string, AppGroups>();
     // (an unknown timezone throws at the app's first raw event, as dayOf does)
-    for (const a of scope.apps) apps.set(a.id, { id: a.id, days: new LocalDays(a.timezone), keys: new Map() });
+    for (const a of scope.apps) apps.set(a.id, { id: a.id, days: new LocalDays(a.timezone), keys: new Map(), lastKey: undefined, lastKeyGroups: undefined });
     // legacy layout: app and event come from the collection name
     const index = scope.layout.drill === "legacy" ? hashIndex(scope.apps, catalog.eventLists) : undefined;
     let lastName = "";
     let lastWho: Attribution | undefined;
+    let lastApp: string | undefined;
+    let lastAppGroups: AppGroups | undefined;
     let maxMinute: number | undefined;
 
     return {
@@ -66,7 +86,10 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
           const a = doc.a;
           const e = doc.e;
           if (typeof a !== "string" || typeof e !== "string") return;
-          appGroups = apps.get(a);
+          // the decoder hands out the same string for the same app id, so this is mostly a pointer compare
+          appGroups = a === lastApp ? lastAppGroups : apps.get(a);
+          lastApp = a;
+          lastAppGroups = appGroups;
           custom = e === INTERNAL_EVENTS.custom;
           key = typeof doc.n === "string" ? doc.n : e;
         }
@@ -78,16 +101,27 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
         const dayNumber = appGroups.days.number(ts);
         if (!custom) return;
 
-        let byDay = appGroups.keys.get(key);
-        if (byDay === undefined) {
-          byDay = new Map();
-          appGroups.keys.set(key, byDay);
+        let kg = appGroups.lastKeyGroups;
+        if (key !== appGroups.lastKey || kg === undefined) {
+          kg = appGroups.keys.get(key);
+          if (kg === undefined) {
+            kg = { days: new Map(), lastDay: NaN, lastGroup: null };
+            appGroups.keys.set(key, kg);
+          }
+          appGroups.lastKey = key;
+          appGroups.lastKeyGroups = kg;
         }
-        let g = byDay.get(dayNumber);
-        if (g === undefined) {
-          const day = dayName(dayNumber);
-          g = inPeriod(day, period) ? { app: appGroups.id, key, day, c: 0, s: 0, dur: 0, docs: 0, tail: [] } : null;
-          byDay.set(dayNumber, g);
+        let g = kg.lastGroup;
+        if (dayNumber !== kg.lastDay) {
+          let found = kg.days.get(dayNumber);
+          if (found === undefined) {
+            const day = dayName(dayNumber);
+            found = inPeriod(day, period) ? { app: appGroups.id, key, day, c: 0, s: 0, dur: 0, docs: 0, tail: [], tailLength: 0 } : null;
+            kg.days.set(dayNumber, found);
+          }
+          g = found;
+          kg.lastDay = dayNumber;
+          kg.lastGroup = g;
         }
         if (g === null) return;
 
@@ -103,14 +137,14 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
         const minute = Math.floor(cd / 60000);
         if (maxMinute === undefined || minute > maxMinute) maxMinute = minute;
         const cutoff = maxMinute - tailMinutes;
-        if (minute >= cutoff) addToTail(g.tail, minute, cutoff, c, s, dur);
+        if (minute >= cutoff) addToTail(g, minute, cutoff, c, s, dur);
       },
       finish() {
         const cutoff = maxMinute === undefined ? undefined : maxMinute - tailMinutes;
         const rows: RawEventDay[] = [];
         for (const appGroups of apps.values()) {
-          for (const byDay of appGroups.keys.values()) {
-            for (const g of byDay.values()) {
+          for (const kg of appGroups.keys.values()) {
+            for (const g of kg.days.values()) {
               if (g === null) continue;
               rows.push({
                 app: g.app,
@@ -120,7 +154,7 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
                 s: g.s,
                 dur: g.dur,
                 docs: g.docs,
-                tail: g.tail.filter((t) => cutoff === undefined || !(t.minute < cutoff)).map((t) => ({ minute: t.minute, c: t.c, s: t.s, dur: t.dur })),
+                tail: tailBuckets(g, cutoff),
               });
             }
           }
@@ -135,32 +169,53 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
  * Adds counters to the tail bucket of `minute`, first dropping buckets before `cutoff`
  * (the newest insert minute only grows, so they can never be in the final window). The
  * tail stays ordered by minute and holds at most the minutes of the window; inserts come
- * mostly in minute order, so the common case is a push or an add to the last bucket.
+ * mostly in minute order, so the common case is an append or an add to the last bucket.
  */
-function addToTail(tail: TailBucket[], minute: number, cutoff: number, c: number, s: number, dur: number): void {
-  let n = tail.length;
-  if (n > 0 && tail[0]!.minute < cutoff) {
-    let drop = 1;
-    while (drop < n && tail[drop]!.minute < cutoff) drop++;
+function addToTail(g: Group, minute: number, cutoff: number, c: number, s: number, dur: number): void {
+  const tail = g.tail;
+  let n = g.tailLength;
+  if (n > 0 && tail[0]! < cutoff) {
+    let drop = TAIL_STRIDE;
+    while (drop < n && tail[drop]! < cutoff) drop += TAIL_STRIDE;
     for (let i = drop; i < n; i++) tail[i - drop] = tail[i]!;
     n -= drop;
-    tail.length = n;
   }
-  const lastBucket = n > 0 ? tail[n - 1]! : undefined;
-  if (lastBucket === undefined || lastBucket.minute < minute) {
-    tail.push({ minute, c, s, dur });
-    return;
-  }
-  let i = n - 1;
-  while (i >= 0 && tail[i]!.minute > minute) i--;
-  const b = i >= 0 ? tail[i]! : undefined;
-  if (b !== undefined && b.minute === minute) {
-    b.c += c;
-    b.s += s;
-    b.dur += dur;
+  let at: number;
+  if (n === 0 || tail[n - TAIL_STRIDE]! < minute) {
+    at = n;
   } else {
-    tail.splice(i + 1, 0, { minute, c, s, dur });
+    let i = n - TAIL_STRIDE;
+    while (i >= 0 && tail[i]! > minute) i -= TAIL_STRIDE;
+    if (i >= 0 && tail[i] === minute) {
+      tail[i + 1]! += c;
+      tail[i + 2]! += s;
+      tail[i + 3]! += dur;
+      g.tailLength = n;
+      return;
+    }
+    at = i + TAIL_STRIDE;
+    // make room: move the later buckets up by one
+    for (let j = n - 1; j >= at; j--) tail[j + TAIL_STRIDE] = tail[j]!;
   }
+  tail[at] = minute;
+  tail[at + 1] = c;
+  tail[at + 2] = s;
+  tail[at + 3] = dur;
+  g.tailLength = n + TAIL_STRIDE;
+}
+
+const TAIL_STRIDE = 4;
+
+/** The tail buckets at or after `cutoff` (all of them when there is none). */
+function tailBuckets(g: Group, cutoff: number | undefined): TailBucket[] {
+  const out: TailBucket[] = [];
+  const tail = g.tail;
+  for (let i = 0; i < g.tailLength; i += TAIL_STRIDE) {
+    const minute = tail[i]!;
+    if (cutoff !== undefined && minute < cutoff) continue;
+    out.push({ minute, c: tail[i + 1]!, s: tail[i + 2]!, dur: tail[i + 3]! });
+  }
+  return out;
 }
 
 export function sortRows<T extends { app: string; day: string; key?: string }>(rows: T[]): T[] {

@@ -4,8 +4,11 @@
 // chunk by their int32 length prefix (a document cut by a chunk boundary is carried
 // over into the next chunk) and handed to `visit` synchronously, decoded either fully
 // (`BSON.deserialize`) or selectively (`decodeSelected`). Nothing is ever loaded whole
-// and there is no per-document async step.
+// and there is no per-document async step. A plain file is read with positional reads
+// into two buffers that take turns (the next chunk is read while the current one is
+// scanned, and no memory is allocated per chunk); a .gz file streams through gunzip.
 import { createReadStream } from "node:fs";
+import { open, type FileHandle } from "node:fs/promises";
 import { createGunzip } from "node:zlib";
 import type { Readable } from "node:stream";
 import { BSON } from "bson";
@@ -26,12 +29,14 @@ export interface ScanProgress {
   documents: number;
   /** Bytes read from the file itself (compressed bytes for `.gz`), for percentages against its size. */
   fileBytes: number;
+  /** The last call: the file has been read to its end. */
+  done: boolean;
 }
 
 export interface ScanOptions {
   /** undefined = full BSON.deserialize of every document. */
   fields?: FieldSelection;
-  /** Called about every 64 MiB of uncompressed data, and once at the end. */
+  /** Called about every 16 MiB of uncompressed data, and once at the end (`done`). Cheap: throttle in the callback. */
   onProgress?: (p: ScanProgress) => void;
   signal?: AbortSignal;
   /** Read (and gunzip output) chunk size in bytes; default 2 MiB. Tests use tiny values. */
@@ -41,7 +46,7 @@ export interface ScanOptions {
 /** Largest document accepted: MongoDB's 16 MiB limit plus the 16 KiB the server allows internally. */
 export const MAX_DOCUMENT_SIZE = 16 * 1024 * 1024 + 16 * 1024;
 const DEFAULT_CHUNK_SIZE = 2 * 1024 * 1024;
-const PROGRESS_EVERY = 64 * 1024 * 1024;
+const PROGRESS_EVERY = 16 * 1024 * 1024;
 
 export class DumpReadError extends Error {
   readonly file: string;
@@ -95,22 +100,7 @@ export async function scanBsonFile(
   const sel: CompiledSelection | null = options.fields === undefined ? null : compileSelection(options.fields);
   const { signal, onProgress } = options;
   signal?.throwIfAborted();
-
-  // Errors emitted by the read/gunzip streams (as opposed to thrown by `visit`).
-  const streamErrors = new WeakSet<object>();
-  const noteError = (err: unknown): void => {
-    if (typeof err === "object" && err !== null) streamErrors.add(err);
-  };
-  const raw = createReadStream(file, { highWaterMark: chunkSize });
-  raw.on("error", noteError);
   const gz = file.endsWith(".gz");
-  let stream: Readable = raw;
-  if (gz) {
-    const gunzip = createGunzip({ chunkSize: Math.max(64, chunkSize) });
-    gunzip.on("error", noteError);
-    raw.on("error", (err) => gunzip.destroy(err));
-    stream = raw.pipe(gunzip);
-  }
 
   let documents = 0;
   let base = 0; // uncompressed offset of the current chunk's first byte
@@ -122,7 +112,8 @@ export async function scanBsonFile(
   let carryLen = 0;
   let pendingStart = -1; // offset of the document in `head`/`carry`, or -1
   let nextProgress = PROGRESS_EVERY;
-  const fileBytes = (): number => (gz ? raw.bytesRead : base);
+  let compressedBytes = 0;
+  const fileBytes = (): number => (gz ? compressedBytes : base);
 
   const emit = (b: Uint8Array, start: number, size: number, offset: number): void => {
     const end = start + size;
@@ -140,97 +131,193 @@ export async function scanBsonFile(
     visit(doc, offset);
   };
 
-  try {
-    for await (const chunk of stream) {
-      if (signal?.aborted) signal.throwIfAborted();
-      const b = asUint8(chunk);
-      const n = b.length;
-      let p = 0;
+  /** Frames (and visits) the documents of the next chunk of the uncompressed stream. */
+  const consume = (b: Uint8Array): void => {
+    if (signal?.aborted) signal.throwIfAborted();
+    const n = b.length;
+    let p = 0;
 
-      // finish a document carried over from the previous chunk(s)
-      if (pendingStart >= 0) {
-        if (carry === null) {
-          while (headLen < 4 && p < n) head[headLen++] = b[p++]!;
-          if (headLen === 4) {
-            const size = readInt32(head, 0);
-            checkLength(file, pendingStart, size);
-            carry = new Uint8Array(size);
-            carry.set(head, 0);
-            carryLen = 4;
-          }
-        }
-        if (carry !== null) {
-          const take = Math.min(carry.length - carryLen, n - p);
-          carry.set(b.subarray(p, p + take), carryLen);
-          carryLen += take;
-          p += take;
-          if (carryLen === carry.length) {
-            const doc = carry;
-            const offset = pendingStart;
-            carry = null;
-            headLen = 0;
-            pendingStart = -1;
-            emit(doc, 0, doc.length, offset);
-          }
-        }
-      }
-
-      // frame the documents that lie wholly inside this chunk
-      while (p < n) {
-        if (n - p < 4) {
-          pendingStart = base + p;
-          headLen = 0;
-          while (p < n) head[headLen++] = b[p++]!;
-          break;
-        }
-        const size = readInt32(b, p);
-        if (size < 5 || size > MAX_DOCUMENT_SIZE) checkLength(file, base + p, size);
-        if (size > n - p) {
-          pendingStart = base + p;
+    // finish a document carried over from the previous chunk(s)
+    if (pendingStart >= 0) {
+      if (carry === null) {
+        while (headLen < 4 && p < n) head[headLen++] = b[p++]!;
+        if (headLen === 4) {
+          const size = readInt32(head, 0);
+          checkLength(file, pendingStart, size);
           carry = new Uint8Array(size);
-          carry.set(b.subarray(p, n), 0);
-          carryLen = n - p;
-          p = n;
-          break;
+          carry.set(head, 0);
+          carryLen = 4;
         }
-        emit(b, p, size, base + p);
-        p += size;
       }
+      if (carry !== null) {
+        const take = Math.min(carry.length - carryLen, n - p);
+        carry.set(b.subarray(p, p + take), carryLen);
+        carryLen += take;
+        p += take;
+        if (carryLen === carry.length) {
+          const doc = carry;
+          const offset = pendingStart;
+          carry = null;
+          headLen = 0;
+          pendingStart = -1;
+          emit(doc, 0, doc.length, offset);
+        }
+      }
+    }
 
-      base += n;
-      if (onProgress !== undefined && base >= nextProgress) {
-        nextProgress = base + PROGRESS_EVERY;
-        onProgress({ bytes: base, documents, fileBytes: fileBytes() });
+    // frame the documents that lie wholly inside this chunk
+    while (p < n) {
+      if (n - p < 4) {
+        pendingStart = base + p;
+        headLen = 0;
+        while (p < n) head[headLen++] = b[p++]!;
+        break;
       }
-    }
-  } catch (err) {
-    stream.destroy();
-    if (gz) raw.destroy();
-    if (typeof err === "object" && err !== null && streamErrors.has(err)) {
-      // a 0-byte .bson.gz is as empty as a 0-byte .bson (zlib calls it "unexpected end of file")
-      if (gz && raw.bytesRead === 0 && base === 0 && isZlibError(err)) {
-        onProgress?.({ bytes: 0, documents: 0, fileBytes: 0 });
-        return { documents: 0, bytes: 0 };
+      const size = readInt32(b, p);
+      if (size < 5 || size > MAX_DOCUMENT_SIZE) checkLength(file, base + p, size);
+      if (size > n - p) {
+        pendingStart = base + p;
+        carry = new Uint8Array(size);
+        carry.set(b.subarray(p, n), 0);
+        carryLen = n - p;
+        p = n;
+        break;
       }
-      const at = pendingStart >= 0 ? pendingStart : base;
-      const what = gz && isZlibError(err) ? "gzip error" : "read error";
-      throw new DumpReadError(
-        file,
-        at,
-        `${what} at uncompressed byte ${base}${pendingStart >= 0 ? ` (in the document starting at byte ${pendingStart})` : ""}: ${(err as Error).message}`,
-        { cause: err },
-      );
+      emit(b, p, size, base + p);
+      p += size;
     }
-    throw err; // from visit
+
+    base += n;
+    if (onProgress !== undefined && base >= nextProgress) {
+      nextProgress = base + PROGRESS_EVERY;
+      onProgress({ bytes: base, documents, fileBytes: fileBytes(), done: false });
+    }
+  };
+
+  /** Errors of the file or of gunzip (as opposed to those of `visit` or of the data). */
+  const readError = (err: unknown): DumpReadError => {
+    const at = pendingStart >= 0 ? pendingStart : base;
+    const what = gz && isZlibError(err) ? "gzip error" : "read error";
+    return new DumpReadError(
+      file,
+      at,
+      `${what} at uncompressed byte ${base}${pendingStart >= 0 ? ` (in the document starting at byte ${pendingStart})` : ""}: ${(err as Error).message}`,
+      { cause: err },
+    );
+  };
+
+  if (gz) {
+    const empty = await scanGzip(file, chunkSize, consume, readError, (n) => (compressedBytes = n));
+    if (empty) {
+      onProgress?.({ bytes: 0, documents: 0, fileBytes: 0, done: true });
+      return { documents: 0, bytes: 0 };
+    }
+  } else {
+    // Selective decoding never keeps a reference to the bytes it reads (strings are decoded,
+    // embedded documents copied), so two buffers take turns: one is read into while the
+    // other is scanned. bson's full deserialize keeps views (Binary), so it gets fresh ones.
+    await readPlain(file, chunkSize, sel !== null, consume, readError);
   }
 
   if (pendingStart >= 0) {
     const left = carry !== null ? carryLen : headLen;
-    const declared = carry !== null ? `declared ${carry.length} bytes` : "length prefix incomplete";
+    const declared = carry !== null ? `declared ${(carry as Uint8Array).length} bytes` : "length prefix incomplete";
     throw new DumpReadError(file, pendingStart, `truncated document at byte ${pendingStart} (${declared}, ${left} left)`);
   }
-  onProgress?.({ bytes: base, documents, fileBytes: fileBytes() });
+  onProgress?.({ bytes: base, documents, fileBytes: fileBytes(), done: true });
   return { documents, bytes: base };
+}
+
+/** Reads a plain file chunk by chunk into `consume`, the next chunk's read overlapping the scan of the current one. */
+async function readPlain(
+  file: string,
+  chunkSize: number,
+  reuseBuffers: boolean,
+  consume: (b: Uint8Array) => void,
+  readError: (err: unknown) => DumpReadError,
+): Promise<void> {
+  let fh: FileHandle;
+  try {
+    fh = await open(file, "r");
+  } catch (err) {
+    throw readError(err);
+  }
+  const buffers = reuseBuffers ? [new Uint8Array(chunkSize), new Uint8Array(chunkSize)] : null;
+  let turn = 0;
+  let position = 0;
+  const readNext = (): Promise<Uint8Array> => {
+    const into = buffers !== null ? buffers[turn]! : new Uint8Array(chunkSize);
+    turn ^= 1;
+    const at = position;
+    return fh.read(into, 0, chunkSize, at).then(
+      ({ bytesRead }) => {
+        position = at + bytesRead;
+        return into.subarray(0, bytesRead);
+      },
+      (err: unknown) => {
+        throw readError(err);
+      },
+    );
+  };
+  let pending: Promise<Uint8Array> | null = null;
+  try {
+    pending = readNext();
+    for (;;) {
+      const b: Uint8Array = await pending;
+      pending = null;
+      if (b.length === 0) break;
+      // the next read may only start once `position` is known, i.e. after this one ended
+      pending = readNext();
+      consume(b);
+    }
+  } finally {
+    // a read still in flight (consume threw): let it finish before closing, and ignore its outcome
+    if (pending !== null) await pending.catch(() => undefined);
+    await fh.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Streams a gzip file through gunzip into `consume`. Returns true when the file is empty
+ * (0 bytes: as empty as a 0-byte .bson; zlib calls it "unexpected end of file").
+ */
+async function scanGzip(
+  file: string,
+  chunkSize: number,
+  consume: (b: Uint8Array) => void,
+  readError: (err: unknown) => DumpReadError,
+  compressed: (bytes: number) => void,
+): Promise<boolean> {
+  // Errors emitted by the read/gunzip streams (as opposed to thrown by `consume`).
+  const streamErrors = new WeakSet<object>();
+  const noteError = (err: unknown): void => {
+    if (typeof err === "object" && err !== null) streamErrors.add(err);
+  };
+  const raw = createReadStream(file, { highWaterMark: chunkSize });
+  raw.on("error", noteError);
+  const gunzip = createGunzip({ chunkSize: Math.max(64, chunkSize) });
+  gunzip.on("error", noteError);
+  raw.on("error", (err) => gunzip.destroy(err));
+  const stream: Readable = raw.pipe(gunzip);
+  let produced = 0;
+  try {
+    for await (const chunk of stream) {
+      compressed(raw.bytesRead);
+      const b = asUint8(chunk);
+      produced += b.length;
+      consume(b);
+    }
+  } catch (err) {
+    stream.destroy();
+    raw.destroy();
+    if (typeof err === "object" && err !== null && streamErrors.has(err)) {
+      if (raw.bytesRead === 0 && produced === 0 && isZlibError(err)) return true;
+      throw readError(err);
+    }
+    throw err; // from consume
+  }
+  compressed(raw.bytesRead);
+  return false;
 }
 
 function isZlibError(err: unknown): boolean {

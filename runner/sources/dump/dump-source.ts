@@ -6,6 +6,8 @@ import process from "node:process";
 import { COLLECTIONS, DEFAULT_DATABASES, type DatabaseNames } from "../../../countly/layout.ts";
 import type { Catalog, CollectionRef } from "../../facts/collector.ts";
 import type { FactName, FactParams, FactScope } from "../../facts/types.ts";
+import { DumpSide } from "../../diff/dump-side.ts";
+import type { DiffSide } from "../../diff/side.ts";
 import { computeFactsByScanning } from "../scan-plan.ts";
 import { runPipelinesByScanning } from "../pipeline/scan.ts";
 import { basicsFromDocuments, SourceError, type FactResults, type PipelineOutcome, type PipelineRequest, type Source, type SourceBasics } from "../source.ts";
@@ -90,6 +92,10 @@ export class DumpSource implements Source {
         describeError: (ref, e) => (e instanceof DumpReadError ? `${displayPath(e.file)}: ${e.message.slice(e.file.length + 2)} (byte offset ${e.offset})` : `${this.display(ref)}: ${(e as Error).message}`),
       },
     );
+  }
+
+  async diffSide(databases: readonly string[]): Promise<DiffSide> {
+    return new DumpSide(this.dir, databases);
   }
 
   async close(): Promise<void> {}

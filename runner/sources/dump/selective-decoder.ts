@@ -10,6 +10,7 @@
 //   UTC datetime -> Date        ObjectId -> ObjectId
 //   int64 -> number when -2^53 <= v <= 2^53, else Long (bson's promoteLongs rule)
 //   embedded document -> plain object (or DBRef when DBRef-shaped) via BSON.deserialize
+//     (of a copy: nothing returned is a view of the input bytes, which the scanner reuses)
 //   everything else (array, binary/UUID, regex, decimal128, timestamp, min/max key,
 //   code, code w/ scope, symbol, DBPointer) -> delegated to BSON.deserialize on a
 //   one-element document built around that element, so it is bson's own result.
@@ -108,14 +109,16 @@ export interface CompiledSelection {
    * null: no factory (Function unavailable, or too many combinations seen): generic assignment.
    */
   readonly builders: Map<number, ((values: unknown[]) => Record<string, unknown>) | null>;
-  /** @internal the mask and factory of the previous document */
-  lastMask: number;
-  lastBuild: ((values: unknown[]) => Record<string, unknown>) | null;
+  /** @internal direct-mapped cache in front of `builders`: slot mask % BUILDER_SLOTS holds a mask (-1: none) and its factory */
+  readonly recentMasks: Int32Array;
+  readonly recentBuilders: (((values: unknown[]) => Record<string, unknown>) | null)[];
   readonly entries: readonly SelEntry[];
 }
 
 /** Selections up to this many fields use found-masks and per-mask output factories. */
 const MASK_MAX_FIELDS = 30;
+/** Size of the direct-mapped cache of recent output factories (a power of 2). */
+const BUILDER_SLOTS = 64;
 /** Distinct field combinations per selection that get their own output factory. */
 const MAX_BUILDERS = 128;
 
@@ -187,8 +190,8 @@ function compileLevel(fields: FieldSelection): CompiledSelection {
     gen: 0,
     small: names.length <= MASK_MAX_FIELDS,
     builders: new Map(),
-    lastMask: 0,
-    lastBuild: null,
+    recentMasks: new Int32Array(BUILDER_SLOTS).fill(-1),
+    recentBuilders: new Array<((values: unknown[]) => Record<string, unknown>) | null>(BUILDER_SLOTS).fill(null),
     entries,
   };
 }
@@ -248,24 +251,6 @@ function int32(b: Uint8Array, p: number): number {
   return b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24);
 }
 
-const f64 = new Float64Array(1);
-const f64Bytes = new Uint8Array(f64.buffer);
-
-/** Little-endian double at `p` (BSON is little-endian; so is every platform Node runs on, checked below). */
-function float64(b: Uint8Array, p: number): number {
-  if (!LITTLE_ENDIAN) return dataView(b).getFloat64(p, true);
-  f64Bytes[0] = b[p]!;
-  f64Bytes[1] = b[p + 1]!;
-  f64Bytes[2] = b[p + 2]!;
-  f64Bytes[3] = b[p + 3]!;
-  f64Bytes[4] = b[p + 4]!;
-  f64Bytes[5] = b[p + 5]!;
-  f64Bytes[6] = b[p + 6]!;
-  f64Bytes[7] = b[p + 7]!;
-  return f64[0]!;
-}
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 function corrupt(msg: string): never {
   throw new BSONError(msg);
@@ -413,18 +398,25 @@ const CACHE_MAX_LEN = 64;
 const CACHE_PROBE_WINDOW = 4096;
 
 /**
- * Small direct-mapped cache of decoded short strings, one per selected field.
+ * Small 2-way set-associative cache of decoded short strings, one per selected field.
  * Countly's hot fields (app id, event type, event key, source, country, ...) take few
  * distinct values, so most lookups return an existing string after comparing the raw
- * bytes with the slot's copy, instead of decoding a new string. The slot is picked by a
- * hash of the length and the first and last four bytes (values that collide merely evict
- * each other). Fields whose values are mostly distinct (ids) switch the cache off after a
- * probe window.
+ * bytes with the slot's copy, instead of decoding a new string. The set is picked by a
+ * hash of the length and the first and last four bytes (values that collide in a full
+ * set evict each other). Fields whose values are mostly distinct (ids) switch the cache
+ * off after a probe window.
  */
 interface StringCache {
   readonly strings: (string | null)[];
-  /** The slot's string as UTF-8, viewed for 4-byte compares. */
-  readonly bytes: (DataView | null)[];
+  /** Byte length of each slot's string, -1 for an empty slot. */
+  readonly lengths: Int32Array;
+  /**
+   * Each slot's bytes as little-endian int32 words: for n >= 4 bytes, the floor(n / 4)
+   * whole words and then the word of the last 4 bytes; for n < 4, the bytes packed in one.
+   */
+  readonly words: (Int32Array | null)[];
+  /** Which way of a full set the next miss replaces. */
+  flip: number;
   lookups: number;
   hits: number;
   enabled: boolean;
@@ -433,7 +425,9 @@ interface StringCache {
 function newStringCache(): StringCache {
   return {
     strings: new Array<string | null>(CACHE_SLOTS).fill(null),
-    bytes: new Array<DataView | null>(CACHE_SLOTS).fill(null),
+    lengths: new Int32Array(CACHE_SLOTS).fill(-1),
+    words: new Array<Int32Array | null>(CACHE_SLOTS).fill(null),
+    flip: 0,
     lookups: 0,
     hits: 0,
     enabled: true,
@@ -446,36 +440,63 @@ export function setStringCaching(on: boolean): void {
   cachingAllowed = on;
 }
 
+/** The bytes b[s, e) (fewer than 4) packed little-endian. */
+function packShort(b: Uint8Array, s: number, e: number): number {
+  let w = 0;
+  for (let i = e - 1; i >= s; i--) w = (w << 8) | b[i]!;
+  return w;
+}
+
+/** The string b[s, e) as the cache compares it (see StringCache.words); `dv` views the same bytes as `b`. */
+function wordsOf(b: Uint8Array, dv: DataView, s: number, e: number): Int32Array {
+  const n = e - s;
+  if (n < 4) return Int32Array.of(packShort(b, s, e));
+  const full = n >> 2;
+  const w = new Int32Array(full + 1);
+  for (let j = 0; j < full; j++) w[j] = dv.getInt32(s + 4 * j, true);
+  w[full] = dv.getInt32(e - 4, true);
+  return w;
+}
+
 /** `dv` views the same bytes as `b` (see dataView). */
 function readString(b: Uint8Array, dv: DataView, s: number, e: number, cache: StringCache): string {
   const n = e - s;
   if (n === 0) return "";
   if (n <= CACHE_MAX_LEN && cache.enabled && cachingAllowed) {
     let h: number;
+    let short = 0;
     if (n >= 4) {
       h = Math.imul(n ^ dv.getInt32(s, true), 0x9e3779b1);
       h = Math.imul(h ^ dv.getInt32(e - 4, true), 0x9e3779b1);
     } else {
-      h = n;
-      for (let i = s; i < e; i++) h = Math.imul(h ^ b[i]!, 0x9e3779b1);
+      short = packShort(b, s, e);
+      h = Math.imul(n ^ short, 0x9e3779b1);
     }
-    const slot = h >>> (32 - CACHE_BITS);
-    const copy = cache.bytes[slot]!;
-    if (copy !== null && copy.byteLength === n) {
-      let j = 0;
-      for (; j + 4 <= n; j += 4) if (copy.getInt32(j, true) !== dv.getInt32(s + j, true)) break;
-      if (j + 4 > n) {
-        while (j < n && copy.getUint8(j) === b[s + j]) j++;
-        if (j === n) {
-          cache.hits++;
-          countLookup(cache);
-          return cache.strings[slot]!;
-        }
+    const set = (h >>> (32 - CACHE_BITS)) & ~1;
+    const lengths = cache.lengths;
+    for (let slot = set; slot <= (set | 1); slot++) {
+      if (lengths[slot] !== n) continue;
+      const w = cache.words[slot]!;
+      let same: boolean;
+      if (n >= 4) {
+        const full = n >> 2;
+        let j = 0;
+        while (j < full && w[j] === dv.getInt32(s + 4 * j, true)) j++;
+        same = j === full && w[full] === dv.getInt32(e - 4, true);
+      } else {
+        same = w[0] === short;
+      }
+      if (same) {
+        cache.hits++;
+        countLookup(cache);
+        return cache.strings[slot]!;
       }
     }
     const str = decodeUtf8(b, s, e);
+    const slot = lengths[set] === -1 ? set : lengths[set | 1] === -1 ? set | 1 : set | (cache.flip ^= 1);
     cache.strings[slot] = str;
-    cache.bytes[slot] = new DataView(b.slice(s, e).buffer);
+    lengths[slot] = n;
+    cache.words[slot] = wordsOf(b, dv, s, e);
     countLookup(cache);
     return str;
   }
@@ -492,7 +513,8 @@ function countLookup(cache: StringCache): void {
     if (cache.hits * 4 < CACHE_PROBE_WINDOW) {
       cache.enabled = false;
       cache.strings.fill(null);
-      cache.bytes.fill(null);
+      cache.words.fill(null);
+      cache.lengths.fill(-1);
     }
     cache.lookups = 0;
     cache.hits = 0;
@@ -571,7 +593,8 @@ function decodeValue(b: Uint8Array, t: number, p: number, e: number, cache: Stri
     case 6:
       return undefined;
     case 3:
-      return BSON.deserialize(b.subarray(p, e));
+      // from a copy: bson's values may be views of its input (Binary), and the scanner reuses its buffers
+      return BSON.deserialize(b.slice(p, e));
     default:
       return deserializeElement(b, t, p, e);
   }
@@ -583,6 +606,7 @@ function decodeDoc(b: Uint8Array, start: number, end: number, sel: CompiledSelec
   const last = end - 1;
   if (b[last] !== 0) corrupt("One object, sized correctly, with a spot for an EOO, but the EOO isn't 0x00");
   const dv = dataView(b);
+  const blen = b.length;
   const byLen = sel.byLen;
   const shortWords = sel.shortWords;
   const shortEntries = sel.shortEntries;
@@ -633,7 +657,7 @@ function decodeDoc(b: Uint8Array, start: number, end: number, sel: CompiledSelec
     let ve: number;
     if (t === 2) {
       // strings are most elements in Countly documents: size them inline
-      const n = int32(b, p);
+      const n = p + 4 <= blen ? dv.getInt32(p, true) : int32(b, p);
       ve = p + 4 + n;
       if (n <= 0 || ve > last) corrupt("bad string length in bson");
     } else {
@@ -680,11 +704,11 @@ function decodeDoc(b: Uint8Array, start: number, end: number, sel: CompiledSelec
         if (b[ve - 1] !== 0) corrupt("bad string length in bson");
         values[index] = readString(b, dv, p + 4, ve - 1, entry.cache);
       } else if (t === 16) {
-        values[index] = int32(b, p);
+        values[index] = dv.getInt32(p, true);
       } else if (t === 1) {
-        values[index] = float64(b, p);
+        values[index] = dv.getFloat64(p, true);
       } else if (t === 9) {
-        const ms = int32(b, p + 4) * TWO_32 + (int32(b, p) >>> 0);
+        const ms = dv.getInt32(p + 4, true) * TWO_32 + dv.getUint32(p, true);
         values[index] = entry.epochMs && ms <= MAX_DATE_MS && ms >= -MAX_DATE_MS ? ms : new Date(ms);
       } else {
         values[index] = entry.sub !== null && t === 3 ? decodeDoc(b, p, ve, entry.sub) : decodeValue(b, t, p, ve, entry.cache);
@@ -697,11 +721,12 @@ function decodeDoc(b: Uint8Array, start: number, end: number, sel: CompiledSelec
   const entries = sel.entries;
   if (small) {
     if (mask === 0) return {};
-    let build = sel.lastBuild;
-    if (mask !== sel.lastMask) {
+    const slot = mask & (BUILDER_SLOTS - 1);
+    let build = sel.recentBuilders[slot] ?? null;
+    if (sel.recentMasks[slot] !== mask) {
       build = builderFor(sel, mask);
-      sel.lastMask = mask;
-      sel.lastBuild = build;
+      sel.recentMasks[slot] = mask;
+      sel.recentBuilders[slot] = build;
     }
     if (build !== null) return build(values);
   }

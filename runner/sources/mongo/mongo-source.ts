@@ -13,6 +13,7 @@ import { clientOptions, DEFAULT_MAX_TIME_MS, describeUri, hostsOf, selectionTime
 import { openError, queryErrorMessage, scrub, type ErrorContext } from "./errors.ts";
 import { liveCollector } from "./pipelines/index.ts";
 import type { FindOptions, LiveDb } from "./pipelines/types.ts";
+import type { DiffSide } from "../../diff/side.ts";
 import { runPipelinesLive } from "./run-pipeline.ts";
 
 export type { MongoSourceOptions } from "./connect.ts";
@@ -39,7 +40,7 @@ export class MongoSource implements Source {
 
   constructor(
     private readonly uri: string,
-    options: MongoSourceOptions = {},
+    private readonly options: MongoSourceOptions = {},
   ) {
     this.databases = options.databases ?? DEFAULT_DATABASES;
     this.maxTimeMS = options.maxTimeMS ?? DEFAULT_MAX_TIME_MS;
@@ -98,6 +99,11 @@ export class MongoSource implements Source {
   }
 
   /** Check pipelines (`pipeline` / `compare` checks) run on the server, one after the other (run-pipeline.ts). */
+  async diffSide(): Promise<DiffSide> {
+    const { LiveSide } = await import("../../diff/live-side.ts");
+    return new LiveSide(this.uri, { readPreference: this.options.readPreference, connectTimeoutMS: this.options.connectTimeoutMS });
+  }
+
   async runPipelines(requests: readonly PipelineRequest[]): Promise<PipelineOutcome[]> {
     await this.open();
     return runPipelinesLive(this.live(), requests, (e, what) => (e instanceof QueryError ? e.message : queryErrorMessage(e, what, this.ctx)));

@@ -130,9 +130,10 @@ describe("scanBsonFile", () => {
   it("reports progress with cheap counters and a final call", async () => {
     const file = join(dir, "progress.bson");
     await writeFile(file, bytes);
-    const seen: { bytes: number; documents: number; fileBytes: number }[] = [];
+    const seen: { bytes: number; documents: number; fileBytes: number; done: boolean }[] = [];
     await collect(file, { onProgress: (p) => seen.push({ ...p }) });
-    expect(seen.at(-1)).toEqual({ bytes: bytes.length, documents: docs.length, fileBytes: bytes.length });
+    expect(seen.at(-1)).toEqual({ bytes: bytes.length, documents: docs.length, fileBytes: bytes.length, done: true });
+    expect(seen.slice(0, -1).every((p) => !p.done)).toBe(true);
   });
 
   it("an empty file is 0 documents", async () => {
