@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { dayOf, hourOf, utcOffsetMs, ZoneOffsets } from "../../countly/time.ts";
+import { dayName, dayOf, hourOf, LocalDays, utcOffsetMs, ZoneOffsets } from "../../countly/time.ts";
 
 const QUARTER = 15 * 60 * 1000;
 
@@ -64,5 +64,26 @@ describe("utcOffsetMs", () => {
     expect(dayOf("Asia/Kolkata", t + 1)).toBe("2024-10-27");
     expect(hourOf("Asia/Kolkata", t)).toBe(23);
     expect(hourOf("Asia/Kolkata", t + 1)).toBe(0);
+  });
+
+  it("LocalDays numbers the days dayOf names, and throws where dayOf throws (property)", () => {
+    const outcome = (f: () => string): string => {
+      try {
+        return f();
+      } catch (e) {
+        return `throws ${(e as Error).name}`;
+      }
+    };
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...ZONES),
+        fc.oneof(fc.integer({ min: 0, max: Date.UTC(2040, 0, 1) }), fc.double({ min: -9e15, max: 9e15, noNaN: true }), fc.constantFrom(8.64e15, -8.64e15, 8.64e15 - 1, -8.64e15 + 1)),
+        (timezone, ts) => {
+          const days = new LocalDays(timezone);
+          expect(outcome(() => dayName(days.number(ts)))).toBe(outcome(() => dayOf(timezone, ts)));
+        },
+      ),
+      { seed: 20261125, numRuns: 3000 },
+    );
   });
 });

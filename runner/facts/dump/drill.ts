@@ -1,7 +1,7 @@
 // Raw drill documents in either layout, reduced to who/what/when. The legacy
 // per-event collections carry no `a`/`e`/`n`: those come from the collection name.
 import { legacyDrillHash, COLLECTIONS, INTERNAL_EVENTS } from "../../../countly/layout.ts";
-import { dayOf, inPeriod, type Day } from "../../../countly/time.ts";
+import { dayName, inPeriod, LocalDays, type Day } from "../../../countly/time.ts";
 import { hashIndex, type Attribution } from "../attribution.ts";
 import type { Catalog, CollectionRef } from "../collector.ts";
 import { rawTimestamp } from "../numbers.ts";
@@ -39,7 +39,8 @@ export function isCustomKey(key: string): boolean {
 
 /** Builds a function that places a raw document (app, event, app-local day) or returns undefined to skip it. */
 export function drillReader(scope: FactScope, catalog: Catalog): (doc: Record<string, unknown>, from: CollectionRef) => DrillDoc | undefined {
-  const tz = new Map(scope.apps.map((a) => [a.id, a.timezone]));
+  // per app: its local days (offsets remembered per 4-hour block; an unknown zone throws at its first event, as dayOf does)
+  const localDays = new Map(scope.apps.map((a) => [a.id, new LocalDays(a.timezone)]));
   const index = scope.layout.drill === "legacy" ? hashIndex(scope.apps, catalog.eventLists) : undefined;
   let lastName = "";
   let lastWho: Attribution | undefined;
@@ -63,12 +64,12 @@ export function drillReader(scope: FactScope, catalog: Catalog): (doc: Record<st
       e = doc.e;
       key = typeof doc.n === "string" ? doc.n : e;
     }
-    const zone = tz.get(app);
-    if (zone === undefined) return undefined;
+    const days = localDays.get(app);
+    if (days === undefined) return undefined;
     // Legacy collections also hold `_id: "meta"` / `"meta_v2"` documents without `ts`.
     const ts = rawTimestamp(doc.ts);
     if (ts === undefined) return undefined;
-    const day = dayOf(zone, ts);
+    const day = dayName(days.number(ts)); // = dayOf(timezone, ts)
     if (!inPeriod(day, scope.period)) return undefined;
     return { app, e, key, day, doc };
   };

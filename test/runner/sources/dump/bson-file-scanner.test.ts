@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { constants, gunzipSync, gzipSync } from "node:zlib";
-import { BSON, ObjectId } from "bson";
+import { BSON, Binary, ObjectId } from "bson";
 import { DumpReadError, MAX_DOCUMENT_SIZE, scanBsonFile } from "../../../../runner/sources/dump/bson-file-scanner.ts";
 import type { ScanOptions } from "../../../../runner/sources/dump/bson-file-scanner.ts";
 
@@ -125,6 +125,24 @@ describe("scanBsonFile", () => {
     const got = await collect(file, { chunkSize: 777, fields: { i: true, n: true, up: ["src"], nope: true } });
     expect(got.offsets).toEqual(offsets);
     expect(got.docs).toEqual(docs.map((d) => ({ i: d["i"], n: d["n"], up: { src: (d["up"] as { src: string }).src } })));
+  });
+
+  it("documents kept after the scan stay intact although the read buffers are reused (selective and full)", async () => {
+    // binary values are views of bson's input; the scanner must never hand out views of a buffer it reads into again
+    const many = Array.from({ length: 300 }, (_, i) => ({
+      i,
+      emb: { bin: new Binary(new Uint8Array([i & 255, 1, 2, 3]), 0), s: `v${i}` },
+      bin: new Binary(new Uint8Array([i & 255, 9]), 0),
+      pad: "p".repeat(i % 37),
+    }));
+    const file = join(dir, "reuse.bson");
+    await writeFile(file, concat(many.map((d) => BSON.serialize(d))));
+    for (const chunkSize of [97, 1000, undefined]) {
+      const selective = await collect(file, { chunkSize, fields: { i: true, emb: true, bin: true } });
+      expect(selective.docs).toEqual(many.map(({ pad: _pad, ...d }) => d));
+      const full = await collect(file, { chunkSize });
+      expect(full.docs).toEqual(many);
+    }
   });
 
   it("reports progress with cheap counters and a final call", async () => {
