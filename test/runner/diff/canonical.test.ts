@@ -4,6 +4,15 @@ import { describe, expect, it } from "vitest";
 import { Canonicalizer, CanonicalError, digestString, formatId, idHash32, idKeyOf, idValue } from "../../../runner/diff/canonical.ts";
 
 const c = new Canonicalizer();
+const SEED = 20261125;
+console.log(`canonical form properties: fast-check seed ${SEED}`);
+
+function withoutNegativeZero(v: unknown): unknown {
+  if (Object.is(v, -0)) return 0;
+  if (Array.isArray(v)) return v.map(withoutNegativeZero);
+  if (v && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, withoutNegativeZero(x)]));
+  return v;
+}
 
 function digest(doc: Record<string, unknown>): string {
   const bytes = BSON.serialize(doc);
@@ -70,10 +79,10 @@ describe("canonical form", () => {
       fc.property(fc.dictionary(fc.string({ minLength: 1, maxLength: 6 }).filter((k) => !k.includes("\u0000") && !k.startsWith("$") && !k.includes(".")), tree, { maxKeys: 6 }), fc.nat(), (doc, seed) => {
         const shuffled = shuffle(doc, seed) as Record<string, unknown>;
         expect(digest(shuffled)).toBe(digest(doc));
-        // equal in value: -0 becomes 0 (JSON does the same to the expectation)
-        expect(canonicalValue(shuffled)).toEqual(JSON.parse(JSON.stringify(BSON.deserialize(BSON.serialize(doc)))));
+        // equal in value: the canonical form turns -0 into 0, as MongoDB compares numbers
+        expect(canonicalValue(shuffled)).toEqual(withoutNegativeZero(BSON.deserialize(BSON.serialize(doc))));
       }),
-      { numRuns: 300 },
+      { numRuns: 300, seed: SEED },
     );
   });
 
