@@ -96,8 +96,38 @@ export async function scanBsonFile(
   visit: (doc: Record<string, unknown>, offset: number) => void,
   options: ScanOptions = {},
 ): Promise<ScanStats> {
-  const chunkSize = Math.max(1, Math.floor(options.chunkSize ?? DEFAULT_CHUNK_SIZE));
   const sel: CompiledSelection | null = options.fields === undefined ? null : compileSelection(options.fields);
+  const decode = (b: Uint8Array, start: number, end: number, offset: number): void => {
+    let doc: Record<string, unknown>;
+    try {
+      doc = sel !== null ? decodeSelected(b, start, end, sel) : BSON.deserialize(b.subarray(start, end));
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      throw new DumpReadError(file, offset, `corrupt document at byte ${offset} (${end - start} bytes): ${msg}`, { cause: err });
+    }
+    visit(doc, offset);
+  };
+  // Selective decoding never keeps a reference to the bytes it reads (strings are decoded,
+  // embedded documents copied), so read buffers can be reused. bson's full deserialize
+  // keeps views (Binary), so it gets fresh ones.
+  return scanBsonFrames(file, decode, { chunkSize: options.chunkSize, signal: options.signal, onProgress: options.onProgress, reuseBuffers: sel !== null });
+}
+
+/** Called with `bytes[start, end)` holding one whole document that starts at uncompressed byte `offset`. */
+export type FrameVisitor = (bytes: Uint8Array, start: number, end: number, offset: number) => void;
+
+export interface FrameOptions extends Omit<ScanOptions, "fields"> {
+  /** The bytes handed to the visitor are only valid during the call: read buffers are reused. */
+  reuseBuffers?: boolean;
+}
+
+/**
+ * The framing under scanBsonFile: every document's raw bytes, in file order, for readers
+ * that work on BSON itself (the backup diff hashes documents without decoding them).
+ * Same errors as scanBsonFile, except decoding ones; errors of `onFrame` propagate unchanged.
+ */
+export async function scanBsonFrames(file: string, onFrame: FrameVisitor, options: FrameOptions = {}): Promise<ScanStats> {
+  const chunkSize = Math.max(1, Math.floor(options.chunkSize ?? DEFAULT_CHUNK_SIZE));
   const { signal, onProgress } = options;
   signal?.throwIfAborted();
   const gz = file.endsWith(".gz");
@@ -120,15 +150,8 @@ export async function scanBsonFile(
     if (b[end - 1] !== 0) {
       throw new DumpReadError(file, offset, `document at byte ${offset} does not end with 0x00 (declared ${size} bytes)`);
     }
-    let doc: Record<string, unknown>;
-    try {
-      doc = sel !== null ? decodeSelected(b, start, end, sel) : BSON.deserialize(b.subarray(start, end));
-    } catch (err) {
-      const msg = err instanceof Error ? err.message : String(err);
-      throw new DumpReadError(file, offset, `corrupt document at byte ${offset} (${size} bytes): ${msg}`, { cause: err });
-    }
     documents++;
-    visit(doc, offset);
+    onFrame(b, start, end, offset);
   };
 
   /** Frames (and visits) the documents of the next chunk of the uncompressed stream. */
@@ -213,10 +236,8 @@ export async function scanBsonFile(
       return { documents: 0, bytes: 0 };
     }
   } else {
-    // Selective decoding never keeps a reference to the bytes it reads (strings are decoded,
-    // embedded documents copied), so two buffers take turns: one is read into while the
-    // other is scanned. bson's full deserialize keeps views (Binary), so it gets fresh ones.
-    await readPlain(file, chunkSize, sel !== null, consume, readError);
+    // With reused buffers, two take turns: one is read into while the other is scanned.
+    await readPlain(file, chunkSize, options.reuseBuffers === true, consume, readError);
   }
 
   if (pendingStart >= 0) {
