@@ -3,4 +3,12 @@ import process from "node:process";
 import { main } from "./cli/main.ts";
 import { processIO } from "./cli/io.ts";
 
+// `countly-check list | head`: a closed pipe ends the output quietly, not with a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (e: { code?: string }) => {
+    if (e.code === "EPIPE") process.exit(typeof process.exitCode === "number" ? process.exitCode : 0);
+    throw e;
+  });
+}
+
 process.exitCode = await main(process.argv.slice(2), processIO());
