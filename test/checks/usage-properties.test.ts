@@ -9,7 +9,7 @@ import { applyCorruptions } from "../../fixtures/corruptions.ts";
 import type { Dataset } from "../../fixtures/dataset.ts";
 import { generateDataset } from "../../fixtures/generate.ts";
 import type { CaseResult } from "../../runner/model.ts";
-import { failingChecks, runOnDataset } from "../support/run-fixture.ts";
+import { badCases, failingChecks, runKinds } from "../support/run-fixture.ts";
 import { MATRIX_EXPECTATIONS } from "./matrix-expectations.ts";
 
 const SEED = 20261127;
@@ -29,23 +29,8 @@ const TARGETS: Record<string, string[]> = {
   "collections-present": ["restored-without-aggregates", "sessions-emptied", "views-emptied", "views-meta-lost", "sources-emptied"],
 };
 
-/** One scenario per app, so `always_sent` is exactly that app's truth. */
-function scenarios(ds: Dataset, kinds: readonly string[]): string[] {
-  return ds.apps.map((app) => {
-    const alwaysSent = ds.truth?.alwaysSent[app.id] ?? {};
-    const lines = [`name: app-${app.id}`, `apps: ["${app.id}"]`, "checks:"];
-    for (const k of kinds) lines.push(k === "event-segments-within-total" ? `  - { id: ${k}, check: ${k}, always_sent: ${JSON.stringify(alwaysSent)} }` : `  - { id: ${k}, check: ${k} }`);
-    return lines.join("\n");
-  });
-}
+const run = (ds: Dataset, kinds: readonly string[] = KINDS): Promise<CaseResult[]> => runKinds(ds, kinds);
 
-async function run(ds: Dataset, kinds: readonly string[] = KINDS): Promise<CaseResult[]> {
-  const out: CaseResult[] = [];
-  for (const yaml of scenarios(ds, kinds)) out.push(...(await runOnDataset(yaml, ds)));
-  return out;
-}
-
-const describeBad = (cases: CaseResult[]) => cases.filter((c) => c.outcome === "failed" || c.outcome === "error").map((c) => `${c.name}: ${c.outcome} ${c.message ?? ""}`);
 const datasetSeed = fc.integer({ min: 1, max: 2 ** 31 - 1 });
 const BOTH: readonly Layout[] = ["current", "legacy"];
 const layoutOf = (layouts: readonly Layout[]) => fc.constantFrom(...layouts);
@@ -57,7 +42,7 @@ describe("session, view, source, aggregator and collection checks on generated d
         const ds = generateDataset(seed, { layout });
         for (const d of [ds, applyCorruptions(ds, ["recent-not-aggregated"])]) {
           const cases = await run(d, USAGE);
-          expect(describeBad(cases), `dataset seed ${seed} (${layout}, ${d.corruptions.join(",") || "consistent"})`).toEqual([]);
+          expect(badCases(cases), `dataset seed ${seed} (${layout}, ${d.corruptions.join(",") || "consistent"})`).toEqual([]);
           // Every check has something to check; the legacy layout has no change-stream aggregator.
           const passed = [...new Set(cases.filter((c) => c.outcome === "passed").map((c) => c.kind))].sort();
           expect(passed, `dataset seed ${seed} (${layout})`).toEqual(USAGE.filter((k) => layout === "current" || k !== "aggregation-cursor-fresh").sort());

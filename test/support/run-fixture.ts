@@ -16,9 +16,9 @@ export async function runOnDataset(yaml: string | readonly string[], dataset: Da
 /**
  * One scenario per app (`always_sent` differs between apps: it is what the generator
  * knows each app's SDK always sends), each with the given check entries plus
- * event-segments-within-total configured from the dataset's truth.
+ * event-segments-within-total configured from the dataset's truth (unless `withSegments` is false).
  */
-export function perAppScenarios(dataset: Dataset, checks: readonly string[]): string[] {
+export function perAppScenarios(dataset: Dataset, checks: readonly string[], withSegments = true): string[] {
   return dataset.apps.map((app) => {
     const alwaysSent = dataset.truth?.alwaysSent[app.id] ?? {};
     return [
@@ -26,9 +26,20 @@ export function perAppScenarios(dataset: Dataset, checks: readonly string[]): st
       `apps: [ "${app.id}" ]`,
       "checks:",
       ...checks.map((c) => `  - ${c}`),
-      `  - { id: event-segments-within-total, check: event-segments-within-total, always_sent: ${JSON.stringify(alwaysSent)} }`,
+      ...(withSegments ? [`  - { id: event-segments-within-total, check: event-segments-within-total, always_sent: ${JSON.stringify(alwaysSent)} }`] : []),
     ].join("\n");
   });
+}
+
+/** Runs these check kinds (default options; event-segments-within-total with each app's always-sent segments) once per app. */
+export function runKinds(dataset: Dataset, kinds: readonly string[]): Promise<CaseResult[]> {
+  const entries = kinds.filter((k) => k !== "event-segments-within-total").map((k) => `{ id: ${k}, check: ${k} }`);
+  return runOnDataset(perAppScenarios(dataset, entries, kinds.includes("event-segments-within-total")), dataset);
+}
+
+/** Failed and errored cases, described for an assertion message. */
+export function badCases(cases: readonly CaseResult[]): string[] {
+  return cases.filter((c) => c.outcome === "failed" || c.outcome === "error").map((c) => `${c.name}: ${c.outcome} ${c.message ?? ""}`);
 }
 
 /** The slice's four checks. */
