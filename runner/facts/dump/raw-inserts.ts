@@ -6,20 +6,10 @@ import { normaliseMetricValue } from "../../../countly/segments.ts";
 import { hashIndex } from "../attribution.ts";
 import type { CollectionRef, DumpCollector } from "../collector.ts";
 import { insertTime } from "../numbers.ts";
-import type { RawInsertRow } from "../types.ts";
+import { insertRows, SESSION_KINDS, type InsertGroup } from "../raw-insert-groups.ts";
 import { isCustomKey } from "./drill.ts";
 
-interface Group {
-  app: string;
-  e: string;
-  docs: number;
-  withSource: number;
-  maxCd?: number;
-  settledMaxCd?: number;
-  tail: Map<number, number>;
-}
-
-const SESSION_KINDS = new Set<string>([INTERNAL_EVENTS.session, INTERNAL_EVENTS.sessionBegin]);
+const SESSION_KEYS = new Set(SESSION_KINDS);
 
 export const rawInsertsFromDump: DumpCollector<"rawInserts"> = {
   fact: "rawInserts",
@@ -34,11 +24,11 @@ export const rawInsertsFromDump: DumpCollector<"rawInserts"> = {
   start(scope, catalog) {
     const tailMinutes = Math.ceil(scope.params.tailMinutes ?? 0);
     const index = scope.layout.drill === "legacy" ? hashIndex(scope.apps, catalog.eventLists) : undefined;
-    const groups = new Map<string, Group>();
+    const groups = new Map<string, InsertGroup>();
     let maxMinute: number | undefined;
     let sinceCompact = 0;
 
-    const settle = (g: Group, cd: number) => {
+    const settle = (g: InsertGroup, cd: number) => {
       if (g.settledMaxCd === undefined || cd > g.settledMaxCd) g.settledMaxCd = cd;
     };
     const compact = () => {
@@ -73,7 +63,7 @@ export const rawInsertsFromDump: DumpCollector<"rawInserts"> = {
           groups.set(id, g);
         }
         g.docs++;
-        if (SESSION_KINDS.has(e) && normaliseMetricValue((doc.up as Record<string, unknown> | undefined)?.src) !== undefined) g.withSource++;
+        if (SESSION_KEYS.has(e) && normaliseMetricValue((doc.up as Record<string, unknown> | undefined)?.src) !== undefined) g.withSource++;
         const cd = insertTime(doc.cd);
         if (cd === undefined) return;
         if (g.maxCd === undefined || cd > g.maxCd) g.maxCd = cd;
@@ -88,14 +78,7 @@ export const rawInsertsFromDump: DumpCollector<"rawInserts"> = {
       },
       finish() {
         compact();
-        const rows: RawInsertRow[] = [...groups.values()].map((g) => {
-          const row: RawInsertRow = { app: g.app, e: g.e, docs: g.docs, withSource: g.withSource, tail: [...g.tail.entries()].sort((a, b) => a[0] - b[0]).map(([minute, maxCd]) => ({ minute, maxCd })) };
-          if (g.maxCd !== undefined) row.maxCd = g.maxCd;
-          if (g.settledMaxCd !== undefined) row.settledMaxCd = g.settledMaxCd;
-          return row;
-        });
-        rows.sort((a, b) => (a.app < b.app ? -1 : a.app > b.app ? 1 : a.e < b.e ? -1 : a.e > b.e ? 1 : 0));
-        return { rows, maxCdMinute: maxMinute };
+        return { rows: insertRows(groups.values()), maxCdMinute: maxMinute };
       },
     };
   },

@@ -10,7 +10,7 @@ import { COLLECTIONS, INTERNAL_EVENTS, legacyDrillHash } from "../../../../count
 import { hashIndex } from "../../../facts/attribution.ts";
 import type { CollectionRef } from "../../../facts/collector.ts";
 import { isCustomKey } from "../../../facts/dump/drill.ts";
-import type { RawInsertRow } from "../../../facts/types.ts";
+import { insertRows, SESSION_KINDS, type InsertGroup } from "../../../facts/raw-insert-groups.ts";
 import { insertedSince, newestInsert } from "./drill.ts";
 import { insertMinute, isJsNumber, objectField } from "./expressions.ts";
 import type { LiveCollector } from "./types.ts";
@@ -20,18 +20,6 @@ interface Target {
   /** Legacy: the app and internal key of the whole collection. */
   owner?: { app: string; e: string };
 }
-
-interface Group {
-  app: string;
-  e: string;
-  docs: number;
-  withSource: number;
-  maxCd?: number;
-  settledMaxCd?: number;
-  tail: Map<number, number>;
-}
-
-const SESSION_KINDS = [INTERNAL_EVENTS.session, INTERNAL_EVENTS.sessionBegin];
 
 /** `cd` as ms (numbers.ts insertTime), or null. */
 const CD_MS = { $switch: { branches: [{ case: { $eq: [{ $type: "$cd" }, "date"] }, then: { $toLong: "$cd" } }, { case: isJsNumber("$cd"), then: "$cd" }], default: null } };
@@ -47,7 +35,7 @@ function front(t: Target): Document[] {
   const match: Document = t.owner ? { $match: {} } : { $match: { e: { $type: "string" } } };
   const a = t.owner ? { $literal: t.owner.app } : { $cond: [{ $eq: [{ $type: "$a" }, "string"] }, "$a", ""] };
   const e = t.owner ? { $literal: t.owner.e } : "$e";
-  return [match, { $project: { _id: 0, a, e, cd: CD_MS, minute: insertMinute("$cd"), withSource: { $cond: [{ $and: [{ $in: [e, SESSION_KINDS] }, sourceDefined()] }, 1, 0] } } }];
+  return [match, { $project: { _id: 0, a, e, cd: CD_MS, minute: insertMinute("$cd"), withSource: { $cond: [{ $and: [{ $in: [e, [...SESSION_KINDS]] }, sourceDefined()] }, 1, 0] } } }];
 }
 
 export const rawInsertsLive: LiveCollector<"rawInserts"> = {
@@ -67,7 +55,7 @@ export const rawInsertsLive: LiveCollector<"rawInserts"> = {
     }
     const tailMinutes = Math.ceil(scope.params.tailMinutes ?? 0);
     // Legacy: every custom event's collection adds to the app's `[CLY]_custom` group.
-    const groups = new Map<string, Group & { targets: Target[] }>();
+    const groups = new Map<string, InsertGroup & { targets: Target[] }>();
     let newest: number | undefined;
 
     for (const t of targets) {
@@ -115,13 +103,6 @@ export const rawInsertsLive: LiveCollector<"rawInserts"> = {
       }
     }
 
-    const rows: RawInsertRow[] = [...groups.values()].map((g) => {
-      const row: RawInsertRow = { app: g.app, e: g.e, docs: g.docs, withSource: g.withSource, tail: [...g.tail.entries()].sort((a, b) => a[0] - b[0]).map(([minute, maxCd]) => ({ minute, maxCd })) };
-      if (g.maxCd !== undefined) row.maxCd = g.maxCd;
-      if (g.settledMaxCd !== undefined) row.settledMaxCd = g.settledMaxCd;
-      return row;
-    });
-    rows.sort((a, b) => (a.app < b.app ? -1 : a.app > b.app ? 1 : a.e < b.e ? -1 : a.e > b.e ? 1 : 0));
-    return { rows, maxCdMinute: maxMinute };
+    return { rows: insertRows(groups.values()), maxCdMinute: maxMinute };
   },
 };
