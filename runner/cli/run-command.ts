@@ -1,23 +1,20 @@
 // `countly-check run`: scenarios -> source -> checks -> console, JUnit, JSON -> exit code.
 import { CHECKS } from "../../checks/index.ts";
 import { CORRUPTIONS } from "../../fixtures/corruptions.ts";
-import { toConsole } from "../../reports/console.ts";
-import { toJson } from "../../reports/json.ts";
-import { toJUnit } from "../../reports/junit.ts";
-import { writeFileAtomic } from "../../reports/write.ts";
-import { EXIT, exitCodeOf, type RunResult } from "../model.ts";
+import { EXIT, type RunResult } from "../model.ts";
 import { redactUri, scrubSecrets } from "../redact.ts";
 import { runScenarios, unreadableSourceResult } from "../run.ts";
 import { discoverScenarios } from "../scenario/discover.ts";
 import { loadScenarioFile } from "../scenario/load.ts";
 import { ScenarioError, type Scenario } from "../scenario/types.ts";
-import { READ_CONCERNS, READ_PREFERENCES, type MongoSourceOptions } from "../sources/mongo/connect.ts";
 import { sourceFor } from "../sources/open.ts";
 import { SourceError } from "../sources/source.ts";
 import { dayOption, intOption, parse } from "./args.ts";
 import { RUN_HELP } from "./help.ts";
 import { UsageError, type CliIO } from "./io.ts";
 import { progressPrinter } from "./progress.ts";
+import { mongoOptions } from "./mongo-options.ts";
+import { writeReports } from "./output.ts";
 
 export const DEFAULT_JUNIT = "reports/junit.xml";
 
@@ -53,8 +50,6 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
   const junit = values.junit ?? DEFAULT_JUNIT;
   const secretUri = sourceSpec;
   const safe = (text: string) => scrubSecrets(text, secretUri);
-  // With the JUnit report on stdout, the human summary moves to stderr.
-  const say = junit === "-" || values.json === "-" ? io.stderr : io.stdout;
   const showProgress = !values.quiet && (values.progress || io.isTTY);
 
   let run: RunResult;
@@ -72,27 +67,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
     run = unreadableSourceResult(scenarios, redactUri(sourceSpec), message);
   }
 
-  const color = io.isTTY && !values["no-color"] && io.env.NO_COLOR === undefined;
-  if (!values.quiet) say(safe(toConsole(run, { color })));
-  await emit(junit, safe(toJUnit(run)), io);
-  if (values.json) await emit(values.json, safe(toJson(run)), io);
-  if (!values.quiet && junit !== "-") say(`JUnit report: ${junit}\n`);
-  return exitCodeOf(run);
-}
-
-/** Options of a live MongoDB source (ignored for a dump). */
-function mongoOptions(values: { "read-preference"?: string; "read-concern"?: string; "max-time-ms"?: string; "connect-timeout-ms"?: string }): MongoSourceOptions {
-  const pick = <T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined => {
-    if (value === undefined) return undefined;
-    if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${flag} ${value}: expected one of ${allowed.join(", ")}`);
-    return value as T;
-  };
-  return {
-    readPreference: pick("read-preference", values["read-preference"], READ_PREFERENCES),
-    readConcern: pick("read-concern", values["read-concern"], READ_CONCERNS),
-    maxTimeMS: intOption("max-time-ms", values["max-time-ms"], 1),
-    connectTimeoutMS: intOption("connect-timeout-ms", values["connect-timeout-ms"], 1),
-  };
+  return writeReports(run, { junit, json: values.json, quiet: values.quiet, noColor: values["no-color"] }, io, safe);
 }
 
 /** Without --source, the scenarios' own `source:` (all must agree). */
@@ -101,11 +76,6 @@ function scenarioSource(scenarios: readonly Scenario[]): string {
   if (given.length === 0) throw new UsageError("--source is required: a mongodb:// URI or a dump directory (or `source:` in the scenario)");
   if (given.length > 1) throw new UsageError(`the scenarios name different sources (${given.map(redactUri).join(", ")}); pass --source`);
   return given[0]!;
-}
-
-async function emit(target: string, content: string, io: CliIO) {
-  if (target === "-") io.stdout(content);
-  else await writeFileAtomic(target, content);
 }
 
 /** Loads every scenario file; all files' errors are printed before giving up (exit 2). */

@@ -1,16 +1,13 @@
 // `countly-check selftest`: proves each scenario's checks on generated datasets
 // (runner/selftest.ts) and reports like `run` (console, JUnit, JSON, exit code).
 import { CHECKS } from "../../checks/index.ts";
-import { toConsole } from "../../reports/console.ts";
-import { toJson } from "../../reports/json.ts";
-import { toJUnit } from "../../reports/junit.ts";
-import { writeFileAtomic } from "../../reports/write.ts";
-import { exitCodeOf, EXIT } from "../model.ts";
+import { EXIT } from "../model.ts";
 import { DEFAULT_SELFTEST_RUNS, DEFAULT_SELFTEST_SEED, selftestScenarios } from "../selftest.ts";
 import { intOption, parse } from "./args.ts";
 import { SELFTEST_HELP } from "./help.ts";
 import type { CliIO } from "./io.ts";
 import { loadAll } from "./run-command.ts";
+import { writeReports } from "./output.ts";
 
 export async function selftestCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parse(argv, {
@@ -31,11 +28,5 @@ export async function selftestCommand(argv: string[], io: CliIO): Promise<number
   const scenarios = await loadAll(positionals, io);
   const result = await selftestScenarios(scenarios, { registry: CHECKS, runs, seed });
 
-  const say = values.junit === "-" || values.json === "-" ? io.stderr : io.stdout;
-  const color = io.isTTY && !values["no-color"] && io.env.NO_COLOR === undefined;
-  if (!values.quiet) say(toConsole(result, { color }));
-  const emit = async (target: string, content: string) => (target === "-" ? io.stdout(content) : writeFileAtomic(target, content));
-  if (values.junit) await emit(values.junit, toJUnit(result));
-  if (values.json) await emit(values.json, toJson(result));
-  return exitCodeOf(result);
+  return writeReports(result, { junit: values.junit, json: values.json, quiet: values.quiet, noColor: values["no-color"], announce: false }, io);
 }

@@ -1,21 +1,18 @@
 // `countly-check diff --before <dump|uri> --after <dump|uri>`: did everything arrive, and
 // does it still add up? Both sides -> diff engine -> result model -> console, JUnit, JSON.
 import type { ReadPreferenceMode } from "mongodb";
-import { toConsole } from "../../reports/console.ts";
-import { toJson } from "../../reports/json.ts";
-import { toJUnit } from "../../reports/junit.ts";
-import { writeFileAtomic } from "../../reports/write.ts";
 import { intOption, parse } from "../cli/args.ts";
 import { UsageError, type CliIO } from "../cli/io.ts";
-import { EXIT, exitCodeOf, type RunResult } from "../model.ts";
+import { EXIT, type RunResult } from "../model.ts";
 import { redactUri, scrubSecrets } from "../redact.ts";
-import { READ_PREFERENCES } from "../sources/mongo/connect.ts";
 import { isMongoUri } from "../sources/open.ts";
 import type { ScanReport } from "./buckets.ts";
 import { DEFAULT_MAX_IDS, DiffSourceError, diffSides } from "./diff.ts";
 import { DumpSide } from "./dump-side.ts";
 import { diffToRun, unreadableDiffRun } from "./report.ts";
 import { BACKUP_DATABASES, type DiffSide } from "./side.ts";
+import { mongoOptions } from "../cli/mongo-options.ts";
+import { writeReports } from "../cli/output.ts";
 
 export const DEFAULT_DIFF_JUNIT = "reports/diff-junit.xml";
 
@@ -75,19 +72,14 @@ export async function diffCommand(argv: string[], io: CliIO): Promise<number> {
   if (!values.before) throw new UsageError("--before is required: the backup (a dump directory or a mongodb:// URI)");
   if (!values.after) throw new UsageError("--after is required: the restored side (a dump directory or a mongodb:// URI)");
   const maxIds = intOption("max-ids", values["max-ids"], 0) ?? DEFAULT_MAX_IDS;
-  const readPreference = values["read-preference"];
-  if (readPreference !== undefined && !(READ_PREFERENCES as readonly string[]).includes(readPreference)) {
-    throw new UsageError(`--read-preference ${readPreference}: expected one of ${READ_PREFERENCES.join(", ")}`);
-  }
-  const connectTimeoutMS = intOption("connect-timeout-ms", values["connect-timeout-ms"], 1);
+  const { readPreference, connectTimeoutMS } = mongoOptions(values);
   const databases = values.db?.length ? [...new Set(values.db)] : BACKUP_DATABASES;
   for (const db of databases) if (!/^[^/\\. "$*<>:|?]+$/.test(db)) throw new UsageError(`--db ${db}: not a MongoDB database name`);
 
   const junit = values.junit ?? DEFAULT_DIFF_JUNIT;
   const safe = (text: string) => scrubSecrets(scrubSecrets(text, values.before), values.after);
-  const say = junit === "-" || values.json === "-" ? io.stderr : io.stdout;
   const showProgress = !values.quiet && (values.progress || io.isTTY);
-  const live = { readPreference: readPreference as ReadPreferenceMode | undefined, connectTimeoutMS };
+  const live = { readPreference, connectTimeoutMS };
   const before = await sideFor(values.before, databases, live);
   const after = await sideFor(values.after, databases, live);
 
@@ -102,12 +94,7 @@ export async function diffCommand(argv: string[], io: CliIO): Promise<number> {
     run = unreadableDiffRun(before.description, after.description, e.side, message, before.location);
   }
 
-  const color = io.isTTY && !values["no-color"] && io.env.NO_COLOR === undefined;
-  if (!values.quiet) say(safe(toConsole(run, { color })));
-  await emit(junit, safe(toJUnit(run)), io);
-  if (values.json) await emit(values.json, safe(toJson(run)), io);
-  if (!values.quiet && junit !== "-") say(`JUnit report: ${junit}\n`);
-  return exitCodeOf(run);
+  return writeReports(run, { junit, json: values.json, quiet: values.quiet, noColor: values["no-color"] }, io, safe);
 }
 
 async function sideFor(spec: string, databases: readonly string[], live: { readPreference?: ReadPreferenceMode; connectTimeoutMS?: number }): Promise<DiffSide> {
@@ -118,11 +105,6 @@ async function sideFor(spec: string, databases: readonly string[], live: { readP
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec)) throw new UsageError(`${redactUri(spec)}: expected a dump directory or a mongodb:// URI`);
   return new DumpSide(spec, databases);
-}
-
-async function emit(target: string, content: string, io: CliIO): Promise<void> {
-  if (target === "-") io.stdout(content);
-  else await writeFileAtomic(target, content);
 }
 
 /** Scan progress on stderr: a line per million documents, and when a long scan ends. */
