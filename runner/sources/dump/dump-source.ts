@@ -12,6 +12,7 @@ import { computeFactsByScanning } from "../scan-plan.ts";
 import { runPipelinesByScanning } from "../pipeline/scan.ts";
 import { basicsFromDocuments, SourceError, type FactResults, type PipelineOutcome, type PipelineRequest, type Source, type SourceBasics } from "../source.ts";
 import { DumpReadError, scanBsonFile, type ScanProgress } from "./bson-file-scanner.ts";
+import { readMetadataUuid } from "./metadata-uuid.ts";
 
 export interface DumpSourceOptions {
   databases?: DatabaseNames;
@@ -54,7 +55,13 @@ export class DumpSource implements Source {
     const appDocs = await this.readSmall({ db: this.databases.countly, name: COLLECTIONS.apps });
     const eventDocs = await this.readSmall({ db: this.databases.countly, name: COLLECTIONS.events });
     try {
-      return basicsFromDocuments(appDocs, eventDocs, collections, this.databases);
+      const basics = basicsFromDocuments(appDocs, eventDocs, collections, this.databases);
+      const drill = { db: this.databases.drill, name: COLLECTIONS.drillEvents };
+      if (this.files.has(`${drill.db}.${drill.name}`)) {
+        const uuid = await readMetadataUuid(join(this.root, drill.db, `${drill.name}.metadata.json`));
+        basics.catalog.collectionUuids = { [`${drill.db}.${drill.name}`]: "uuid" in uuid ? { ...uuid, from: displayPath(uuid.from) } : uuid };
+      }
+      return basics;
     } catch (e) {
       if (e instanceof SourceError) throw new SourceError(`${this.dir}: ${e.message}`);
       throw e;
