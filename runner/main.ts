@@ -1,13 +1,23 @@
 // Entry point for Node (through bin/countly-check.mjs) and Deno (`deno run -A runner/main.ts`).
+import { unlinkSync } from "node:fs";
 import process from "node:process";
 import { main } from "./cli/main.ts";
 import { processIO } from "./cli/io.ts";
+import { removeTempFiles } from "../reports/write.ts";
 
 // `countly-check list | head`: a closed pipe ends the output quietly, not with a stack trace.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on("error", (e: { code?: string }) => {
     if (e.code === "EPIPE") process.exit(typeof process.exitCode === "number" ? process.exitCode : 0);
     throw e;
+  });
+}
+
+// Interrupted (Ctrl-C, CI cancel): no half-written report's temp file stays behind.
+for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+  process.on(signal, () => {
+    removeTempFiles(unlinkSync);
+    process.exit(code);
   });
 }
 
