@@ -6,6 +6,7 @@
 //   - a directory, block device or socket: refused.
 // Any failure is a ReportWriteError with one line naming the target; temp files never
 // outlive the process (`removeTempFiles` runs on SIGINT/SIGTERM, runner/main.ts).
+import { unlinkSync } from "node:fs";
 import * as fs from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import process from "node:process";
@@ -45,6 +46,16 @@ const liveTempFiles = new Set<string>();
 /** Temp files being written right now (for the signal handlers). */
 export function tempFilesInProgress(): string[] {
   return [...liveTempFiles];
+}
+
+/** On SIGINT/SIGTERM (Ctrl-C, a cancelled CI job): remove the temp files, then exit 130/143 as a shell would. */
+export function removeTempFilesOnSignals(): void {
+  for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+    process.on(signal, () => {
+      removeTempFiles(unlinkSync);
+      process.exit(code);
+    });
+  }
 }
 
 /** Removes the temp files of writes still in progress; synchronous so a signal handler can call it. */

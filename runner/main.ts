@@ -1,9 +1,8 @@
 // Entry point for Node (through bin/countly-check.mjs) and Deno (`deno run -A runner/main.ts`).
-import { unlinkSync } from "node:fs";
 import process from "node:process";
 import { main } from "./cli/main.ts";
 import { processIO } from "./cli/io.ts";
-import { removeTempFiles } from "../reports/write.ts";
+import { removeTempFilesOnSignals } from "../reports/write.ts";
 
 // `countly-check list | head`: a closed pipe ends the output quietly, not with a stack trace.
 for (const stream of [process.stdout, process.stderr]) {
@@ -14,11 +13,6 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 // Interrupted (Ctrl-C, CI cancel): no half-written report's temp file stays behind.
-for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
-  process.on(signal, () => {
-    removeTempFiles(unlinkSync);
-    process.exit(code);
-  });
-}
+removeTempFilesOnSignals();
 
 process.exitCode = await main(process.argv.slice(2), processIO());

@@ -58,19 +58,31 @@ function redactAfterScheme(rest: string): string {
   return `${at < 0 ? "" : "***@"}${hostPath}${query}`;
 }
 
-/** Index of the last `@` that is followed by a host list (not the `@` of a query value), or -1. */
+/**
+ * Index of the `@` that ends the user info, or -1: the last `@` followed by a host list and
+ * then a path, query or the end, preferring one before the first `?` (query values may hold
+ * `@`: authMechanismProperties); without one there, the password holds a `?` and the last
+ * such `@` anywhere is taken (hiding too much rather than too little).
+ */
 function userInfoEnd(rest: string): number {
-  for (let i = rest.lastIndexOf("@"); i >= 0; i = i === 0 ? -1 : rest.lastIndexOf("@", i - 1)) {
-    if (HOSTS_THEN_END.test(rest.slice(i + 1))) return i;
+  const firstQ = rest.indexOf("?");
+  let last = -1;
+  for (let i = rest.indexOf("@"); i >= 0; i = rest.indexOf("@", i + 1)) {
+    if (!HOSTS_THEN_END.test(rest.slice(i + 1))) continue;
+    if (firstQ >= 0 && i > firstQ && last >= 0 && last < firstQ) return last;
+    last = i;
   }
-  // An `@` with no host-like text after it: still user info up to the last `@` before any `?`.
-  const q = rest.indexOf("?");
-  return rest.lastIndexOf("@", q < 0 ? rest.length : q);
+  if (last >= 0) return last;
+  // An `@` with nothing host-like after it: still user info, up to the last `@` before any `?`.
+  return rest.lastIndexOf("@", firstQ < 0 ? rest.length : firstQ);
 }
+
+// Options are separated by `&` or `;` before the next `name=`: an unescaped `&` or `;` inside a value stays in that value.
+const OPTION_SEPARATOR = /([&;])(?=[A-Za-z0-9_.%-]+=)/;
 
 function redactQuery(query: string): string {
   return query
-    .split(/([&;])/)
+    .split(OPTION_SEPARATOR)
     .map((part) => {
       if (part === "&" || part === ";" || part === "") return part;
       const eq = part.indexOf("=");
@@ -81,7 +93,11 @@ function redactQuery(query: string): string {
     .join("");
 }
 
-/** The secrets a URI carries: its password and its unsafe option values, raw and decoded. */
+/**
+ * The secrets a URI carries: its password and its unsafe option values, raw and decoded.
+ * Where the `@` ending the user info is ambiguous (a `?` in the password, an `@` in an
+ * option value), the secrets of every reading are taken.
+ */
 export function secretsOf(uri: string | undefined): string[] {
   if (!uri) return [];
   const m = /^[a-z][a-z0-9+.-]*:\/\/(.*)$/is.exec(uri.trim());
@@ -89,23 +105,39 @@ export function secretsOf(uri: string | undefined): string[] {
   const rest = m[1]!;
   const out: string[] = [];
   const at = userInfoEnd(rest);
-  if (at >= 0) {
-    const info = rest.slice(0, at);
+  // Every `@` could end the password (one may hold `?` or an option value `@`): each reading's password is secret.
+  for (let i = rest.indexOf("@"); i >= 0; i = rest.indexOf("@", i + 1)) {
+    const info = rest.slice(0, i);
     const colon = info.indexOf(":");
     // The user name alone is not secret (scrubbing "countly" would mangle every collection name); the whole user info is.
-    if (colon >= 0) out.push(info.slice(colon + 1));
-    out.push(info);
+    if (colon >= 0) out.push(info.slice(colon + 1), info);
   }
-  const tail = at < 0 ? rest : rest.slice(at + 1);
-  const q = tail.indexOf("?");
-  if (q >= 0) {
-    for (const part of tail.slice(q + 1).split(/[&;]/)) {
+  // Likewise every reading's query: options of any reading whose name reads as an option name.
+  const readings = new Set([at, -1]);
+  for (let i = rest.indexOf("@"); i >= 0; i = rest.indexOf("@", i + 1)) readings.add(i);
+  for (const end of readings) {
+    const tail = end < 0 ? rest : rest.slice(end + 1);
+    const q = tail.indexOf("?");
+    if (q < 0) continue;
+    const parts = tail.slice(q + 1).split(OPTION_SEPARATOR);
+    for (let j = 0; j < parts.length; j += 2) {
+      const part = parts[j]!;
       const eq = part.indexOf("=");
-      if (eq < 0 || SAFE_URI_OPTIONS.has(safeDecode(part.slice(0, eq)).toLowerCase())) continue;
+      if (eq < 0) continue;
+      const name = safeDecode(part.slice(0, eq));
+      if (SAFE_URI_OPTIONS.has(name.toLowerCase()) || !/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) continue;
       const value = part.slice(eq + 1);
-      out.push(value);
-      // authMechanismProperties=AWS_SESSION_TOKEN:xyz,SERVICE_NAME:abc
-      for (const item of safeDecode(value).split(",")) out.push(item.split(":").slice(1).join(":"));
+      // A value may hold an unescaped `;x=` or `&x=`: the value with each following option is a reading too.
+      const values = [value];
+      for (let k = j + 2; k < parts.length; k += 2) values.push(value + parts.slice(j + 1, k + 1).join(""));
+      for (const v of values) {
+        out.push(v);
+        // authMechanismProperties=AWS_SESSION_TOKEN:xyz,SERVICE_NAME:abc
+        for (const form of [v, safeDecode(v)]) {
+          out.push(form.split(":").slice(1).join(":"));
+          for (const item of form.split(",")) out.push(item.split(":").slice(1).join(":"));
+        }
+      }
     }
   }
   const forms = out.flatMap((s) => [s, safeDecode(s), encodeURIComponent(safeDecode(s))]);
