@@ -34,3 +34,12 @@ describe("readMetadataUuid", () => {
     expect(await readMetadataUuid(join(dir, "e.metadata.json"))).toEqual({ unknown: expect.stringMatching(/"uuid" is "xyz", not 32 hex digits/) });
   });
 });
+
+describe("readMetadataUuid on hostile files", () => {
+  it("does not open a FIFO (it would block the run): the UUID is unknown, with the reason", async () => {
+    const { execFileSync } = await import("node:child_process");
+    const fifo = join(dir, "fifo.metadata.json");
+    execFileSync("mkfifo", [fifo]);
+    expect(await readMetadataUuid(fifo)).toEqual({ unknown: `${fifo} is not a regular file` });
+  });
+});
