@@ -1,7 +1,7 @@
 // The human summary: totals first, then each suite's cases, then the top findings of
 // every failing check with what to do. Colour only when writing to a terminal.
 import type { CaseResult, RunResult } from "../runner/model.ts";
-import { isWarning, totalsOf } from "../runner/model.ts";
+import { isWarning, totalsOf, verdictOf, violated } from "../runner/model.ts";
 import { formatFinding } from "./format.ts";
 
 export interface ConsoleOptions {
@@ -25,7 +25,8 @@ export function toConsole(run: RunResult, options: ConsoleOptions): string {
     paint("gray", `${t.skipped} skipped`),
     paint(t.passed ? "green" : "gray", `${t.passed} passed`),
   ];
-  const verdict = t.errors ? paint("red", "INCOMPLETE") : t.failed ? paint("red", "FAILED") : paint("green", "PASSED");
+  const word = verdictOf(t);
+  const verdict = paint(word === "PASSED" ? "green" : "red", run.label ? `${word} (${run.label})` : word);
   lines.push(`${verdict}: ${t.tests} checks: ${parts.join(", ")} (${(run.durationMs / 1000).toFixed(1)} s)`);
 
   for (const s of run.suites) {
@@ -33,7 +34,7 @@ export function toConsole(run: RunResult, options: ConsoleOptions): string {
     for (const c of s.cases) lines.push(`  ${mark(c, paint)} ${c.name}${detail(c)}`);
   }
 
-  const bad = all.filter((c) => c.outcome === "failed" || c.outcome === "error");
+  const bad = all.filter((c) => violated(c) || c.outcome === "error");
   if (bad.length) {
     lines.push("", paint("bold", "Details"));
     const top = options.top ?? 5;
@@ -60,7 +61,7 @@ function mark(c: CaseResult, paint: (code: keyof typeof CODES, t: string) => str
 }
 
 function detail(c: CaseResult): string {
-  if (c.outcome === "failed") return ` — ${c.findingsTotal} finding${c.findingsTotal === 1 ? "" : "s"}`;
+  if (violated(c)) return ` — ${c.findingsTotal} finding${c.findingsTotal === 1 ? "" : "s"}`;
   if (c.outcome === "skipped" || c.outcome === "error") return ` — ${c.outcome === "skipped" ? "skipped: " : ""}${firstLine(c.message ?? "")}`;
   return "";
 }

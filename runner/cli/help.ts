@@ -7,6 +7,17 @@ export const EXIT_CODES_HELP = `Exit codes:
   2  bad usage or invalid scenario
   3  the source could not be read, or a check could not be evaluated`;
 
+/** The report flags of run, diff and selftest (runner/cli/output.ts REPORT_OPTIONS). */
+export const REPORT_HELP = `      --json <FILE|->     JSON report (its schema: reports/result.schema.json in the package)
+      --sarif <FILE|->    SARIF 2.1.0 report (GitHub code scanning, Jenkins Warnings NG, editors)
+      --codequality <FILE|->  GitLab Code Quality report (failures and warnings in merge requests)
+      --annotations <github|none>  GitHub workflow-command annotations at each check's YAML line and
+                          a job summary in $GITHUB_STEP_SUMMARY (default: github when GITHUB_ACTIONS=true)
+      --label <NAME>      prefix suite and case names and the summary with NAME/ (e.g. backup, restored),
+                          so the reports of two runs never collide
+  -q, --quiet             no progress and no console summary
+      --no-color          no colours even on a terminal (NO_COLOR and FORCE_COLOR are honoured too)`;
+
 export const MAIN_HELP = `countly-check ${VERSION}: test-suite style consistency checks for Countly's MongoDB data
 
 Usage:
@@ -28,7 +39,7 @@ Commands:
   list      list check kinds
 
 Global options:
-  -h, --help     show help (also: countly-check <command> --help)
+  -h, --help     show help (also: countly-check help <command>, countly-check <command> --help)
   -v, --version  show the version
 
 ${EXIT_CODES_HELP}
@@ -42,7 +53,6 @@ Without scenario arguments the built-in scenarios/ are run.
 Options:
   -s, --source <uri|dir>  mongodb://… URI, or a \`countly backup\` / mongodump folder (required)
       --junit <FILE|->    JUnit XML report (default: reports/junit.xml; - for stdout)
-      --json <FILE|->     JSON report
       --app <ID_OR_NAME>  only this app (repeatable; intersected with the scenarios' apps)
       --from <YYYY-MM-DD> first app-local day to check
       --to <YYYY-MM-DD>   last app-local day to check
@@ -54,8 +64,7 @@ Options:
       --max-time-ms <N>   MongoDB: time limit of each query (default 900000, 15 min)
       --connect-timeout-ms <N>  MongoDB: give up connecting after N ms (default 10000)
       --progress          show scan progress even when not on a terminal
-  -q, --quiet             no progress and no console summary
-      --no-color          no colours even on a terminal (NO_COLOR is honoured too)
+${REPORT_HELP}
   -h, --help              show this help
 
 ${EXIT_CODES_HELP}
@@ -99,9 +108,7 @@ Options:
       --seed <N>          seed of the first dataset; the others follow (default 1)
       --junit <FILE|->    JUnit XML report: one test case per (check, consistent data)
                           and per (check, corruption)
-      --json <FILE|->     JSON report
-  -q, --quiet             no console summary
-      --no-color          no colours even on a terminal (NO_COLOR is honoured too)
+${REPORT_HELP}
   -h, --help              show this help
 
 Exit codes:

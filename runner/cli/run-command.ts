@@ -14,15 +14,14 @@ import { RUN_HELP } from "./help.ts";
 import { UsageError, type CliIO } from "./io.ts";
 import { progressPrinter } from "./progress.ts";
 import { mongoOptions } from "./mongo-options.ts";
-import { writeReports } from "./output.ts";
+import { REPORT_OPTIONS, reportTargets, writeReports } from "./output.ts";
 
 export const DEFAULT_JUNIT = "reports/junit.xml";
 
 export async function runCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parse(argv, {
     source: { type: "string", short: "s" },
-    junit: { type: "string" },
-    json: { type: "string" },
+    ...REPORT_OPTIONS,
     app: { type: "string", multiple: true },
     from: { type: "string" },
     to: { type: "string" },
@@ -32,8 +31,6 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
     "max-time-ms": { type: "string" },
     "connect-timeout-ms": { type: "string" },
     progress: { type: "boolean" },
-    quiet: { type: "boolean", short: "q" },
-    "no-color": { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) {
@@ -44,10 +41,10 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
   if (period.from && period.to && period.from > period.to) throw new UsageError(`--from ${period.from} is after --to ${period.to}`);
   const maxFindings = intOption("max-findings", values["max-findings"], 1);
   const mongo = mongoOptions(values);
+  const targets = reportTargets(values, { junit: DEFAULT_JUNIT });
 
   const scenarios = await loadAll(positionals, io);
   const sourceSpec = values.source ?? scenarioSource(scenarios);
-  const junit = values.junit ?? DEFAULT_JUNIT;
   const secretUri = sourceSpec;
   const safe = (text: string) => scrubSecrets(text, secretUri);
   const showProgress = !values.quiet && (values.progress || io.isTTY);
@@ -67,7 +64,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
     run = unreadableSourceResult(scenarios, redactUri(sourceSpec), message);
   }
 
-  return writeReports(run, { junit, json: values.json, quiet: values.quiet, noColor: values["no-color"] }, io, safe);
+  return writeReports(run, targets, io, safe);
 }
 
 /** Without --source, the scenarios' own `source:` (all must agree). */
