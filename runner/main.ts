@@ -2,6 +2,7 @@
 import process from "node:process";
 import { main } from "./cli/main.ts";
 import { processIO } from "./cli/io.ts";
+import { removeTempFilesOnSignals } from "../reports/write.ts";
 
 // `countly-check list | head`: a closed pipe ends the output quietly, not with a stack trace.
 for (const stream of [process.stdout, process.stderr]) {
@@ -10,5 +11,8 @@ for (const stream of [process.stdout, process.stderr]) {
     throw e;
   });
 }
+
+// Interrupted (Ctrl-C, CI cancel): no half-written report's temp file stays behind.
+removeTempFilesOnSignals();
 
 process.exitCode = await main(process.argv.slice(2), processIO());

@@ -5,7 +5,8 @@ export const EXIT_CODES_HELP = `Exit codes:
   0  every check passed (warnings allowed)
   1  at least one check failed
   2  bad usage or invalid scenario
-  3  the source could not be read, or a check could not be evaluated`;
+  3  the source could not be read, or a check could not be evaluated
+  4  a report file could not be written`;
 
 /** The report flags of run, diff and selftest (runner/cli/output.ts REPORT_OPTIONS). */
 export const REPORT_HELP = `      --json <FILE|->     JSON report (its schema: reports/result.schema.json in the package)
@@ -52,6 +53,9 @@ Without scenario arguments the built-in scenarios/ are run.
 
 Options:
   -s, --source <uri|dir>  mongodb://… URI, or a \`countly backup\` / mongodump folder (required)
+      --source-env <NAME> take the source from the environment variable NAME (keeps a
+                          URI with credentials out of the command line and /proc);
+                          without either flag, COUNTLY_CHECK_SOURCE, then the scenarios' source:
       --junit <FILE|->    JUnit XML report (default: reports/junit.xml; - for stdout)
       --app <ID_OR_NAME>  only this app (repeatable; intersected with the scenarios' apps)
       --from <YYYY-MM-DD> first app-local day to check

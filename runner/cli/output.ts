@@ -1,10 +1,12 @@
 // The end of every reporting command (run, diff, selftest): console summary, CI
-// annotations and job summary, the report files (JUnit, JSON, SARIF, Code Quality), with
-// secrets scrubbed, and the exit code of the result. The report flags are defined here
-// once, so the three commands accept the same ones.
+// annotations and job summary, the report files (JUnit, JSON, SARIF, Code Quality), and
+// the exit code of the result. Every reporter serialises the same prepared run: secrets
+// redacted (runner/redact.ts), then every value bounded (reports/bound.ts). The report
+// flags are defined here once, so the three commands accept the same ones.
 import { appendFile } from "node:fs/promises";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import process from "node:process";
+import { boundRun, mapRunText } from "../../reports/bound.ts";
 import { toCodeQuality } from "../../reports/codequality.ts";
 import { toConsole } from "../../reports/console.ts";
 import { toGithubAnnotations, toStepSummary } from "../../reports/github.ts";
@@ -12,8 +14,9 @@ import { toJson } from "../../reports/json.ts";
 import { toJUnit } from "../../reports/junit.ts";
 import { repositoryRoot, type LocationBase } from "../../reports/location.ts";
 import { toSarif } from "../../reports/sarif.ts";
-import { writeFileAtomic } from "../../reports/write.ts";
-import { exitCodeOf, labelRun, type RunResult } from "../model.ts";
+import { ReportWriteError, writeReportFile } from "../../reports/write.ts";
+import { redactUri } from "../redact.ts";
+import { EXIT, exitCodeOf, labelRun, type RunResult } from "../model.ts";
 import { BUILTIN_SCENARIOS } from "../scenario/discover.ts";
 import { UsageError, type CliIO } from "./io.ts";
 
@@ -52,7 +55,7 @@ export function reportTargets(values: ReportValues, defaults: { junit?: string }
   const annotations = values.annotations;
   if (annotations !== undefined && annotations !== "github" && annotations !== "none") throw new UsageError(`--annotations ${annotations}: expected github or none`);
   if (values.label !== undefined && !/^[^\s/][^/]{0,62}$/.test(values.label)) throw new UsageError(`--label ${JSON.stringify(values.label)}: expected a short name without "/" (e.g. backup, restored)`);
-  return {
+  const targets: ReportTargets = {
     junit: values.junit ?? defaults.junit,
     json: values.json,
     sarif: values.sarif,
@@ -62,6 +65,8 @@ export function reportTargets(values: ReportValues, defaults: { junit?: string }
     quiet: values.quiet,
     noColor: values["no-color"],
   };
+  checkReportTargets({ junit: targets.junit, json: targets.json, sarif: targets.sarif, codequality: targets.codequality });
+  return targets;
 }
 
 /**
@@ -77,32 +82,70 @@ export function useColor(io: Pick<CliIO, "isTTY" | "env">, noColor?: boolean): b
   return io.isTTY;
 }
 
-export async function writeReports(run: RunResult, targets: ReportTargets, io: CliIO, safe: (text: string) => string = (t) => t): Promise<number> {
-  if (targets.label) run = labelRun(run, targets.label);
+/** The run as every report shows it: `safe` (the command's secret scrubber) on every text, then bounded. */
+export function prepareRun(run: RunResult, safe: (text: string) => string = redactUri): RunResult {
+  return boundRun(mapRunText(run, safe));
+}
+
+/** Two reports on one target would overwrite or interleave each other: a usage error, before anything runs. */
+export function checkReportTargets(targets: Record<string, string | undefined>): void {
+  const seen = new Map<string, string>();
+  for (const [flag, target] of Object.entries(targets)) {
+    if (target === undefined) continue;
+    if (target === "") throw new UsageError(`--${flag} needs a file name (or - for stdout)`);
+    const key = target === "-" ? "-" : resolve(target);
+    const first = seen.get(key);
+    if (first) throw new UsageError(`--${first} and --${flag} both write to ${target === "-" ? "stdout" : target}; give each report its own target`);
+    seen.set(key, flag);
+  }
+}
+
+export async function writeReports(run: RunResult, targets: ReportTargets, io: CliIO, safe: (text: string) => string = redactUri): Promise<number> {
   const onStdout = [targets.junit, targets.json, targets.sarif, targets.codequality].includes("-");
   // With a report on stdout, the human summary (and annotations) move to stderr; GitHub reads commands from both.
   const say = onStdout ? io.stderr : io.stdout;
+  const shown = prepareRun(targets.label ? labelRun(run, targets.label) : run, safe);
   const base: LocationBase = { cwd: process.cwd(), root: repositoryRoot(io.env, process.cwd()) };
-  if (!targets.quiet) say(safe(toConsole(run, { color: useColor(io, targets.noColor) })));
-  const github = targets.annotations === "github" || (targets.annotations === undefined && io.env.GITHUB_ACTIONS === "true");
-  if (github) {
-    say(safe(toGithubAnnotations(run, base)));
+  if (!targets.quiet) say(toConsole(shown, { color: useColor(io, targets.noColor) }));
+  let failed = false;
+  const report = (e: unknown) => {
+    if (!(e instanceof ReportWriteError)) throw e;
+    // The verdict above stays the last thing on the console that matters; this says why a file is missing.
+    io.stderr(`countly-check: ${safe(e.message)}\n`);
+    failed = true;
+  };
+  if (targets.annotations === "github" || (targets.annotations === undefined && io.env.GITHUB_ACTIONS === "true")) {
+    say(toGithubAnnotations(shown, base));
     const summary = io.env.GITHUB_STEP_SUMMARY;
-    if (summary) await appendFile(summary, safe(toStepSummary(run, base)), "utf8");
+    // The runner's own file, shared by the job's steps: appended to, never replaced.
+    if (summary) await appendFile(summary, toStepSummary(shown, base), "utf8").catch((e) => report(new ReportWriteError(summary, (e as Error).message)));
   }
-  if (targets.junit) await emit(targets.junit, safe(toJUnit(run)), io);
-  if (targets.json) await emit(targets.json, safe(toJson(run)), io);
-  if (targets.sarif) {
-    // The check registry only for the rules' documentation, loaded when SARIF is asked for.
-    const { CHECKS } = await import("../../checks/index.ts");
-    await emit(targets.sarif, safe(toSarif(run, { ...base, rules: (kind) => CHECKS.get(kind)?.meta, packageRoot: join(BUILTIN_SCENARIOS, "..") })), io);
+  let junitWritten = false;
+  for (const [target, serialise] of [
+    [targets.junit, toJUnit],
+    [targets.json, toJson],
+    [targets.sarif, (r: RunResult) => sarif(r, base)],
+    [targets.codequality, (r: RunResult) => toCodeQuality(r, base)],
+  ] as const) {
+    if (!target) continue;
+    try {
+      await emit(target, await serialise(shown), io);
+      if (target === targets.junit) junitWritten = true;
+    } catch (e) {
+      report(e);
+    }
   }
-  if (targets.codequality) await emit(targets.codequality, safe(toCodeQuality(run, base)), io);
-  if (!targets.quiet && targets.announce !== false && targets.junit && targets.junit !== "-") say(`JUnit report: ${targets.junit}\n`);
-  return exitCodeOf(run);
+  if (junitWritten && !targets.quiet && targets.announce !== false && targets.junit && targets.junit !== "-") say(`JUnit report: ${safe(targets.junit)}\n`);
+  return failed ? EXIT.report : exitCodeOf(run);
+}
+
+/** SARIF with each rule's documentation: the check registry is loaded only when SARIF is asked for. */
+async function sarif(run: RunResult, base: LocationBase): Promise<string> {
+  const { CHECKS } = await import("../../checks/index.ts");
+  return toSarif(run, { ...base, rules: (kind) => CHECKS.get(kind)?.meta, packageRoot: join(BUILTIN_SCENARIOS, "..") });
 }
 
 async function emit(target: string, content: string, io: CliIO): Promise<void> {
   if (target === "-") io.stdout(content);
-  else await writeFileAtomic(target, content);
+  else await writeReportFile(target, content);
 }
