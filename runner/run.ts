@@ -231,7 +231,7 @@ function unique(apps: AppInfo[]): AppInfo[] {
 }
 
 /**
- * Test case names stay unique across the report (GitLab keeps only the first of equal
+ * Test case names stay unique across the report (GitLab keeps only the last of equal
  * names). Compared as a JUnit consumer reads them: without what the XML writer strips
  * (ANSI codes, XML-invalid characters, lone surrogates) and with TAB/CR/LF read as a
  * space (XML attribute-value normalisation), so "a\t" and "a " are the same name.
