@@ -27,9 +27,13 @@ export function toConsole(run: RunResult, options: ConsoleOptions): string {
     paint("gray", `${t.skipped} skipped`),
     paint(t.passed ? "green" : "gray", `${t.passed} passed`),
   ];
+  // Every case skipped is no evidence either way: said as such, never as PASSED.
   const word = verdictOf(t);
-  const verdict = paint(word === "PASSED" ? "green" : "red", run.label ? `${word} (${run.label})` : word);
+  const nothing = word === "CHECKED NOTHING";
+  const colour = word === "PASSED" ? "green" : nothing ? "yellow" : "red";
+  const verdict = paint(colour, run.label ? `${word} (${run.label})` : word);
   lines.push(`${verdict}: ${t.tests} checks: ${parts.join(", ")} (${(run.durationMs / 1000).toFixed(1)} s)`);
+  if (nothing && !t.errors) lines.push(paint("yellow", "No check had data to check: every case was skipped (see the reasons below). This run proves nothing about the data."));
 
   for (const s of run.suites) {
     lines.push("", `${paint("bold", v(s.name))} ${paint("gray", `(${v(s.file)})`)}`);

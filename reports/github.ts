@@ -96,10 +96,10 @@ export function toStepSummary(run: RunResult, options: LocationBase): string {
   const t = totalsOf(cases.map((a) => a.c));
   const verdict = verdictOf(t);
   const out = new Budget(SUMMARY_BUDGET);
-  const icon = verdict === "PASSED" ? (t.warned ? ICON.warned : ICON.passed) : verdict === "FAILED" ? ICON.failed : ICON.error;
+  const icon = { PASSED: t.warned ? ICON.warned : ICON.passed, FAILED: ICON.failed, INCOMPLETE: ICON.error, "CHECKED NOTHING": ICON.skipped }[verdict];
   out.add(`## ${icon} countly-check${run.label ? ` ${md(run.label)}` : ""}: ${verdict}`, "");
   out.add(`**${t.tests} checks**: ${t.failed} failed, ${t.warned} warned, ${t.errors} could not run, ${t.skipped} skipped, ${t.passed} passed · ${md(run.source)} · ${(run.durationMs / 1000).toFixed(1)} s`, "");
-  if (t.tests === 0) out.add("Nothing was checked: no scenario had a check that applied.", "");
+  if (verdict === "CHECKED NOTHING") out.add("**Nothing was checked**: every case was skipped (no data to check against; the reasons are in the table). This run proves nothing about the data.", "");
 
   const sorted = [...cases].sort((a, b) => RANK[a.c.outcome] - RANK[b.c.outcome]);
   if (sorted.length) {

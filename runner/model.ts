@@ -108,11 +108,14 @@ export function totalsOf(cases: readonly CaseResult[]): Totals {
   return t;
 }
 
-export type Verdict = "PASSED" | "FAILED" | "INCOMPLETE";
+export type Verdict = "PASSED" | "FAILED" | "INCOMPLETE" | "CHECKED NOTHING";
 
-/** The one-word result every summary leads with: INCOMPLETE when something could not be checked. */
+/**
+ * The result every summary leads with: INCOMPLETE when something could not be checked,
+ * CHECKED NOTHING when every case was skipped (no evidence either way, never PASSED).
+ */
 export function verdictOf(t: Totals): Verdict {
-  return t.errors ? "INCOMPLETE" : t.failed ? "FAILED" : "PASSED";
+  return t.errors ? "INCOMPLETE" : t.failed ? "FAILED" : t.tests === t.skipped ? "CHECKED NOTHING" : "PASSED";
 }
 
 /**

@@ -101,13 +101,13 @@ describe("action.yml", () => {
     }
   });
 
-  it("installs this package's production dependencies in its own folder, with an npm cache in RUNNER_TEMP", () => {
+  it("installs this package in its own folder (npm ci, whose prepare step compiles dist/), with an npm cache in RUNNER_TEMP", () => {
     const ws = workspace();
     const r = runStep(runSteps[0]!, {}, {}, ws);
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     const calls = readFileSync(join(work, "npm.log"), "utf8").trim().split("\n");
-    expect(calls.at(-1)).toBe(`${REPO}|${join(ws, "tmp")}/countly-check-npm-cache|ci --omit=dev --no-audit --no-fund --loglevel=error`);
+    expect(calls.at(-1)).toBe(`${REPO}|${join(ws, "tmp")}/countly-check-npm-cache|ci --no-audit --no-fund --loglevel=error`);
   });
 
   it("runs the scenarios against the source named by source-env: annotations, job summary, JUnit, exit code as output", () => {

@@ -65,8 +65,13 @@ Options:
                           secondaryPreferred or nearest (default: the URI's, else secondaryPreferred)
       --read-concern <level>    MongoDB: local, available, majority, linearizable or
                           snapshot (default: the URI's readConcernLevel, else the server's)
-      --max-time-ms <N>   MongoDB: time limit of each query (default 900000, 15 min)
+      --max-time-ms <N>   MongoDB: time limit of each query (default 900000, 15 min); the client
+                          also gives up on a reply after N ms plus a margin (max(2 s, 10 %))
       --connect-timeout-ms <N>  MongoDB: give up connecting after N ms (default 10000)
+      --timeout <N>       deadline of the whole run in ms (any source): on expiry every case is an
+                          <error> naming what was still running, the reports are written, exit 3
+      --explain           MongoDB: print the plan of every query the run would send (MongoDB's
+                          explain, queryPlanner: nothing is executed), then exit 0
       --progress          show scan progress even when not on a terminal
 ${REPORT_HELP}
   -h, --help              show this help

@@ -33,6 +33,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
     "read-concern": { type: "string" },
     "max-time-ms": { type: "string" },
     "connect-timeout-ms": { type: "string" },
+    timeout: { type: "string" },
     progress: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });
@@ -43,6 +44,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
   const period = { from: dayOption("from", values.from), to: dayOption("to", values.to) };
   if (period.from && period.to && period.from > period.to) throw new UsageError(`--from ${period.from} is after --to ${period.to}`);
   const maxFindings = intOption("max-findings", values["max-findings"], 1);
+  const timeoutMs = intOption("timeout", values.timeout, 1);
   const mongo = mongoOptions(values);
   const targets = reportTargets(values, { junit: DEFAULT_JUNIT });
   const given = sourceFromFlags("source", values.source, values["source-env"], io.env) ?? sourceFromDefaultVariable(io.env);
@@ -57,7 +59,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
   try {
     const source = await sourceFor(sourceSpec, { dump: { onProgress: showProgress ? progressPrinter(io.stderr, { tty: io.stderrIsTTY ?? false }) : undefined }, mongo });
     try {
-      run = await runScenarios(scenarios, source, { registry: CHECKS, apps: values.app, period, maxFindings });
+      run = await runScenarios(scenarios, source, { registry: CHECKS, apps: values.app, period, maxFindings, timeoutMs });
     } finally {
       await source.close();
     }

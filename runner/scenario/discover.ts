@@ -2,9 +2,9 @@
 import { readdir, stat } from "node:fs/promises";
 import { isAbsolute, join, relative, sep } from "node:path";
 import process from "node:process";
-import { fileURLToPath } from "node:url";
+import { packageFile } from "../package-files.ts";
 
-export const BUILTIN_SCENARIOS = fileURLToPath(new URL("../../scenarios/", import.meta.url));
+export const BUILTIN_SCENARIOS = packageFile("scenarios/");
 
 /**
  * How reports name the package's own files when they are not files of the user's

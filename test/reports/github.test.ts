@@ -128,7 +128,10 @@ describe("GitHub job summary", () => {
   it("says so when nothing was checked, and passes with warnings", () => {
     const empty = sampleRun();
     empty.suites[0]!.cases = [];
-    expect(toStepSummary(empty, base)).toContain("Nothing was checked");
+    expect(toStepSummary(empty, base)).toContain("**Nothing was checked**");
+    const skipped = sampleRun();
+    skipped.suites[0]!.cases = skipped.suites[0]!.cases.filter((c) => c.outcome === "skipped");
+    expect(toStepSummary(skipped, base).split("\n")[0]).toBe("## ⏭️ countly-check: CHECKED NOTHING");
     const warned = sampleRun();
     warned.suites[0]!.cases = warned.suites[0]!.cases.filter((c) => c.outcome === "warned" || c.outcome === "passed");
     expect(toStepSummary(warned, base).split("\n")[0]).toBe("## ⚠️ countly-check: PASSED");
