@@ -13,12 +13,13 @@ import { eventListMatchesData } from "./event-list-matches-data.ts";
 import { noDoubleCounting } from "./no-double-counting.ts";
 import { segmentMetaMatchesData } from "./segment-meta-matches-data.ts";
 import { aggregationCursorFresh } from "./aggregation-cursor-fresh.ts";
+import { resumeTokensResumable } from "./resume-tokens-resumable.ts";
 import { collectionsPresent } from "./collections-present.ts";
 import { sessionsMatchRaw } from "./sessions-match-raw.ts";
 import { sourcesMatchRaw } from "./sources-match-raw.ts";
 import { viewsMatchRaw } from "./views-match-raw.ts";
 import { matchesBackup } from "./matches-backup.ts";
 
-const ALL = [eventsMatchRaw, eventSegmentsWithinTotal, viewsPresentWhenRaw, sourcesPresentWhenRaw, pipeline, compare, eventHoursMatchDay, eventAllKeyMatches, eventListMatchesData, segmentMetaMatchesData, countersAreNumbers, noDoubleCounting, sessionsMatchRaw, viewsMatchRaw, sourcesMatchRaw, aggregationCursorFresh, collectionsPresent, matchesBackup] as unknown as CheckDefinition[];
+const ALL = [eventsMatchRaw, eventSegmentsWithinTotal, viewsPresentWhenRaw, sourcesPresentWhenRaw, pipeline, compare, eventHoursMatchDay, eventAllKeyMatches, eventListMatchesData, segmentMetaMatchesData, countersAreNumbers, noDoubleCounting, sessionsMatchRaw, viewsMatchRaw, sourcesMatchRaw, aggregationCursorFresh, resumeTokensResumable, collectionsPresent, matchesBackup] as unknown as CheckDefinition[];
 
 export const CHECKS: ReadonlyMap<string, CheckDefinition> = new Map(ALL.map((c) => [c.meta.kind, c]));

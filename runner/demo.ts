@@ -39,11 +39,12 @@ async function scenarioRun(title: string, dataset: Dataset, dir: string, junit: 
 
 await rm(WORK, { recursive: true, force: true });
 const consistent = generateDataset(SEED, { layout: "current" });
-const incident = applyCorruptions(consistent, ["post-restore-incident"]);
+// A restore to a new server: the aggregates #6073 reported, and the old server's resume tokens.
+const incident = applyCorruptions(consistent, ["post-restore-incident", "tokens-from-another-server"]);
 await writeDump(incident, join(WORK, "incident"));
 await writeDump(consistent, join(WORK, "consistent"));
 say(`Generated ${consistent.apps.length} apps (${consistent.apps.map((a) => `${a.name}: ${a.timezone}`).join(", ")}), seed ${SEED}.`);
-say(`${WORK}/incident: a backup restored the way issue #6073 describes (raw drill events present, event counts 0, views and sources empty).`);
+say(`${WORK}/incident: a backup restored to a new server the way issue #6073 describes (raw drill events present, event counts 0, views and sources empty, the aggregator's resume tokens naming the old server's drill_events).`);
 say(`${WORK}/consistent: the same data as Countly aggregates it.`);
 
 const incidentExit = await scenarioRun("1. After the broken restore: every broken invariant is named", incident, join(WORK, "incident"), "reports/junit.xml");

@@ -6,7 +6,9 @@
 //
 // Extending: a corruption without an entry here is listed by the matrix test's
 // "findings are asserted" case; add `(clean, corrupted) => ({ "<check kind>": { must, may } })`.
+import { decodeResumeToken, formatUuid } from "../../countly/resume-token.ts";
 import type { Dataset, Doc } from "../../fixtures/dataset.ts";
+import { metadataJson } from "../../fixtures/dump-writer.ts";
 import { aggregatedTotals, eventDocs, rawDocs, rawTotals, type Sums } from "../fixtures/reference.ts";
 import { oracleDay, oracleDayOfMonthKey } from "../support/countly-oracle.ts";
 
@@ -124,7 +126,26 @@ function droppedFromList(clean: Dataset, corrupted: Dataset): ExpectedFinding[] 
   return out;
 }
 
+/**
+ * Every consumer's token names the old server's drill_events: expected the UUID the dump
+ * writer records for drill_events (what mongodump's metadata.json would say), actual the
+ * UUID inside each corrupted token.
+ */
+function foreignTokens(_clean: Dataset, corrupted: Dataset): ExpectedFinding[] {
+  const here = formatUuid(JSON.parse(metadataJson("countly_drill", "drill_events")).uuid as string);
+  const streams = (corrupted.databases.countly?.plugins ?? []).find((d: Doc) => d._id === "_changeStreams") ?? {};
+  return Object.entries(streams)
+    .filter(([k]) => k !== "_id")
+    .map(([consumer, entry]) => ({
+      app: "",
+      field: `_changeStreams.${consumer}.token.uuid`,
+      expected: `drill_events ${here}`,
+      actual: formatUuid(decodeResumeToken((entry as { token: { _data: string } }).token._data).uuid!),
+    }));
+}
+
 export const MATRIX_FINDINGS: Record<string, FindingsOf> = {
+  "tokens-from-another-server": (clean, corrupted) => ({ "resume-tokens-resumable": { must: foreignTokens(clean, corrupted) } }),
   // every custom event-day with raw events: aggregated 0
   "restored-without-aggregates": (clean) => ({ "events-match-raw": zeroTotals(clean) }),
   "counts-zeroed": (clean) => ({ "events-match-raw": zeroTotals(clean) }),

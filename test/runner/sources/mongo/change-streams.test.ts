@@ -4,6 +4,10 @@ import { Binary, Timestamp } from "bson";
 import { describe, expect, it } from "vitest";
 import { fixtureCollectionUuid } from "../../../../fixtures/collection-uuids.ts";
 import { generateDataset } from "../../../../fixtures/generate.ts";
+import { applyCorruptions } from "../../../../fixtures/corruptions.ts";
+import { resumeTokensResumable } from "../../../../checks/resume-tokens-resumable.ts";
+import { formatUuid } from "../../../../countly/resume-token.ts";
+import { evaluateWhole } from "../../../support/whole-database-harness.ts";
 import { MongoSource } from "../../../../runner/sources/mongo/mongo-source.ts";
 import type { ChangeStreamsFact } from "../../../../runner/facts/types.ts";
 import { changeStreamsLive } from "../../../../runner/sources/mongo/pipelines/change-streams.ts";
@@ -41,6 +45,17 @@ describe("changeStreams from a live server", () => {
     expect((await liveChangeStreams()).oplog).toEqual({ unreadable: expect.stringMatching(/^local\.oplog\.rs is empty or missing: not a replica set member/) });
     const denied = (await liveChangeStreams(withOplog, { unauthorizedDatabases: ["local"] })).oplog;
     expect(denied).toEqual({ unreadable: expect.stringMatching(/not authorized on local/) });
+  });
+
+  it.skipIf(ON_REAL_SERVER)("resume-tokens-resumable on a live server: tokens of another drill_events fail at once, before any new traffic; healthy ones pass", async () => {
+    const oplog = { local: { "oplog.rs": [{ ts: new Timestamp({ t: 1_600_000_000, i: 1 }), op: "n" }] } };
+    const healthy = await liveChangeStreams({ ...ds, databases: { ...ds.databases, ...oplog } });
+    expect(evaluateWhole(resumeTokensResumable, {}, { changeStreams: healthy })).toEqual({ findings: [], skipped: undefined });
+    const restored = applyCorruptions(ds, ["tokens-from-another-server"]);
+    const foreign = await liveChangeStreams({ ...restored, databases: { ...restored.databases, ...oplog } });
+    const out = evaluateWhole(resumeTokensResumable, {}, { changeStreams: foreign });
+    expect(out.findings.map((f) => f.field)).toEqual(["drill-meta", "event-aggregator", "session-ingestion", "views-insert"].map((c) => `_changeStreams.${c}.token.uuid`));
+    expect(out.findings[0]!.message).toContain(`this server's is ${formatUuid(fixtureCollectionUuid("drill_events"))}, per listCollections on countly_drill`);
   });
 
   it("says why drill_events' UUID is unknown: listCollections refused, collection not listed, no info.uuid", async () => {
