@@ -76,15 +76,12 @@ export const junitWriterTests: SharedTests = {
 
   "leaves out attributes without a value instead of writing \"undefined\""() {
     const run = sampleRun();
-    const error = run.suites[0]!.cases[3]!;
-    delete error.message;
-    const skipped = run.suites[0]!.cases[2]!;
-    delete skipped.message;
+    for (const c of run.suites.flatMap((s) => s.cases)) if (c.outcome === "error" || c.outcome === "skipped") delete c.message;
     delete run.layout;
     const x = toJUnit(run);
     assert.ok(!x.includes("undefined"));
     assert.ok(x.includes('<error type="CouldNotEvaluate"></error>'));
-    assert.ok(x.includes("<skipped/>"));
+    assert.ok(x.includes("<skipped></skipped>"));
     assert.ok(!x.includes('name="layout"'));
   },
 };
