@@ -3,7 +3,7 @@
 // (api/aggregator/usage.* processEventTotalsFromStream). The legacy layout has none:
 // api/parts/data/events.js writes only the per-event `events<H>` collections.
 import { dayFromMonthAndKey, inPeriod } from "../../../countly/time.ts";
-import type { DumpCollector } from "../collector.ts";
+import { type DumpCollector, recordVisitor } from "../collector.ts";
 import { num } from "../numbers.ts";
 import type { AllKeyDay, Counters } from "../types.ts";
 import { EVENT_DOC_FIELDS, eventCollections, eventDocReader } from "./event-docs.ts";
@@ -18,7 +18,7 @@ export const allKeyTotalsFromDump: DumpCollector<"allKeyTotals"> = {
     const place = eventDocReader(scope, catalog);
     const rows = new Map<string, AllKeyDay>();
     const months = new Map<string, { app: string; month: string }>();
-    return {
+    return recordVisitor({
       visit(doc, from) {
         const p = place(doc, from);
         if (!p || p.key !== "all" || p.segment !== "key" || p.isZero) return;
@@ -47,7 +47,7 @@ export const allKeyTotalsFromDump: DumpCollector<"allKeyTotals"> = {
         rows: sortRows([...rows.values()]),
         months: [...months.values()].sort((a, b) => (a.app < b.app ? -1 : a.app > b.app ? 1 : a.month < b.month ? -1 : a.month > b.month ? 1 : 0)),
       }),
-    };
+    });
   },
 };
 

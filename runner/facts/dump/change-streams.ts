@@ -2,7 +2,7 @@
 // `_id: "_changeStreams"`, one `<consumer>: { token, _id, cd }` per consumer
 // (api/parts/data/changeStreamReader.js acknowledgeToken).
 import { COLLECTIONS } from "../../../countly/layout.ts";
-import type { DumpCollector } from "../collector.ts";
+import { type DumpCollector, recordVisitor } from "../collector.ts";
 import { countlyCollection } from "./metric-docs.ts";
 import { insertTime } from "../numbers.ts";
 import type { ChangeStreamToken } from "../types.ts";
@@ -16,7 +16,7 @@ export const changeStreamsFromDump: DumpCollector<"changeStreams"> = {
   start(scope) {
     let present = false;
     const tokens = new Map<string, ChangeStreamToken>();
-    return {
+    return recordVisitor({
       visit(doc) {
         if (doc._id !== CHANGE_STREAMS_ID) return;
         present = true;
@@ -26,7 +26,7 @@ export const changeStreamsFromDump: DumpCollector<"changeStreams"> = {
         }
       },
       finish: () => ({ drillLayout: scope.layout.drill, present, tokens: [...tokens.values()].sort((a, b) => (a.consumer < b.consumer ? -1 : a.consumer > b.consumer ? 1 : 0)) }),
-    };
+    });
   },
 };
 

@@ -4,7 +4,7 @@ import { COLLECTIONS, legacyEventsHash } from "../../../countly/layout.ts";
 import { NO_SEGMENT } from "../../../countly/ids.ts";
 import { dayFromMonthAndKey, inPeriod } from "../../../countly/time.ts";
 import { hashIndex } from "../attribution.ts";
-import type { DumpCollector } from "../collector.ts";
+import { type DumpCollector, recordVisitor } from "../collector.ts";
 import { num } from "../numbers.ts";
 import type { EventTotalDay, SegmentSumDay } from "../types.ts";
 import { sortRows } from "./raw-events.ts";
@@ -27,7 +27,7 @@ export const eventAggregatesFromDump: DumpCollector<"eventAggregates"> = {
     const segments = new Map<string, SegmentSumDay>();
     const unattributed = new Set<string>();
 
-    return {
+    return recordVisitor({
       visit(doc, from) {
         let app: string;
         let key: string;
@@ -88,6 +88,6 @@ export const eventAggregatesFromDump: DumpCollector<"eventAggregates"> = {
         segments: sortRows([...segments.values()]).sort((a, b) => (a.app === b.app && a.key === b.key && a.day === b.day ? (a.segment < b.segment ? -1 : a.segment > b.segment ? 1 : 0) : 0)),
         unattributed: [...unattributed].sort(),
       }),
-    };
+    });
   },
 };

@@ -2,7 +2,7 @@
 // and day, summed over a month's `<appId>_<YYYY:M>_<postfix>` documents (older
 // `<appId>_<YYYY:M>` ids without a postfix are read too). Same in both layouts.
 import { COLLECTIONS } from "../../../countly/layout.ts";
-import type { DumpCollector } from "../collector.ts";
+import { type DumpCollector, recordVisitor } from "../collector.ts";
 import { num } from "../numbers.ts";
 import type { SessionAggregateDay } from "../types.ts";
 import { countlyCollection, forEachMetricDay } from "./metric-docs.ts";
@@ -15,7 +15,7 @@ export const sessionAggregatesFromDump: DumpCollector<"sessionAggregates"> = {
   start(scope) {
     const apps = new Set(scope.apps.map((a) => a.id));
     const rows = new Map<string, SessionAggregateDay>();
-    return {
+    return recordVisitor({
       visit(doc) {
         forEachMetricDay(doc, apps, scope, (app, day, value) => {
           const key = `${app}\u0000${day}`;
@@ -26,7 +26,7 @@ export const sessionAggregatesFromDump: DumpCollector<"sessionAggregates"> = {
         });
       },
       finish: () => ({ days: sortRows([...rows.values()]) }),
-    };
+    });
   },
 };
 

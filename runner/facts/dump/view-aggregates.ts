@@ -4,7 +4,7 @@ import { sha1Hex } from "../../../countly/hash.ts";
 import { COLLECTIONS } from "../../../countly/layout.ts";
 import { NO_SEGMENT, parseViewDataId } from "../../../countly/ids.ts";
 import { dayFromMonthAndKey, inPeriod } from "../../../countly/time.ts";
-import type { CollectionRef, DumpCollector } from "../collector.ts";
+import { type CollectionRef, type DumpCollector, recordVisitor } from "../collector.ts";
 import { num } from "../numbers.ts";
 import type { ViewAggregateDay } from "../types.ts";
 import { sortRows } from "./raw-events.ts";
@@ -43,7 +43,7 @@ export const viewAggregatesFromDump: DumpCollector<"viewAggregates"> = {
       }
     };
 
-    return {
+    return recordVisitor({
       visit(doc, from) {
         if (from.name === COLLECTIONS.viewsMeta || from.name.startsWith(COLLECTIONS.viewsMeta)) {
           const app = from.name === COLLECTIONS.viewsMeta ? (typeof doc.a === "string" ? doc.a : String(doc._id).split("_")[0]!) : from.name.slice(COLLECTIONS.viewsMeta.length);
@@ -61,7 +61,7 @@ export const viewAggregatesFromDump: DumpCollector<"viewAggregates"> = {
         addMonth(app, doc.m, doc.d);
       },
       finish: () => ({ days: sortRows([...days.values()]), metaCount }),
-    };
+    });
   },
 };
 

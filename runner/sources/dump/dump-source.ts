@@ -11,7 +11,7 @@ import type { DiffSide } from "../../diff/side.ts";
 import { computeFactsByScanning } from "../scan-plan.ts";
 import { runPipelinesByScanning } from "../pipeline/scan.ts";
 import { basicsFromDocuments, SourceError, type FactResults, type PipelineOutcome, type PipelineRequest, type Source, type SourceBasics } from "../source.ts";
-import { DumpReadError, scanBsonFile, type ScanProgress } from "./bson-file-scanner.ts";
+import { DumpReadError, scanBsonFields, scanBsonFile, type ScanProgress } from "./bson-file-scanner.ts";
 
 export interface DumpSourceOptions {
   databases?: DatabaseNames;
@@ -67,12 +67,12 @@ export class DumpSource implements Source {
       requests,
       scope,
       catalog,
-      async (ref, fields, visit) => {
+      async (ref, layout, visit) => {
         const file = this.files.get(`${ref.db}.${ref.name}`);
         if (!file) return;
         const size = this.options.onProgress ? (await stat(file)).size : 0;
         const onProgress = this.options.onProgress;
-        await scanBsonFile(file, visit, { fields, onProgress: onProgress ? (p) => onProgress(this.display(ref), p, size) : undefined });
+        await scanBsonFields(file, layout, visit, { onProgress: onProgress ? (p) => onProgress(this.display(ref), p, size) : undefined });
       },
       (ref, e) => (e instanceof DumpReadError ? `${displayPath(e.file)}: ${e.message.slice(e.file.length + 2)} (byte offset ${e.offset})` : `${this.display(ref)}: ${(e as Error).message}`),
     );
