@@ -7,6 +7,7 @@ import { inPeriod } from "../countly/time.ts";
 import { xmlSafe } from "../reports/xml.ts";
 import type { AppInfo, FactName, FactValues } from "./facts/types.ts";
 import { scopeFact } from "./facts/scope.ts";
+import { MemoryBudget } from "./facts/memory-budget.ts";
 import type { AppRef, CaseResult, Finding, RunResult, SuiteResult } from "./model.ts";
 import { factRequests, intersectPeriods, periodHull, selectApps } from "./plan.ts";
 import { runCheckQueries, type QueryResults } from "./queries.ts";
@@ -22,6 +23,8 @@ export interface RunOptions {
   period?: Period;
   /** Findings kept per case (all are counted). */
   maxFindings?: number;
+  /** `--max-memory` in bytes: what the facts may hold before the run stops with a clear error (default DEFAULT_MAX_MEMORY). */
+  maxMemory?: number;
 }
 
 const DEFAULT_MAX_FINDINGS = 1000;
@@ -38,6 +41,7 @@ export async function runScenarios(scenarios: readonly Scenario[], source: Sourc
         period: periodHull(plans.map((p) => p.period)),
         layout: basics.layout,
         databases: basics.databases,
+        budget: new MemoryBudget(options.maxMemory),
       })
     : {};
   // Pipelines that checks declare (pipeline/compare kinds), run before any check is evaluated.

@@ -11,6 +11,7 @@ import { INTERNAL_EVENTS, legacyDrillHash } from "../../../countly/layout.ts";
 import { dayName, inPeriod, LocalDays } from "../../../countly/time.ts";
 import { StringInterner, utf8Bytes } from "../../sources/dump/bson-fields.ts";
 import { hashIndex, type Attribution } from "../attribution.ts";
+import { MemoryBudget } from "../memory-budget.ts";
 import type { DumpCollector } from "../collector.ts";
 import { insertTimeAt, numAt, rawCountAt, rawTimestampAt } from "../numbers.ts";
 import type { RawEventDay, TailBucket } from "../types.ts";
@@ -43,6 +44,10 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
     const groups = new GroupTable();
     const tails = new Map<number, Tail>();
     const customKeyId = keys.add(INTERNAL_EVENTS.custom);
+    // held per group: ~52 bytes of columns and index while scanning, ~110 for its row at the end
+    const budget = scope.budget ?? new MemoryBudget();
+    const groupMeter = budget.meter("rawEvents", "app/event/day groups", 160);
+    const keyMeter = budget.meter("rawEvents", "event keys", 64);
     // the period test per day number, remembered for the last day seen
     let lastDay = NaN;
     let lastDayIn = false;
@@ -57,8 +62,16 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
     const index = scope.layout.drill === "legacy" ? hashIndex(scope.apps, catalog.eventLists) : undefined;
     let maxMinute: number | undefined;
 
+    let knownKeys = keys.size;
     const add = (app: number, key: number, dayNumber: number, c: number, s: number, dur: number, cd: number | undefined): void => {
+      if (keys.size !== knownKeys) {
+        // a new key: its bytes, its string (UTF-16) and its slots
+        keyMeter.add(1, 64 + 3 * utf8Bytes(keys.text(key)).length);
+        knownKeys = keys.size;
+      }
+      const before = groups.size;
       const g = groups.add(app, key, dayNumber, c, s, dur);
+      if (groups.size !== before) groupMeter.add();
       if (cd === undefined) return;
       const minute = Math.floor(cd / 60000);
       if (maxMinute === undefined || minute > maxMinute) maxMinute = minute;

@@ -3,7 +3,7 @@
 // `<appId>_<YYYY:M>` ids without a postfix are read too). Same in both layouts.
 import { COLLECTIONS } from "../../../countly/layout.ts";
 import { type DumpCollector, recordVisitor } from "../collector.ts";
-import { num } from "../numbers.ts";
+import { isNumeric, num } from "../numbers.ts";
 import type { SessionAggregateDay } from "../types.ts";
 import { countlyCollection, forEachMetricDay } from "./metric-docs.ts";
 import { sortRows } from "./raw-events.ts";
@@ -32,7 +32,7 @@ export const sessionAggregatesFromDump: DumpCollector<"sessionAggregates"> = {
 
 /** `d.<day>.t` (common.fillTimeObjectMonth always writes it); the sum over the hours when only those are there. */
 export function dayTotal(day: Record<string, unknown>, prop = "t"): number {
-  if (typeof day[prop] === "number") return num(day[prop]);
+  if (isNumeric(day[prop])) return num(day[prop]);
   let sum = 0;
   for (const [k, v] of Object.entries(day)) if (/^\d{1,2}$/.test(k) && v && typeof v === "object") sum += num((v as Record<string, unknown>)[prop]);
   return sum;

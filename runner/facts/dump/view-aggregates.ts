@@ -5,7 +5,7 @@ import { COLLECTIONS } from "../../../countly/layout.ts";
 import { NO_SEGMENT, parseViewDataId } from "../../../countly/ids.ts";
 import { dayFromMonthAndKey, inPeriod } from "../../../countly/time.ts";
 import { type CollectionRef, type DumpCollector, recordVisitor } from "../collector.ts";
-import { num } from "../numbers.ts";
+import { isNumeric, num } from "../numbers.ts";
 import type { ViewAggregateDay } from "../types.ts";
 import { sortRows } from "./raw-events.ts";
 
@@ -67,7 +67,7 @@ export const viewAggregatesFromDump: DumpCollector<"viewAggregates"> = {
 
 /** A day's visits: `d.<day>.t` when written, else the sum over the hours. */
 function dayVisits(day: Record<string, unknown>): number {
-  if (typeof day.t === "number") return num(day.t);
+  if (isNumeric(day.t)) return num(day.t);
   let sum = 0;
   for (const [k, v] of Object.entries(day)) if (/^\d{1,2}$/.test(k) && v && typeof v === "object") sum += num((v as Record<string, unknown>).t);
   return sum;
