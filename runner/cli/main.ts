@@ -10,6 +10,8 @@ import { initCommand } from "./init-command.ts";
 import { MAIN_HELP } from "./help.ts";
 import { UsageError, type CliIO } from "./io.ts";
 import { runCommand } from "./run-command.ts";
+import { secretScrubber } from "../redact.ts";
+import { environmentUris } from "./source-option.ts";
 import { selftestCommand } from "./selftest-command.ts";
 
 type Command = (argv: string[], io: CliIO) => Promise<number>;
@@ -41,8 +43,9 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
-export async function main(argv: string[], io: CliIO): Promise<number> {
+export async function main(argv: string[], rawIO: CliIO): Promise<number> {
   const [command, ...rest] = argv;
+  const io = scrubbedIO(argv, rawIO);
   try {
     if (command === undefined || command === "--help" || command === "-h" || command === "help") {
       io.stdout(MAIN_HELP);
@@ -60,7 +63,23 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       io.stderr(`countly-check: ${e.message}\nRun "countly-check ${command && COMMANDS[command] ? `${command} ` : ""}--help" for usage.\n`);
       return EXIT.usage;
     }
-    io.stderr(`countly-check: unexpected error: ${(e as Error).stack ?? e}\n`);
+    // Bad input never gets here (it is a UsageError, ScenarioError or SourceError): this is our bug.
+    io.stderr(
+      `countly-check: internal error (a bug in countly-check, not in your data or scenarios): ${(e as Error).stack ?? e}\n` +
+        "Please report it to the countly-check maintainers with the command you ran (credentials left out) and the lines above.\n",
+    );
     return EXIT.source;
   }
+}
+
+/**
+ * Every byte the CLI prints goes through the redaction rule: the URIs on the command line
+ * and in the environment are known here, before any command parses them. Reports on stdout
+ * (`--json -`) are already redacted value by value, so stdout only loses literal secrets.
+ */
+function scrubbedIO(argv: readonly string[], io: CliIO): CliIO {
+  const uris = [...argv.map((a) => a.replace(/^--?[A-Za-z-]+=/, "")).filter((a) => a.includes("://")), ...environmentUris(io.env)];
+  const text = secretScrubber(uris);
+  const serialised = secretScrubber(uris, { literalOnly: true });
+  return { ...io, stdout: (t) => io.stdout(serialised(t)), stderr: (t) => io.stderr(text(t)) };
 }

@@ -21,7 +21,7 @@ export const PERIOD_SCHEMA: JsonSchema = {
   properties: {
     from: DAY,
     to: DAY,
-    last_days: { type: "integer", minimum: 1, description: "The last N days up to today." },
+    last_days: { type: "integer", minimum: 1, maximum: 36600, description: "The last N days up to today (at most 36600, about 100 years)." },
   },
 };
 
