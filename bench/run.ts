@@ -12,6 +12,7 @@
 //           post-restore scenario vs events-match-raw alone.
 //   apps    1M raw events over 2, 200 and 2,000 apps (10 keys each): time and peak RSS.
 //   keys    1M raw events of 1 app with 3, 1,000 and 10,000 event keys: time and peak RSS.
+//   startup `--version` and a run on a tiny dump vs `node -e 0` (bench/startup.ts; alone: --startup-only).
 //   memory  200 apps x 500 keys over 2M raw events (~1.8M app/event/day groups), and 2,000 apps
 //           x 500 keys = 1M distinct event names over 1M raw events (default --max-memory).
 // Datasets are generated once into `.bench/` (git-ignored; 5M is ~1.3 GB plus its .gz copy).
@@ -32,6 +33,7 @@ import { loadScenarioFile, parseScenario } from "../runner/scenario/load.ts";
 import { scanBsonFile } from "../runner/sources/dump/bson-file-scanner.ts";
 import { DumpSource } from "../runner/sources/dump/dump-source.ts";
 import { datasetPaths, existingDataset, writeDataset, type DatasetInfo, type Shape } from "./drill-dataset.ts";
+import { measureStartup, startupReport } from "./startup.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const BENCH_DIR = join(ROOT, ".bench");
@@ -316,8 +318,12 @@ function describe(shape: Shape): string {
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === "--child") return child(args[1] as Mode, JSON.parse(args[2]!) as Shape);
+  if (args.includes("--startup-only")) {
+    process.stdout.write(`\n${startupReport(await measureStartup(ROOT, BENCH_DIR, 10, (t) => process.stdout.write(t))).join("\n")}`);
+    return;
+  }
   const sizes = (option(args, "--sizes") ?? "5000000").split(",").map((s) => Number(s.replace(/_/g, "")));
-  const suites = new Set((option(args, "--suites") ?? "core,apps,keys,memory").split(","));
+  const suites = new Set((option(args, "--suites") ?? "core,apps,keys,memory,startup").split(","));
   const rounds = Math.max(1, Number(option(args, "--rounds") ?? 1));
   const regenerate = args.includes("--regenerate");
   const started = performance.now();
@@ -382,6 +388,7 @@ async function main(): Promise<void> {
     targets.push(`- 2,000 apps × 500 keys (1M possible event names, ${fmt(infos.get(JSON.stringify(names))!.groups)} groups): peak RSS ${fmt(n.peakRssMb)} MB, ${n.best.outcomes}; target < 400 MB or the budget's clear stop: ${mark(n.peakRssMb < 400 || /error/.test(n.best.outcomes ?? ""))}`);
   }
   targets.push("- `--jobs N` (worker threads): not implemented yet, so not measured.");
+  if (suites.has("startup")) md.push(...startupReport(await measureStartup(ROOT, BENCH_DIR, 10, say)), "");
 
   const head = [
     "# Benchmark (`npm run bench`)",

@@ -2,9 +2,9 @@
 import { readdir, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
 import process from "node:process";
-import { fileURLToPath } from "node:url";
+import { packageFile } from "../package-files.ts";
 
-export const BUILTIN_SCENARIOS = fileURLToPath(new URL("../../scenarios/", import.meta.url));
+export const BUILTIN_SCENARIOS = packageFile("scenarios/");
 
 export interface ScenarioFile {
   path: string;
