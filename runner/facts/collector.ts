@@ -4,7 +4,7 @@
 // document reaches the visitors as a DocFields (runner/sources/dump/bson-fields.ts): the
 // positions of the selected fields, decoded only as far as a visitor reads them.
 import type { DocFields, FieldLayout, FieldSelection } from "../sources/dump/bson-fields.ts";
-import type { FactName, FactScope, FactValues } from "./types.ts";
+import type { CollectionUuid, FactName, FactScope, FactValues } from "./types.ts";
 
 export interface CollectionRef {
   db: string;
@@ -17,6 +17,8 @@ export interface Catalog {
   collections: Record<string, string[]>;
   /** app id -> event keys of `countly.events.list` (to resolve legacy hashed names). */
   eventLists: Record<string, string[]>;
+  /** `db.collection` -> its UUID, where the source learns it while opening (a dump's `<coll>.metadata.json`). */
+  collectionUuids?: Record<string, CollectionUuid>;
 }
 
 export interface DumpVisitor<V> {
