@@ -3,6 +3,7 @@
 // report of `<error>` cases when the database cannot be used, and the password nowhere.
 // These use Countly's default database names, so they run on the wire double only
 // (a real MONGODB_URI server gets prefixed names; the MongoSource tests cover it).
+import { Timestamp } from "bson";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -61,6 +62,9 @@ async function dumpOf(ds: Dataset, name: string): Promise<string> {
   return out;
 }
 
+/** Countly 25.x runs on a replica set: its oplog (here reaching back before the data) lets resume-tokens-resumable judge the tokens live as on a dump. */
+const REPLICA_SET_OPLOG = { local: { "oplog.rs": [{ ts: new Timestamp({ t: 1_600_000_000, i: 1 }), op: "n", o: { msg: "initiating set" } }] } };
+
 function expectNoPassword(r: Run): void {
   for (const [where, text] of Object.entries({ stdout: r.stdout, stderr: r.stderr, junit: r.junit, json: r.json })) expect(text, where).not.toContain(PASSWORD);
 }
@@ -70,7 +74,7 @@ describe.skipIf(ON_REAL_SERVER)("countly-check run against a live MongoDB", () =
     it(`reports the post-restore incident exactly as for a dump of the same data (${layout} layout): exit 1, the same failing cases`, async () => {
       const ds = applyCorruptions(generateDataset(SEED, { layout }), ["post-restore-incident"]);
       const fromDump = await run(await dumpOf(ds, `incident-${layout}`));
-      const server = await startWireServer({ databases: ds.databases });
+      const server = await startWireServer({ databases: { ...ds.databases, ...REPLICA_SET_OPLOG } });
       try {
         const live = await run(server.uri);
         expect(live.code, live.stderr).toBe(1);
@@ -90,7 +94,7 @@ describe.skipIf(ON_REAL_SERVER)("countly-check run against a live MongoDB", () =
   it("passes a consistent database (exit 0), like its dump", async () => {
     const ds = generateDataset(SEED + 1);
     const fromDump = await run(await dumpOf(ds, "consistent"));
-    const server = await startWireServer({ databases: ds.databases });
+    const server = await startWireServer({ databases: { ...ds.databases, ...REPLICA_SET_OPLOG } });
     try {
       const live = await run(server.uri, ["--read-preference", "primary", "--read-concern", "local", "--max-time-ms", "60000", "--connect-timeout-ms", "2000"]);
       expect(live.code, live.stdout + live.stderr).toBe(0);
