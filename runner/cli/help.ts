@@ -47,6 +47,7 @@ Options:
                           without either flag, COUNTLY_CHECK_SOURCE, then the scenarios' source:
       --junit <FILE|->    JUnit XML report (default: reports/junit.xml; - for stdout)
       --json <FILE|->     JSON report
+      --html <FILE|->     HTML report: one self-contained page, with charts of raw vs aggregated per day
       --app <ID_OR_NAME>  only this app (repeatable; intersected with the scenarios' apps)
       --from <YYYY-MM-DD> first app-local day to check
       --to <YYYY-MM-DD>   last app-local day to check

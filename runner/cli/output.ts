@@ -4,6 +4,7 @@
 import { resolve } from "node:path";
 import { boundRun, mapRunText } from "../../reports/bound.ts";
 import { toConsole } from "../../reports/console.ts";
+import { toHtml } from "../../reports/html.ts";
 import { toJson } from "../../reports/json.ts";
 import { toJUnit } from "../../reports/junit.ts";
 import { ReportWriteError, writeReportFile } from "../../reports/write.ts";
@@ -15,6 +16,8 @@ export interface ReportTargets {
   /** JUnit file, `-` for stdout, or undefined for none. */
   junit?: string;
   json?: string;
+  /** HTML file, or `-` for stdout. */
+  html?: string;
   quiet?: boolean;
   noColor?: boolean;
   /** Say where the JUnit report went (default true). */
@@ -41,7 +44,7 @@ export function checkReportTargets(targets: Record<string, string | undefined>):
 
 export async function writeReports(run: RunResult, targets: ReportTargets, io: CliIO, safe: (text: string) => string = redactUri): Promise<number> {
   // With a report on stdout, the human summary moves to stderr.
-  const say = targets.junit === "-" || targets.json === "-" ? io.stderr : io.stdout;
+  const say = targets.junit === "-" || targets.json === "-" || targets.html === "-" ? io.stderr : io.stdout;
   const color = io.isTTY && !targets.noColor && io.env.NO_COLOR === undefined;
   const shown = prepareRun(run, safe);
   if (!targets.quiet) say(toConsole(shown, { color }));
@@ -50,6 +53,7 @@ export async function writeReports(run: RunResult, targets: ReportTargets, io: C
   for (const [target, serialise] of [
     [targets.junit, toJUnit],
     [targets.json, toJson],
+    [targets.html, toHtml],
   ] as const) {
     if (!target) continue;
     try {

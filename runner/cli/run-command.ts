@@ -26,6 +26,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
     "source-env": { type: "string" },
     junit: { type: "string" },
     json: { type: "string" },
+    html: { type: "string" },
     app: { type: "string", multiple: true },
     from: { type: "string" },
     to: { type: "string" },
@@ -50,7 +51,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
   const timeoutMs = intOption("timeout", values.timeout, 1);
   const mongo = mongoOptions(values);
   const junit = values.junit ?? DEFAULT_JUNIT;
-  checkReportTargets({ junit, json: values.json });
+  checkReportTargets({ junit, json: values.json, html: values.html });
   const given = sourceFromFlags("source", values.source, values["source-env"], io.env) ?? sourceFromDefaultVariable(io.env);
 
   const scenarios = await loadAll(positionals, io);
@@ -74,7 +75,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
     run = unreadableSourceResult(scenarios, safe(sourceSpec), message);
   }
 
-  return writeReports(run, { junit, json: values.json, quiet: values.quiet, noColor: values["no-color"] }, io, safe);
+  return writeReports(run, { junit, json: values.json, html: values.html, quiet: values.quiet, noColor: values["no-color"] }, io, safe);
 }
 
 /** Without --source, the scenarios' own `source:` (all must agree). */
