@@ -27,8 +27,11 @@ export function toConsole(run: RunResult, options: ConsoleOptions): string {
     paint("gray", `${t.skipped} skipped`),
     paint(t.passed ? "green" : "gray", `${t.passed} passed`),
   ];
-  const verdict = t.errors ? paint("red", "INCOMPLETE") : t.failed ? paint("red", "FAILED") : paint("green", "PASSED");
+  // Every case skipped is no evidence either way: said as such, never as PASSED.
+  const nothing = t.tests === t.skipped;
+  const verdict = t.errors ? paint("red", "INCOMPLETE") : t.failed ? paint("red", "FAILED") : nothing ? paint("yellow", "CHECKED NOTHING") : paint("green", "PASSED");
   lines.push(`${verdict}: ${t.tests} checks: ${parts.join(", ")} (${(run.durationMs / 1000).toFixed(1)} s)`);
+  if (nothing && !t.errors) lines.push(paint("yellow", "No check had data to check: every case was skipped (see the reasons below). This run proves nothing about the data."));
 
   for (const s of run.suites) {
     lines.push("", `${paint("bold", v(s.name))} ${paint("gray", `(${v(s.file)})`)}`);
