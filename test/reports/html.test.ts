@@ -48,6 +48,15 @@ describe("toHtml", () => {
     expect(html.match(/<script>/g)).toHaveLength(1); // only the page's own search script
   });
 
+  it("shows the detected Countly profile when the run has one, and no such section otherwise", () => {
+    const run = sampleRun();
+    expect(toHtml(run)).not.toContain("Countly profile");
+    const html = toHtml({ ...run, profile: { name: "countly-25", evidence: "drill_events merged collection" } } as RunResult);
+    expect(html).toContain("<h2>Countly profile</h2>");
+    expect(html).toContain("<dt>name</dt><dd>countly-25</dd>");
+    expect(html).toContain("drill_events merged collection");
+  });
+
   it("loads nothing from the network: a CSP forbids it and no URL is referenced", () => {
     const html = toHtml(sampleRun());
     expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none';`);
