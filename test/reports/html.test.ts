@@ -15,6 +15,7 @@ import { generateDataset } from "../../fixtures/generate.ts";
 import type { CaseResult, DailySeries, RunResult } from "../../runner/model.ts";
 import { HTML_LIMITS, toHtml } from "../../reports/html.ts";
 import { cli } from "../support/cli.ts";
+import { resultValidator } from "../support/report-schemas.ts";
 import { sampleRun } from "./sample-run.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -105,6 +106,8 @@ describe.skipIf(!CHROMIUM)(`the incident demo's HTML report in headless Chromium
     const r = await cli(["run", "scenarios/post-restore.yaml", "--source", dump, "--junit", join(work, "junit.xml"), "--json", jsonFile, "--html", htmlFile]);
     expect(r.code, r.stderr).toBe(1);
     report = JSON.parse(await readFile(jsonFile, "utf8")) as RunResult;
+    // The series the charts draw are part of the documented JSON.
+    expect(resultValidator()(report)).toEqual([]);
     const { chromium } = await import("playwright-core");
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
   }, 120_000);
