@@ -3,6 +3,7 @@
 // and every segment key seen is registered in countly.events.segments.
 import { omittedSegments, registeredSegments } from "../countly/events-doc.ts";
 import { md5Postfix } from "../countly/hash.ts";
+import { skipWithoutSegmentWriting } from "./support/segment-writing.ts";
 import type { CheckDefinition } from "./types.ts";
 
 export interface SegmentMetaMatchesDataOptions {
@@ -37,9 +38,11 @@ export const segmentMetaMatchesData: CheckDefinition<SegmentMetaMatchesDataOptio
     exampleFinding:
       "app Shop (65f0…) · event Buy · segment method — 3 of 3 values found in 2024 month documents are not in the year's meta_v2 (card, paypal, cash): the dashboard cannot offer them (zero documents lost or not restored?)",
   },
-  needs: () => [{ fact: "eventCatalog" }, { fact: "segmentMeta" }],
+  needs: () => [{ fact: "buildSignals" }, { fact: "eventCatalog" }, { fact: "segmentMeta" }],
   evaluate(ctx) {
     const o = ctx.options;
+    const unwritten = skipWithoutSegmentWriting(ctx.facts);
+    if (unwritten) return unwritten;
     const period = ctx.period;
     const fromYear = period.from === undefined ? -Infinity : Number(period.from.slice(0, 4));
     const toYear = period.to === undefined ? Infinity : Number(period.to.slice(0, 4));

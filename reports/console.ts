@@ -1,7 +1,7 @@
 // The human summary: totals first, then each suite's cases, then the top findings of
 // every failing check with what to do. Colour only when writing to a terminal.
 import type { CaseResult, RunResult } from "../runner/model.ts";
-import { isWarning, totalsOf } from "../runner/model.ts";
+import { isWarning, notChecked, totalsOf } from "../runner/model.ts";
 import { formatFinding } from "./format.ts";
 
 export interface ConsoleOptions {
@@ -25,11 +25,22 @@ export function toConsole(run: RunResult, options: ConsoleOptions): string {
     paint("gray", `${t.skipped} skipped`),
     paint(t.passed ? "green" : "gray", `${t.passed} passed`),
   ];
-  const verdict = t.errors ? paint("red", "INCOMPLETE") : t.failed ? paint("red", "FAILED") : paint("green", "PASSED");
+  if (run.profile) {
+    lines.push(paint("gray", "Countly build profile (detected from the data; checks judge by it):"));
+    for (const [k, v] of Object.entries(run.profile.summary)) lines.push(paint("gray", `  ${k}: ${v}`));
+  }
+  const unchecked = notChecked(run);
+  const nothing = t.tests > 0 && t.skipped === t.tests;
+  const verdict = t.errors ? paint("red", "INCOMPLETE") : t.failed ? paint("red", "FAILED") : nothing ? paint("yellow", "NOTHING CHECKED") : paint("green", "PASSED");
   lines.push(`${verdict}: ${t.tests} checks: ${parts.join(", ")} (${(run.durationMs / 1000).toFixed(1)} s)`);
+  if (unchecked.length) {
+    lines.push(paint("yellow", paint("bold", `NOT CHECKED: ${unchecked.length} check${unchecked.length === 1 ? "" : "s"} skipped on every case and checked nothing:`)));
+    for (const u of unchecked) lines.push(paint("yellow", `  - ${u.suite} › ${u.checkId}: ${firstLine(u.reason)}`));
+  }
 
   for (const s of run.suites) {
     lines.push("", `${paint("bold", s.name)} ${paint("gray", `(${s.file})`)}`);
+    if (s.periodNote) lines.push(paint("gray", `  period: ${s.periodNote}`));
     for (const c of s.cases) lines.push(`  ${mark(c, paint)} ${c.name}${detail(c)}`);
   }
 

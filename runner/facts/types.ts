@@ -393,6 +393,32 @@ export interface CollectionCountsFact {
   counts: CollectionCount[];
 }
 
+/**
+ * What the data says about the Countly build that wrote it (countly/profile.ts turns it
+ * into the run's profile). Read from small collections and the aggregated event and
+ * view documents, over all time (not limited to the period). Per-app parts are keyed
+ * objects, so scoping a fact to an app keeps every app's values.
+ */
+export interface BuildSignalsFact {
+  layout: DetectedLayout;
+  /** `countly.plugins` `{_id: "plugins"}` `api.event_limit`, when set. */
+  eventLimit?: number;
+  /** app id -> `countly.apps` `plugins.api.event_limit` (the per-app override), when set. */
+  appEventLimits: Record<string, number>;
+  /** Consumers with an entry in `countly.plugins` `_changeStreams`. */
+  consumers: string[];
+  /** Aggregated event segment month documents (`s` a segment key), over all apps and time. */
+  segmentDocs: number;
+  /** Aggregated event no-segment month documents, over all apps and time. */
+  totalDocs: number;
+  /** `countly.events` documents with at least one `segments.<event>` entry. */
+  segmentRegistries: number;
+  /** app id -> the newest app-local day with view visits in the no-segment view documents (any time). */
+  viewsLastDay: Record<string, Day>;
+  /** app id -> the oldest such day. */
+  viewsFirstDay: Record<string, Day>;
+}
+
 /** Every fact a check can ask for, by name. */
 export interface FactValues {
   rawEvents: RawEventsFact;
@@ -413,6 +439,7 @@ export interface FactValues {
   rawInserts: RawInsertsFact;
   changeStreams: ChangeStreamsFact;
   collectionCounts: CollectionCountsFact;
+  buildSignals: BuildSignalsFact;
 }
 
 export type FactName = keyof FactValues;

@@ -21,6 +21,7 @@ export interface DumpSourceOptions {
 
 export class DumpSource implements Source {
   readonly description: string;
+  readonly snapshot = true;
   private root = "";
   private files = new Map<string, string>();
   private readonly databases: DatabaseNames;

@@ -1,0 +1,103 @@
+// Countly builds as profiles: which of the behaviours that differ between builds a
+// database shows, detected from its data (the buildSignals fact). Checks read it to
+// judge what the running build really writes; the run prints it so a user sees what
+// the checker assumed. Each behaviour names the Countly file and commit it comes from.
+import type { BuildSignalsFact } from "../runner/facts/types.ts";
+import type { Day } from "./time.ts";
+
+/** `api.event_limit` when neither `countly.plugins` nor the app sets it (api/config defaults). */
+export const DEFAULT_EVENT_LIMIT = 500;
+
+export type Aggregation = "change-streams" | "synchronous-api";
+export type SegmentWriting = "written" | "not-written" | "unknown";
+export type ViewAggregation = "aggregated" | "none";
+
+export interface ProfileEntry<V extends string> {
+  value: V;
+  /** What in the data says so. */
+  basis: string;
+}
+
+export interface CountlyProfile {
+  /** Who writes the aggregates: the 25.x aggregator process (change streams on drill_events) or the API itself, per request. */
+  aggregation: ProfileEntry<Aggregation>;
+  /** Whether the build writes segment documents and `countly.events.segments`. */
+  segments: ProfileEntry<SegmentWriting>;
+  /** Whether any view aggregates exist, and per app up to which day. */
+  views: ProfileEntry<ViewAggregation> & { lastDay: Record<string, Day>; firstDay: Record<string, Day> };
+  /** The event limit in force: the server's and the per-app overrides. */
+  eventLimit: { server: number; basis: string; apps: Record<string, number> };
+}
+
+export const CITES = {
+  eventLimit25:
+    "api/aggregator/usage.js (commit 63d5a9b9) processEventTotalsFromStream: a new key is added only while `_list_length <= event_limit`, else the event is not aggregated (the list ends at event_limit + 1 keys)",
+  eventLimitLegacy:
+    "api/parts/data/events.js (commit 051870e) processEvents: skips a new key once the list read at the start of the request holds event_limit keys, so one request can add several (the list can exceed the limit)",
+  totalsOnly: "api/aggregator/processing.js (commit 001abe8) registers only usage.processEventTotalsFromStream: no segment documents, no countly.events.segments",
+  viewsBug:
+    "plugins/views/api/aggregator.js (commit 0a0731a) `views-insert` $projects the change event to {__id, cd, sg, e, n, ts, dur} (no `a`) and then requires `next.a`: no view is ever aggregated from the change stream (the older version, commit 6fcc82b, used $addFields)",
+} as const;
+
+export function detectProfile(s: BuildSignalsFact): CountlyProfile {
+  const aggregation = aggregationOf(s);
+  return {
+    aggregation,
+    segments: segmentsOf(s, aggregation.value),
+    views: viewsOf(s),
+    eventLimit: {
+      server: s.eventLimit ?? DEFAULT_EVENT_LIMIT,
+      basis: s.eventLimit !== undefined ? "countly.plugins api.event_limit" : `Countly's default (${DEFAULT_EVENT_LIMIT}; countly.plugins sets no api.event_limit)`,
+      apps: { ...s.appEventLimits },
+    },
+  };
+}
+
+function aggregationOf(s: BuildSignalsFact): ProfileEntry<Aggregation> {
+  if (s.consumers.length > 0) return { value: "change-streams", basis: `countly.plugins _changeStreams has ${s.consumers.length} consumer${s.consumers.length === 1 ? "" : "s"} (${s.consumers.join(", ")})` };
+  if (s.layout.drill === "legacy") return { value: "synchronous-api", basis: "raw data in per-event drill_events<hash> collections (the API aggregates each request, api/parts/data/events.js)" };
+  if (s.layout.events === "legacy") return { value: "synchronous-api", basis: "aggregated events in per-event events<hash> collections (api/parts/data/events.js)" };
+  return { value: "change-streams", basis: "single drill_events and events_data collections (25.x layout), no _changeStreams document" };
+}
+
+function segmentsOf(s: BuildSignalsFact, aggregation: Aggregation): ProfileEntry<SegmentWriting> {
+  if (s.segmentDocs > 0 || s.segmentRegistries > 0) {
+    return { value: "written", basis: `${s.segmentDocs} segment month document${s.segmentDocs === 1 ? "" : "s"}, ${s.segmentRegistries} countly.events segment registr${s.segmentRegistries === 1 ? "y" : "ies"}` };
+  }
+  if (aggregation === "synchronous-api") return { value: "written", basis: "the API writes segment documents with every event (api/parts/data/events.js); none found" };
+  if (s.totalDocs === 0) return { value: "unknown", basis: "no aggregated event documents at all" };
+  return { value: "not-written", basis: `${s.totalDocs} event total documents but no segment document and no countly.events segments: ${CITES.totalsOnly}` };
+}
+
+function viewsOf(s: BuildSignalsFact): CountlyProfile["views"] {
+  const apps = Object.keys(s.viewsLastDay).length;
+  const base = { lastDay: { ...s.viewsLastDay }, firstDay: { ...s.viewsFirstDay } };
+  if (apps === 0) return { ...base, value: "none", basis: "no view visits in any view aggregate document (views never aggregated, or no views)" };
+  const last = Object.values(s.viewsLastDay).sort().at(-1)!;
+  return { ...base, value: "aggregated", basis: `view aggregates for ${apps} app${apps === 1 ? "" : "s"}, newest ${last}` };
+}
+
+/** The event limit in force for one app: `plugins.getConfig("api", app.plugins, true)` lets the app's own `api.event_limit` override the server's. */
+export function eventLimitFor(profile: CountlyProfile, appId: string): number {
+  return profile.eventLimit.apps[appId] ?? profile.eventLimit.server;
+}
+
+/**
+ * Whether an app's event list is full, so Countly neither lists nor aggregates a new
+ * event key (its raw drill events are still stored). The change-stream aggregator still
+ * adds a key while the list holds `limit` keys (`<=`); the API stops at `limit` (`>=`).
+ */
+export function eventListFull(profile: CountlyProfile, listLength: number, limit: number): boolean {
+  return profile.aggregation.value === "change-streams" ? listLength > limit : listLength >= limit;
+}
+
+/** One line per behaviour, for the console header and report properties. */
+export function describeProfile(p: CountlyProfile): Record<string, string> {
+  const overrides = Object.entries(p.eventLimit.apps);
+  return {
+    aggregation: `${p.aggregation.value === "change-streams" ? "change-stream aggregator (25.x)" : "synchronous API (24.x and older)"} — ${p.aggregation.basis}`,
+    segments: `${p.segments.value === "written" ? "segment documents written" : p.segments.value === "not-written" ? "no segment documents (totals-only aggregator): segment checks skip" : "unknown"} — ${p.segments.basis}`,
+    views: `${p.views.value === "aggregated" ? "views aggregated" : "no view aggregates"} — ${p.views.basis}`,
+    "event-limit": `${p.eventLimit.server} (${p.eventLimit.basis})${overrides.length ? `; per-app overrides: ${overrides.map(([a, n]) => `${a}=${n}`).join(", ")}` : ""}`,
+  };
+}
