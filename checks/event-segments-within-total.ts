@@ -18,7 +18,7 @@ export const eventSegmentsWithinTotal: CheckDefinition<SegmentsWithinTotalOption
     kind: "event-segments-within-total",
     summary: "Per event, day and segment, the sum over the segment's values is at most the event total (equal for always-sent segments).",
     proves:
-      "Every occurrence of an event increments the no-segment document once and, for each kept segment key, exactly one value of that segment. So per event, app-local day and segment key, Σ values `d.<day>.<value>.c` ≤ `d.<day>.c` (same for `s` and `dur`), with equality for segments sent on every occurrence. Applies to aggregated data only, so it also works where raw data has been deleted.",
+      "Every occurrence of an event increments the no-segment document once and, for each kept segment key, exactly one value of that segment. So per event, app-local day and segment key, Σ values `d.<day>.<value>.c` ≤ `d.<day>.c` (same for `s` and `dur`), with equality for segments sent on every occurrence. Applies to aggregated data only, so it also works where raw data has been deleted. Skipped, with that reason, where the data shows a build that writes no segment documents at all (a change-stream aggregator with event totals but no segment document and no `countly.events.segments`: api/aggregator/processing.js commit 001abe8 registers only processEventTotalsFromStream).",
     perApp: true,
     options: {
       type: "object",

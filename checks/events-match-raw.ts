@@ -26,7 +26,7 @@ export const eventsMatchRaw: CheckDefinition<EventsMatchRawOptions> = {
     kind: "events-match-raw",
     summary: "Aggregated event counts (c, s, dur) per app, event and day equal the raw drill events.",
     proves:
-      "For every custom event and app-local day in the period, the no-segment month document's `d.<day>.c` (and `s`, `dur` where sent) equals the sum over the raw `[CLY]_custom` drill documents of that event, bucketed by the app's timezone. Raw events inserted within the settle window before the newest insert may still be missing from the aggregates.",
+      "For every custom event and app-local day in the period, the no-segment month document's `d.<day>.c` (and `s`, `dur` where sent) equals the sum over the raw `[CLY]_custom` drill documents of that event, bucketed by the app's timezone. Raw events inserted within the settle window before the newest insert may still be missing from the aggregates. Keys missing from a full `countly.events.list` are not compared: Countly keeps their raw events but never aggregates them (event limit from `countly.plugins` `api.event_limit` and the app's `plugins.api.event_limit`; 25.x api/aggregator/usage.js commit 63d5a9b9 stops adding keys at event_limit + 1, the legacy api/parts/data/events.js commit 051870e at event_limit or, within one request, a few more).",
     perApp: true,
     options: {
       type: "object",

@@ -101,3 +101,19 @@ export function describeProfile(p: CountlyProfile): Record<string, string> {
     "event-limit": `${p.eventLimit.server} (${p.eventLimit.basis})${overrides.length ? `; per-app overrides: ${overrides.map(([a, n]) => `${a}=${n}`).join(", ")}` : ""}`,
   };
 }
+
+/** The profile's behaviours as docs/checks.md explains them (Markdown lines). */
+export const PROFILE_DOC: readonly string[] = [
+  "## Countly builds as profiles",
+  "",
+  "Countly builds differ in what they write, so every run first detects from the data which behaviours the database shows and prints that profile in the console header, as JUnit `<property name=\"profile.*\">` of every suite and as `profile` in the JSON report. The checks judge by it:",
+  "",
+  "| behaviour | detected from | what the checks do | Countly source |",
+  "|---|---|---|---|",
+  "| aggregation: change-stream aggregator (25.x) or synchronous API | a `countly.plugins` `_changeStreams` document with consumers; else the per-event `drill_events<hash>` / `events<hash>` layout means the API | decides how a full event list behaves (below) and whether the views-aggregator bug is a possible cause | api/aggregator/processing.js (commit 001abe8); api/parts/data/events.js (commit 051870e) |",
+  `| segments written or not | segment month documents in \`events_data\` / \`events<hash>\` and \`countly.events\` \`segments\`; a change-stream build with event totals but neither writes no segments | \`event-segments-within-total\` and \`segment-meta-matches-data\` skip with that reason instead of passing vacuously | ${CITES.totalsOnly} |`,
+  `| event limit | \`countly.plugins\` \`{_id: "plugins"}\` \`api.event_limit\`, overridden per app by \`countly.apps\` \`plugins.api.event_limit\` (plugins.getConfig("api", app.plugins, true)); default ${DEFAULT_EVENT_LIMIT} | \`events-match-raw\` does not expect aggregates for a key missing from a full list; \`event-list-matches-data\` does not report it. Full: more than the limit on the change-stream aggregator, the limit or more on the API | ${CITES.eventLimit25}; ${CITES.eventLimitLegacy} |`,
+  `| views aggregated or not | per app the first and last day with visits in the no-segment view documents (\`app_viewdata\`, legacy \`app_viewdata<sha1(appId)>\`), over all time | \`views-match-raw\` and \`views-present-when-raw\` tell "never aggregated on this server at all" (no view aggregates for any day; cause: not restored, or the build below) from "missing only up to <day>" (aggregates start later: the ones before a restore were not restored) and "missing after <day>" (aggregates stop) | ${CITES.viewsBug} |`,
+  "",
+  "Segment values also differ by writer: the legacy API keeps day-like values \"1\"..\"31\" as `[CLY]1`..`[CLY]31` (api/parts/data/events.js, commit 051870e), the 25.x processEventFromStream skips them (api/aggregator/usage.js, commit 63d5a9b9); the generator (`fixtures/`) writes each build's way. `countly-check selftest` and the mutation matrix generate every build: `24.x-api`, `25.x-aggregator` (segments written) and `25.x-totals-only`.",
+];

@@ -5,7 +5,7 @@ import { generateDataset } from "../../fixtures/generate.ts";
 import { exitCodeOf } from "../../runner/model.ts";
 import { discoverScenarios } from "../../runner/scenario/discover.ts";
 import { loadScenarioFile, parseScenario } from "../../runner/scenario/load.ts";
-import { layoutOfSeed, sameData, selftestScenarios } from "../../runner/selftest.ts";
+import { buildOfSeed, layoutOfSeed, sameData, selftestScenarios } from "../../runner/selftest.ts";
 
 const load = (text: string) => parseScenario(text, "mine.yaml", { registry: CHECKS, corruptions: Object.keys(CORRUPTIONS) });
 const small = { rawEvents: 40, apps: { min: 1, max: 2 } };
@@ -35,7 +35,7 @@ describe("selftest", () => {
       ["event-days-not-zero catches counts-zeroed", "passed", "caught counts-zeroed on all 4 datasets it changed"],
     ]);
     expect(run.suites[0]!.name).toBe("zero-days (selftest)");
-    expect(run.source).toBe("selftest: 4 generated datasets per scenario (seeds 1..4; current layout)");
+    expect(run.source).toBe("selftest: 4 generated datasets per scenario (seeds 1..4; current layout; Countly builds 25.x-aggregator, 25.x-totals-only)");
     expect(exitCodeOf(run)).toBe(0);
   });
 
@@ -74,6 +74,9 @@ describe("selftest", () => {
   it("alternates layouts by seed, so one seed always means one dataset", () => {
     expect([1, 2, 3].map((s) => layoutOfSeed(s, ["current", "legacy"]))).toEqual(["legacy", "current", "legacy"]);
     expect(layoutOfSeed(7, ["current"])).toBe("current");
+    // Every healthy build profile is generated in turn: the 25.x builds alternate on the current layout.
+    expect([1, 2, 3, 4].map((s) => buildOfSeed(s, ["current", "legacy"]))).toEqual(["24.x-api", "25.x-totals-only", "24.x-api", "25.x-aggregator"]);
+    expect([1, 2].map((s) => buildOfSeed(s, ["current"]))).toEqual(["25.x-totals-only", "25.x-aggregator"]);
   });
 
   it("knows when a corruption changed nothing", () => {
