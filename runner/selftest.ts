@@ -86,7 +86,7 @@ export async function selftestScenarios(scenarios: readonly Scenario[], options:
 async function selftestScenario(scenario: Scenario, runs: number, seed0: number, options: SelftestOptions): Promise<SuiteResult> {
   const started = Date.now();
   // The generated data has its own apps and days: the scenario's filters do not apply.
-  const base: Scenario = { ...scenario, apps: undefined, period: {} };
+  const base: Scenario = { ...scenario, apps: undefined, period: {}, lastDays: undefined };
   const layouts = scenario.selftestLayouts?.length ? scenario.selftestLayouts : ALL_LAYOUTS;
   const consistent = new Map(scenario.checks.map((c) => [c.id, newTally()]));
   const mustCatch = scenario.mustCatch ?? {};
