@@ -1,8 +1,9 @@
 // How Countly turns a raw segment value into the key it aggregates under. Two writers
 // differ: the legacy API (api/parts/data/events.js, commit 051870e) keeps day-like values
 // "1".."31" as `[CLY]1`..`[CLY]31`; the 25.x processEventFromStream (api/aggregator/usage.js,
-// commit 63d5a9b9) skips a value whose raw text is day-like before cleaning it. Shared by
-// checks and fixtures.
+// commit 63d5a9b9; usage.ts @0e3d94e) skips a value whose raw text is day-like before cleaning
+// it (usage.js @091d42b for metric values). Shared by checks and fixtures; pinned case by case
+// in test/countly/segments.test.ts.
 
 const DAY_LIKE = /^(?:[1-9]|[12]\d|3[01])$/;
 
@@ -27,13 +28,15 @@ export function normaliseSegmentValue(value: unknown, writer: SegmentWriter = "p
   if (typeof value === "object" && !(value instanceof Date)) return undefined;
   const raw = String(value);
   if (writer === "processEventFromStream" && DAY_LIKE.test(raw)) return undefined;
-  const text = raw.replace(/^\$+/, "").replace(/\./g, ":");
+  // common.encodeCharacters: NUL becomes "&#9647" (no ";"), nothing else changes
+  const text = raw.replace(/^\$+/, "").replace(/\./g, ":").replace(/\u0000/g, "&#9647");
   if (text === "") return undefined;
   return DAY_LIKE.test(text) ? `[CLY]${text}` : text;
 }
 
 /** Metric values (`up.<short_code>`, e.g. the source): one leading `$` removed, `.` replaced by `:`. */
 export function normaliseMetricValue(value: unknown): string | undefined {
-  if (value === null || value === undefined || value === "" || value === false) return undefined;
+  // usage.js keeps a metric only `if (recvMetricValue)`: 0 and NaN are skipped too
+  if (!value) return undefined;
   return String(value).replace(/^\$/, "").replace(/\./g, ":");
 }

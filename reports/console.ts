@@ -1,8 +1,10 @@
 // The human summary: totals first, then each suite's cases, then the top findings of
-// every failing check with what to do. Colour only when writing to a terminal.
+// every failing check with what to do. Colour only when writing to a terminal. Text from
+// data and scenarios goes through `visibleControls` (`v`/`vm`): only our own codes reach the terminal.
 import type { CaseResult, RunResult } from "../runner/model.ts";
 import { isWarning, notChecked, totalsOf } from "../runner/model.ts";
 import { formatFinding } from "./format.ts";
+import { visibleControls } from "./terminal.ts";
 
 export interface ConsoleOptions {
   color: boolean;
@@ -17,7 +19,7 @@ export function toConsole(run: RunResult, options: ConsoleOptions): string {
   const all = run.suites.flatMap((s) => s.cases);
   const t = totalsOf(all);
   const lines: string[] = [];
-  lines.push(`${paint("bold", `${run.tool.name} ${run.tool.version}`)} · ${run.source}${run.layout ? ` · layout ${run.layout}` : ""}`);
+  lines.push(`${paint("bold", `${run.tool.name} ${run.tool.version}`)} · ${v(run.source)}${run.layout ? ` · layout ${v(run.layout)}` : ""}`);
   const parts = [
     paint(t.failed ? "red" : "gray", `${t.failed} failed`),
     paint(t.warned ? "yellow" : "gray", `${t.warned} warned`),
@@ -27,7 +29,7 @@ export function toConsole(run: RunResult, options: ConsoleOptions): string {
   ];
   if (run.profile) {
     lines.push(paint("gray", "Countly build profile (detected from the data; checks judge by it):"));
-    for (const [k, v] of Object.entries(run.profile.summary)) lines.push(paint("gray", `  ${k}: ${v}`));
+    for (const [k, text] of Object.entries(run.profile.summary)) lines.push(paint("gray", `  ${k}: ${v(text)}`));
   }
   const unchecked = notChecked(run);
   const nothing = t.tests > 0 && t.skipped === t.tests;
@@ -35,13 +37,13 @@ export function toConsole(run: RunResult, options: ConsoleOptions): string {
   lines.push(`${verdict}: ${t.tests} checks: ${parts.join(", ")} (${(run.durationMs / 1000).toFixed(1)} s)`);
   if (unchecked.length) {
     lines.push(paint("yellow", paint("bold", `NOT CHECKED: ${unchecked.length} check${unchecked.length === 1 ? "" : "s"} skipped on every case and checked nothing:`)));
-    for (const u of unchecked) lines.push(paint("yellow", `  - ${u.suite} › ${u.checkId}: ${firstLine(u.reason)}`));
+    for (const u of unchecked) lines.push(paint("yellow", `  - ${v(u.suite)} › ${v(u.checkId)}: ${v(firstLine(u.reason))}`));
   }
 
   for (const s of run.suites) {
-    lines.push("", `${paint("bold", s.name)} ${paint("gray", `(${s.file})`)}`);
-    if (s.periodNote) lines.push(paint("gray", `  period: ${s.periodNote}`));
-    for (const c of s.cases) lines.push(`  ${mark(c, paint)} ${c.name}${detail(c)}`);
+    lines.push("", `${paint("bold", v(s.name))} ${paint("gray", `(${v(s.file)})`)}`);
+    if (s.periodNote) lines.push(paint("gray", `  period: ${v(s.periodNote)}`));
+    for (const c of s.cases) lines.push(`  ${mark(c, paint)} ${v(c.name)}${detail(c)}`);
   }
 
   const bad = all.filter((c) => c.outcome === "failed" || c.outcome === "error");
@@ -49,19 +51,24 @@ export function toConsole(run: RunResult, options: ConsoleOptions): string {
     lines.push("", paint("bold", "Details"));
     const top = options.top ?? 5;
     for (const c of bad) {
-      lines.push("", `${mark(c, paint)} ${c.classname} ${c.app ? `[${c.app.name}] ` : ""}${paint("gray", c.line > 0 ? `${c.file}:${c.line}` : c.file)}`);
+      lines.push("", `${mark(c, paint)} ${v(c.classname)} ${c.app ? `[${v(c.app.name)}] ` : ""}${paint("gray", v(c.line > 0 ? `${c.file}:${c.line}` : c.file))}`);
       if (c.outcome === "error") {
-        lines.push(`    ${c.message ?? ""}`);
+        lines.push(`    ${vm(c.message ?? "")}`);
         continue;
       }
-      for (const f of c.findings.slice(0, top)) lines.push(`    - ${formatFinding(f)}`);
+      for (const f of c.findings.slice(0, top)) lines.push(`    - ${v(formatFinding(f))}`);
       const left = c.findingsTotal - Math.min(top, c.findings.length);
       if (left > 0) lines.push(paint("gray", `    … and ${left} more`));
-      if (c.remediation) lines.push(`    ${paint("bold", "What to do:")} ${c.remediation}`);
+      if (c.remediation) lines.push(`    ${paint("bold", "What to do:")} ${vm(c.remediation)}`);
     }
   }
   return `${lines.join("\n")}\n`;
 }
+
+/** A name or value: one visible line. */
+const v = (text: string) => visibleControls(text);
+/** A message of ours (may embed data): its line breaks stay, indented under the case. */
+const vm = (text: string) => visibleControls(text, { keepNewlines: true }).replace(/\n/g, "\n    ");
 
 function mark(c: CaseResult, paint: (code: keyof typeof CODES, t: string) => string): string {
   if (c.outcome === "passed") return paint("green", "✓");
@@ -72,7 +79,7 @@ function mark(c: CaseResult, paint: (code: keyof typeof CODES, t: string) => str
 
 function detail(c: CaseResult): string {
   if (c.outcome === "failed") return ` — ${c.findingsTotal} finding${c.findingsTotal === 1 ? "" : "s"}`;
-  if (c.outcome === "skipped" || c.outcome === "error") return ` — ${c.outcome === "skipped" ? "skipped: " : ""}${firstLine(c.message ?? "")}`;
+  if (c.outcome === "skipped" || c.outcome === "error") return ` — ${c.outcome === "skipped" ? "skipped: " : ""}${v(firstLine(c.message ?? ""))}`;
   return "";
 }
 

@@ -133,6 +133,8 @@ export const EXIT = {
   findings: 1,
   usage: 2,
   source: 3,
+  /** A report file could not be written (the console verdict is still printed). */
+  report: 4,
 } as const;
 
 export function exitCodeOf(run: RunResult): number {

@@ -23,11 +23,33 @@ export interface RunOptions {
   period?: Period;
   /** Findings kept per case (all are counted). */
   maxFindings?: number;
+  /** `--timeout`: the whole run's deadline (ms). On expiry every case is an error naming what was still running. */
+  timeoutMs?: number;
 }
 
 const DEFAULT_MAX_FINDINGS = 1000;
 
 export async function runScenarios(scenarios: readonly Scenario[], source: Source, options: RunOptions): Promise<RunResult> {
+  if (options.timeoutMs === undefined) return runUnbounded(scenarios, source, options, () => undefined);
+  const started = Date.now();
+  let phase = "opening the source";
+  const work = runUnbounded(scenarios, source, options, (p) => (phase = p));
+  // The abandoned work may still fail later (its source is closed under it): never an unhandled rejection.
+  work.catch(() => undefined);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<"expired">((resolve) => (timer = setTimeout(() => resolve("expired"), options.timeoutMs)));
+  try {
+    const first = await Promise.race([work, expired]);
+    if (first !== "expired") return first;
+  } finally {
+    clearTimeout(timer);
+  }
+  const doing = source.activity?.() ?? phase;
+  const message = `the run exceeded --timeout ${options.timeoutMs} ms while ${doing}; nothing was evaluated (raise --timeout, or narrow the run with --app/--from/--to)`;
+  return { ...unreadableSourceResult(scenarios, source.description, message), startedAt: new Date(started).toISOString(), durationMs: Date.now() - started };
+}
+
+async function runUnbounded(scenarios: readonly Scenario[], source: Source, options: RunOptions, phase: (what: string) => void): Promise<RunResult> {
   const started = Date.now();
   const basics = await source.open();
   // On a snapshot, `last_days` counts back from its newest raw data (found while the facts
@@ -40,6 +62,7 @@ export async function runScenarios(scenarios: readonly Scenario[], source: Sourc
   if (!requests.has("buildSignals")) requests.set("buildSignals", {});
   if (anchored && !requests.has("rawInserts")) requests.set("rawInserts", {});
   const scopeApps = unique(plans.flatMap((p) => p.apps.filter((a) => !a.problem)));
+  phase(`computing the facts (${[...requests.keys()].join(", ")})`);
   const facts = requests.size
     ? await source.computeFacts(requests, {
         apps: scopeApps,
@@ -51,7 +74,9 @@ export async function runScenarios(scenarios: readonly Scenario[], source: Sourc
   const notes = new Map<ScenarioPlan, string>();
   if (anchored) anchorLastDays(plans, facts, options, notes);
   // Pipelines that checks declare (pipeline/compare kinds), run before any check is evaluated.
+  phase("running the checks' pipelines");
   const queries = await runCheckQueries(plans, options.registry, source, basics.databases);
+  phase("comparing with the backup (matches-backup)");
   const externals = await computeExternals(scenarios, options.registry, source);
   const gathered: Gathered = { facts, queries, externals };
   const suites = plans.map((p) => {

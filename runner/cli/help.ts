@@ -5,7 +5,8 @@ export const EXIT_CODES_HELP = `Exit codes:
   0  every check passed (warnings allowed)
   1  at least one check failed
   2  bad usage or invalid scenario
-  3  the source could not be read, or a check could not be evaluated`;
+  3  the source could not be read, or a check could not be evaluated
+  4  a report file could not be written`;
 
 export const MAIN_HELP = `countly-check ${VERSION}: test-suite style consistency checks for Countly's MongoDB data
 
@@ -41,6 +42,9 @@ Without scenario arguments the built-in scenarios/ are run.
 
 Options:
   -s, --source <uri|dir>  mongodb://… URI, or a \`countly backup\` / mongodump folder (required)
+      --source-env <NAME> take the source from the environment variable NAME (keeps a
+                          URI with credentials out of the command line and /proc);
+                          without either flag, COUNTLY_CHECK_SOURCE, then the scenarios' source:
       --junit <FILE|->    JUnit XML report (default: reports/junit.xml; - for stdout)
       --json <FILE|->     JSON report
       --app <ID_OR_NAME>  only this app (repeatable; intersected with the scenarios' apps)
@@ -51,8 +55,13 @@ Options:
                           secondaryPreferred or nearest (default: the URI's, else secondaryPreferred)
       --read-concern <level>    MongoDB: local, available, majority, linearizable or
                           snapshot (default: the URI's readConcernLevel, else the server's)
-      --max-time-ms <N>   MongoDB: time limit of each query (default 900000, 15 min)
+      --max-time-ms <N>   MongoDB: time limit of each query (default 900000, 15 min); the client
+                          also gives up on a reply after N ms plus a margin (max(2 s, 10 %))
       --connect-timeout-ms <N>  MongoDB: give up connecting after N ms (default 10000)
+      --timeout <N>       deadline of the whole run in ms (any source): on expiry every case is an
+                          <error> naming what was still running, the reports are written, exit 3
+      --explain           MongoDB: print the plan of every query the run would send (MongoDB's
+                          explain, queryPlanner: nothing is executed), then exit 0
       --progress          show scan progress even when not on a terminal
   -q, --quiet             no progress and no console summary
       --no-color          no colours even on a terminal (NO_COLOR is honoured too)

@@ -2,7 +2,8 @@
 import { CHECKS } from "../../checks/index.ts";
 import { CORRUPTIONS } from "../../fixtures/corruptions.ts";
 import { EXIT, type RunResult } from "../model.ts";
-import { redactUri, scrubSecrets } from "../redact.ts";
+import { secretScrubber } from "../redact.ts";
+import { intersectPeriods } from "../plan.ts";
 import { runScenarios, unreadableSourceResult } from "../run.ts";
 import { discoverScenarios } from "../scenario/discover.ts";
 import { loadScenarioFile } from "../scenario/load.ts";
@@ -14,13 +15,15 @@ import { RUN_HELP } from "./help.ts";
 import { UsageError, type CliIO } from "./io.ts";
 import { progressPrinter } from "./progress.ts";
 import { mongoOptions } from "./mongo-options.ts";
-import { writeReports } from "./output.ts";
+import { checkReportTargets, writeReports } from "./output.ts";
+import { sourceFromDefaultVariable, sourceFromFlags } from "./source-option.ts";
 
 export const DEFAULT_JUNIT = "reports/junit.xml";
 
 export async function runCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parse(argv, {
     source: { type: "string", short: "s" },
+    "source-env": { type: "string" },
     junit: { type: "string" },
     json: { type: "string" },
     app: { type: "string", multiple: true },
@@ -31,6 +34,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
     "read-concern": { type: "string" },
     "max-time-ms": { type: "string" },
     "connect-timeout-ms": { type: "string" },
+    timeout: { type: "string" },
     progress: { type: "boolean" },
     quiet: { type: "boolean", short: "q" },
     "no-color": { type: "boolean" },
@@ -43,20 +47,23 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
   const period = { from: dayOption("from", values.from), to: dayOption("to", values.to) };
   if (period.from && period.to && period.from > period.to) throw new UsageError(`--from ${period.from} is after --to ${period.to}`);
   const maxFindings = intOption("max-findings", values["max-findings"], 1);
+  const timeoutMs = intOption("timeout", values.timeout, 1);
   const mongo = mongoOptions(values);
+  const junit = values.junit ?? DEFAULT_JUNIT;
+  checkReportTargets({ junit, json: values.json });
+  const given = sourceFromFlags("source", values.source, values["source-env"], io.env) ?? sourceFromDefaultVariable(io.env);
 
   const scenarios = await loadAll(positionals, io);
-  const sourceSpec = values.source ?? scenarioSource(scenarios);
-  const junit = values.junit ?? DEFAULT_JUNIT;
-  const secretUri = sourceSpec;
-  const safe = (text: string) => scrubSecrets(text, secretUri);
+  checkPeriods(scenarios, period);
+  const safe = secretScrubber([given, ...scenarios.map((s) => s.source)]);
+  const sourceSpec = given ?? scenarioSource(scenarios, safe);
   const showProgress = !values.quiet && (values.progress || io.isTTY);
 
   let run: RunResult;
   try {
     const source = await sourceFor(sourceSpec, { dump: { onProgress: showProgress ? progressPrinter(io.stderr, { tty: io.stderrIsTTY ?? false }) : undefined }, mongo });
     try {
-      run = await runScenarios(scenarios, source, { registry: CHECKS, apps: values.app, period, maxFindings });
+      run = await runScenarios(scenarios, source, { registry: CHECKS, apps: values.app, period, maxFindings, timeoutMs });
     } finally {
       await source.close();
     }
@@ -64,18 +71,32 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
     if (!(e instanceof SourceError)) throw e;
     const message = safe(e.message);
     io.stderr(`countly-check: the source could not be read: ${message}\n`);
-    run = unreadableSourceResult(scenarios, redactUri(sourceSpec), message);
+    run = unreadableSourceResult(scenarios, safe(sourceSpec), message);
   }
 
   return writeReports(run, { junit, json: values.json, quiet: values.quiet, noColor: values["no-color"] }, io, safe);
 }
 
 /** Without --source, the scenarios' own `source:` (all must agree). */
-function scenarioSource(scenarios: readonly Scenario[]): string {
-  const given = [...new Set(scenarios.map((s) => s.source).filter((s): s is string => !!s))];
-  if (given.length === 0) throw new UsageError("--source is required: a mongodb:// URI or a dump directory (or `source:` in the scenario)");
-  if (given.length > 1) throw new UsageError(`the scenarios name different sources (${given.map(redactUri).join(", ")}); pass --source`);
+function scenarioSource(scenarios: readonly Scenario[], safe: (text: string) => string): string {
+  const given = [...new Set(scenarios.map((s) => s.source).filter((s): s is string => s !== undefined))];
+  if (given.length === 0) throw new UsageError("--source is required: a mongodb:// URI or a dump directory (or --source-env NAME, COUNTLY_CHECK_SOURCE, or `source:` in the scenario)");
+  if (given.length > 1) {
+    const which = given.map((g) => `${safe(g)} (${scenarios.filter((s) => s.source === g).map((s) => s.file).join(", ")})`);
+    throw new UsageError(`the scenarios name different sources: ${which.join("; ")}; pass --source`);
+  }
+  if (given[0]!.trim() === "") throw new UsageError(`${scenarios.find((s) => s.source !== undefined)!.file}: source: is empty (an unset variable?)`);
   return given[0]!;
+}
+
+/** `--from`/`--to` that leave a scenario no day to check would pass over nothing: a usage error instead. */
+function checkPeriods(scenarios: readonly Scenario[], cli: { from?: string; to?: string }): void {
+  for (const s of scenarios) {
+    const p = intersectPeriods(s.period, cli);
+    if (p.from !== undefined && p.to !== undefined && p.from > p.to) {
+      throw new UsageError(`${s.file}: the period ${p.from} … ${p.to} is empty (scenario period ${s.period.from ?? "open"} … ${s.period.to ?? "open"}, --from ${cli.from ?? "unset"}, --to ${cli.to ?? "unset"}); nothing would be checked`);
+    }
+  }
 }
 
 /** Loads every scenario file; all files' errors are printed before giving up (exit 2). */
@@ -97,11 +118,13 @@ export async function loadAll(args: string[], io: CliIO): Promise<Scenario[]> {
     }
   }
   if (problems.length) throw new UsageError(`invalid scenario:\n${problems.join("\n")}`);
-  const names = new Map<string, string>();
+  const names = new Map<string, Scenario>();
+  const duplicates: string[] = [];
   for (const s of scenarios) {
     const first = names.get(s.name);
-    if (first) throw new UsageError(`${s.file}: scenario name "${s.name}" is already used by ${first}; suite names must be unique`);
-    names.set(s.name, s.file);
+    if (first) duplicates.push(`${s.file}:${s.nameLine ?? 1}:${s.nameColumn ?? 1} name: scenario name ${JSON.stringify(s.name)} is already used by ${first.file}:${first.nameLine ?? 1}:${first.nameColumn ?? 1}; suite names must be unique`);
+    else names.set(s.name, s);
   }
+  if (duplicates.length) throw new UsageError(`invalid scenario:\n${duplicates.join("\n")}`);
   return scenarios;
 }

@@ -4,7 +4,7 @@ import type { ReadPreferenceMode } from "mongodb";
 import { intOption, parse } from "../cli/args.ts";
 import { UsageError, type CliIO } from "../cli/io.ts";
 import { EXIT, type RunResult } from "../model.ts";
-import { redactUri, scrubSecrets } from "../redact.ts";
+import { redactUri, secretScrubber } from "../redact.ts";
 import { isMongoUri } from "../sources/open.ts";
 import type { ScanReport } from "./buckets.ts";
 import { DEFAULT_MAX_IDS, DiffSourceError, diffSides } from "./diff.ts";
@@ -12,7 +12,8 @@ import { DumpSide } from "./dump-side.ts";
 import { diffToRun, unreadableDiffRun } from "./report.ts";
 import { BACKUP_DATABASES, type DiffSide } from "./side.ts";
 import { mongoOptions } from "../cli/mongo-options.ts";
-import { writeReports } from "../cli/output.ts";
+import { checkReportTargets, writeReports } from "../cli/output.ts";
+import { sourceFromFlags } from "../cli/source-option.ts";
 
 export const DEFAULT_DIFF_JUNIT = "reports/diff-junit.xml";
 
@@ -27,6 +28,9 @@ dashboard shows. One JUnit test case per database.collection and per app.
 Options:
       --before <dir|uri>  the backup: a \`countly backup\` / mongodump folder, or a mongodb:// URI (required)
       --after <dir|uri>   the restored side, the same way (required)
+      --before-env <NAME>, --after-env <NAME>
+                          take that side from the environment variable NAME instead
+                          (keeps credentials out of the command line and /proc)
       --max-ids <N>       differing _ids named per collection (default ${DEFAULT_MAX_IDS}; the rest are counted)
       --db <NAME>         a database to compare (repeatable; default: ${BACKUP_DATABASES.join(", ")})
       --junit <FILE|->    JUnit XML report (default: ${DEFAULT_DIFF_JUNIT}; - for stdout)
@@ -47,12 +51,15 @@ Exit codes:
   1  at least one difference
   2  bad usage
   3  a side could not be read (whole, or one of its collections)
+  4  a report file could not be written (the console summary is still printed)
 `;
 
 export async function diffCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parse(argv, {
     before: { type: "string" },
     after: { type: "string" },
+    "before-env": { type: "string" },
+    "after-env": { type: "string" },
     "max-ids": { type: "string" },
     db: { type: "string", multiple: true },
     junit: { type: "string" },
@@ -69,19 +76,22 @@ export async function diffCommand(argv: string[], io: CliIO): Promise<number> {
     return EXIT.ok;
   }
   if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]} (use --before and --after)`);
-  if (!values.before) throw new UsageError("--before is required: the backup (a dump directory or a mongodb:// URI)");
-  if (!values.after) throw new UsageError("--after is required: the restored side (a dump directory or a mongodb:// URI)");
+  const beforeSpec = sourceFromFlags("before", values.before, values["before-env"], io.env);
+  const afterSpec = sourceFromFlags("after", values.after, values["after-env"], io.env);
+  if (!beforeSpec) throw new UsageError("--before is required: the backup (a dump directory or a mongodb:// URI; or --before-env NAME)");
+  if (!afterSpec) throw new UsageError("--after is required: the restored side (a dump directory or a mongodb:// URI; or --after-env NAME)");
   const maxIds = intOption("max-ids", values["max-ids"], 0) ?? DEFAULT_MAX_IDS;
   const { readPreference, connectTimeoutMS } = mongoOptions(values);
   const databases = values.db?.length ? [...new Set(values.db)] : BACKUP_DATABASES;
   for (const db of databases) if (!/^[^/\\. "$*<>:|?]+$/.test(db)) throw new UsageError(`--db ${db}: not a MongoDB database name`);
 
   const junit = values.junit ?? DEFAULT_DIFF_JUNIT;
-  const safe = (text: string) => scrubSecrets(scrubSecrets(text, values.before), values.after);
+  checkReportTargets({ junit, json: values.json });
+  const safe = secretScrubber([beforeSpec, afterSpec]);
   const showProgress = !values.quiet && (values.progress || io.isTTY);
   const live = { readPreference, connectTimeoutMS };
-  const before = await sideFor(values.before, databases, live);
-  const after = await sideFor(values.after, databases, live);
+  const before = await sideFor(beforeSpec, databases, live);
+  const after = await sideFor(afterSpec, databases, live);
 
   let run: RunResult;
   try {

@@ -2,9 +2,9 @@
 import { readdir, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
 import process from "node:process";
-import { fileURLToPath } from "node:url";
+import { packageFile } from "../package-files.ts";
 
-export const BUILTIN_SCENARIOS = fileURLToPath(new URL("../../scenarios/", import.meta.url));
+export const BUILTIN_SCENARIOS = packageFile("scenarios/");
 
 export interface ScenarioFile {
   path: string;
@@ -17,7 +17,11 @@ export async function discoverScenarios(args: readonly string[]): Promise<Scenar
   const out: ScenarioFile[] = [];
   for (const t of targets) {
     const info = await stat(t).catch(() => undefined);
-    if (!info) throw new Error(`${t}: no such scenario file or directory`);
+    if (!info) {
+      // A source given where a scenario belongs is echoed redacted (runner/cli/main.ts scrubs all output) and named for what it is.
+      if (/^[a-z][a-z0-9+.-]*:\/\//i.test(t)) throw new Error(`${t}: looks like a source URI, not a scenario file; pass it with --source (better: --source-env NAME)`);
+      throw new Error(`${t}: no such scenario file or directory`);
+    }
     if (info.isDirectory()) {
       const files = (await readdir(t)).filter((f) => /\.ya?ml$/.test(f)).sort();
       if (!files.length) throw new Error(`${t}: no *.yaml scenario files in this directory`);

@@ -1,16 +1,26 @@
 // Reads scenario YAML into a validated Scenario. Every problem of a file is
 // collected and reported at once, each with file:line:column and the key path.
-import { readFile } from "node:fs/promises";
-import { LineCounter, Scalar, YAMLMap, isMap, isScalar, parse as parseYamlValue, parseDocument, visit, type Document, type Node } from "yaml";
+import { readFile, stat } from "node:fs/promises";
+import { LineCounter, Scalar, YAMLMap, isMap, isScalar, parseDocument, visit, type Document, type Node } from "yaml";
 import type { CheckDefinition, JsonSchema } from "../../checks/types.ts";
 import { withDefaults } from "../../checks/types.ts";
 import type { Layout } from "../../countly/layout.ts";
 import { isDay, type Period } from "../../countly/time.ts";
 import type { Severity } from "../model.ts";
 import { hasEnvRef, substituteEnv } from "./env.ts";
-import { checkEntrySchema, SCENARIO_PROPERTIES } from "./schema.ts";
+import { typedFromEnvironment, type Substituted } from "./env-typing.ts";
+import { decodeUtf8 } from "./utf8.ts";
+import { checkEntrySchema, PERIOD_SCHEMA, SCENARIO_PROPERTIES } from "./schema.ts";
 import { ScenarioError, type Scenario, type ScenarioCheck, type ScenarioIssue } from "./types.ts";
 import { validateJson, type SchemaIssue } from "./validate.ts";
+
+/** The top level of a scenario file; each check entry is validated against its kind's schema. */
+const TOP_SCHEMA: JsonSchema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["name", "checks"],
+  properties: { ...SCENARIO_PROPERTIES, checks: { type: "array", minItems: 1 } },
+};
 
 export interface LoadOptions {
   registry: ReadonlyMap<string, CheckDefinition>;
@@ -25,14 +35,25 @@ export interface LoadOptions {
 
 type Path = (string | number)[];
 
+/** Scenario files are small; a bigger file is a mistake (or an attack), not a scenario. */
+export const MAX_SCENARIO_BYTES = 4 * 1024 * 1024;
+
 export async function loadScenarioFile(path: string, options: LoadOptions): Promise<Scenario> {
-  let text: string;
+  const file = options.displayName ?? path;
+  const fail = (line: number, column: number, message: string) => new ScenarioError([{ file, line, column, path: "", message }]);
+  let bytes: Uint8Array;
   try {
-    text = await readFile(path, "utf8");
+    const info = await stat(path);
+    if (!info.isFile()) throw fail(1, 1, "not a regular file (a scenario is a YAML file)");
+    if (info.size > MAX_SCENARIO_BYTES) throw fail(1, 1, `${info.size} bytes: larger than a scenario can be (${MAX_SCENARIO_BYTES} bytes)`);
+    bytes = await readFile(path);
   } catch (e) {
-    throw new ScenarioError([{ file: options.displayName ?? path, line: 1, column: 1, path: "", message: `cannot read file: ${(e as Error).message}` }]);
+    if (e instanceof ScenarioError) throw e;
+    throw fail(1, 1, `cannot read file: ${(e as Error).message}`);
   }
-  return parseScenario(text, options.displayName ?? path, options);
+  const decoded = decodeUtf8(bytes);
+  if (!decoded.ok) throw fail(decoded.line, decoded.column, `not valid UTF-8 (byte offset ${decoded.offset}: 0x${decoded.byte.toString(16).padStart(2, "0")}); save the file as UTF-8`);
+  return parseScenario(decoded.text, file, options);
 }
 
 export function parseScenario(text: string, file: string, options: LoadOptions): Scenario {
@@ -47,9 +68,16 @@ export function parseScenario(text: string, file: string, options: LoadOptions):
   for (const e of doc.errors) at(e.pos[0], "", `YAML syntax: ${e.message.split("\n")[0]}`);
   if (issues.length) throw new ScenarioError(issues);
 
-  substituteEnvironment(doc, options.env ?? {}, (offset, path, message) => at(offset, path, message));
+  const substituted = substituteEnvironment(doc, options.env ?? {}, (offset, path, message) => at(offset, path, message));
 
-  const value: unknown = doc.toJS();
+  let value: unknown;
+  try {
+    // yaml refuses documents whose aliases expand too much ("billion laughs"): that is bad input, not a crash.
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    at(firstAliasOffset(doc), "", `YAML aliases: ${(e as Error).message.split("\n")[0]} (at most ${MAX_ALIAS_COUNT} alias expansions)`);
+    throw new ScenarioError(issues);
+  }
   const positionOf = (path: Path, key?: string): number => nodeOffset(doc, path, key);
 
   if (!value || typeof value !== "object" || Array.isArray(value)) {
@@ -57,14 +85,9 @@ export function parseScenario(text: string, file: string, options: LoadOptions):
     throw new ScenarioError(issues);
   }
   const raw = value as Record<string, unknown>;
+  typedFromEnvironment(raw, substituted, options.registry);
 
-  const top: JsonSchema = {
-    type: "object",
-    additionalProperties: false,
-    required: ["name", "checks"],
-    properties: { ...SCENARIO_PROPERTIES, checks: { type: "array", minItems: 1 } },
-  };
-  report(validateJson(top, raw), [], positionOf, at);
+  report(validateJson(TOP_SCHEMA, raw), [], positionOf, at);
 
   const checks: ScenarioCheck[] = [];
   const seenIds = new Map<string, number>();
@@ -127,6 +150,7 @@ export function parseScenario(text: string, file: string, options: LoadOptions):
   }
 
   if (issues.length) throw new ScenarioError(issues.sort((a, b) => a.line - b.line || a.column - b.column));
+  const namePos = lineCounter.linePos(positionOf(["name"]));
   return {
     name: raw.name as string,
     description: raw.description as string | undefined,
@@ -138,7 +162,23 @@ export function parseScenario(text: string, file: string, options: LoadOptions):
     checks,
     mustCatch,
     selftestLayouts: selftest?.layouts,
+    nameLine: namePos.line,
+    nameColumn: namePos.col,
   };
+}
+
+/** yaml's default (100) too: enough for any real scenario, far from a resource attack. */
+const MAX_ALIAS_COUNT = 100;
+
+function firstAliasOffset(doc: Document): number {
+  let offset = 0;
+  visit(doc, {
+    Alias(_k, node) {
+      offset = node.range?.[0] ?? 0;
+      return visit.BREAK;
+    },
+  });
+  return offset;
 }
 
 function periodOf(raw: unknown, today: string | undefined, fail: (key: string, message: string) => void): Period {
@@ -150,9 +190,15 @@ function periodOf(raw: unknown, today: string | undefined, fail: (key: string, m
   if (p.last_days !== undefined && p.from !== undefined) fail("last_days", "use either `from` or `last_days`, not both");
   if (p.from && p.to && p.from > p.to) fail("to", `ends (${p.to}) before it starts (${p.from})`);
   if (typeof p.last_days === "number") {
+    // Out of the schema's range (reported there): no date arithmetic on it (a RangeError, not a message).
+    if (!Number.isInteger(p.last_days) || p.last_days < 1 || p.last_days > (PERIOD_SCHEMA.properties!.last_days!.maximum ?? Infinity)) return {};
     const end = today ?? new Date().toISOString().slice(0, 10);
-    const start = new Date(Date.parse(`${end}T00:00:00Z`) - (p.last_days - 1) * 86400000).toISOString().slice(0, 10);
-    return { from: start, to: p.to ?? end };
+    const start = new Date(Date.parse(`${end}T00:00:00Z`) - (p.last_days - 1) * 86400000);
+    if (!Number.isFinite(start.getTime())) {
+      fail("last_days", `${p.last_days} days back from ${end} is not a date`);
+      return {};
+    }
+    return { from: start.toISOString().slice(0, 10), to: p.to ?? end };
   }
   return { from: p.from, to: p.to };
 }
@@ -163,17 +209,24 @@ function lastDaysOf(raw: unknown): { lastDays?: number } {
   return p && typeof p.last_days === "number" && p.to === undefined ? { lastDays: p.last_days } : {};
 }
 
-/** Replaces `${VAR}` in string scalars; a plain (unquoted) scalar is re-typed, so `tolerance: ${TOL}` becomes a number. */
-function substituteEnvironment(doc: Document, env: Readonly<Record<string, string | undefined>>, fail: (offset: number, path: string, message: string) => void) {
+/**
+ * Replaces `${VAR}` in string scalars. Values from the environment are data: they become
+ * strings, never YAML (`*x`, `a: b: c` or `[1` stay text). Plain (unquoted) scalars are
+ * returned so `typedFromEnvironment` can make numbers and booleans where the schema wants one.
+ */
+function substituteEnvironment(doc: Document, env: Readonly<Record<string, string | undefined>>, fail: (offset: number, path: string, message: string) => void): Substituted[] {
+  const plain: Substituted[] = [];
   visit(doc, {
     Scalar(key, node, path) {
       if (key === "key" || typeof node.value !== "string" || !hasEnvRef(node.value)) return;
       const { value, missing } = substituteEnv(node.value, env);
-      const where = pathText(scalarPath(path, node));
-      for (const name of missing) fail(node.range?.[0] ?? 0, where, `environment variable ${name} is not set (use \${${name}:-default} for a fallback)`);
-      node.value = node.type === Scalar.PLAIN ? parseYamlValue(value) : value;
+      const at = scalarPath(path, node);
+      for (const name of missing) fail(node.range?.[0] ?? 0, pathText(at), `environment variable ${name} is not set (use \${${name}:-default} for a fallback)`);
+      if (node.type === Scalar.PLAIN) plain.push({ path: at, value });
+      node.value = value;
     },
   });
+  return plain;
 }
 
 function scalarPath(ancestors: readonly unknown[], node: Node): Path {

@@ -32,6 +32,9 @@ export interface Scenario {
   mustCatch?: Record<string, string[]>;
   /** `selftest.layouts`: the Countly layouts `selftest` generates (default both). */
   selftestLayouts?: Layout[];
+  /** Position of the `name:` value (for messages about duplicate names). */
+  nameLine?: number;
+  nameColumn?: number;
 }
 
 /** One problem in a scenario file, with its position. */

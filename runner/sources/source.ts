@@ -48,6 +48,8 @@ export interface Source {
    * `compare` checks are errors.
    */
   runPipelines?(requests: readonly PipelineRequest[]): Promise<PipelineOutcome[]>;
+  /** What the source is reading right now (e.g. "aggregate on countly_drill.drill_events (rawEvents)"), for deadline messages. */
+  activity?(): string | undefined;
   close(): Promise<void>;
 }
 

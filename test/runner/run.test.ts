@@ -1,70 +1,81 @@
-// runScenarios: the detected Countly build profile, `last_days` on snapshots, and checks
-// that checked nothing, as the reports show them.
-import { describe, expect, it } from "vitest";
-import { CHECKS } from "../../checks/index.ts";
+// runner/run.ts: the overall deadline (--timeout) belongs to the runner, so it bounds a
+// run over any source: here a dump whose drill_events.bson is a FIFO nobody writes to
+// (issue 13: it hung forever). On expiry: exit 3, every case an <error> naming what was
+// running, the JUnit report written. A run that finishes in time is unchanged.
+import { execFileSync } from "node:child_process";
+import { constants } from "node:fs";
+import { mkdtemp, open, readFile, rm, unlink } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DB } from "../../fixtures/dataset.ts";
+import { writeDump } from "../../fixtures/dump-writer.ts";
 import { generateDataset } from "../../fixtures/generate.ts";
-import { toConsole } from "../../reports/console.ts";
-import { toJson } from "../../reports/json.ts";
-import { toJUnit } from "../../reports/junit.ts";
-import { notChecked } from "../../runner/model.ts";
-import { runScenarios } from "../../runner/run.ts";
-import { parseScenario } from "../../runner/scenario/load.ts";
-import { FixtureSource } from "../../runner/sources/fixture-source.ts";
+import type { CliIO } from "../../runner/cli/io.ts";
+import { main } from "../../runner/cli/main.ts";
+import { parseJUnit } from "../support/junit-inspect.ts";
 
-const TODAY = "2026-12-01";
-const scenario = (yaml: string) => parseScenario(yaml, "s.yaml", { registry: CHECKS, today: TODAY });
+const SCENARIO = join(import.meta.dirname, "..", "..", "scenarios", "post-restore.yaml");
+const hasMkfifo = (() => {
+  try {
+    execFileSync("sh", ["-c", "command -v mkfifo"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+})();
 
-describe("runScenarios", () => {
-  it("puts the build profile detected from the data into the result, the console header, JUnit properties and JSON", async () => {
-    const ds = generateDataset(11, { rawEvents: 60, build: "25.x-totals-only" });
-    const run = await runScenarios([scenario("name: s\nchecks:\n  - { id: seg, check: event-segments-within-total }\n")], new FixtureSource(ds), { registry: CHECKS });
-    expect(run.profile?.detected.aggregation.value).toBe("change-streams");
-    expect(run.profile?.detected.segments.value).toBe("not-written");
-    const text = toConsole(run, { color: false });
-    expect(text).toMatch(/Countly build profile \(detected from the data; checks judge by it\):\n  aggregation: change-stream aggregator \(25\.x\) — countly\.plugins _changeStreams has \d consumers/);
-    expect(text).toMatch(/  segments: no segment documents \(totals-only aggregator\): segment checks skip — /);
-    expect(text).toMatch(/  event-limit: \d+ \(/);
-    expect(toJUnit(run)).toMatch(/<property name="profile\.segments" value="no segment documents/);
-    expect(JSON.parse(toJson(run)).profile.detected.segments.value).toBe("not-written");
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "countly-check-deadline-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function run(source: string, flags: string[], name: string) {
+  const junit = join(dir, `${name}.xml`);
+  const json = join(dir, `${name}.json`);
+  const io: CliIO = { stdout: () => undefined, stderr: () => undefined, isTTY: false, env: {} };
+  const started = Date.now();
+  const code = await main(["run", SCENARIO, "--source", source, "--junit", junit, "--json", json, ...flags], io);
+  const elapsed = Date.now() - started;
+  const outcomes = parseJUnit(await readFile(junit, "utf8")).suites.flatMap((s) => s.cases.map((c) => `${c.name}: ${c.outcome}`));
+  const report = JSON.parse(await readFile(json, "utf8")) as { suites: { cases: { outcome: string; message?: string }[] }[] };
+  return { code, elapsed, outcomes, cases: report.suites.flatMap((s) => s.cases) };
+}
+
+describe("the run's overall deadline (--timeout)", () => {
+  it("leaves a run that finishes in time unchanged", { timeout: 60_000 }, async () => {
+    const dump = join(dir, "healthy");
+    await writeDump(generateDataset(3, { rawEvents: 100, apps: 2 }), dump);
+    const without = await run(dump, [], "healthy-plain");
+    const bounded = await run(dump, ["--timeout", "600000"], "healthy-bounded");
+    expect(bounded.code).toBe(without.code);
+    expect(bounded.outcomes).toEqual(without.outcomes);
   });
 
-  it("last_days on a snapshot counts back from its newest raw data, and says so", async () => {
-    const ds = generateDataset(12, { rawEvents: 60 }); // raw data of 2024-10-20 .. 2024-11-09
-    const s = scenario("name: s\nperiod: { last_days: 7 }\nchecks:\n  - { id: events, check: events-match-raw }\n");
-    expect(s.period).toEqual({ from: "2026-11-25", to: TODAY });
-    const run = await runScenarios([s], new FixtureSource(ds), { registry: CHECKS });
-    const cases = run.suites[0]!.cases;
-    expect(cases.some((c) => c.outcome === "passed")).toBe(true);
-    expect(run.suites[0]!.periodNote).toMatch(/^last_days 7: 2024-11-0\d \.\. 2024-11-(09|10), counted back from the newest raw data of this snapshot \(newest drill insert 2024-11-.*\), not from today$/);
-    expect(toConsole(run, { color: false })).toContain(`  period: ${run.suites[0]!.periodNote}`);
-    expect(toJUnit(run)).toContain('<property name="period" value="last_days 7: 2024-11-');
-  });
-
-  it("a live source (not a snapshot) keeps counting back from today", async () => {
-    const ds = generateDataset(12, { rawEvents: 60 });
-    const live = Object.assign(new FixtureSource(ds), { snapshot: false });
-    const run = await runScenarios([scenario("name: s\nperiod: { last_days: 7 }\nchecks:\n  - { id: events, check: events-match-raw }\n")], live, { registry: CHECKS });
-    expect(run.suites[0]!.periodNote).toBeUndefined();
-    expect(run.suites[0]!.cases.every((c) => c.outcome === "skipped")).toBe(true);
-  });
-
-  it("a check whose every case skipped is reported loudly: console, JUnit property, JSON", async () => {
-    const ds = generateDataset(12, { rawEvents: 60 });
-    const s = scenario("name: s\nperiod: { from: '2020-01-01', to: '2020-01-31' }\nchecks:\n  - { id: events, check: events-match-raw }\n  - { id: lists, check: event-list-matches-data }\n");
-    const run = await runScenarios([s], new FixtureSource(ds), { registry: CHECKS });
-    const unchecked = notChecked(run).map((u) => u.checkId);
-    expect(unchecked).toContain("events");
-    const text = toConsole(run, { color: false });
-    expect(text).toMatch(/NOT CHECKED: \d checks? skipped on every case and checked nothing:\n  - s › events: no raw custom events in the period/);
-    expect(toJUnit(run)).toContain('<property name="not-checked.events" value="every case skipped: no raw custom events in the period"/>');
-    expect(JSON.parse(toJson(run)).notChecked).toEqual(expect.arrayContaining([expect.objectContaining({ suite: "s", checkId: "events", reason: "no raw custom events in the period" })]));
-  });
-
-  it("a run in which every case skipped is NOTHING CHECKED, not PASSED", async () => {
-    const ds = generateDataset(12, { rawEvents: 60 });
-    const s = scenario("name: s\nperiod: { from: '2020-01-01', to: '2020-01-31' }\nchecks:\n  - { id: events, check: events-match-raw }\n");
-    const text = toConsole(await runScenarios([s], new FixtureSource(ds), { registry: CHECKS }), { color: false });
-    expect(text).toMatch(/^NOTHING CHECKED: \d+ checks: /m);
-    expect(text).not.toMatch(/^PASSED/m);
+  it.skipIf(!hasMkfifo)("ends a dump run stuck on a FIFO named drill_events.bson: exit 3 within the deadline, every case an <error>, JUnit written", { timeout: 30_000 }, async () => {
+    const dump = join(dir, "fifo");
+    await writeDump(generateDataset(3, { rawEvents: 100, apps: 2 }), dump);
+    const fifo = join(dump, "dump", DB.drill, "drill_events.bson");
+    await unlink(fifo);
+    execFileSync("mkfifo", [fifo]);
+    try {
+      const r = await run(dump, ["--timeout", "1500"], "fifo");
+      expect(r.code).toBe(3);
+      expect(r.elapsed).toBeLessThan(1500 + 3000);
+      expect(r.cases.length).toBeGreaterThan(0);
+      for (const c of r.cases) {
+        expect(c.outcome).toBe("error");
+        // The reader may also refuse a FIFO outright; it must never hang past the deadline.
+        expect(c.message).toMatch(/the run exceeded --timeout 1500 ms while|FIFO|not a regular file/);
+      }
+      expect(r.outcomes.every((o) => o.endsWith(": error"))).toBe(true);
+    } finally {
+      // Unblock the reader the run abandoned (its open() waits for a writer), so this worker ends cleanly.
+      const writer = await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK).catch(() => undefined);
+      await writer?.close();
+    }
   });
 });

@@ -9,7 +9,6 @@ import type { FactName, FactParams, FactScope } from "../../facts/types.ts";
 import { DumpSide } from "../../diff/dump-side.ts";
 import type { DiffSide } from "../../diff/side.ts";
 import { computeFactsByScanning } from "../scan-plan.ts";
-import { runPipelinesByScanning } from "../pipeline/scan.ts";
 import { basicsFromDocuments, SourceError, type FactResults, type PipelineOutcome, type PipelineRequest, type Source, type SourceBasics } from "../source.ts";
 import { DumpReadError, scanBsonFile, type ScanProgress } from "./bson-file-scanner.ts";
 
@@ -82,6 +81,8 @@ export class DumpSource implements Source {
   /** Check pipelines through the in-memory engine, one streaming pass per collection (runner/sources/pipeline/). */
   async runPipelines(requests: readonly PipelineRequest[]): Promise<PipelineOutcome[]> {
     if (!this.root) await this.open();
+    // Loaded on demand: the in-memory engine (mingo) costs start-up time, and most runs have no pipeline checks.
+    const { runPipelinesByScanning } = await import("../pipeline/scan.ts");
     return runPipelinesByScanning(
       requests,
       async (ref, visit) => {

@@ -13,6 +13,18 @@ export const DEFAULT_MAX_TIME_MS = 15 * 60_000;
 /** How long to look for a usable server before giving up (the driver's default is 30 s). */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
+/**
+ * The client-side deadline of one reply: the server's own limit (`maxTimeMS`, sent with
+ * every command) plus a margin for the network and a full 16 MB batch. `maxTimeMS` alone
+ * does not help when the server stops answering (issue 13: a stalled server hung the run);
+ * the socket timeout makes the driver give up on a silent connection. The driver's CSOT
+ * option `timeoutMS` cannot be used: mongodb 7.x marks it "deprecated, has no effect"
+ * (node_modules/mongodb/src/mongo_client.ts, MongoClientOptions.timeoutMS).
+ */
+export function replyDeadlineMs(maxTimeMS: number): number {
+  return maxTimeMS + Math.max(2_000, Math.ceil(maxTimeMS / 10));
+}
+
 export interface MongoSourceOptions {
   /** Database names (default `countly`, `countly_drill`); tests use prefixed names. */
   databases?: DatabaseNames;
@@ -54,6 +66,7 @@ function decodeURIComponentSafe(s: string): string {
 export function clientOptions(uri: string, o: MongoSourceOptions): MongoClientOptions {
   const inUri = uriOptionNames(uri);
   const options: MongoClientOptions = { appName: "countly-check" };
+  if (!inUri.has("sockettimeoutms")) options.socketTimeoutMS = replyDeadlineMs(o.maxTimeMS ?? DEFAULT_MAX_TIME_MS);
   if (o.readPreference) options.readPreference = o.readPreference;
   else if (!inUri.has("readpreference")) options.readPreference = DEFAULT_READ_PREFERENCE;
   // `readConcernLevel` is the URI's key, so the flag overrides the URI's value.

@@ -3,6 +3,7 @@
 import {
   MongoAPIError,
   MongoNetworkError,
+  MongoNetworkTimeoutError,
   MongoParseError,
   MongoServerError,
   MongoServerSelectionError,
@@ -18,6 +19,8 @@ export interface ErrorContext {
   hosts: string;
   connectTimeoutMS?: number;
   maxTimeMS: number;
+  /** The client-side wait for one reply (socket timeout), when we set it. */
+  replyDeadlineMS?: number;
 }
 
 const AUTH_FAILED = 18;
@@ -66,6 +69,18 @@ function selectionReason(e: MongoServerSelectionError): string {
   return e.message;
 }
 
+/** The driver gave up waiting for a reply (socket timeout), possibly after its one retry. */
+export function isReplyTimeout(e: unknown): boolean {
+  if (e instanceof MongoNetworkTimeoutError || (e as Error)?.name === "MongoNetworkTimeoutError") return true;
+  const cause = (e as { cause?: unknown })?.cause;
+  return cause !== undefined && cause !== e && isReplyTimeout(cause);
+}
+
+function replyTimeoutText(what: string, ctx: ErrorContext): string {
+  const limit = ctx.replyDeadlineMS !== undefined ? ` within ${ctx.replyDeadlineMS} ms (--max-time-ms ${ctx.maxTimeMS} plus a margin for the network)` : "";
+  return `${what}: MongoDB at ${ctx.hosts} did not answer${limit}: the server or the network stalled; check the server's health, or raise --max-time-ms`;
+}
+
 /** Connecting or reading what every run needs failed: the whole source is unusable (exit code 3). */
 export function openError(e: unknown, ctx: ErrorContext): SourceError {
   return new SourceError(scrub(openMessage(e, ctx), ctx.uri), { cause: e });
@@ -75,6 +90,7 @@ function openMessage(e: unknown, ctx: ErrorContext): string {
   const where = `MongoDB at ${ctx.hosts}`;
   // mongodb-connection-string-url throws its own MongoParseError class.
   if (e instanceof MongoParseError || (e as Error)?.name === "MongoParseError") return `invalid MongoDB URI for ${ctx.hosts}: ${messageOf(e)}`;
+  if (isReplyTimeout(e)) return replyTimeoutText("reading the app list and collections", ctx);
   if (isAuthFailure(e)) return `${where} rejected the credentials: authentication failed${codeSuffix(e)}; check the credentials in the URI and its authSource`;
   if (e instanceof MongoServerSelectionError) {
     const within = ctx.connectTimeoutMS !== undefined ? ` within ${ctx.connectTimeoutMS} ms` : "";
@@ -97,7 +113,8 @@ export function queryErrorMessage(e: unknown, what: string, ctx: ErrorContext): 
   const where = `MongoDB at ${ctx.hosts}`;
   const { code } = serverCode(e);
   let text: string;
-  if (code === MAX_TIME_EXPIRED) text = `${what} on ${where} exceeded the time limit of ${ctx.maxTimeMS} ms${codeSuffix(e)}; raise --max-time-ms or narrow the period (--from/--to)`;
+  if (isReplyTimeout(e)) text = replyTimeoutText(what, ctx);
+  else if (code === MAX_TIME_EXPIRED) text = `${what} on ${where} exceeded the time limit of ${ctx.maxTimeMS} ms${codeSuffix(e)}; raise --max-time-ms or narrow the period (--from/--to)`;
   else if (code === UNAUTHORIZED) text = `${what} on ${where} is not allowed for this user: ${messageOf(e)}${codeSuffix(e)}`;
   else if (e instanceof MongoServerSelectionError || e instanceof MongoNetworkError) text = `${what}: lost the connection to ${where}: ${messageOf(e)}`;
   else if (e instanceof MongoServerError) text = `${what} on ${where} failed: ${messageOf(e)}${codeSuffix(e)}`;

@@ -10,7 +10,7 @@ import { COLLECTIONS, DEFAULT_DATABASES, type DatabaseNames } from "../../../cou
 import type { FactName, FactParams, FactScope } from "../../facts/types.ts";
 import { basicsFromDocuments, SourceError, type FactResults, type PipelineOutcome, type PipelineRequest, type Source, type SourceBasics } from "../source.ts";
 import { clientOptions, DEFAULT_MAX_TIME_MS, describeUri, hostsOf, selectionTimeoutOf, type MongoSourceOptions } from "./connect.ts";
-import { openError, queryErrorMessage, scrub, type ErrorContext } from "./errors.ts";
+import { isReplyTimeout, openError, queryErrorMessage, scrub, type ErrorContext } from "./errors.ts";
 import { liveCollector } from "./pipelines/index.ts";
 import type { FindOptions, LiveDb } from "./pipelines/types.ts";
 import type { DiffSide } from "../../diff/side.ts";
@@ -20,6 +20,8 @@ export type { MongoSourceOptions } from "./connect.ts";
 
 /** Shown in the server's logs, currentOp and profiler next to every command. */
 const COMMENT = "countly-check (read-only consistency checks)";
+/** How long close() waits for the driver to end its sessions. */
+const CLOSE_WAIT_MS = 2_000;
 
 /** A query failed; its message is final (one line, host named, no credentials). */
 class QueryError extends Error {
@@ -37,6 +39,10 @@ export class MongoSource implements Source {
   private readonly ctx: ErrorContext;
   private client?: MongoClient;
   private basics?: SourceBasics;
+  /** Set once a reply did not come in time: later queries fail at once instead of each waiting as long again. */
+  private stalled?: string;
+  /** The query in flight, for deadline messages. */
+  private current?: string;
 
   constructor(
     private readonly uri: string,
@@ -46,14 +52,16 @@ export class MongoSource implements Source {
     this.maxTimeMS = options.maxTimeMS ?? DEFAULT_MAX_TIME_MS;
     this.driverOptions = clientOptions(uri, options);
     this.description = describeUri(uri);
-    this.ctx = { uri, hosts: hostsOf(uri), connectTimeoutMS: selectionTimeoutOf(this.driverOptions, uri), maxTimeMS: this.maxTimeMS };
+    this.ctx = { uri, hosts: hostsOf(uri), connectTimeoutMS: selectionTimeoutOf(this.driverOptions, uri), maxTimeMS: this.maxTimeMS, replyDeadlineMS: this.driverOptions.socketTimeoutMS };
   }
 
   async open(): Promise<SourceBasics> {
     if (this.basics) return this.basics;
     try {
       this.client = new MongoClient(this.uri, this.driverOptions);
+      this.current = "connecting";
       await this.client.connect();
+      this.current = undefined;
       const countly = await this.collectionNames(this.databases.countly);
       const drill = await this.collectionNames(this.databases.drill);
       if (countly.length === 0) throw new SourceError(await this.missingDatabase(this.databases.countly));
@@ -109,10 +117,30 @@ export class MongoSource implements Source {
     return runPipelinesLive(this.live(), requests, (e, what) => (e instanceof QueryError ? e.message : queryErrorMessage(e, what, this.ctx)));
   }
 
+  /** Bounded: closing sends endSessions/killCursors, which a stalled server never answers. */
   async close(): Promise<void> {
     const client = this.client;
     this.client = undefined;
-    await client?.close();
+    if (!client) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const closing = client.close().catch(() => undefined);
+    await Promise.race([closing, new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)))]);
+    clearTimeout(timer);
+  }
+
+  /** The query's error, remembered when it says the server stopped answering. */
+  private queryError(e: unknown, what: string): QueryError {
+    const message = queryErrorMessage(e, what, this.ctx);
+    if (isReplyTimeout(e)) this.stalled ??= message;
+    return new QueryError(message, { cause: e });
+  }
+
+  activity(): string | undefined {
+    return this.current ? `${this.current} on MongoDB at ${this.ctx.hosts}` : undefined;
+  }
+
+  private refuseWhenStalled(what: string): void {
+    if (this.stalled) throw new QueryError(`${what}: not sent, the server stopped answering earlier in this run (${this.stalled})`);
   }
 
   /** The reads collectors may run, with the run's limits on every command. */
@@ -121,36 +149,43 @@ export class MongoSource implements Source {
     if (!client) throw new Error("MongoSource: open() first");
     return {
       aggregate: (ref, pipeline, label) =>
-        this.stream(`aggregate on ${ref.db}.${ref.name}`, () =>
+        this.stream(`aggregate on ${ref.db}.${ref.name}`, label, () =>
           client
             .db(ref.db)
             .collection(ref.name)
             .aggregate(pipeline, { allowDiskUse: true, maxTimeMS: this.maxTimeMS, comment: label ? `${COMMENT}: ${label}` : COMMENT }),
         ),
       find: (ref, filter, options: FindOptions = {}) =>
-        this.stream(`find on ${ref.db}.${ref.name}`, () =>
+        this.stream(`find on ${ref.db}.${ref.name}`, undefined, () =>
           client.db(ref.db).collection(ref.name).find(filter, { ...options, maxTimeMS: this.maxTimeMS, comment: COMMENT }),
         ),
       count: async (ref, options = {}) => {
         const what = `counting ${ref.db}.${ref.name}`;
         const coll = client.db(ref.db).collection(ref.name);
+        this.refuseWhenStalled(what);
+        this.current = what;
         try {
           const limits = { maxTimeMS: this.maxTimeMS, comment: COMMENT };
           return options.estimated ? await coll.estimatedDocumentCount(limits) : await coll.countDocuments({}, limits);
         } catch (e) {
-          throw new QueryError(queryErrorMessage(e, what, this.ctx), { cause: e });
+          throw this.queryError(e, what);
+        } finally {
+          this.current = undefined;
         }
       },
     };
   }
 
-  private async *stream(what: string, open: () => AbstractCursor<Document>): AsyncGenerator<Document> {
+  private async *stream(what: string, label: string | undefined, open: () => AbstractCursor<Document>): AsyncGenerator<Document> {
+    this.refuseWhenStalled(what);
     const cursor = open();
+    this.current = label ? `${what} (${label})` : what;
     try {
       for await (const doc of cursor) yield doc;
     } catch (e) {
-      throw new QueryError(queryErrorMessage(e, what, this.ctx), { cause: e });
+      throw this.queryError(e, what);
     } finally {
+      this.current = undefined;
       await cursor.close().catch(() => undefined);
     }
   }
@@ -165,7 +200,7 @@ export class MongoSource implements Source {
         .map((c) => c.name)
         .sort();
     } catch (e) {
-      throw new QueryError(queryErrorMessage(e, what, this.ctx), { cause: e });
+      throw this.queryError(e, what);
     }
   }
 

@@ -35,6 +35,33 @@ export async function startWireServer(options: WireServerOptions = {}): Promise<
   const sockets = new Set<Socket>();
   let nextConnectionId = 1;
   let nextRequestId = 1;
+  // Fault injection (options.stall): commands answered so far, connections that completed their handshake.
+  let answered = 0;
+  let stalledSince: number | undefined;
+  const shaken = new WeakSet<Socket>();
+  const stallTimers = new Set<ReturnType<typeof setTimeout>>();
+
+  /** True when this message must go unanswered (and schedules the bounded close of the socket). */
+  const stalls = (socket: Socket, name: string): boolean => {
+    const stall = options.stall;
+    if (!stall) return false;
+    const handshake = HANDSHAKE_COMMANDS.has(name) && !shaken.has(socket);
+    shaken.add(socket);
+    if (handshake) return false;
+    if (stalledSince === undefined && answered < (stall.afterCommands ?? 0)) {
+      answered++;
+      return false;
+    }
+    stalledSince ??= Date.now();
+    const left = Math.max(0, (stall.limitMs ?? 30_000) - (Date.now() - stalledSince));
+    const timer = setTimeout(() => {
+      stallTimers.delete(timer);
+      socket.destroy();
+    }, left);
+    timer.unref();
+    stallTimers.add(timer);
+    return true;
+  };
 
   const record = (db: string, body: Document): string => {
     const name = Object.keys(body)[0] ?? "";
@@ -48,6 +75,7 @@ export async function startWireServer(options: WireServerOptions = {}): Promise<
       const { body, moreToCome } = parseOpMsg(msg);
       const db = typeof body.$db === "string" ? body.$db : "";
       const name = record(db, body);
+      if (stalls(socket, name)) return;
       const reply = db
         ? runCommand(name, body, { ...ctxBase, db })
         : { ok: 0, errmsg: "OP_MSG requests require a $db argument", code: 40571, codeName: "Location40571" };
@@ -62,6 +90,7 @@ export async function startWireServer(options: WireServerOptions = {}): Promise<
       // Commands may come wrapped as { $query: {...}, $readPreference: ... }.
       const body = (q.query.$query && typeof q.query.$query === "object" ? q.query.$query : q.query) as Document;
       const name = record(db, body);
+      if (stalls(socket, name)) return;
       let reply: Document;
       if (coll !== "$cmd") {
         reply = { $err: "OP_QUERY is no longer supported", code: 5739101, ok: 0 };
@@ -145,6 +174,8 @@ export async function startWireServer(options: WireServerOptions = {}): Promise<
       stopped ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         for (const s of sockets) s.destroy();
+        for (const t of stallTimers) clearTimeout(t);
+        stallTimers.clear();
         sockets.clear();
         state.cursors.clear();
       });

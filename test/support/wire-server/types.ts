@@ -15,6 +15,13 @@ export interface WireServerOptions {
   failCommands?: Record<string, FailCommandSpec>;
   /** When true, any authentication attempt (saslStart) fails with code 18 AuthenticationFailed. */
   rejectAuth?: boolean;
+  /**
+   * Fault: the server stops answering. Each connection still answers its handshake (its
+   * first hello), but once `afterCommands` other commands have been answered (default 0),
+   * nothing more is answered, later hellos included: the socket stays open and silent
+   * until `limitMs` (default 30 s) have passed since the stall began, then it is closed.
+   */
+  stall?: { afterCommands?: number; limitMs?: number };
   /** default cursor batch size cap for find/aggregate first batches when the client gives none (MongoDB uses 101). */
   defaultBatchSize?: number;
 }

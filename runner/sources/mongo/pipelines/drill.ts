@@ -17,14 +17,43 @@ export interface DrillTarget {
   ref: CollectionRef;
   /** Legacy per-event collection: the app and event key its name hashes to. */
   owner?: Attribution;
+  /**
+   * The apps this pipeline reads, all in one time zone, so the app-local day is a
+   * `$dateToString` with a constant timezone: O(1) per document whatever the number of
+   * apps (a `$switch` over per-zone app lists, as before, costs O(apps) per document).
+   * Current layout: one target per distinct zone, each matching only its apps (with
+   * an index on `a` each reads only its own documents); legacy: the collection's owner.
+   */
+  apps: readonly AppInfo[];
 }
 
-/** Raw collections to read: `drill_events`, or the legacy `drill_events<H>` whose owner `wanted` accepts. */
+/** The run's apps grouped by time zone, in a stable order (zone, then app id). */
+export function appsByZone(apps: readonly AppInfo[]): AppInfo[][] {
+  const byZone = new Map<string, AppInfo[]>();
+  for (const app of apps) byZone.set(app.timezone, [...(byZone.get(app.timezone) ?? []), app]);
+  return [...byZone.keys()].sort().map((tz) => byZone.get(tz)!.slice().sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
+}
+
+/** Raw collections to read: `drill_events` once per time zone of the run's apps, or the legacy `drill_events<H>` whose owner `wanted` accepts. */
 export function drillTargets(scope: FactScope, catalog: Catalog, wanted: (a: Attribution) => boolean): DrillTarget[] {
   const refs = drillCollections(scope, catalog, wanted);
-  if (scope.layout.drill === "current") return refs.map((ref) => ({ ref }));
+  if (scope.layout.drill === "current") {
+    const zones = appsByZone(scope.apps);
+    // No apps: one target that matches nothing, so collectors still see the collection.
+    return refs.flatMap((ref) => (zones.length ? zones.map((apps) => ({ ref, apps })) : [{ ref, apps: [] }]));
+  }
   const index = hashIndex(scope.apps, catalog.eventLists);
-  return refs.map((ref) => ({ ref, owner: index.get(legacyDrillHash(ref.name)!)! }));
+  return refs.map((ref) => {
+    const owner = index.get(legacyDrillHash(ref.name)!)!;
+    return { ref, owner, apps: scope.apps.filter((a) => a.id === owner.app) };
+  });
+}
+
+/** Each collection of the targets once (for per-collection reads such as the newest insert). */
+export function distinctRefs(targets: readonly DrillTarget[]): CollectionRef[] {
+  const seen = new Map<string, CollectionRef>();
+  for (const t of targets) seen.set(`${t.ref.db}.${t.ref.name}`, t.ref);
+  return [...seen.values()];
 }
 
 const DAY_MS = 86_400_000;
@@ -65,7 +94,7 @@ export function tsRanges(period: Period): Document[] {
 export function scopeMatch(target: DrillTarget, scope: FactScope, internalKeys: readonly string[]): Document {
   const ranges = tsRanges(scope.period);
   if (target.owner) return { $match: { $or: ranges } };
-  const a = { $in: scope.apps.map((app) => app.id) };
+  const a = { $in: target.apps.map((app) => app.id) };
   const e = internalKeys.length === 1 ? internalKeys[0] : { $in: [...internalKeys] };
   return { $match: { $or: ranges.map((r) => ({ a, e, ...r })) } };
 }
@@ -75,19 +104,9 @@ function tzParam(timezone: string): string {
   return timezone === "UTC" ? "+00:00" : timezone;
 }
 
-/** The `timezone` of `$dateToString`: a constant, or a `$switch` on the app id when the apps' zones differ. */
-export function timezoneExpr(apps: readonly AppInfo[], appExpr: unknown): unknown {
-  const byZone = new Map<string, string[]>();
-  for (const app of apps) byZone.set(app.timezone, [...(byZone.get(app.timezone) ?? []), app.id]);
-  const zones = [...byZone.keys()];
-  if (zones.length === 0) return "+00:00";
-  if (zones.length === 1) return tzParam(zones[0]!);
-  return {
-    $switch: {
-      branches: zones.map((tz) => ({ case: { $in: [appExpr, byZone.get(tz)!] }, then: tzParam(tz) })),
-      default: "+00:00",
-    },
-  };
+/** The `timezone` of `$dateToString`: a constant, as every app of a target shares one zone. */
+export function zoneOf(target: DrillTarget): string {
+  return tzParam(target.apps[0]?.timezone ?? "UTC");
 }
 
 /** The app id of a raw document: its `a`, or the legacy collection's owner. */
@@ -107,9 +126,8 @@ export function keyExpr(target: DrillTarget): unknown {
  */
 export function drillFront(target: DrillTarget, scope: FactScope, internalKeys: readonly string[], fields: Record<string, unknown>, extra: Document[] = []): Document[] {
   const app = appExpr(target);
-  const apps = target.owner ? scope.apps.filter((a) => a.id === target.owner!.app) : scope.apps;
   const day = {
-    $dateToString: { date: { $toDate: timestampMs("$ts") }, format: "%Y-%m-%d", timezone: timezoneExpr(apps, app) },
+    $dateToString: { date: { $toDate: timestampMs("$ts") }, format: "%Y-%m-%d", timezone: zoneOf(target) },
   };
   const dayFilter: Document = { $type: "string" };
   if (scope.period.from) dayFilter.$gte = scope.period.from;

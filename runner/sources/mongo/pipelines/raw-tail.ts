@@ -5,7 +5,7 @@
 import { INTERNAL_EVENTS } from "../../../../countly/layout.ts";
 import { normaliseMetricValue } from "../../../../countly/segments.ts";
 import type { RawTailRow } from "../../../facts/types.ts";
-import { drillFront, drillTargets, insertedSince, newestInsert } from "./drill.ts";
+import { distinctRefs, drillFront, drillTargets, insertedSince, newestInsert } from "./drill.ts";
 import { insertMinute, jsTruthy, objectField, stringOr } from "./expressions.ts";
 import type { LiveCollector } from "./types.ts";
 
@@ -19,8 +19,8 @@ export const rawTailLive: LiveCollector<"rawTail"> = {
     // Every raw collection sets the window (the newest insert of any kind, app or day).
     const targets = drillTargets(scope, catalog, () => true);
     let newest: number | undefined;
-    for (const t of targets) {
-      const ms = await newestInsert(db, t.ref);
+    for (const ref of distinctRefs(targets)) {
+      const ms = await newestInsert(db, ref);
       if (ms !== undefined && (newest === undefined || ms > newest)) newest = ms;
     }
     if (newest === undefined) return { rows: [], maxCdMinute: undefined };
