@@ -46,7 +46,7 @@ describe("selftest", () => {
     const [consistent, catches] = run.suites[0]!.cases;
     expect(consistent!.outcome).toBe("failed");
     expect(consistent!.message).toMatch(/^fails on 3 of 3 consistent datasets; first: seed 10: \d+ findings? on consistent data, e\.g\. .* — replay: countly-check selftest mine\.yaml --seed 10 --runs 1$/);
-    expect(consistent!.findings[0]!.message).toMatch(/^seed 10 \(current layout\): /);
+    expect(consistent!.findings[0]!.message).toMatch(/^seed 10 \(25\.x-aggregator build, current layout\): /);
     // Zeroed counts are exactly what it does not flag.
     expect(catches!.outcome).toBe("failed");
     expect(exitCodeOf(run)).toBe(1);
@@ -60,7 +60,7 @@ describe("selftest", () => {
     const missed = run.suites[0]!.cases.find((c) => c.name === "event-days-not-zero catches sources-emptied")!;
     expect(missed.outcome).toBe("failed");
     expect(missed.message).toMatch(/^missed sources-emptied on 2 of 2 datasets it changed; first: seed 1 — replay: /);
-    expect(missed.findings[0]!.message).toMatch(/^seed 1 \(current layout\): sources-emptied changed the data but the check passed/);
+    expect(missed.findings[0]!.message).toMatch(/^seed 1 \(25\.x-totals-only build, current layout\): sources-emptied changed the data but the check passed/);
     expect(missed.remediation).toMatch(/--list-corruptions/);
   });
 

@@ -74,7 +74,11 @@ describe("event-side facts: the same in both layouts", () => {
     const catLegacy = await facts(legacy, "eventCatalog");
     expect(catLegacy.apps).toEqual(catCurrent.apps);
     const keyed = (rows: { app: string; key: string; docs: number; monthDocs: number }[]) => rows.map(({ app: a, key, docs, monthDocs }) => ({ app: a, key, docs, monthDocs }));
-    expect(keyed(catLegacy.data.filter((d) => !d.key.startsWith("[CLY]_")))).toEqual(keyed(catCurrent.data));
+    // The same events; the legacy layout may hold more documents per event: its [CLY]<n> segment values.
+    const legacyData = keyed(catLegacy.data.filter((d) => !d.key.startsWith("[CLY]_")));
+    const currentData = keyed(catCurrent.data);
+    expect(legacyData.map((d) => `${d.app}|${d.key}`)).toEqual(currentData.map((d) => `${d.app}|${d.key}`));
+    legacyData.forEach((d, i) => expect(d.docs >= currentData[i]!.docs && d.monthDocs >= currentData[i]!.monthDocs, d.key).toBe(true));
     expect(catCurrent.drill).toEqual([]);
     expect(catLegacy.drill.filter((d) => !d.key.startsWith("[CLY]_")).map((d) => d.key)).toEqual(catCurrent.data.map((d) => d.key));
     expect([catCurrent.unresolved, catLegacy.unresolved]).toEqual([[], []]);
