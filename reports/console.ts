@@ -2,7 +2,7 @@
 // every failing check with what to do. Colour only when writing to a terminal. Text from
 // data and scenarios goes through `visibleControls` (`v`/`vm`): only our own codes reach the terminal.
 import type { CaseResult, RunResult } from "../runner/model.ts";
-import { isWarning, notChecked, totalsOf } from "../runner/model.ts";
+import { isWarning, notChecked, totalsOf, verdictOf, violated } from "../runner/model.ts";
 import { formatFinding } from "./format.ts";
 import { visibleControls } from "./terminal.ts";
 
@@ -31,10 +31,14 @@ export function toConsole(run: RunResult, options: ConsoleOptions): string {
     lines.push(paint("gray", "Countly build profile (detected from the data; checks judge by it):"));
     for (const [k, text] of Object.entries(run.profile.summary)) lines.push(paint("gray", `  ${k}: ${v(text)}`));
   }
-  const unchecked = notChecked(run);
-  const nothing = t.tests > 0 && t.skipped === t.tests;
-  const verdict = t.errors ? paint("red", "INCOMPLETE") : t.failed ? paint("red", "FAILED") : nothing ? paint("yellow", "NOTHING CHECKED") : paint("green", "PASSED");
+  // Every case skipped is no evidence either way: said as such, never as PASSED.
+  const word = verdictOf(t);
+  const nothing = word === "CHECKED NOTHING";
+  const colour = word === "PASSED" ? "green" : nothing ? "yellow" : "red";
+  const verdict = paint(colour, run.label ? `${word} (${run.label})` : word);
   lines.push(`${verdict}: ${t.tests} checks: ${parts.join(", ")} (${(run.durationMs / 1000).toFixed(1)} s)`);
+  if (nothing && !t.errors) lines.push(paint("yellow", "No check had data to check: every case was skipped (see the reasons below). This run proves nothing about the data."));
+  const unchecked = notChecked(run);
   if (unchecked.length) {
     lines.push(paint("yellow", paint("bold", `NOT CHECKED: ${unchecked.length} check${unchecked.length === 1 ? "" : "s"} skipped on every case and checked nothing:`)));
     for (const u of unchecked) lines.push(paint("yellow", `  - ${v(u.suite)} › ${v(u.checkId)}: ${v(firstLine(u.reason))}`));
@@ -46,7 +50,7 @@ export function toConsole(run: RunResult, options: ConsoleOptions): string {
     for (const c of s.cases) lines.push(`  ${mark(c, paint)} ${v(c.name)}${detail(c)}`);
   }
 
-  const bad = all.filter((c) => c.outcome === "failed" || c.outcome === "error");
+  const bad = all.filter((c) => violated(c) || c.outcome === "error");
   if (bad.length) {
     lines.push("", paint("bold", "Details"));
     const top = options.top ?? 5;
@@ -78,7 +82,7 @@ function mark(c: CaseResult, paint: (code: keyof typeof CODES, t: string) => str
 }
 
 function detail(c: CaseResult): string {
-  if (c.outcome === "failed") return ` — ${c.findingsTotal} finding${c.findingsTotal === 1 ? "" : "s"}`;
+  if (violated(c)) return ` — ${c.findingsTotal} finding${c.findingsTotal === 1 ? "" : "s"}`;
   if (c.outcome === "skipped" || c.outcome === "error") return ` — ${c.outcome === "skipped" ? "skipped: " : ""}${v(firstLine(c.message ?? ""))}`;
   return "";
 }

@@ -47,6 +47,10 @@ export async function main(argv: string[], rawIO: CliIO): Promise<number> {
   const [command, ...rest] = argv;
   const io = scrubbedIO(argv, rawIO);
   try {
+    if (command === "help" && rest.length) {
+      if (rest.length > 1 || !COMMANDS[rest[0]!]) throw new UsageError(`help ${rest.join(" ")}: expected one command (${Object.keys(COMMANDS).join(", ")})`);
+      return await COMMANDS[rest[0]!]!(["--help"], io);
+    }
     if (command === undefined || command === "--help" || command === "-h" || command === "help") {
       io.stdout(MAIN_HELP);
       return command === undefined ? EXIT.usage : EXIT.ok;

@@ -2,7 +2,7 @@
 // their documents, and a visitor that folds documents into the fact's value.
 // The dump source runs one pass per collection for all collectors that read it.
 import type { FieldSelection } from "../sources/dump/bson-file-scanner.ts";
-import type { FactName, FactScope, FactValues } from "./types.ts";
+import type { CollectionUuid, FactName, FactScope, FactValues } from "./types.ts";
 
 export interface CollectionRef {
   db: string;
@@ -15,6 +15,8 @@ export interface Catalog {
   collections: Record<string, string[]>;
   /** app id -> event keys of `countly.events.list` (to resolve legacy hashed names). */
   eventLists: Record<string, string[]>;
+  /** `db.collection` -> its UUID, where the source learns it while opening (a dump's `<coll>.metadata.json`). */
+  collectionUuids?: Record<string, CollectionUuid>;
 }
 
 export interface DumpVisitor<V> {

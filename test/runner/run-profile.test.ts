@@ -60,11 +60,11 @@ describe("runScenarios", () => {
     expect(JSON.parse(toJson(run)).notChecked).toEqual(expect.arrayContaining([expect.objectContaining({ suite: "s", checkId: "events", reason: "no raw custom events in the period" })]));
   });
 
-  it("a run in which every case skipped is NOTHING CHECKED, not PASSED", async () => {
+  it("a run in which every case skipped is CHECKED NOTHING, not PASSED", async () => {
     const ds = generateDataset(12, { rawEvents: 60 });
     const s = scenario("name: s\nperiod: { from: '2020-01-01', to: '2020-01-31' }\nchecks:\n  - { id: events, check: events-match-raw }\n");
     const text = toConsole(await runScenarios([s], new FixtureSource(ds), { registry: CHECKS }), { color: false });
-    expect(text).toMatch(/^NOTHING CHECKED: \d+ checks: /m);
+    expect(text).toMatch(/^CHECKED NOTHING: \d+ checks: /m);
     expect(text).not.toMatch(/^PASSED/m);
   });
 });

@@ -5,6 +5,7 @@
 import type { FactName } from "../../../facts/types.ts";
 import { eventAggregatesLive, sourceAggregatesLive, streamed, viewAggregatesLive } from "./aggregates.ts";
 import { buildSignalsLive } from "./build-signals.ts";
+import { changeStreamsLive } from "./change-streams.ts";
 import { collectionCountsLive } from "./collection-counts.ts";
 import { rawEventsLive } from "./raw-events.ts";
 import { rawInsertsLive } from "./raw-inserts.ts";
@@ -26,6 +27,7 @@ const DEDICATED: Collectors = {
   sourceAggregates: sourceAggregatesLive,
   collectionCounts: collectionCountsLive,
   buildSignals: buildSignalsLive,
+  changeStreams: changeStreamsLive,
 };
 
 /** The live collector of a fact (the generic streamed one refuses to read raw drill collections). */
