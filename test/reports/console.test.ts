@@ -21,6 +21,9 @@ describe("toConsole", () => {
     expect(toConsole(sampleRun(), { color: false, top: 2 }).split("\n")).toEqual([
       "countly-check 0.1.0 · dump .demo/incident · layout events: current, drill: current, views: current",
       "INCOMPLETE: 5 checks: 1 failed, 1 warned, 1 could not run, 1 skipped, 1 passed (1.2 s)",
+      // A check whose every case skipped checked nothing: said under the verdict.
+      "NOT CHECKED: 1 check skipped on every case and checked nothing:",
+      "  - post-restore › views: no raw [CLY]_view events in the period",
       "",
       "post-restore (scenarios/post-restore.yaml)",
       `  ✗ events-match-raw [${APP} ${ID}] — 75 findings`,
