@@ -8,6 +8,7 @@ import { xmlSafe } from "../reports/xml.ts";
 import type { AppInfo, FactName, FactValues } from "./facts/types.ts";
 import { scopeFact } from "./facts/scope.ts";
 import { describeProfile, detectProfile } from "../countly/profile.ts";
+import { MemoryBudget } from "./facts/memory-budget.ts";
 import { violationOutcome, type AppRef, type CaseResult, type Finding, type RunProfile, type RunResult, type SuiteResult } from "./model.ts";
 import { factRequests, intersectPeriods, periodHull, selectApps } from "./plan.ts";
 import { runCheckQueries, type QueryResults } from "./queries.ts";
@@ -23,6 +24,8 @@ export interface RunOptions {
   period?: Period;
   /** Findings kept per case (all are counted). */
   maxFindings?: number;
+  /** `--max-memory` in bytes: what the facts may hold before the run stops with a clear error (default DEFAULT_MAX_MEMORY). */
+  maxMemory?: number;
   /** `--timeout`: the whole run's deadline (ms). On expiry every case is an error naming what was still running. */
   timeoutMs?: number;
 }
@@ -69,6 +72,7 @@ async function runUnbounded(scenarios: readonly Scenario[], source: Source, opti
         period: periodHull(plans.map((p) => p.period)),
         layout: basics.layout,
         databases: basics.databases,
+        budget: new MemoryBudget(options.maxMemory),
       })
     : {};
   const notes = new Map<ScenarioPlan, string>();

@@ -1,6 +1,7 @@
 // Facts: what checks read. Each fact is computed once per run by a source (dump or
 // live) for the union of the scenarios' apps and periods; checks then filter.
 // Row shapes are plain data so a test can compare a dump's facts with a server's.
+import type { MemoryBudget } from "./memory-budget.ts";
 import type { Day, Period } from "../../countly/time.ts";
 import type { DetectedLayout, DatabaseNames } from "../../countly/layout.ts";
 import type { ClusterTime, ResumeTokenInfo } from "../../countly/resume-token.ts";
@@ -475,4 +476,6 @@ export interface FactScope {
   layout: DetectedLayout;
   databases: DatabaseNames;
   params: FactParams;
+  /** `--max-memory`: what the facts may hold (a default budget when absent). */
+  budget?: MemoryBudget;
 }

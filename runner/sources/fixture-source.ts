@@ -4,6 +4,7 @@ import { fixtureCollectionUuid } from "../../fixtures/collection-uuids.ts";
 import type { Dataset } from "../../fixtures/dataset.ts";
 import { COLLECTIONS, DEFAULT_DATABASES } from "../../countly/layout.ts";
 import type { FactName, FactParams, FactScope } from "../facts/types.ts";
+import { objectReader } from "./dump/bson-fields.ts";
 import { computeFactsByScanning } from "./scan-plan.ts";
 import { runPipelinesByScanning } from "./pipeline/scan.ts";
 import { basicsFromDocuments, type FactResults, type PipelineOutcome, type PipelineRequest, type Source, type SourceBasics } from "./source.ts";
@@ -35,8 +36,10 @@ export class FixtureSource implements Source {
       requests,
       scope,
       basics.catalog,
-      async (ref, _fields, visit) => {
-        for (const doc of this.dataset.databases[ref.db]?.[ref.name] ?? []) visit(doc);
+      // serialised and walked like a dump's documents: one way to read documents
+      async (ref, layout, visit) => {
+        const read = objectReader(layout, visit);
+        for (const doc of this.dataset.databases[ref.db]?.[ref.name] ?? []) read(doc);
       },
       (ref, e) => `${ref.db}.${ref.name}: ${(e as Error).message}`,
     );

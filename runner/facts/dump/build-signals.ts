@@ -14,7 +14,7 @@ import { sha1Hex } from "../../../countly/hash.ts";
 import { NO_SEGMENT, parseViewDataId } from "../../../countly/ids.ts";
 import { COLLECTIONS, legacyEventsHash } from "../../../countly/layout.ts";
 import { dayFromMonthAndKey } from "../../../countly/time.ts";
-import type { CollectionRef, DumpCollector } from "../collector.ts";
+import { recordVisitor, type CollectionRef, type DumpCollector } from "../collector.ts";
 import type { BuildSignalsFact } from "../types.ts";
 import { CHANGE_STREAMS_ID } from "./change-streams.ts";
 import { eventCollections } from "./event-docs.ts";
@@ -57,7 +57,7 @@ export const buildSignalsFromDump: DumpCollector<"buildSignals"> = {
         if (!(out.viewsFirstDay[app]! <= day)) out.viewsFirstDay[app] = day;
       }
     };
-    return {
+    return recordVisitor({
       visit(doc, from) {
         const id = String(doc._id);
         if (from.name === COLLECTIONS.plugins) {
@@ -101,7 +101,7 @@ export const buildSignalsFromDump: DumpCollector<"buildSignals"> = {
         if (app && typeof doc.m === "string" && !doc.m.endsWith(":0")) viewDays(app, doc.m, doc.d);
       },
       finish: () => out,
-    };
+    });
   },
 };
 

@@ -6,7 +6,7 @@
 // UUID of the drill_events collection the consumers watch, from the dump's metadata.
 import { COLLECTIONS } from "../../../countly/layout.ts";
 import { decodeResumeToken, ResumeTokenError } from "../../../countly/resume-token.ts";
-import type { Catalog, DumpCollector } from "../collector.ts";
+import { type Catalog, type DumpCollector, recordVisitor } from "../collector.ts";
 import { countlyCollection } from "./metric-docs.ts";
 import { insertTime } from "../numbers.ts";
 import type { ChangeStreamToken, CollectionUuid, FactScope } from "../types.ts";
@@ -20,7 +20,7 @@ export const changeStreamsFromDump: DumpCollector<"changeStreams"> = {
   start(scope, catalog) {
     let present = false;
     const tokens = new Map<string, ChangeStreamToken>();
-    return {
+    return recordVisitor({
       visit(doc) {
         if (doc._id !== CHANGE_STREAMS_ID) return;
         present = true;
@@ -38,7 +38,7 @@ export const changeStreamsFromDump: DumpCollector<"changeStreams"> = {
           ...(drillEvents ? { drillEvents } : {}),
         };
       },
-    };
+    });
   },
 };
 

@@ -10,7 +10,7 @@ import { DumpSide } from "../../diff/dump-side.ts";
 import type { DiffSide } from "../../diff/side.ts";
 import { computeFactsByScanning } from "../scan-plan.ts";
 import { basicsFromDocuments, SourceError, type FactResults, type PipelineOutcome, type PipelineRequest, type Source, type SourceBasics } from "../source.ts";
-import { DumpReadError, scanBsonFile, type ScanProgress } from "./bson-file-scanner.ts";
+import { DumpReadError, scanBsonFields, scanBsonFile, type ScanProgress } from "./bson-file-scanner.ts";
 import { readMetadataUuid } from "./metadata-uuid.ts";
 import { shapeOf, shapeProblem } from "./collection-shapes.ts";
 import { collectionFiles } from "./dump-files.ts";
@@ -73,12 +73,12 @@ export class DumpSource implements Source {
       requests,
       scope,
       catalog,
-      async (ref, fields, visit) => {
+      async (ref, layout, visit) => {
         const file = this.readable(ref);
         if (!file) return;
         const size = this.options.onProgress ? (await stat(file)).size : 0;
         const onProgress = this.options.onProgress;
-        await scanBsonFile(file, visit, { fields, onProgress: onProgress ? (p) => onProgress(this.display(ref), p, size) : undefined });
+        await scanBsonFields(file, layout, visit, { onProgress: onProgress ? (p) => onProgress(this.display(ref), p, size) : undefined });
       },
       (ref, e) => this.describeError(ref, e),
     );

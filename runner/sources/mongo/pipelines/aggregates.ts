@@ -9,6 +9,7 @@
 // dump facts then share one implementation by construction. The server-side filter
 // (apps, months) only narrows what is sent; it accepts a superset of what the visitor
 // keeps, and the visitor decides.
+import { FieldLayout, objectReader } from "../../dump/bson-fields.ts";
 import type { Document } from "mongodb";
 import { COLLECTIONS, legacyEventsHash } from "../../../../countly/layout.ts";
 import { monthIdsOfPeriod, type Period } from "../../../../countly/time.ts";
@@ -62,12 +63,14 @@ export function streamed<K extends FactName>(fact: K, queryFor: (ref: Collection
       if (raw) throw new Error(`fact ${fact} reads raw drill data (${raw.db}.${raw.name}) and has no server-side pipeline in the live source yet`);
       const visitor = collector.start(scope, catalog);
       const projection = projectionOf(collector.fields);
+      const layout = new FieldLayout(collector.fields);
       for (const ref of refs) {
         const q = queryFor(ref, scope, catalog);
         const options: FindOptions = {};
         if (projection) options.projection = projection;
         if (q.limit) options.limit = q.limit;
-        for await (const doc of db.find(ref, q.filter, options)) visitor.visit(doc, ref);
+        const visit = objectReader(layout, visitor.reader(layout, ref));
+        for await (const doc of db.find(ref, q.filter, options)) visit(doc);
       }
       return visitor.finish();
     },

@@ -4,6 +4,7 @@
 import type { Document } from "mongodb";
 import { COLLECTIONS, legacyEventsHash } from "../../../../countly/layout.ts";
 import { buildSignalsFromDump } from "../../../facts/dump/build-signals.ts";
+import { FieldLayout, objectReader } from "../../dump/bson-fields.ts";
 import type { LiveCollector } from "./types.ts";
 
 const EVENT_FIELDS: Document = { _id: 1, a: 1, e: 1, s: 1, m: 1 };
@@ -12,6 +13,7 @@ export const buildSignalsLive: LiveCollector<"buildSignals"> = {
   fact: "buildSignals",
   async compute(db, scope, catalog) {
     const visitor = buildSignalsFromDump.start(scope, catalog);
+    const layout = new FieldLayout(buildSignalsFromDump.fields);
     for (const ref of buildSignalsFromDump.collections(scope, catalog)) {
       let filter: Document = {};
       let projection: Document | undefined;
@@ -20,7 +22,8 @@ export const buildSignalsLive: LiveCollector<"buildSignals"> = {
         filter = { _id: { $regex: "_no-segment_\\d{4}:\\d{1,2}_[0-9a-f]{32}$" } };
         projection = { _id: 1, d: 1 };
       } else if (ref.name.startsWith(COLLECTIONS.viewData)) projection = { _id: 1, m: 1, d: 1 };
-      for await (const doc of db.find(ref, filter, projection ? { projection } : {})) visitor.visit(doc, ref);
+      const visit = objectReader(layout, visitor.reader(layout, ref));
+      for await (const doc of db.find(ref, filter, projection ? { projection } : {})) visit(doc);
     }
     return visitor.finish();
   },

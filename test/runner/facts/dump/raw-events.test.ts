@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { rawEventsFromDump } from "../../../../runner/facts/dump/raw-events.ts";
 import type { FactScope } from "../../../../runner/facts/types.ts";
+import { FieldLayout, objectReader } from "../../../../runner/sources/dump/bson-fields.ts";
 
 const APP = "65f0a1b2c3d4e5f6a7b8c9d0";
 const MIN = 60_000;
@@ -21,7 +22,9 @@ const ev = (n: string, ts: number, cdMinute: number, c = 1, s = 0, dur = 0) => (
 
 function collect(tailMinutes: number, docs: Record<string, unknown>[], period = {}) {
   const v = rawEventsFromDump.start(scope(tailMinutes, period), catalog);
-  for (const d of docs) v.visit(d, FROM);
+  const layout = new FieldLayout(rawEventsFromDump.fields);
+  const visit = objectReader(layout, v.reader(layout, FROM));
+  for (const d of docs) visit(d);
   return v.finish();
 }
 
