@@ -1,7 +1,7 @@
 // Per event, day and segment key, the segment values add up to at most the event's
 // no-segment total; exactly to it for segments the SDK always sends.
 import type { Counters } from "../runner/facts/types.ts";
-import { skipWithoutSegmentWriting } from "./support/segment-writing.ts";
+import { SEGMENT_WRITING_FACTS, skipWithoutSegmentWriting } from "./support/segment-writing.ts";
 import type { CheckDefinition } from "./types.ts";
 import { withinTolerance } from "./types.ts";
 
@@ -41,7 +41,7 @@ export const eventSegmentsWithinTotal: CheckDefinition<SegmentsWithinTotalOption
       "Restore `countly.events_data` (or `events<hash>`) from the backup as a whole, not per document kind; if segments are missing for new data only, check that the aggregator version writes segment documents.",
     exampleFinding: "app Shop (65f0…) · event Buy · day 2024-10-27 · segment method · c: expected <= 0, actual 40 — the segment's 3 values add up to more than the event total: totals zeroed or lost while segment documents survived?",
   },
-  needs: () => [{ fact: "buildSignals" }, { fact: "eventAggregates" }],
+  needs: () => [...SEGMENT_WRITING_FACTS, { fact: "eventAggregates" }],
   evaluate(ctx) {
     const o = ctx.options;
     const unwritten = skipWithoutSegmentWriting(ctx.facts);

@@ -3,7 +3,7 @@
 // and every segment key seen is registered in countly.events.segments.
 import { omittedSegments, registeredSegments } from "../countly/events-doc.ts";
 import { md5Postfix } from "../countly/hash.ts";
-import { skipWithoutSegmentWriting } from "./support/segment-writing.ts";
+import { SEGMENT_WRITING_FACTS, skipWithoutSegmentWriting } from "./support/segment-writing.ts";
 import type { CheckDefinition } from "./types.ts";
 
 export interface SegmentMetaMatchesDataOptions {
@@ -38,7 +38,7 @@ export const segmentMetaMatchesData: CheckDefinition<SegmentMetaMatchesDataOptio
     exampleFinding:
       "app Shop (65f0…) · event Buy · segment method — 3 of 3 values found in 2024 month documents are not in the year's meta_v2 (card, paypal, cash): the dashboard cannot offer them (zero documents lost or not restored?)",
   },
-  needs: () => [{ fact: "buildSignals" }, { fact: "eventCatalog" }, { fact: "segmentMeta" }],
+  needs: () => [...SEGMENT_WRITING_FACTS, { fact: "eventCatalog" }, { fact: "segmentMeta" }],
   evaluate(ctx) {
     const o = ctx.options;
     const unwritten = skipWithoutSegmentWriting(ctx.facts);

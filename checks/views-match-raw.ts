@@ -6,7 +6,7 @@ import { INTERNAL_EVENTS } from "../countly/layout.ts";
 import type { CheckDefinition } from "./types.ts";
 import { withinTolerance } from "./types.ts";
 import { looksShifted, plural, recentRows, shiftedHint } from "./session-kinds.ts";
-import { viewsHistory } from "./support/views-history.ts";
+import { VIEWS_HISTORY_FACTS, viewsHistory } from "./support/views-history.ts";
 
 export interface ViewsMatchRawOptions {
   tolerance: number;
@@ -48,7 +48,7 @@ export const viewsMatchRaw: CheckDefinition<ViewsMatchRawOptions> = {
     exampleFinding:
       "app Shop (65f0…) · event [CLY]_view · day 2024-10-27 · segment name=Checkout · t: expected 12, actual 0 — no aggregated visits for this view and day, but 12 raw visits: views aggregates not restored, or never rebuilt after a restore",
   },
-  needs: (o) => [{ fact: "rawViews" }, { fact: "viewVisits" }, { fact: "rawTail", params: { tailMinutes: o.settle_minutes } }, { fact: "buildSignals" }],
+  needs: (o) => [{ fact: "rawViews" }, { fact: "viewVisits" }, { fact: "rawTail", params: { tailMinutes: o.settle_minutes } }, ...VIEWS_HISTORY_FACTS],
   evaluate(ctx) {
     const o = ctx.options;
     const wanted = (name: string) => (o.views === undefined || o.views.includes(name)) && !o.exclude_views.includes(name);

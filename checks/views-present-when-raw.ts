@@ -1,5 +1,5 @@
 // The Views dashboard is not empty for an app and period in which raw view events exist.
-import { viewsHistory } from "./support/views-history.ts";
+import { VIEWS_HISTORY_FACTS, viewsHistory } from "./support/views-history.ts";
 import type { CheckDefinition } from "./types.ts";
 import { dayRange } from "./present-when-raw.ts";
 
@@ -17,7 +17,7 @@ export const viewsPresentWhenRaw: CheckDefinition<Record<string, never>> = {
       "Restore `countly.app_viewdata` and `countly.app_viewsmeta` (legacy: `app_viewdata<hash>`, `app_viewsmeta<appId>`) from the same backup as the raw data. Keep the `views-insert` entry of `countly.plugins` `_changeStreams` (deleting it makes the consumer start from \"now\"); see `aggregation-cursor-fresh`.",
     exampleFinding: "app Shop (65f0…): 1200 raw [CLY]_view events on 21 days (2024-10-20..2024-11-09), but no aggregated view visits",
   },
-  needs: () => [{ fact: "rawViews" }, { fact: "viewAggregates" }, { fact: "buildSignals" }],
+  needs: () => [{ fact: "rawViews" }, { fact: "viewAggregates" }, ...VIEWS_HISTORY_FACTS],
   evaluate(ctx) {
     const raw = ctx.facts.get("rawViews");
     const events = raw.reduce((n, r) => n + r.events, 0);

@@ -2,7 +2,7 @@
 // database shows, detected from its data (the buildSignals fact). Checks read it to
 // judge what the running build really writes; the run prints it so a user sees what
 // the checker assumed. Each behaviour names the Countly file and commit it comes from.
-import type { BuildSignalsFact } from "../runner/facts/types.ts";
+import type { BuildSignalsFact, ChangeStreamsFact } from "../runner/facts/types.ts";
 import type { Day } from "./time.ts";
 
 /** `api.event_limit` when neither `countly.plugins` nor the app sets it (api/config defaults). */
@@ -39,8 +39,9 @@ export const CITES = {
     "plugins/views/api/aggregator.js (commit 0a0731a) `views-insert` $projects the change event to {__id, cd, sg, e, n, ts, dur} (no `a`) and then requires `next.a`: no view is ever aggregated from the change stream (the older version, commit 6fcc82b, used $addFields)",
 } as const;
 
-export function detectProfile(s: BuildSignalsFact): CountlyProfile {
-  const aggregation = aggregationOf(s);
+/** `consumers`: the consumers with an entry in `countly.plugins` `_changeStreams` (the changeStreams fact). */
+export function detectProfile(s: BuildSignalsFact, consumers: readonly string[]): CountlyProfile {
+  const aggregation = aggregationOf(s, consumers);
   return {
     aggregation,
     segments: segmentsOf(s, aggregation.value),
@@ -53,8 +54,8 @@ export function detectProfile(s: BuildSignalsFact): CountlyProfile {
   };
 }
 
-function aggregationOf(s: BuildSignalsFact): ProfileEntry<Aggregation> {
-  if (s.consumers.length > 0) return { value: "change-streams", basis: `countly.plugins _changeStreams has ${s.consumers.length} consumer${s.consumers.length === 1 ? "" : "s"} (${s.consumers.join(", ")})` };
+function aggregationOf(s: BuildSignalsFact, consumers: readonly string[]): ProfileEntry<Aggregation> {
+  if (consumers.length > 0) return { value: "change-streams", basis: `countly.plugins _changeStreams has ${consumers.length} consumer${consumers.length === 1 ? "" : "s"} (${[...consumers].sort().join(", ")})` };
   if (s.layout.drill === "legacy") return { value: "synchronous-api", basis: "raw data in per-event drill_events<hash> collections (the API aggregates each request, api/parts/data/events.js)" };
   if (s.layout.events === "legacy") return { value: "synchronous-api", basis: "aggregated events in per-event events<hash> collections (api/parts/data/events.js)" };
   return { value: "change-streams", basis: "single drill_events and events_data collections (25.x layout), no _changeStreams document" };
@@ -117,3 +118,8 @@ export const PROFILE_DOC: readonly string[] = [
   "",
   "Segment values also differ by writer: the legacy API keeps day-like values \"1\"..\"31\" as `[CLY]1`..`[CLY]31` (api/parts/data/events.js, commit 051870e), the 25.x processEventFromStream skips them (api/aggregator/usage.js, commit 63d5a9b9); the generator (`fixtures/`) writes each build's way. `countly-check selftest` and the mutation matrix generate every build: `24.x-api`, `25.x-aggregator` (segments written) and `25.x-totals-only`.",
 ];
+
+/** The consumer names of the changeStreams fact. */
+export function consumersOf(streams: ChangeStreamsFact | undefined): string[] {
+  return streams?.tokens.map((t) => t.consumer) ?? [];
+}

@@ -7,7 +7,7 @@ import { inPeriod } from "../countly/time.ts";
 import { xmlSafe } from "../reports/xml.ts";
 import type { AppInfo, FactName, FactValues } from "./facts/types.ts";
 import { scopeFact } from "./facts/scope.ts";
-import { describeProfile, detectProfile } from "../countly/profile.ts";
+import { consumersOf, describeProfile, detectProfile } from "../countly/profile.ts";
 import { MemoryBudget } from "./facts/memory-budget.ts";
 import { violationOutcome, type AppRef, type CaseResult, type Finding, type RunProfile, type RunResult, type SuiteResult } from "./model.ts";
 import { factRequests, intersectPeriods, periodHull, selectApps } from "./plan.ts";
@@ -63,6 +63,7 @@ async function runUnbounded(scenarios: readonly Scenario[], source: Source, opti
   const requests = factRequests(scenarios, options.registry);
   // The build profile is read on every run (small collections and aggregated documents).
   if (!requests.has("buildSignals")) requests.set("buildSignals", {});
+  if (!requests.has("changeStreams")) requests.set("changeStreams", {});
   if (anchored && !requests.has("rawInserts")) requests.set("rawInserts", {});
   const scopeApps = unique(plans.flatMap((p) => p.apps.filter((a) => !a.problem)));
   phase(`computing the facts (${[...requests.keys()].join(", ")})`);
@@ -103,7 +104,8 @@ async function runUnbounded(scenarios: readonly Scenario[], source: Source, opti
 function profileOf(facts: FactResults): { profile?: RunProfile } {
   const signals = facts.buildSignals;
   if (!signals?.ok) return {};
-  const detected = detectProfile(signals.value);
+  const streams = facts.changeStreams;
+  const detected = detectProfile(signals.value, consumersOf(streams?.ok ? streams.value : undefined));
   return { profile: { summary: describeProfile(detected), detected } };
 }
 

@@ -4,7 +4,8 @@
 // processEventTotalsFromStream; legacy: api/parts/data/events.js (commit 051870e).
 // The limit is `api.event_limit` of `countly.plugins`, overridden per app by
 // `countly.apps` `plugins.api.event_limit` (default 500).
-import { detectProfile, eventLimitFor, eventListFull } from "../../countly/profile.ts";
+import { eventLimitFor, eventListFull } from "../../countly/profile.ts";
+import { PROFILE_FACTS, profileOf } from "./profile.ts";
 import type { AppFacts } from "../types.ts";
 
 export interface EventLimitState {
@@ -18,7 +19,7 @@ export interface EventLimitState {
 
 /** The option `event_limit` (when the scenario sets it) wins over what the data says. */
 export function eventLimitState(facts: AppFacts, appId: string, optionLimit: number | undefined): EventLimitState {
-  const profile = detectProfile(facts.get("buildSignals"));
+  const profile = profileOf(facts);
   const list = facts.get("eventCatalog").apps[0]?.list ?? [];
   const limit = optionLimit ?? eventLimitFor(profile, appId);
   const basis =
@@ -27,4 +28,4 @@ export function eventLimitState(facts: AppFacts, appId: string, optionLimit: num
 }
 
 /** The facts eventLimitState reads. */
-export const EVENT_LIMIT_FACTS = [{ fact: "buildSignals" as const }, { fact: "eventCatalog" as const }];
+export const EVENT_LIMIT_FACTS = [...PROFILE_FACTS, { fact: "eventCatalog" as const }];

@@ -3,7 +3,8 @@
 // missing only before the aggregates start (up to a restore), or missing after they stop.
 // Some 25.x builds never aggregate views from change streams: plugins/views/api/aggregator.js
 // (commit 0a0731a) `$project`s the change event without `a` and then requires `next.a`.
-import { CITES, detectProfile } from "../../countly/profile.ts";
+import { CITES } from "../../countly/profile.ts";
+import { PROFILE_FACTS, profileOf } from "./profile.ts";
 import type { Day } from "../../countly/time.ts";
 import type { AppFacts } from "../types.ts";
 
@@ -16,7 +17,7 @@ export interface ViewsHistory {
 }
 
 export function viewsHistory(facts: AppFacts, appId: string): ViewsHistory {
-  const profile = detectProfile(facts.get("buildSignals"));
+  const profile = profileOf(facts);
   const first = profile.views.firstDay[appId];
   const last = profile.views.lastDay[appId];
   const streams = profile.aggregation.value === "change-streams";
@@ -39,3 +40,6 @@ export function viewsHistory(facts: AppFacts, appId: string): ViewsHistory {
     },
   };
 }
+
+/** The facts viewsHistory reads. */
+export const VIEWS_HISTORY_FACTS = PROFILE_FACTS;

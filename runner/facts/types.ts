@@ -418,8 +418,6 @@ export interface BuildSignalsFact {
   eventLimit?: number;
   /** app id -> `countly.apps` `plugins.api.event_limit` (the per-app override), when set. */
   appEventLimits: Record<string, number>;
-  /** Consumers with an entry in `countly.plugins` `_changeStreams`. */
-  consumers: string[];
   /** Aggregated event segment month documents (`s` a segment key), over all apps and time. */
   segmentDocs: number;
   /** Aggregated event no-segment month documents, over all apps and time. */

@@ -119,7 +119,7 @@ describe("events-match-raw", () => {
       rawEvents: { rows: [raw("Buy", "2024-10-27", 3), raw("Late", "2024-10-27", 7)] },
       eventAggregates: { totals: [agg("Buy", "2024-10-27", 3)], segments: [], unattributed: [] },
       eventCatalog: list(listed),
-      buildSignals: { ...EMPTY_FACTS.buildSignals, consumers: ["event-aggregator"], ...signals },
+      buildSignals: { ...EMPTY_FACTS.buildSignals, ...signals },
     });
 
     it("does not expect aggregates for a key left out of a full list (limit from countly.plugins api.event_limit)", () => {
@@ -138,7 +138,7 @@ describe("events-match-raw", () => {
     });
 
     it("legacy API (api/parts/data/events.js 051870e): full once the list holds event_limit keys", () => {
-      const legacy = { layout: { events: "legacy" as const, drill: "legacy" as const, views: "legacy" as const }, consumers: [] };
+      const legacy = { layout: { events: "legacy" as const, drill: "legacy" as const, views: "legacy" as const } };
       expect(evaluate(eventsMatchRaw, { fields: ["c"] }, facts({ ...legacy, eventLimit: 3 })).findings).toEqual([]);
       expect(evaluate(eventsMatchRaw, { fields: ["c"] }, facts({ ...legacy, eventLimit: 4 })).findings.map((f) => f.event)).toEqual(["Late"]);
     });

@@ -97,9 +97,8 @@ describe("views-match-raw", () => {
   // Item: tell "views missing only up to the restore" from "never aggregated on this server"
   // from the app's view aggregates over all time (buildSignals).
   describe("why views are missing, from the app's view aggregates over all time", () => {
-    const signals = (first?: string, last?: string, consumers: string[] = ["views-insert"]) => ({
+    const signals = (first?: string, last?: string) => ({
       ...EMPTY_FACTS.buildSignals,
-      consumers,
       ...(first ? { viewsFirstDay: { [a]: first }, viewsLastDay: { [a]: last! } } : {}),
     });
     const rows = [raw("Home", "2024-10-20", 2), raw("Home", "2024-10-27", 3), raw("Home", "2024-11-05", 4)];

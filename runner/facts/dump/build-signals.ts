@@ -1,8 +1,8 @@
 // Fact buildSignals from a dump: what the data says about the Countly build that wrote
 // it, over all time. Sources:
 // - `countly.plugins` `{_id: "plugins"}` `api.event_limit` (plugins/pluginManager.js
-//   updateAllConfigs `$set`s the api config there) and `_changeStreams` (the aggregator's
-//   consumers, api/parts/data/changeStreamReader.js);
+//   updateAllConfigs `$set`s the api config there; the aggregator's consumers come from the
+//   changeStreams fact);
 // - `countly.apps` `plugins.api.event_limit`: the per-app override that
 //   `plugins.getConfig("api", app.plugins, true)` applies (api/aggregator/usage.js 63d5a9b,
 //   api/parts/data/events.js 051870e);
@@ -16,7 +16,6 @@ import { COLLECTIONS, legacyEventsHash } from "../../../countly/layout.ts";
 import { dayFromMonthAndKey } from "../../../countly/time.ts";
 import { recordVisitor, type CollectionRef, type DumpCollector } from "../collector.ts";
 import type { BuildSignalsFact } from "../types.ts";
-import { CHANGE_STREAMS_ID } from "./change-streams.ts";
 import { eventCollections } from "./event-docs.ts";
 import { countlyCollection } from "./metric-docs.ts";
 
@@ -46,7 +45,7 @@ export const buildSignalsFromDump: DumpCollector<"buildSignals"> = {
   },
   fields: { _id: true, a: true, e: true, s: true, m: true, d: true, api: true, plugins: true, segments: true },
   start(scope) {
-    const out: BuildSignalsFact = { layout: scope.layout, appEventLimits: {}, consumers: [], segmentDocs: 0, totalDocs: 0, segmentRegistries: 0, viewsLastDay: {}, viewsFirstDay: {} };
+    const out: BuildSignalsFact = { layout: scope.layout, appEventLimits: {}, segmentDocs: 0, totalDocs: 0, segmentRegistries: 0, viewsLastDay: {}, viewsFirstDay: {} };
     const legacyViews = new Map(scope.apps.map((a) => [`${COLLECTIONS.viewData}${sha1Hex(a.id)}`, a.id]));
     const viewDays = (app: string, month: string, d: unknown) => {
       if (!d || typeof d !== "object") return;
@@ -61,8 +60,7 @@ export const buildSignalsFromDump: DumpCollector<"buildSignals"> = {
       visit(doc, from) {
         const id = String(doc._id);
         if (from.name === COLLECTIONS.plugins) {
-          if (doc._id === CHANGE_STREAMS_ID) out.consumers = Object.keys(doc).filter((k) => k !== "_id").sort();
-          else if (doc._id === "plugins") {
+          if (doc._id === "plugins") {
             const limit = eventLimitOf(doc.api);
             if (limit !== undefined) out.eventLimit = limit;
           }

@@ -8,9 +8,12 @@ import type { BuildSignalsFact } from "../../../runner/facts/types.ts";
 import { APP, EMPTY_FACTS, evaluate } from "../../support/check-harness.ts";
 
 const a = APP.id;
-const totalsOnly: BuildSignalsFact = { ...EMPTY_FACTS.buildSignals, consumers: ["event-aggregator", "session-ingestion"], totalDocs: 12 };
+const totalsOnly: BuildSignalsFact = { ...EMPTY_FACTS.buildSignals, totalDocs: 12 };
+/** The 25.x aggregator's consumers in `_changeStreams`. */
+const streams = { drillLayout: "current" as const, present: true, tokens: ["event-aggregator", "session-ingestion"].map((consumer) => ({ consumer, hasToken: true })) };
 const facts = (signals: BuildSignalsFact) => ({
   buildSignals: signals,
+  changeStreams: signals.layout.drill === "legacy" ? EMPTY_FACTS.changeStreams : streams,
   eventAggregates: { totals: [{ app: a, key: "Buy", day: "2024-10-27", c: 10, s: 0, dur: 0 }], segments: [], unattributed: [] },
   eventCatalog: { apps: [{ app: a, list: ["Buy"], segments: {}, omitted: {} }], data: [], drill: [], unresolved: [] },
 });
@@ -32,7 +35,7 @@ describe("segment checks on a totals-only 25.x build", () => {
   }
 
   it("the legacy API always writes segments (api/parts/data/events.js 051870e): no skip there", () => {
-    const legacy = { ...totalsOnly, consumers: [], layout: { events: "legacy" as const, drill: "legacy" as const, views: "legacy" as const } };
+    const legacy = { ...totalsOnly, layout: { events: "legacy" as const, drill: "legacy" as const, views: "legacy" as const } };
     const out = evaluate(eventSegmentsWithinTotal, { always_sent: { Buy: ["method"] } }, facts(legacy));
     expect(out.findings.map((f) => f.segment)).toEqual(["method"]);
   });

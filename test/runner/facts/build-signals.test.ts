@@ -1,20 +1,25 @@
 // Fact buildSignals (runner/facts/dump/build-signals.ts) on generated data of every
 // modelled Countly build: the profile the run prints is what the data shows.
 import { describe, expect, it } from "vitest";
-import { detectProfile } from "../../../countly/profile.ts";
+import { consumersOf, detectProfile } from "../../../countly/profile.ts";
 import { applyCorruptions } from "../../../fixtures/corruptions.ts";
 import { BUILDS, buildOf, type Dataset } from "../../../fixtures/dataset.ts";
 import { generateDataset } from "../../../fixtures/generate.ts";
 import type { BuildSignalsFact } from "../../../runner/facts/types.ts";
 import { FixtureSource } from "../../../runner/sources/fixture-source.ts";
 
-async function signals(ds: Dataset): Promise<BuildSignalsFact> {
+async function computed(ds: Dataset): Promise<{ signals: BuildSignalsFact; consumers: string[] }> {
   const source = new FixtureSource(ds);
   const basics = await source.open();
-  const out = await source.computeFacts(new Map([["buildSignals", {}]]), { apps: basics.apps, period: {}, layout: basics.layout, databases: basics.databases });
-  if (!out.buildSignals?.ok) throw new Error(String(out.buildSignals && !out.buildSignals.ok ? out.buildSignals.error : "not computed"));
-  return out.buildSignals.value;
+  const out = await source.computeFacts(new Map([["buildSignals", {}], ["changeStreams", {}]]), { apps: basics.apps, period: {}, layout: basics.layout, databases: basics.databases });
+  if (!out.buildSignals?.ok || !out.changeStreams?.ok) throw new Error("facts not computed");
+  return { signals: out.buildSignals.value, consumers: consumersOf(out.changeStreams.value) };
 }
+const signals = async (ds: Dataset) => (await computed(ds)).signals;
+const profile = async (ds: Dataset) => {
+  const c = await computed(ds);
+  return detectProfile(c.signals, c.consumers);
+};
 
 describe("buildSignals", () => {
   const expected = {
@@ -26,7 +31,7 @@ describe("buildSignals", () => {
     it(`detects the ${build} build from its data`, async () => {
       for (const seed of [3, 4, 5]) {
         const ds = generateDataset(seed, { build, rawEvents: 60 });
-        const p = detectProfile(await signals(ds));
+        const p = await profile(ds);
         expect({ aggregation: p.aggregation.value, segments: p.segments.value }, `seed ${seed}`).toEqual(expected[build]);
         expect(p.views.value).toBe("aggregated");
       }
@@ -57,8 +62,9 @@ describe("buildSignals", () => {
       expect(s.viewsFirstDay[app.id]! <= s.viewsLastDay[app.id]!).toBe(true);
       expect(s.viewsFirstDay[app.id]! >= "2024-10-19" && s.viewsLastDay[app.id]! <= "2024-11-10").toBe(true);
     }
-    const never = await signals(applyCorruptions(ds, ["views-never-aggregated"]));
-    expect(detectProfile(never).views.value).toBe("none");
+    const broken = applyCorruptions(ds, ["views-never-aggregated"]);
+    const never = await signals(broken);
+    expect((await profile(broken)).views.value).toBe("none");
     expect(never.viewsLastDay).toEqual({});
   });
 });
