@@ -15,6 +15,7 @@ import { monthIdsOfPeriod, type Period } from "../../../../countly/time.ts";
 import { hashIndex } from "../../../facts/attribution.ts";
 import type { Catalog, CollectionRef, DumpCollector } from "../../../facts/collector.ts";
 import { DUMP_COLLECTORS } from "../../../facts/dump/index.ts";
+import { withPlainNumbers } from "../../../facts/numbers.ts";
 import type { FactName, FactScope } from "../../../facts/types.ts";
 import type { FindOptions, LiveCollector } from "./types.ts";
 
@@ -67,7 +68,8 @@ export function streamed<K extends FactName>(fact: K, queryFor: (ref: Collection
         const options: FindOptions = {};
         if (projection) options.projection = projection;
         if (q.limit) options.limit = q.limit;
-        for await (const doc of db.find(ref, q.filter, options)) visitor.visit(doc, ref);
+        // The driver hands Decimal128 (and an int64 beyond 2^53) over as objects: the visitors read numbers.
+        for await (const doc of db.find(ref, q.filter, options)) visitor.visit(withPlainNumbers(doc), ref);
       }
       return visitor.finish();
     },

@@ -12,7 +12,7 @@ import type { CollectionRef } from "../../../facts/collector.ts";
 import { isCustomKey } from "../../../facts/dump/drill.ts";
 import { insertRows, SESSION_KINDS, type InsertGroup } from "../../../facts/raw-insert-groups.ts";
 import { insertedSince, newestInsert } from "./drill.ts";
-import { insertMinute, isJsNumber, objectField } from "./expressions.ts";
+import { insertMinute, insertMs, objectField } from "./expressions.ts";
 import type { LiveCollector } from "./types.ts";
 
 interface Target {
@@ -22,7 +22,7 @@ interface Target {
 }
 
 /** `cd` as ms (numbers.ts insertTime), or null. */
-const CD_MS = { $switch: { branches: [{ case: { $eq: [{ $type: "$cd" }, "date"] }, then: { $toLong: "$cd" } }, { case: isJsNumber("$cd"), then: "$cd" }], default: null } };
+const CD_MS = insertMs("$cd");
 
 /** normaliseMetricValue(up.src) !== undefined: not missing, null, "" or false. */
 function sourceDefined(): Document {
