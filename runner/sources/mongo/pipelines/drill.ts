@@ -90,12 +90,12 @@ export function tsRanges(period: Period): Document[] {
   return out;
 }
 
-/** The first stage: only the run's apps, the wanted internal keys (`e`) and the period's ts window. */
-export function scopeMatch(target: DrillTarget, scope: FactScope, internalKeys: readonly string[]): Document {
+/** The first stage: only the run's apps, the wanted internal keys (`e`; "any": every string `e`) and the period's ts window. */
+export function scopeMatch(target: DrillTarget, scope: FactScope, internalKeys: readonly string[] | "any"): Document {
   const ranges = tsRanges(scope.period);
   if (target.owner) return { $match: { $or: ranges } };
   const a = { $in: target.apps.map((app) => app.id) };
-  const e = internalKeys.length === 1 ? internalKeys[0] : { $in: [...internalKeys] };
+  const e = internalKeys === "any" ? { $type: "string" } : internalKeys.length === 1 ? internalKeys[0] : { $in: [...internalKeys] };
   return { $match: { $or: ranges.map((r) => ({ a, e, ...r })) } };
 }
 
@@ -124,7 +124,7 @@ export function keyExpr(target: DrillTarget): unknown {
  * (`a`), the app-local day (`day`) and the caller's fields, then the exact day filter.
  * `extra` stages (e.g. a `cd` filter) go right after the first $match.
  */
-export function drillFront(target: DrillTarget, scope: FactScope, internalKeys: readonly string[], fields: Record<string, unknown>, extra: Document[] = []): Document[] {
+export function drillFront(target: DrillTarget, scope: FactScope, internalKeys: readonly string[] | "any", fields: Record<string, unknown>, extra: Document[] = []): Document[] {
   const app = appExpr(target);
   const day = {
     $dateToString: { date: { $toDate: timestampMs("$ts") }, format: "%Y-%m-%d", timezone: zoneOf(target) },

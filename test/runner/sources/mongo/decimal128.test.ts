@@ -10,7 +10,7 @@ import type { Dataset, Doc } from "../../../../fixtures/dataset.ts";
 import { applyCorruptions } from "../../../../fixtures/corruptions.ts";
 import { DB } from "../../../../fixtures/dataset.ts";
 import { generateDataset } from "../../../../fixtures/generate.ts";
-import { assertSameFacts, dumpFacts, liveFacts } from "./support.ts";
+import { assertSameFacts, dumpFacts, liveFacts, referenceFacts } from "./support.ts";
 
 const decimal = (n: number) => Decimal128.fromString(String(n));
 
@@ -45,7 +45,7 @@ describe("Decimal128 counters read live", () => {
       const { ds, replaced } = asDecimals(plain);
       expect(replaced).toBeGreaterThan(100);
       const period = { from: "2024-10-22", to: "2024-11-05" };
-      const reference = await dumpFacts(plain, period, { tailMinutes: 5 });
+      const reference = await referenceFacts(plain, period, { tailMinutes: 5 });
       const live = await liveFacts(ds, period, { tailMinutes: 5 });
       assertSameFacts(reference.facts, live.facts, `${layout} Decimal128`);
       // Not vacuous: the aggregates hold counts.
