@@ -1,6 +1,6 @@
 // Dump scanning benchmark: `npm run bench` (tsx bench/run.ts).
 //
-//   npm run bench [-- --sizes 1000000,5000000] [--rounds 3] [--regenerate] [--no-gzip]
+//   npm run bench [-- --sizes 1000000,5000000] [--rounds 3] [--regenerate] [--no-gzip] [--startup-only]
 //
 // 1. Generates (once; reused from `.bench/`, which git ignores; about 1.9 GB) consistent
 //    Countly dumps of 1M and 5M raw `[CLY]_custom` drill events (~264 bytes each) with their
@@ -33,6 +33,7 @@ import { parseScenario } from "../runner/scenario/load.ts";
 import { scanBsonFile } from "../runner/sources/dump/bson-file-scanner.ts";
 import { DumpSource } from "../runner/sources/dump/dump-source.ts";
 import { datasetPaths, existingDataset, writeDataset, type DatasetInfo } from "./drill-dataset.ts";
+import { measureStartup, startupReport } from "./startup.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const BENCH_DIR = join(ROOT, ".bench");
@@ -239,6 +240,10 @@ const millions = (n: number) => `${fmt(n / 1e6, 2)} M`;
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === "--child") return child(args[1] as Mode, Number(args[2]));
+  if (args.includes("--startup-only")) {
+    process.stdout.write(`\n${startupReport(await measureStartup(ROOT, BENCH_DIR, 10, (t) => process.stdout.write(t))).join("\n")}`);
+    return;
+  }
   const sizes = (option(args, "--sizes") ?? "1000000,5000000").split(",").map((s) => Number(s.replace(/_/g, "")));
   const rounds = Math.max(1, Number(option(args, "--rounds") ?? 3));
   const gzip = !args.includes("--no-gzip");
@@ -303,7 +308,8 @@ async function main(): Promise<void> {
     }
   }
 
-  const md = report(rows, infos, rounds, load, loadavg(), (performance.now() - started) / 1000);
+  const startup = startupReport(await measureStartup(ROOT, BENCH_DIR, 10, say));
+  const md = [report(rows, infos, rounds, load, loadavg(), (performance.now() - started) / 1000), ...startup].join("\n");
   say(`\n${md}`);
   await mkdir(dirname(REPORT), { recursive: true });
   await writeFile(REPORT, md);

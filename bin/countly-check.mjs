@@ -1,6 +1,12 @@
 #!/usr/bin/env node
-// Node entry: registers tsx so the TypeScript sources run as they are (Deno runs them natively).
-import { register } from "tsx/esm/api";
+// Node entry: the compiled JavaScript in dist/ (`npm run build`: run by `npm ci`/`npm install`
+// in a checkout, when installing from git, and by `npm pack`), so start-up needs no TypeScript
+// loader. Deno runs the TypeScript sources (runner/main.ts) itself.
+import { existsSync } from "node:fs";
 
-register();
-await import("../runner/main.ts");
+const entry = new URL("../dist/runner/main.js", import.meta.url);
+if (!existsSync(entry)) {
+  process.stderr.write("countly-check: dist/ is missing (a checkout needs `npm run build`; the package ships it)\n");
+  process.exit(3);
+}
+await import(entry.href);

@@ -45,7 +45,9 @@ export const PIPELINE_SCHEMA: JsonSchema = {
     "A MongoDB aggregation pipeline, read-only (`$out` and `$merge` are rejected). Strings may use the placeholders " +
     Object.keys(PLACEHOLDERS).map((p) => `{${p}}`).join(", ") +
     " (quote them in YAML); a string that is only a placeholder keeps its type (`\"{from_ms}\"` is a number). " +
-    "`{ $oid: \"{app_id}\" }` is an ObjectId and `{ $date: \"{from_ms}\" }` a date. Runs on the server for MongoDB sources and in memory (mingo) for dumps, where the leading $match stages are applied while the collection streams by.",
+    "`{ $oid: \"{app_id}\" }` is an ObjectId and `{ $date: \"{from_ms}\" }` a date. In expressions ($project, $group, $expr, …) a placeholder stands for its value: " +
+    "an app named `$country` is wrapped in `$literal`, never read as the field `country`. " +
+    "`$where`, `$function` and `$accumulator` run JavaScript, which only MongoDB runs: on a dump such a check cannot be evaluated. Runs on the server for MongoDB sources and in memory (mingo) for dumps, where the leading $match stages are applied while the collection streams by.",
 };
 
 export const PERIOD_FIELD_SCHEMA: JsonSchema = {
@@ -135,9 +137,13 @@ export function substituteText(text: string, values: Record<string, string | num
  * forms MongoDB users write by hand turned into BSON values: `{ $oid: "<hex>" }` ->
  * ObjectId, `{ $date: "<ISO>" | <ms> }` -> Date. Throws on a malformed one.
  */
-export function substitute(value: unknown, values: Record<string, string | number>): unknown {
-  if (typeof value === "string") return substituteText(value, values);
-  if (Array.isArray(value)) return value.map((v) => substitute(v, values));
+export function substitute(value: unknown, values: Record<string, string | number>, mode: SubstitutionMode = "query"): unknown {
+  if (typeof value === "string") {
+    const out = substituteText(value, values);
+    // In an expression, "$x" is the field x: a value that makes the string start with "$" (an app named "$country") stays a value.
+    return mode === "expression" && typeof out === "string" && out.startsWith("$") && !value.startsWith("$") ? { $literal: out } : out;
+  }
+  if (Array.isArray(value)) return value.map((v) => substitute(v, values, mode));
   if (value === null || typeof value !== "object") return value;
   const obj = value as Record<string, unknown>;
   const keys = Object.keys(obj);
@@ -153,8 +159,39 @@ export function substitute(value: unknown, values: Record<string, string | numbe
     return d;
   }
   const out: Record<string, unknown> = {};
-  for (const k of keys) out[k] = substitute(obj[k], values);
+  for (const k of keys) out[k] = k === "$literal" ? substitute(obj[k], values, "query") : substitute(obj[k], values, k === "$expr" ? "expression" : mode);
   return out;
+}
+
+/** Where a value sits: a query (`$match`: strings are values) or an expression (`$project`, `$group`, `$expr`, …: "$x" is a field path). */
+export type SubstitutionMode = "query" | "expression";
+
+// Stages whose body is a query, a path or a plain value rather than an expression.
+const NON_EXPRESSION_STAGES = new Set(["$match", "$unwind", "$count", "$limit", "$skip", "$sort", "$sample", "$out", "$merge", "$geoNear", "$search", "$searchMeta", "$vectorSearch", "$indexStats", "$collStats", "$listSessions", "$currentOp", "$planCacheStats"]);
+
+/**
+ * `substitute` over a pipeline, stage by stage, so that a placeholder in an expression
+ * position stands for a value (wrapped in `$literal` when its text would read as a field
+ * path), while `$match` queries keep plain values. Sub-pipelines ($facet, $lookup,
+ * $unionWith) are handled the same way.
+ */
+export function substitutePipeline(pipeline: unknown, values: Record<string, string | number>): unknown {
+  if (!Array.isArray(pipeline)) return substitute(pipeline, values);
+  return pipeline.map((stage) => {
+    if (!stage || typeof stage !== "object" || Array.isArray(stage)) return substitute(stage, values);
+    const out: Record<string, unknown> = {};
+    for (const [op, body] of Object.entries(stage as Record<string, unknown>)) {
+      if (op === "$facet" && body && typeof body === "object" && !Array.isArray(body)) {
+        out[op] = Object.fromEntries(Object.entries(body as Record<string, unknown>).map(([k, p]) => [k, substitutePipeline(p, values)]));
+      } else if ((op === "$lookup" || op === "$unionWith" || op === "$graphLookup") && body && typeof body === "object" && !Array.isArray(body)) {
+        const b = body as Record<string, unknown>;
+        out[op] = Object.fromEntries(
+          Object.entries(b).map(([k, v]) => [k, k === "pipeline" ? substitutePipeline(v, values) : substitute(v, values, k === "let" || k === "startWith" ? "expression" : "query")]),
+        );
+      } else out[op] = substitute(body, values, NON_EXPRESSION_STAGES.has(op) ? "query" : "expression");
+    }
+    return out;
+  });
 }
 
 /** `db.collection` -> its parts (the collection may contain dots). */
@@ -167,7 +204,7 @@ export function splitCollection(text: string): { db: string; collection: string 
 export function buildQuery(id: string, q: QueryOptions, scope: QueryScope, limits: { keepRows: number; maxDocuments: number }): QueryRequest {
   const values = placeholderValues(scope);
   const { db, collection } = splitCollection(String(substituteText(q.collection, values)));
-  const pipeline = substitute(q.pipeline, values) as Stage[];
+  const pipeline = substitutePipeline(q.pipeline, values) as Stage[];
   const period = periodMatch(q.period_field, scope.period, values);
   return { id, db, collection, pipeline: period ? [period, ...pipeline] : pipeline, keepRows: limits.keepRows, maxDocuments: limits.maxDocuments };
 }

@@ -32,6 +32,7 @@ function formatterFor(timezone: string): Intl.DateTimeFormat {
       f = new Intl.DateTimeFormat("en-US", {
         timeZone: timezone,
         hourCycle: "h23",
+        era: "short",
         year: "numeric",
         month: "numeric",
         day: "numeric",
@@ -156,7 +157,11 @@ export class ZoneOffsets {
 function computeOffset(timezone: string, ts: number): number {
   const parts = formatterFor(timezone).formatToParts(new Date(ts));
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  const local = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"));
+  // years before 1 AD come as "271822" + era "BC"; setUTCFullYear also keeps years 0..99 as they are
+  const bc = parts.find((p) => p.type === "era")?.value === "BC";
+  const wall = new Date(0);
+  wall.setUTCFullYear(bc ? 1 - get("year") : get("year"), get("month") - 1, get("day"));
+  const local = wall.setUTCHours(get("hour"), get("minute"), 0, 0);
   const utcMinute = Math.floor(ts / 60000) * 60000;
   return local - utcMinute;
 }

@@ -2,7 +2,7 @@
 // every failing check with what to do. Colour only when writing to a terminal. Text from
 // data and scenarios goes through `visibleControls` (`v`/`vm`): only our own codes reach the terminal.
 import type { CaseResult, RunResult } from "../runner/model.ts";
-import { isWarning, totalsOf } from "../runner/model.ts";
+import { isWarning, totalsOf, verdictOf, violated } from "../runner/model.ts";
 import { formatFinding } from "./format.ts";
 import { visibleControls } from "./terminal.ts";
 
@@ -27,15 +27,20 @@ export function toConsole(run: RunResult, options: ConsoleOptions): string {
     paint("gray", `${t.skipped} skipped`),
     paint(t.passed ? "green" : "gray", `${t.passed} passed`),
   ];
-  const verdict = t.errors ? paint("red", "INCOMPLETE") : t.failed ? paint("red", "FAILED") : paint("green", "PASSED");
+  // Every case skipped is no evidence either way: said as such, never as PASSED.
+  const word = verdictOf(t);
+  const nothing = word === "CHECKED NOTHING";
+  const colour = word === "PASSED" ? "green" : nothing ? "yellow" : "red";
+  const verdict = paint(colour, run.label ? `${word} (${run.label})` : word);
   lines.push(`${verdict}: ${t.tests} checks: ${parts.join(", ")} (${(run.durationMs / 1000).toFixed(1)} s)`);
+  if (nothing && !t.errors) lines.push(paint("yellow", "No check had data to check: every case was skipped (see the reasons below). This run proves nothing about the data."));
 
   for (const s of run.suites) {
     lines.push("", `${paint("bold", v(s.name))} ${paint("gray", `(${v(s.file)})`)}`);
     for (const c of s.cases) lines.push(`  ${mark(c, paint)} ${v(c.name)}${detail(c)}`);
   }
 
-  const bad = all.filter((c) => c.outcome === "failed" || c.outcome === "error");
+  const bad = all.filter((c) => violated(c) || c.outcome === "error");
   if (bad.length) {
     lines.push("", paint("bold", "Details"));
     const top = options.top ?? 5;
@@ -67,7 +72,7 @@ function mark(c: CaseResult, paint: (code: keyof typeof CODES, t: string) => str
 }
 
 function detail(c: CaseResult): string {
-  if (c.outcome === "failed") return ` — ${c.findingsTotal} finding${c.findingsTotal === 1 ? "" : "s"}`;
+  if (violated(c)) return ` — ${c.findingsTotal} finding${c.findingsTotal === 1 ? "" : "s"}`;
   if (c.outcome === "skipped" || c.outcome === "error") return ` — ${c.outcome === "skipped" ? "skipped: " : ""}${v(firstLine(c.message ?? ""))}`;
   return "";
 }

@@ -1,8 +1,13 @@
-// The result model as JSON, for scripts (`--json FILE`).
+// The result model as JSON, for scripts (`--json FILE`). Its shape is
+// reports/result.schema.json (shipped in the package); `formatVersion` changes when a
+// field changes meaning or goes away, not when one is added.
 import type { RunResult } from "../runner/model.ts";
 import { exitCodeOf, totalsOf } from "../runner/model.ts";
 
+/** 1: first versioned format (warnings have `outcome: "warned"`). */
+export const RESULT_FORMAT_VERSION = 1;
+
 export function toJson(run: RunResult): string {
   const all = run.suites.flatMap((s) => s.cases);
-  return `${JSON.stringify({ ...run, totals: totalsOf(all), exitCode: exitCodeOf(run) }, null, 2)}\n`;
+  return `${JSON.stringify({ formatVersion: RESULT_FORMAT_VERSION, ...run, totals: totalsOf(all), exitCode: exitCodeOf(run) }, null, 2)}\n`;
 }

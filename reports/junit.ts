@@ -33,11 +33,13 @@ export function toJUnit(run: RunResult): string {
 function testcase(c: CaseResult): string {
   const open = `    <testcase${attrs({ name: c.name, classname: c.classname, time: seconds(c.durationMs), file: c.file, line: c.line })}`;
   if (c.outcome === "passed") return `${open}/>`;
-  if (c.outcome === "skipped") return `${open}>\n      <skipped${attrs({ message: c.message })}/>\n    </testcase>`;
+  // The reason as element text too: GitLab reads the text, not the message attribute.
+  if (c.outcome === "skipped") return `${open}>\n      <skipped${attrs({ message: c.message })}>${escapeXml(c.message ?? "")}</skipped>\n    </testcase>`;
   if (c.outcome === "error") return `${open}>\n      <error${attrs({ type: "CouldNotEvaluate", message: c.message })}>${escapeXml(c.message ?? "")}</error>\n    </testcase>`;
   const body = escapeXml(findingsBody(c));
   if (isWarning(c)) return `${open}>\n      <system-out>${escapeXml(`WARNING (severity warn, does not fail the run): ${c.message ?? ""}\n`)}${body}</system-out>\n    </testcase>`;
-  return `${open}>\n      <failure${attrs({ type: c.kind, message: c.message })}>${body}</failure>\n    </testcase>`;
+  // The body starts with the summary line: GitLab shows the body and drops the message attribute.
+  return `${open}>\n      <failure${attrs({ type: c.kind, message: c.message })}>${escapeXml(`${c.message ?? ""}\n`)}${body}</failure>\n    </testcase>`;
 }
 
 /** Findings, capped, then the likely cause and what to do. */

@@ -21,8 +21,11 @@ export interface Finding {
 
 export type Severity = "error" | "warn";
 
-/** passed · failed (invariant violated) · error (could not evaluate) · skipped (precondition absent) */
-export type Outcome = "passed" | "failed" | "error" | "skipped";
+/**
+ * passed · failed (invariant violated) · warned (violated, but the check has `severity: warn`:
+ * reported, does not fail the run) · error (could not evaluate) · skipped (precondition absent)
+ */
+export type Outcome = "passed" | "failed" | "warned" | "error" | "skipped";
 
 export interface CaseResult {
   /** The check's `id` in the scenario. */
@@ -59,6 +62,8 @@ export interface SuiteResult {
 
 export interface RunResult {
   tool: { name: string; version: string };
+  /** `--label`: which run this is (backup, restored…); also the prefix of every suite name. */
+  label?: string;
   /** Where the data came from, with any credentials removed. */
   source: string;
   layout?: string;
@@ -76,9 +81,19 @@ export interface Totals {
   skipped: number;
 }
 
-/** A failed case with severity `warn` is a warning: reported, but not a failure. */
+/** A violated check with severity `warn`: reported, but not a failure. */
 export function isWarning(c: CaseResult): boolean {
-  return c.outcome === "failed" && c.severity === "warn";
+  return c.outcome === "warned";
+}
+
+/** The invariant was violated (a failure or a warning): the case has findings. */
+export function violated(c: CaseResult): boolean {
+  return c.outcome === "failed" || c.outcome === "warned";
+}
+
+/** The outcome of a case whose check found something. */
+export function violationOutcome(severity: Severity): "failed" | "warned" {
+  return severity === "warn" ? "warned" : "failed";
 }
 
 export function totalsOf(cases: readonly CaseResult[]): Totals {
@@ -87,10 +102,34 @@ export function totalsOf(cases: readonly CaseResult[]): Totals {
     if (c.outcome === "passed") t.passed++;
     else if (c.outcome === "skipped") t.skipped++;
     else if (c.outcome === "error") t.errors++;
-    else if (isWarning(c)) t.warned++;
+    else if (c.outcome === "warned") t.warned++;
     else t.failed++;
   }
   return t;
+}
+
+export type Verdict = "PASSED" | "FAILED" | "INCOMPLETE" | "CHECKED NOTHING";
+
+/**
+ * The result every summary leads with: INCOMPLETE when something could not be checked,
+ * CHECKED NOTHING when every case was skipped (no evidence either way, never PASSED).
+ */
+export function verdictOf(t: Totals): Verdict {
+  return t.errors ? "INCOMPLETE" : t.failed ? "FAILED" : t.tests === t.skipped ? "CHECKED NOTHING" : "PASSED";
+}
+
+/**
+ * The run under a `--label`: suite names, classnames and case names start with `<label>/`,
+ * so the reports of two runs (the backup's and the restored database's) never collide
+ * when a CI merges them.
+ */
+export function labelRun(run: RunResult, label: string): RunResult {
+  const p = `${label}/`;
+  return {
+    ...run,
+    label,
+    suites: run.suites.map((s) => ({ ...s, name: p + s.name, cases: s.cases.map((c) => ({ ...c, name: p + c.name, classname: p + c.classname })) })),
+  };
 }
 
 /** Documented exit codes. */

@@ -7,7 +7,7 @@ import { inPeriod } from "../countly/time.ts";
 import { xmlSafe } from "../reports/xml.ts";
 import type { AppInfo, FactName, FactValues } from "./facts/types.ts";
 import { scopeFact } from "./facts/scope.ts";
-import type { AppRef, CaseResult, Finding, RunResult, SuiteResult } from "./model.ts";
+import { violationOutcome, type AppRef, type CaseResult, type Finding, type RunResult, type SuiteResult } from "./model.ts";
 import { factRequests, intersectPeriods, periodHull, selectApps } from "./plan.ts";
 import { runCheckQueries, type QueryResults } from "./queries.ts";
 import type { Scenario, ScenarioCheck } from "./scenario/types.ts";
@@ -204,7 +204,7 @@ function evaluateCase(
   const base = caseBase(scenario, check, app);
   const durationMs = Date.now() - started;
   if (total > 0) {
-    return { ...base, outcome: "failed", findings, findingsTotal: total, message: `${total} finding${total === 1 ? "" : "s"}: ${findings[0]?.message ?? ""}`, remediation: def.meta.remediation, durationMs };
+    return { ...base, outcome: violationOutcome(check.severity), findings, findingsTotal: total, message: `${total} finding${total === 1 ? "" : "s"}: ${findings[0]?.message ?? ""}`, remediation: def.meta.remediation, durationMs };
   }
   if (skipped !== undefined) return { ...base, outcome: "skipped", message: skipped, durationMs };
   return { ...base, outcome: "passed", durationMs };
@@ -257,7 +257,7 @@ function unique(apps: AppInfo[]): AppInfo[] {
 }
 
 /**
- * Test case names stay unique across the report (GitLab keeps only the first of equal
+ * Test case names stay unique across the report (GitLab keeps only the last of equal
  * names). Compared as a JUnit consumer reads them: without what the XML writer strips
  * (ANSI codes, XML-invalid characters, lone surrogates) and with TAB/CR/LF read as a
  * space (XML attribute-value normalisation), so "a\t" and "a " are the same name.

@@ -13,7 +13,7 @@ import type { Layout } from "../countly/layout.ts";
 import { applyCorruptions } from "../fixtures/corruptions.ts";
 import type { Dataset } from "../fixtures/dataset.ts";
 import { generateDataset, type GenerateOptions } from "../fixtures/generate.ts";
-import type { CaseResult, Finding, RunResult, SuiteResult } from "./model.ts";
+import { violated, type CaseResult, type Finding, type RunResult, type SuiteResult } from "./model.ts";
 import { runScenarios } from "./run.ts";
 import type { Scenario, ScenarioCheck } from "./scenario/types.ts";
 import { FixtureSource } from "./sources/fixture-source.ts";
@@ -106,7 +106,7 @@ async function selftestScenario(scenario: Scenario, runs: number, seed0: number,
         t.error ??= `${where}: ${error.name}: ${error.message ?? "could not be evaluated"}`;
         continue;
       }
-      for (const c of mine.filter((x) => x.outcome === "failed")) {
+      for (const c of mine.filter(violated)) {
         const first = c.findings[0];
         const text = `${c.findingsTotal} finding${c.findingsTotal === 1 ? "" : "s"} on consistent data${first ? `, e.g. ${first.message}` : ""}`;
         record(t, seed, { ...(first?.event ? { event: first.event } : {}), ...(first?.day ? { day: first.day } : {}), app: c.app, message: `${where}: ${text} (replay: ${replay(seed)})` }, text);
@@ -135,7 +135,7 @@ async function selftestScenario(scenario: Scenario, runs: number, seed0: number,
           t.error ??= `${where} with ${name}: ${error.name}: ${error.message ?? "could not be evaluated"}`;
           continue;
         }
-        if (mine.some((c) => c.outcome === "failed")) continue;
+        if (mine.some(violated)) continue;
         const how = mine.length === 0 ? "no case ran" : mine.every((c) => c.outcome === "skipped") ? `skipped (${mine[0]!.message ?? ""})` : "passed";
         const text = `${name} changed the data but the check ${how}`;
         record(t, seed, { message: `${where}: ${text} (replay: ${replay(seed)})` }, text);

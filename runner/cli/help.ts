@@ -8,6 +8,17 @@ export const EXIT_CODES_HELP = `Exit codes:
   3  the source could not be read, or a check could not be evaluated
   4  a report file could not be written`;
 
+/** The report flags of run, diff and selftest (runner/cli/output.ts REPORT_OPTIONS). */
+export const REPORT_HELP = `      --json <FILE|->     JSON report (its schema: reports/result.schema.json in the package)
+      --sarif <FILE|->    SARIF 2.1.0 report (GitHub code scanning, Jenkins Warnings NG, editors)
+      --codequality <FILE|->  GitLab Code Quality report (failures and warnings in merge requests)
+      --annotations <github|none>  GitHub workflow-command annotations at each check's YAML line and
+                          a job summary in $GITHUB_STEP_SUMMARY (default: github when GITHUB_ACTIONS=true)
+      --label <NAME>      prefix suite and case names and the summary with NAME/ (e.g. backup, restored),
+                          so the reports of two runs never collide
+  -q, --quiet             no progress and no console summary
+      --no-color          no colours even on a terminal (NO_COLOR and FORCE_COLOR are honoured too)`;
+
 export const MAIN_HELP = `countly-check ${VERSION}: test-suite style consistency checks for Countly's MongoDB data
 
 Usage:
@@ -29,7 +40,7 @@ Commands:
   list      list check kinds
 
 Global options:
-  -h, --help     show help (also: countly-check <command> --help)
+  -h, --help     show help (also: countly-check help <command>, countly-check <command> --help)
   -v, --version  show the version
 
 ${EXIT_CODES_HELP}
@@ -46,7 +57,6 @@ Options:
                           URI with credentials out of the command line and /proc);
                           without either flag, COUNTLY_CHECK_SOURCE, then the scenarios' source:
       --junit <FILE|->    JUnit XML report (default: reports/junit.xml; - for stdout)
-      --json <FILE|->     JSON report
       --app <ID_OR_NAME>  only this app (repeatable; intersected with the scenarios' apps)
       --from <YYYY-MM-DD> first app-local day to check
       --to <YYYY-MM-DD>   last app-local day to check
@@ -63,8 +73,7 @@ Options:
       --explain           MongoDB: print the plan of every query the run would send (MongoDB's
                           explain, queryPlanner: nothing is executed), then exit 0
       --progress          show scan progress even when not on a terminal
-  -q, --quiet             no progress and no console summary
-      --no-color          no colours even on a terminal (NO_COLOR is honoured too)
+${REPORT_HELP}
   -h, --help              show this help
 
 ${EXIT_CODES_HELP}
@@ -108,9 +117,7 @@ Options:
       --seed <N>          seed of the first dataset; the others follow (default 1)
       --junit <FILE|->    JUnit XML report: one test case per (check, consistent data)
                           and per (check, corruption)
-      --json <FILE|->     JSON report
-  -q, --quiet             no console summary
-      --no-color          no colours even on a terminal (NO_COLOR is honoured too)
+${REPORT_HELP}
   -h, --help              show this help
 
 Exit codes:

@@ -1,8 +1,8 @@
 // `countly-check init [FILE]`: writes a commented starter scenario (never over an existing file).
 import { open } from "node:fs/promises";
 import { dirname, relative, resolve, sep } from "node:path";
-import { fileURLToPath } from "node:url";
 import { EXIT } from "../model.ts";
+import { packageFile } from "../package-files.ts";
 import { starterScenario } from "../scenario/starter.ts";
 import { parse } from "./args.ts";
 import { INIT_HELP } from "./help.ts";
@@ -10,7 +10,7 @@ import { UsageError, type CliIO } from "./io.ts";
 
 export const DEFAULT_INIT_FILE = "countly-check.yaml";
 /** The JSON Schema shipped with this copy of countly-check. */
-const SCHEMA_FILE = fileURLToPath(new URL("../../scenario.schema.json", import.meta.url));
+const SCHEMA_FILE = packageFile("scenario.schema.json");
 
 export async function initCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parse(argv, { help: { type: "boolean", short: "h" } });

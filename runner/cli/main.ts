@@ -1,33 +1,32 @@
 // The CLI core: dispatches a command and maps every outcome to a documented exit code.
-import { CHECKS } from "../../checks/index.ts";
-import { diffCommand } from "../diff/command.ts";
+// Commands are imported when dispatched, so `--version`, `help` and a dump run never load
+// what they do not use (mongodb, mingo, fast-check, ajv): start-up stays near `node -e 0`.
 import { EXIT } from "../model.ts";
-import { scenarioSchema } from "../scenario/schema.ts";
 import { VERSION } from "../version.ts";
-import { CORRUPTIONS } from "../../fixtures/corruptions.ts";
-import { fixtureCommand } from "./fixture-command.ts";
-import { initCommand } from "./init-command.ts";
 import { MAIN_HELP } from "./help.ts";
 import { UsageError, type CliIO } from "./io.ts";
-import { runCommand } from "./run-command.ts";
 import { secretScrubber } from "../redact.ts";
 import { environmentUris } from "./source-option.ts";
-import { selftestCommand } from "./selftest-command.ts";
 
 type Command = (argv: string[], io: CliIO) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
-  run: runCommand,
-  fixture: fixtureCommand,
-  diff: diffCommand,
-  selftest: selftestCommand,
-  init: initCommand,
+  run: async (argv, io) => (await import("./run-command.ts")).runCommand(argv, io),
+  fixture: async (argv, io) => (await import("./fixture-command.ts")).fixtureCommand(argv, io),
+  diff: async (argv, io) => (await import("../diff/command.ts")).diffCommand(argv, io),
+  selftest: async (argv, io) => (await import("./selftest-command.ts")).selftestCommand(argv, io),
+  init: async (argv, io) => (await import("./init-command.ts")).initCommand(argv, io),
   schema: async (argv, io) => {
     if (argv.includes("--help") || argv.includes("-h")) {
       io.stdout("Usage: countly-check schema\n\nPrints the JSON Schema of scenario files (for editors: # yaml-language-server: $schema=…).\n");
       return EXIT.ok;
     }
     if (argv.length) throw new UsageError(`schema takes no arguments (got ${argv.join(" ")})`);
+    const [{ CHECKS }, { CORRUPTIONS }, { scenarioSchema }] = await Promise.all([
+      import("../../checks/index.ts"),
+      import("../../fixtures/corruptions.ts"),
+      import("../scenario/schema.ts"),
+    ]);
     io.stdout(`${JSON.stringify(scenarioSchema(CHECKS, Object.keys(CORRUPTIONS)), null, 2)}\n`);
     return EXIT.ok;
   },
@@ -37,6 +36,7 @@ const COMMANDS: Record<string, Command> = {
       return EXIT.ok;
     }
     if (argv.length) throw new UsageError(`list takes no arguments (got ${argv.join(" ")})`);
+    const { CHECKS } = await import("../../checks/index.ts");
     const width = Math.max(...[...CHECKS.keys()].map((k) => k.length));
     for (const [kind, def] of [...CHECKS].sort(([a], [b]) => a.localeCompare(b))) io.stdout(`${kind.padEnd(width)}  ${def.meta.summary}\n`);
     return EXIT.ok;
@@ -47,6 +47,10 @@ export async function main(argv: string[], rawIO: CliIO): Promise<number> {
   const [command, ...rest] = argv;
   const io = scrubbedIO(argv, rawIO);
   try {
+    if (command === "help" && rest.length) {
+      if (rest.length > 1 || !COMMANDS[rest[0]!]) throw new UsageError(`help ${rest.join(" ")}: expected one command (${Object.keys(COMMANDS).join(", ")})`);
+      return await COMMANDS[rest[0]!]!(["--help"], io);
+    }
     if (command === undefined || command === "--help" || command === "-h" || command === "help") {
       io.stdout(MAIN_HELP);
       return command === undefined ? EXIT.usage : EXIT.ok;

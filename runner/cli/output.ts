@@ -1,24 +1,85 @@
-// The end of every reporting command (run, diff, selftest): console summary, JUnit and
-// JSON, and the exit code of the result. Every reporter serialises the same prepared run:
-// secrets redacted (runner/redact.ts), then every value bounded (reports/bound.ts).
-import { resolve } from "node:path";
+// The end of every reporting command (run, diff, selftest): console summary, CI
+// annotations and job summary, the report files (JUnit, JSON, SARIF, Code Quality), and
+// the exit code of the result. Every reporter serialises the same prepared run: secrets
+// redacted (runner/redact.ts), then every value bounded (reports/bound.ts). The report
+// flags are defined here once, so the three commands accept the same ones.
+import { appendFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import process from "node:process";
 import { boundRun, mapRunText } from "../../reports/bound.ts";
+import { toCodeQuality } from "../../reports/codequality.ts";
 import { toConsole } from "../../reports/console.ts";
+import { toGithubAnnotations, toStepSummary } from "../../reports/github.ts";
 import { toJson } from "../../reports/json.ts";
 import { toJUnit } from "../../reports/junit.ts";
+import { repositoryRoot, type LocationBase } from "../../reports/location.ts";
+import { toSarif } from "../../reports/sarif.ts";
 import { ReportWriteError, writeReportFile } from "../../reports/write.ts";
 import { redactUri } from "../redact.ts";
-import { EXIT, exitCodeOf, type RunResult } from "../model.ts";
+import { EXIT, exitCodeOf, labelRun, type RunResult } from "../model.ts";
+import { BUILTIN_SCENARIOS } from "../scenario/discover.ts";
 import { UsageError, type CliIO } from "./io.ts";
 
 export interface ReportTargets {
   /** JUnit file, `-` for stdout, or undefined for none. */
   junit?: string;
   json?: string;
+  sarif?: string;
+  codequality?: string;
+  /** `github`: workflow-command annotations and the job summary; `none`: neither; default: github on GitHub Actions. */
+  annotations?: "github" | "none";
+  /** Prefix of suite names and the summary, so two runs' reports stay apart. */
+  label?: string;
   quiet?: boolean;
   noColor?: boolean;
   /** Say where the JUnit report went (default true). */
   announce?: boolean;
+}
+
+/** The report flags of run, diff and selftest (node:util parseArgs options). */
+export const REPORT_OPTIONS = {
+  junit: { type: "string" },
+  json: { type: "string" },
+  sarif: { type: "string" },
+  codequality: { type: "string" },
+  annotations: { type: "string" },
+  label: { type: "string" },
+  quiet: { type: "boolean", short: "q" },
+  "no-color": { type: "boolean" },
+} as const;
+
+type ReportValues = { [K in keyof typeof REPORT_OPTIONS]?: (typeof REPORT_OPTIONS)[K]["type"] extends "string" ? string : boolean };
+
+/** The parsed report flags as targets; `junit` is the command's default unless given. */
+export function reportTargets(values: ReportValues, defaults: { junit?: string } = {}): ReportTargets {
+  const annotations = values.annotations;
+  if (annotations !== undefined && annotations !== "github" && annotations !== "none") throw new UsageError(`--annotations ${annotations}: expected github or none`);
+  if (values.label !== undefined && !/^[^\s/][^/]{0,62}$/.test(values.label)) throw new UsageError(`--label ${JSON.stringify(values.label)}: expected a short name without "/" (e.g. backup, restored)`);
+  const targets: ReportTargets = {
+    junit: values.junit ?? defaults.junit,
+    json: values.json,
+    sarif: values.sarif,
+    codequality: values.codequality,
+    annotations,
+    label: values.label,
+    quiet: values.quiet,
+    noColor: values["no-color"],
+  };
+  checkReportTargets({ junit: targets.junit, json: targets.json, sarif: targets.sarif, codequality: targets.codequality });
+  return targets;
+}
+
+/**
+ * Colour on a terminal, unless --no-color or NO_COLOR (non-empty, no-color.org); FORCE_COLOR
+ * decides both ways when set (0/false: off; 1, 2, 3, true or empty: on even without a
+ * terminal), and wins over NO_COLOR as in Node.
+ */
+export function useColor(io: Pick<CliIO, "isTTY" | "env">, noColor?: boolean): boolean {
+  if (noColor) return false;
+  const force = io.env.FORCE_COLOR;
+  if (force !== undefined) return !/^(0|false)$/i.test(force.trim());
+  if (io.env.NO_COLOR) return false;
+  return io.isTTY;
 }
 
 /** The run as every report shows it: `safe` (the command's secret scrubber) on every text, then bounded. */
@@ -40,30 +101,48 @@ export function checkReportTargets(targets: Record<string, string | undefined>):
 }
 
 export async function writeReports(run: RunResult, targets: ReportTargets, io: CliIO, safe: (text: string) => string = redactUri): Promise<number> {
-  // With a report on stdout, the human summary moves to stderr.
-  const say = targets.junit === "-" || targets.json === "-" ? io.stderr : io.stdout;
-  const color = io.isTTY && !targets.noColor && io.env.NO_COLOR === undefined;
-  const shown = prepareRun(run, safe);
-  if (!targets.quiet) say(toConsole(shown, { color }));
+  const onStdout = [targets.junit, targets.json, targets.sarif, targets.codequality].includes("-");
+  // With a report on stdout, the human summary (and annotations) move to stderr; GitHub reads commands from both.
+  const say = onStdout ? io.stderr : io.stdout;
+  const shown = prepareRun(targets.label ? labelRun(run, targets.label) : run, safe);
+  const base: LocationBase = { cwd: process.cwd(), root: repositoryRoot(io.env, process.cwd()) };
+  if (!targets.quiet) say(toConsole(shown, { color: useColor(io, targets.noColor) }));
   let failed = false;
+  const report = (e: unknown) => {
+    if (!(e instanceof ReportWriteError)) throw e;
+    // The verdict above stays the last thing on the console that matters; this says why a file is missing.
+    io.stderr(`countly-check: ${safe(e.message)}\n`);
+    failed = true;
+  };
+  if (targets.annotations === "github" || (targets.annotations === undefined && io.env.GITHUB_ACTIONS === "true")) {
+    say(toGithubAnnotations(shown, base));
+    const summary = io.env.GITHUB_STEP_SUMMARY;
+    // The runner's own file, shared by the job's steps: appended to, never replaced.
+    if (summary) await appendFile(summary, toStepSummary(shown, base), "utf8").catch((e) => report(new ReportWriteError(summary, (e as Error).message)));
+  }
   let junitWritten = false;
   for (const [target, serialise] of [
     [targets.junit, toJUnit],
     [targets.json, toJson],
+    [targets.sarif, (r: RunResult) => sarif(r, base)],
+    [targets.codequality, (r: RunResult) => toCodeQuality(r, base)],
   ] as const) {
     if (!target) continue;
     try {
-      await emit(target, serialise(shown), io);
+      await emit(target, await serialise(shown), io);
       if (target === targets.junit) junitWritten = true;
     } catch (e) {
-      if (!(e instanceof ReportWriteError)) throw e;
-      // The verdict above stays the last thing on the console that matters; this says why a file is missing.
-      io.stderr(`countly-check: ${safe(e.message)}\n`);
-      failed = true;
+      report(e);
     }
   }
   if (junitWritten && !targets.quiet && targets.announce !== false && targets.junit && targets.junit !== "-") say(`JUnit report: ${safe(targets.junit)}\n`);
   return failed ? EXIT.report : exitCodeOf(run);
+}
+
+/** SARIF with each rule's documentation: the check registry is loaded only when SARIF is asked for. */
+async function sarif(run: RunResult, base: LocationBase): Promise<string> {
+  const { CHECKS } = await import("../../checks/index.ts");
+  return toSarif(run, { ...base, rules: (kind) => CHECKS.get(kind)?.meta, packageRoot: join(BUILTIN_SCENARIOS, "..") });
 }
 
 async function emit(target: string, content: string, io: CliIO): Promise<void> {

@@ -15,7 +15,7 @@ import { RUN_HELP } from "./help.ts";
 import { UsageError, type CliIO } from "./io.ts";
 import { progressPrinter } from "./progress.ts";
 import { mongoOptions } from "./mongo-options.ts";
-import { checkReportTargets, writeReports } from "./output.ts";
+import { REPORT_OPTIONS, reportTargets, writeReports } from "./output.ts";
 import { sourceFromDefaultVariable, sourceFromFlags } from "./source-option.ts";
 
 export const DEFAULT_JUNIT = "reports/junit.xml";
@@ -24,8 +24,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parse(argv, {
     source: { type: "string", short: "s" },
     "source-env": { type: "string" },
-    junit: { type: "string" },
-    json: { type: "string" },
+    ...REPORT_OPTIONS,
     app: { type: "string", multiple: true },
     from: { type: "string" },
     to: { type: "string" },
@@ -36,8 +35,6 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
     "connect-timeout-ms": { type: "string" },
     timeout: { type: "string" },
     progress: { type: "boolean" },
-    quiet: { type: "boolean", short: "q" },
-    "no-color": { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) {
@@ -49,8 +46,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
   const maxFindings = intOption("max-findings", values["max-findings"], 1);
   const timeoutMs = intOption("timeout", values.timeout, 1);
   const mongo = mongoOptions(values);
-  const junit = values.junit ?? DEFAULT_JUNIT;
-  checkReportTargets({ junit, json: values.json });
+  const targets = reportTargets(values, { junit: DEFAULT_JUNIT });
   const given = sourceFromFlags("source", values.source, values["source-env"], io.env) ?? sourceFromDefaultVariable(io.env);
 
   const scenarios = await loadAll(positionals, io);
@@ -74,7 +70,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
     run = unreadableSourceResult(scenarios, safe(sourceSpec), message);
   }
 
-  return writeReports(run, { junit, json: values.json, quiet: values.quiet, noColor: values["no-color"] }, io, safe);
+  return writeReports(run, targets, io, safe);
 }
 
 /** Without --source, the scenarios' own `source:` (all must agree). */

@@ -7,26 +7,24 @@ import { intOption, parse } from "./args.ts";
 import { SELFTEST_HELP } from "./help.ts";
 import type { CliIO } from "./io.ts";
 import { loadAll } from "./run-command.ts";
-import { writeReports } from "./output.ts";
+import { REPORT_OPTIONS, reportTargets, writeReports } from "./output.ts";
 
 export async function selftestCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parse(argv, {
     runs: { type: "string" },
     seed: { type: "string" },
-    junit: { type: "string" },
-    json: { type: "string" },
-    quiet: { type: "boolean", short: "q" },
-    "no-color": { type: "boolean" },
+    ...REPORT_OPTIONS,
     help: { type: "boolean", short: "h" },
   });
   if (values.help) {
     io.stdout(SELFTEST_HELP);
     return EXIT.ok;
   }
+  const targets = reportTargets(values);
   const runs = intOption("runs", values.runs, 1) ?? DEFAULT_SELFTEST_RUNS;
   const seed = intOption("seed", values.seed) ?? DEFAULT_SELFTEST_SEED;
   const scenarios = await loadAll(positionals, io);
   const result = await selftestScenarios(scenarios, { registry: CHECKS, runs, seed });
 
-  return writeReports(result, { junit: values.junit, json: values.json, quiet: values.quiet, noColor: values["no-color"], announce: false }, io);
+  return writeReports(result, { ...targets, announce: false }, io);
 }

@@ -12,7 +12,8 @@ import { DumpSide } from "./dump-side.ts";
 import { diffToRun, unreadableDiffRun } from "./report.ts";
 import { BACKUP_DATABASES, type DiffSide } from "./side.ts";
 import { mongoOptions } from "../cli/mongo-options.ts";
-import { checkReportTargets, writeReports } from "../cli/output.ts";
+import { REPORT_HELP } from "../cli/help.ts";
+import { REPORT_OPTIONS, reportTargets, writeReports } from "../cli/output.ts";
 import { sourceFromFlags } from "../cli/source-option.ts";
 
 export const DEFAULT_DIFF_JUNIT = "reports/diff-junit.xml";
@@ -34,13 +35,11 @@ Options:
       --max-ids <N>       differing _ids named per collection (default ${DEFAULT_MAX_IDS}; the rest are counted)
       --db <NAME>         a database to compare (repeatable; default: ${BACKUP_DATABASES.join(", ")})
       --junit <FILE|->    JUnit XML report (default: ${DEFAULT_DIFF_JUNIT}; - for stdout)
-      --json <FILE|->     JSON report
       --read-preference <mode>  MongoDB: primary, primaryPreferred, secondary,
                           secondaryPreferred or nearest (default: the URI's, else secondaryPreferred)
       --connect-timeout-ms <N>  MongoDB: give up connecting after N ms (default 10000)
       --progress          show scan progress even when not on a terminal
-  -q, --quiet             no progress and no console summary
-      --no-color          no colours even on a terminal (NO_COLOR is honoured too)
+${REPORT_HELP}
   -h, --help              show this help
 
 A live side is read with find (raw BSON, read-only) and should be quiet while the diff
@@ -62,13 +61,10 @@ export async function diffCommand(argv: string[], io: CliIO): Promise<number> {
     "after-env": { type: "string" },
     "max-ids": { type: "string" },
     db: { type: "string", multiple: true },
-    junit: { type: "string" },
-    json: { type: "string" },
+    ...REPORT_OPTIONS,
     "read-preference": { type: "string" },
     "connect-timeout-ms": { type: "string" },
     progress: { type: "boolean" },
-    quiet: { type: "boolean", short: "q" },
-    "no-color": { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) {
@@ -85,8 +81,7 @@ export async function diffCommand(argv: string[], io: CliIO): Promise<number> {
   const databases = values.db?.length ? [...new Set(values.db)] : BACKUP_DATABASES;
   for (const db of databases) if (!/^[^/\\. "$*<>:|?]+$/.test(db)) throw new UsageError(`--db ${db}: not a MongoDB database name`);
 
-  const junit = values.junit ?? DEFAULT_DIFF_JUNIT;
-  checkReportTargets({ junit, json: values.json });
+  const targets = reportTargets(values, { junit: DEFAULT_DIFF_JUNIT });
   const safe = secretScrubber([beforeSpec, afterSpec]);
   const showProgress = !values.quiet && (values.progress || io.isTTY);
   const live = { readPreference, connectTimeoutMS };
@@ -104,7 +99,7 @@ export async function diffCommand(argv: string[], io: CliIO): Promise<number> {
     run = unreadableDiffRun(before.description, after.description, e.side, message, before.location);
   }
 
-  return writeReports(run, { junit, json: values.json, quiet: values.quiet, noColor: values["no-color"] }, io, safe);
+  return writeReports(run, targets, io, safe);
 }
 
 async function sideFor(spec: string, databases: readonly string[], live: { readPreference?: ReadPreferenceMode; connectTimeoutMS?: number }): Promise<DiffSide> {

@@ -4,12 +4,15 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { EJSON } from "bson";
+import { collectionFiles } from "../sources/dump/dump-files.ts";
 import { SourceError } from "../sources/source.ts";
 import { scanRawBsonFile, type RawVisitor } from "./raw-bson-file.ts";
 import { BACKUP_DATABASES, isSystemCollection, type DiffSide, type IndexSpec } from "./side.ts";
 
 interface CollectionFiles {
   bson?: string;
+  /** Why the data file cannot be read (runner/sources/dump/dump-files.ts): the collection is then unreadable, not empty. */
+  problem?: string;
   metadata?: string;
 }
 
@@ -71,6 +74,7 @@ export class DumpSide implements DiffSide {
   async scan(db: string, coll: string, visit: RawVisitor): Promise<number> {
     const f = (await this.filesOf(db))?.get(coll);
     if (!f?.bson) return 0;
+    if (f.problem) throw new Error(f.problem);
     return scanRawBsonFile(f.bson, visit);
   }
 
@@ -80,25 +84,18 @@ export class DumpSide implements DiffSide {
   private async filesOf(db: string): Promise<Map<string, CollectionFiles> | undefined> {
     const cached = this.files.get(db);
     if (cached) return cached;
-    let entries: string[];
-    try {
-      entries = await readdir(join(this.root, db));
-    } catch (e) {
-      const code = (e as { code?: unknown }).code;
-      if (code === "ENOENT" || code === "ENOTDIR") return undefined;
-      throw new SourceError(`${join(this.root, db)}: ${(e as Error).message}`, { cause: e });
-    }
+    // The data files as the dump source sees them (FIFOs, 0-byte .gz, .bson next to .bson.gz refused alike).
+    const data = await collectionFiles(join(this.root, db));
+    if (!data) return undefined;
     const out = new Map<string, CollectionFiles>();
-    for (const entry of entries.sort()) {
-      const bson = /^(.+)\.bson(\.gz)?$/.exec(entry);
+    for (const [name, f] of data) out.set(name, { bson: f.path, problem: f.problem });
+    for (const entry of (await readdir(join(this.root, db))).sort()) {
       const meta = /^(.+)\.metadata\.json(\.gz)?$/.exec(entry);
-      const name = bson?.[1] ?? meta?.[1];
-      if (!name) continue;
-      const f = out.get(name) ?? {};
-      // a plain file wins over a .gz one if a folder somehow has both
-      if (bson && (!f.bson || !bson[2])) f.bson = join(this.root, db, entry);
-      if (meta && (!f.metadata || !meta[2])) f.metadata = join(this.root, db, entry);
-      out.set(name, f);
+      if (!meta) continue;
+      const f = out.get(meta[1]!) ?? {};
+      // a plain metadata file wins over a .gz one if a folder somehow has both
+      if (!f.metadata || !meta[2]) f.metadata = join(this.root, db, entry);
+      out.set(meta[1]!, f);
     }
     this.files.set(db, out);
     return out;

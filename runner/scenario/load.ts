@@ -14,6 +14,14 @@ import { checkEntrySchema, PERIOD_SCHEMA, SCENARIO_PROPERTIES } from "./schema.t
 import { ScenarioError, type Scenario, type ScenarioCheck, type ScenarioIssue } from "./types.ts";
 import { validateJson, type SchemaIssue } from "./validate.ts";
 
+/** The top level of a scenario file; each check entry is validated against its kind's schema. */
+const TOP_SCHEMA: JsonSchema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["name", "checks"],
+  properties: { ...SCENARIO_PROPERTIES, checks: { type: "array", minItems: 1 } },
+};
+
 export interface LoadOptions {
   registry: ReadonlyMap<string, CheckDefinition>;
   env?: Readonly<Record<string, string | undefined>>;
@@ -79,13 +87,7 @@ export function parseScenario(text: string, file: string, options: LoadOptions):
   const raw = value as Record<string, unknown>;
   typedFromEnvironment(raw, substituted, options.registry);
 
-  const top: JsonSchema = {
-    type: "object",
-    additionalProperties: false,
-    required: ["name", "checks"],
-    properties: { ...SCENARIO_PROPERTIES, checks: { type: "array", minItems: 1 } },
-  };
-  report(validateJson(top, raw), [], positionOf, at);
+  report(validateJson(TOP_SCHEMA, raw), [], positionOf, at);
 
   const checks: ScenarioCheck[] = [];
   const seenIds = new Map<string, number>();

@@ -65,15 +65,24 @@ export const SCENARIO_PROPERTIES: Record<string, JsonSchema> = {
   selftest: SELFTEST_SCHEMA,
 };
 
+// One schema object per kind, so the validator compiled for it is reused (runner/scenario/validate.ts
+// caches by object): compiling one per check entry was most of a small run's start-up.
+const entrySchemas = new WeakMap<CheckDefinition, JsonSchema>();
+
 /** Schema of one check entry of a given kind: the common keys plus the kind's options. */
 export function checkEntrySchema(def: CheckDefinition): JsonSchema {
-  const own = def.meta.options;
-  return {
-    type: "object",
-    additionalProperties: false,
-    required: ["id", "check", ...(own.required ?? [])],
-    properties: { ...COMMON_CHECK_PROPERTIES, check: { const: def.meta.kind }, ...own.properties },
-  };
+  let schema = entrySchemas.get(def);
+  if (!schema) {
+    const own = def.meta.options;
+    schema = {
+      type: "object",
+      additionalProperties: false,
+      required: ["id", "check", ...(own.required ?? [])],
+      properties: { ...COMMON_CHECK_PROPERTIES, check: { const: def.meta.kind }, ...own.properties },
+    };
+    entrySchemas.set(def, schema);
+  }
+  return schema;
 }
 
 /** The whole file's schema, for editors (`# yaml-language-server: $schema=...`) and `countly-check schema`. */

@@ -9,6 +9,8 @@ import { applyCorruptions, CORRUPTIONS } from "../../fixtures/corruptions.ts";
 import { generateDataset } from "../../fixtures/generate.ts";
 import { failingChecks, perAppScenarios, runOnDataset } from "../support/run-fixture.ts";
 import { MATRIX_EXPECTATIONS } from "./matrix-expectations.ts";
+import { MATRIX_FINDINGS, type ExpectedFinding, type FindingExpectation } from "./matrix-findings.ts";
+import type { CaseResult } from "../../runner/model.ts";
 
 const SEED = 777001;
 const RUNS = 15;
@@ -18,6 +20,42 @@ console.log(`mutation matrix: fast-check seed ${SEED}, ${RUNS} datasets per row 
 const GENERIC = new Set(["pipeline", "compare", "matches-backup"]);
 const BUILT_IN = [...CHECKS.values()].filter((d) => !GENERIC.has(d.meta.kind)).map((d) => d.meta.kind).sort();
 const ENTRIES = BUILT_IN.filter((k) => k !== "event-segments-within-total").map((k) => `{ id: ${k}, check: ${k} }`);
+
+const KEYS = ["app", "event", "day", "segment", "field", "expected", "actual"] as const;
+
+/** Same finding: equal strings, numbers equal up to float summation order. */
+function same(a: ExpectedFinding, b: ExpectedFinding): boolean {
+  return KEYS.every((k) => {
+    const x = a[k];
+    const y = b[k];
+    if (typeof x === "number" && typeof y === "number") return Math.abs(x - y) <= 1e-9 * Math.max(1, Math.abs(y));
+    return x === y;
+  });
+}
+
+/** What a case reported, reduced to the fields a finding is asserted on. */
+function reported(c: CaseResult): ExpectedFinding[] {
+  return c.findings.map((f) => {
+    const out: ExpectedFinding = { app: c.app?.id ?? f.app?.id ?? "" };
+    for (const k of KEYS.slice(1)) if (f[k] !== undefined) (out as unknown as Record<string, unknown>)[k] = f[k];
+    return out;
+  });
+}
+
+/**
+ * The check's findings are exactly the expected ones: nothing it says is outside `must` and
+ * `may`, and when its cases kept every finding (not capped), every `must` is among them.
+ */
+function findingProblems(cases: readonly CaseResult[], kind: string, e: FindingExpectation): { unexpected: ExpectedFinding[]; missing: ExpectedFinding[] } {
+  const own = cases.filter((c) => c.kind === kind);
+  const got = own.flatMap(reported);
+  const allowed = [...e.must, ...(e.may ?? [])];
+  const complete = own.every((c) => c.findings.length === c.findingsTotal);
+  return {
+    unexpected: got.filter((g) => !allowed.some((a) => same(g, a))).slice(0, 5),
+    missing: complete ? e.must.filter((m) => !got.some((g) => same(g, m))).slice(0, 5) : [],
+  };
+}
 
 const datasetSeed = fc.integer({ min: 1, max: 2 ** 31 - 1 });
 const layoutArb = fc.constantFrom("current" as const, "legacy" as const);
@@ -29,6 +67,13 @@ describe("mutation matrix", () => {
     expect(BUILT_IN.filter((k) => !caught.has(k)), "checks that no corruption proves").toEqual([]);
     const uncaught = Object.entries(MATRIX_EXPECTATIONS).filter(([name, e]) => e.fails.length === 0 && name !== "recent-not-aggregated");
     expect(uncaught.map(([n]) => n), "corruptions nothing catches").toEqual([]);
+  });
+
+  it("findings are asserted for these corruptions (the rest only by which checks fail)", () => {
+    const withFindings = Object.keys(MATRIX_FINDINGS).sort();
+    expect(withFindings.filter((n) => !(n in MATRIX_EXPECTATIONS)), "findings for unknown corruptions").toEqual([]);
+    expect(withFindings.length).toBeGreaterThanOrEqual(7);
+    console.log(`mutation matrix: findings asserted for ${withFindings.join(", ")}; not yet for ${Object.keys(MATRIX_EXPECTATIONS).filter((n) => !(n in MATRIX_FINDINGS)).join(", ")}`);
   });
 
   it("consistent datasets: no built-in check fails", async () => {
@@ -48,13 +93,20 @@ describe("mutation matrix", () => {
     it(`${corruption} → ${expectation.fails.length ? expectation.fails.join(", ") : "nothing (not a failure)"}`, async () => {
       await fc.assert(
         fc.asyncProperty(datasetSeed, fc.constantFrom(...layouts), async (seed, layout) => {
-          const ds = applyCorruptions(generateDataset(seed, { layout }), [corruption]);
-          const failing = failingChecks(await runOnDataset(perAppScenarios(ds, ENTRIES), ds));
+          const clean = generateDataset(seed, { layout });
+          const ds = applyCorruptions(clean, [corruption]);
+          const cases = await runOnDataset(perAppScenarios(ds, ENTRIES), ds);
+          const failing = failingChecks(cases);
           const allowed = new Set([...expectation.fails, ...(expectation.mayFail ?? [])]);
           expect(
             { missing: expectation.fails.filter((k) => !failing.includes(k)), unexpected: failing.filter((k) => !allowed.has(k)) },
             `dataset ${seed} (${layout}) with ${corruption}`,
           ).toEqual({ missing: [], unexpected: [] });
+          const findings = MATRIX_FINDINGS[corruption]?.(clean, ds) ?? {};
+          for (const [kind, e] of Object.entries(findings)) {
+            expect(e.must.length + (e.may?.length ?? 0), `${kind}: the expectation names no finding`).toBeGreaterThan(0);
+            expect(findingProblems(cases, kind, e), `${kind} findings, dataset ${seed} (${layout}) with ${corruption}`).toEqual({ unexpected: [], missing: [] });
+          }
         }),
         { seed: SEED, numRuns: RUNS },
       );

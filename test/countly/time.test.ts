@@ -1,21 +1,19 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { dayName, dayOf, hourOf, LocalDays, utcOffsetMs, ZoneOffsets } from "../../countly/time.ts";
+import { dayFromMonthAndKey, dayKeyOfDay, dayName, dayOf, hourOf, LocalDays, monthIdOfDay, monthIdsOfPeriod, utcOffsetMs, zeroIdOfDay, ZoneOffsets } from "../../countly/time.ts";
+import { oracleOffsetMs } from "../support/countly-oracle.ts";
 
 const QUARTER = 15 * 60 * 1000;
+const SEED = 20261125;
+console.log(`countly/time property tests: fast-check seed ${SEED}`);
 
-/** What utcOffsetMs promises: Intl's offset at the start of the quarter hour, truncated to the minute (asked directly, no cache). */
-const formats = new Map<string, Intl.DateTimeFormat>();
+/**
+ * What utcOffsetMs promises: the offset at the start of the quarter hour, to the minute.
+ * Asked of test/support/countly-oracle.ts, which reads Intl's offset name ("GMT+05:45")
+ * instead of copying computeOffset's wall-clock arithmetic.
+ */
 function reference(timezone: string, ts: number): number {
-  const q = Math.floor(ts / QUARTER) * QUARTER;
-  let f = formats.get(timezone);
-  if (!f) {
-    f = new Intl.DateTimeFormat("en-US", { timeZone: timezone, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric" });
-    formats.set(timezone, f);
-  }
-  const parts = f.formatToParts(new Date(q));
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  return Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute")) - Math.floor(q / 60000) * 60000;
+  return oracleOffsetMs(timezone, Math.floor(ts / QUARTER) * QUARTER);
 }
 
 // half-hour and 45-minute zones, 30-minute DST (Lord Howe), southern DST, the Samoa date-line jump, UTC
@@ -44,7 +42,7 @@ describe("utcOffsetMs", () => {
         expect(utcOffsetMs(timezone, ts)).toBe(reference(timezone, ts));
         expect(new ZoneOffsets(timezone).at(ts)).toBe(reference(timezone, ts));
       }),
-      { seed: 20261125, numRuns: 3000 },
+      { seed: SEED, numRuns: 3000 },
     );
   });
 
@@ -83,7 +81,65 @@ describe("utcOffsetMs", () => {
           expect(outcome(() => dayName(days.number(ts)))).toBe(outcome(() => dayOf(timezone, ts)));
         },
       ),
-      { seed: 20261125, numRuns: 3000 },
+      { seed: SEED, numRuns: 3000 },
     );
+  });
+});
+
+/**
+ * App-local day buckets, pinned with literal tzdb facts (not computed): each pair is the
+ * last instant of one local day and the first of the next. Countly buckets by
+ * `common.initTimeObj(app.timezone, ts)` / `common.getDate` (moment-timezone), and names
+ * the month `YYYY:M` and the day `D`, unpadded (api/utils/common.js @0064a19: initTimeObj
+ * `format("M")`, `format("D")`, `format("H")`; api/aggregator/usage.ts @0e3d94e:
+ * `format("YYYY:MM:DD:HH").replaceAll(":0", ":")`).
+ */
+const DAY_BUCKETS: { zone: string; utc: string; day: string; hour: number; monthId: string; dayKey: string; why: string }[] = [
+  { zone: "UTC", utc: "2017-02-28T23:59:59.999Z", day: "2017-02-28", hour: 23, monthId: "2017:2", dayKey: "28", why: "getDateIds' own example month 2017:2" },
+  { zone: "UTC", utc: "2017-03-01T00:00:00.000Z", day: "2017-03-01", hour: 0, monthId: "2017:3", dayKey: "1", why: "next month, unpadded" },
+  { zone: "Asia/Kathmandu", utc: "2024-08-31T18:14:59.999Z", day: "2024-08-31", hour: 23, monthId: "2024:8", dayKey: "31", why: "+05:45" },
+  { zone: "Asia/Kathmandu", utc: "2024-08-31T18:15:00.000Z", day: "2024-09-01", hour: 0, monthId: "2024:9", dayKey: "1", why: "+05:45, month 9 is 2024:9" },
+  { zone: "Asia/Kolkata", utc: "2024-10-26T18:29:59.999Z", day: "2024-10-26", hour: 23, monthId: "2024:10", dayKey: "26", why: "+05:30" },
+  { zone: "Asia/Kolkata", utc: "2024-10-26T18:30:00.000Z", day: "2024-10-27", hour: 0, monthId: "2024:10", dayKey: "27", why: "+05:30" },
+  { zone: "Europe/Berlin", utc: "2024-09-30T21:59:59.999Z", day: "2024-09-30", hour: 23, monthId: "2024:9", dayKey: "30", why: "CEST +2" },
+  { zone: "Europe/Berlin", utc: "2024-09-30T22:00:00.000Z", day: "2024-10-01", hour: 0, monthId: "2024:10", dayKey: "1", why: "CEST +2" },
+  { zone: "America/New_York", utc: "2024-01-01T04:59:59.999Z", day: "2023-12-31", hour: 23, monthId: "2023:12", dayKey: "31", why: "EST -5, previous year" },
+  { zone: "America/New_York", utc: "2024-01-01T05:00:00.000Z", day: "2024-01-01", hour: 0, monthId: "2024:1", dayKey: "1", why: "EST -5" },
+  { zone: "America/New_York", utc: "2024-03-10T06:59:59.999Z", day: "2024-03-10", hour: 1, monthId: "2024:3", dayKey: "10", why: "last EST second" },
+  { zone: "America/New_York", utc: "2024-03-10T07:00:00.000Z", day: "2024-03-10", hour: 3, monthId: "2024:3", dayKey: "10", why: "02:00 is skipped" },
+  { zone: "America/New_York", utc: "2024-11-03T05:59:59.999Z", day: "2024-11-03", hour: 1, monthId: "2024:11", dayKey: "3", why: "first 01:xx (EDT)" },
+  { zone: "America/New_York", utc: "2024-11-03T06:00:00.000Z", day: "2024-11-03", hour: 1, monthId: "2024:11", dayKey: "3", why: "second 01:xx (EST)" },
+  { zone: "Pacific/Apia", utc: "2011-12-30T09:59:59.999Z", day: "2011-12-29", hour: 23, monthId: "2011:12", dayKey: "29", why: "Samoa at -10" },
+  { zone: "Pacific/Apia", utc: "2011-12-30T10:00:00.000Z", day: "2011-12-31", hour: 0, monthId: "2011:12", dayKey: "31", why: "Samoa skips 30 Dec, now +14" },
+  { zone: "Australia/Lord_Howe", utc: "2024-01-15T12:59:59.999Z", day: "2024-01-15", hour: 23, monthId: "2024:1", dayKey: "15", why: "+11 (summer)" },
+  { zone: "Australia/Lord_Howe", utc: "2024-07-15T13:29:59.999Z", day: "2024-07-15", hour: 23, monthId: "2024:7", dayKey: "15", why: "+10:30 (winter)" },
+  { zone: "Australia/Lord_Howe", utc: "2024-07-15T13:30:00.000Z", day: "2024-07-16", hour: 0, monthId: "2024:7", dayKey: "16", why: "+10:30 (winter)" },
+  { zone: "Pacific/Chatham", utc: "2024-01-15T10:14:59.999Z", day: "2024-01-15", hour: 23, monthId: "2024:1", dayKey: "15", why: "+13:45" },
+  { zone: "Pacific/Chatham", utc: "2024-01-15T10:15:00.000Z", day: "2024-01-16", hour: 0, monthId: "2024:1", dayKey: "16", why: "+13:45" },
+];
+
+describe("app-local day buckets and Countly's date ids (pinned)", () => {
+  it.each(DAY_BUCKETS)("$zone $utc is day $day hour $hour, month $monthId, d.$dayKey ($why)", ({ zone, utc, day, hour, monthId, dayKey }) => {
+    const ts = Date.parse(utc);
+    expect(dayOf(zone, ts)).toBe(day);
+    expect(dayName(new LocalDays(zone).number(ts))).toBe(day);
+    expect(hourOf(zone, ts)).toBe(hour);
+    expect(monthIdOfDay(day)).toBe(monthId);
+    expect(zeroIdOfDay(day)).toBe(`${day.slice(0, 4)}:0`);
+    expect(dayKeyOfDay(day)).toBe(dayKey);
+    expect(dayFromMonthAndKey(monthId, dayKey)).toBe(day);
+  });
+
+  it("names months and years the way getDateIds does: {zero: \"2017:0\", month: \"2017:2\"}", () => {
+    // api/utils/common.js @0064a19, getDateIds' doc comment
+    expect(monthIdOfDay("2017-02-14")).toBe("2017:2");
+    expect(zeroIdOfDay("2017-02-14")).toBe("2017:0");
+    expect(monthIdsOfPeriod({ from: "2024-08-20", to: "2025-01-03" })).toEqual(["2024:8", "2024:9", "2024:10", "2024:11", "2024:12", "2025:1"]);
+    // a padded month is not a Countly month id, but older data may be read
+    expect(dayFromMonthAndKey("2024:9", "5")).toBe("2024-09-05");
+    expect(dayFromMonthAndKey("2024:13", "5")).toBeUndefined();
+    expect(dayFromMonthAndKey("2024:0", "5")).toBeUndefined();
+    expect(dayFromMonthAndKey("2024:9", "32")).toBeUndefined();
+    expect(dayFromMonthAndKey("2024:9", "0")).toBeUndefined();
   });
 });

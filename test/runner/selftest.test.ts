@@ -39,6 +39,19 @@ describe("selftest", () => {
     expect(exitCodeOf(run)).toBe(0);
   });
 
+  it("a severity: warn check is proven the same way: its warnings count as catching (and as flagging consistent data)", async () => {
+    const warn = ZERO_DAYS.replace("    check: pipeline\n", "    check: pipeline\n    severity: warn\n");
+    expect(warn).toContain("severity: warn");
+    const run = await selftestScenarios([load(warn)], { registry: CHECKS, runs: 4, generate: small });
+    expect(run.suites[0]!.cases.map((c) => [c.name, c.outcome])).toEqual([
+      ["event-days-not-zero passes on consistent data", "passed"],
+      ["event-days-not-zero catches counts-zeroed", "passed"],
+    ]);
+    const always = warn.replace('- $match: { "days.v.c": 0 }', '- $match: { "days.v.c": { $gte: 0 } }');
+    const flagged = await selftestScenarios([load(always)], { registry: CHECKS, runs: 2, generate: small });
+    expect(flagged.suites[0]!.cases[0]).toMatchObject({ name: "event-days-not-zero passes on consistent data", outcome: "failed" });
+  });
+
   it("a check that flags consistent data fails with the seed that shows it, and that seed replays it", async () => {
     // Days with any count are not violations; this pipeline says they are.
     const wrong = load(ZERO_DAYS.replace('{ "days.v.c": 0 }', '{ "days.v.c": { $gte: 1 } }'));

@@ -57,7 +57,7 @@ function runOtherRuntime(source: string, dir: string, name: string): Promise<Cli
   const [command, ...prefix] =
     RUNTIME === "node"
       ? [join(REPO_ROOT, "node_modules", ".bin", "deno"), "run", "-A", "--no-remote", join(REPO_ROOT, "runner", "main.ts")]
-      : ["node", join(REPO_ROOT, "bin", "countly-check.mjs")];
+      : ["node", "--import", "tsx", join(REPO_ROOT, "runner", "main.ts")]; // the sources, as in the Node tests (the built bin: test/bin/)
   return new Promise<CliRun>((resolve, reject) => {
     const child = spawn(command!, [...prefix, ...args], {
       cwd: REPO_ROOT, // where deno.json is found

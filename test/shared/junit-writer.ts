@@ -27,6 +27,12 @@ export const junitWriterTests: SharedTests = {
     assert.equal(exitCodeOf(sampleRun()), 3);
   },
 
+  "puts the summary line first in a failure's body and the skip reason in the element text (GitLab drops the message attribute)"() {
+    const x = xml();
+    assert.match(x, /<failure type="events-match-raw" message="75 findings: no aggregated data">75 findings: no aggregated data\n- app /);
+    assert.match(x, /<skipped message="no raw \[CLY\]_view events in the period">no raw \[CLY\]_view events in the period<\/skipped>/);
+  },
+
   "counts match the test cases and names are unique"() {
     const doc = parseJUnit(xml());
     assert.deepEqual(countProblems(doc), []);

@@ -1,6 +1,6 @@
 // Source over a `countly backup` / mongodump directory: `dump/<db>/<coll>.bson[.gz]`.
 // One streaming pass per collection feeds every fact that reads it.
-import { readdir, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { join, relative } from "node:path";
 import process from "node:process";
 import { COLLECTIONS, DEFAULT_DATABASES, type DatabaseNames } from "../../../countly/layout.ts";
@@ -9,9 +9,10 @@ import type { FactName, FactParams, FactScope } from "../../facts/types.ts";
 import { DumpSide } from "../../diff/dump-side.ts";
 import type { DiffSide } from "../../diff/side.ts";
 import { computeFactsByScanning } from "../scan-plan.ts";
-import { runPipelinesByScanning } from "../pipeline/scan.ts";
 import { basicsFromDocuments, SourceError, type FactResults, type PipelineOutcome, type PipelineRequest, type Source, type SourceBasics } from "../source.ts";
 import { DumpReadError, scanBsonFile, type ScanProgress } from "./bson-file-scanner.ts";
+import { shapeOf, shapeProblem } from "./collection-shapes.ts";
+import { collectionFiles } from "./dump-files.ts";
 
 export interface DumpSourceOptions {
   databases?: DatabaseNames;
@@ -23,6 +24,8 @@ export class DumpSource implements Source {
   readonly description: string;
   private root = "";
   private files = new Map<string, string>();
+  /** Collections whose file cannot be read as that collection (dump-files.ts, collection-shapes.ts): an error, never "empty". */
+  private problems = new Map<string, string>();
   private readonly databases: DatabaseNames;
 
   constructor(
@@ -38,17 +41,12 @@ export class DumpSource implements Source {
     const collections: Record<string, string[]> = {};
     for (const db of [this.databases.countly, this.databases.drill]) {
       collections[db] = [];
-      let entries: string[] = [];
-      try {
-        entries = await readdir(join(this.root, db));
-      } catch {
-        continue;
-      }
-      for (const f of entries.sort()) {
-        const m = /^(.+)\.bson(\.gz)?$/.exec(f);
-        if (!m) continue;
-        collections[db]!.push(m[1]!);
-        this.files.set(`${db}.${m[1]}`, join(this.root, db, f));
+      const files = await collectionFiles(join(this.root, db));
+      for (const [name, f] of files ?? []) {
+        collections[db]!.push(name);
+        this.files.set(`${db}.${name}`, f.path);
+        const problem = f.problem ?? (await this.shapeCheck(db === this.databases.countly ? "countly" : "drill", name, f.path));
+        if (problem) this.problems.set(`${db}.${name}`, problem);
       }
     }
     const appDocs = await this.readSmall({ db: this.databases.countly, name: COLLECTIONS.apps });
@@ -68,28 +66,30 @@ export class DumpSource implements Source {
       scope,
       catalog,
       async (ref, fields, visit) => {
-        const file = this.files.get(`${ref.db}.${ref.name}`);
+        const file = this.readable(ref);
         if (!file) return;
         const size = this.options.onProgress ? (await stat(file)).size : 0;
         const onProgress = this.options.onProgress;
         await scanBsonFile(file, visit, { fields, onProgress: onProgress ? (p) => onProgress(this.display(ref), p, size) : undefined });
       },
-      (ref, e) => (e instanceof DumpReadError ? `${displayPath(e.file)}: ${e.message.slice(e.file.length + 2)} (byte offset ${e.offset})` : `${this.display(ref)}: ${(e as Error).message}`),
+      (ref, e) => this.describeError(ref, e),
     );
   }
 
   /** Check pipelines through the in-memory engine, one streaming pass per collection (runner/sources/pipeline/). */
   async runPipelines(requests: readonly PipelineRequest[]): Promise<PipelineOutcome[]> {
     if (!this.root) await this.open();
+    // Loaded on demand: the in-memory engine (mingo) costs start-up time, and most runs have no pipeline checks.
+    const { runPipelinesByScanning } = await import("../pipeline/scan.ts");
     return runPipelinesByScanning(
       requests,
       async (ref, visit) => {
-        const file = this.files.get(`${ref.db}.${ref.name}`);
+        const file = this.readable(ref);
         if (file) await scanBsonFile(file, visit);
       },
       {
         sharedDocuments: false,
-        describeError: (ref, e) => (e instanceof DumpReadError ? `${displayPath(e.file)}: ${e.message.slice(e.file.length + 2)} (byte offset ${e.offset})` : `${this.display(ref)}: ${(e as Error).message}`),
+        describeError: (ref, e) => this.describeError(ref, e),
       },
     );
   }
@@ -108,6 +108,8 @@ export class DumpSource implements Source {
 
   /** Reads a small metadata collection (apps, events) whole. */
   private async readSmall(ref: CollectionRef): Promise<Record<string, unknown>[]> {
+    const problem = this.problems.get(`${ref.db}.${ref.name}`);
+    if (problem) throw new SourceError(problem);
     const file = this.files.get(`${ref.db}.${ref.name}`);
     if (!file) return [];
     const docs: Record<string, unknown>[] = [];
@@ -119,11 +121,51 @@ export class DumpSource implements Source {
     return docs;
   }
 
+  private describeError(ref: CollectionRef, e: unknown): string {
+    if (e instanceof DumpReadError) return `${displayPath(e.file)}: ${e.message.slice(e.file.length + 2)} (byte offset ${e.offset})`;
+    if (e instanceof DumpFileProblem) return e.message;
+    return `${this.display(ref)}: ${(e as Error).message}`;
+  }
+
+  /** The collection's file; throws (an error outcome of the facts and pipelines reading it) when it cannot be read as that collection. */
+  private readable(ref: CollectionRef): string | undefined {
+    const problem = this.problems.get(`${ref.db}.${ref.name}`);
+    if (problem) throw new DumpFileProblem(problem);
+    return this.files.get(`${ref.db}.${ref.name}`);
+  }
+
+  /** The first document of a well-known collection must look like one (a file of another collection is not "no data"). */
+  private async shapeCheck(database: "countly" | "drill", name: string, file: string): Promise<string | undefined> {
+    const shape = shapeOf(database, name);
+    if (!shape) return undefined;
+    let first: Record<string, unknown> | undefined;
+    const stop = new Error("first document read");
+    try {
+      await scanBsonFile(
+        file,
+        (d) => {
+          first = d;
+          throw stop;
+        },
+        { chunkSize: 64 * 1024 },
+      );
+    } catch (e) {
+      // A file that cannot be read at all is reported when it is read for real, with its offset.
+      if (e !== stop) return undefined;
+    }
+    if (!first) return undefined;
+    const problem = shapeProblem(shape, first);
+    return problem ? `${displayPath(file)}: ${problem}` : undefined;
+  }
+
   private display(ref: CollectionRef): string {
     const file = this.files.get(`${ref.db}.${ref.name}`);
     return file ? displayPath(file) : `${ref.db}.${ref.name}`;
   }
 }
+
+/** A collection file refused before reading (its message names the file). */
+class DumpFileProblem extends Error {}
 
 function displayPath(file: string): string {
   const rel = relative(process.cwd(), file);

@@ -190,6 +190,24 @@ export function unsupportedOperators(pipeline: readonly Doc[]): string[] {
   return [...found].map(([op, where]) => `${op} (${where})`);
 }
 
+/** Operators that run JavaScript: MongoDB runs them on the server; the in-memory engine never does. */
+export const JAVASCRIPT_OPERATORS: ReadonlySet<string> = new Set(["$where", "$function", "$accumulator"]);
+
+/** The JavaScript operators of `pipeline` with where they are, e.g. `$where (stage 1)` (`$literal` arguments are data). */
+export function javascriptOperators(pipeline: readonly Doc[]): string[] {
+  const found = new Map<string, string>();
+  const walk = (value: unknown, where: string): void => {
+    if (Array.isArray(value)) return value.forEach((v) => walk(v, where));
+    if (!isPlainObject(value)) return;
+    for (const [k, v] of Object.entries(value)) {
+      if (JAVASCRIPT_OPERATORS.has(k) && !found.has(k)) found.set(k, where);
+      if (k !== "$literal") walk(v, where);
+    }
+  };
+  pipeline.forEach((stage, i) => walk(stage, `stage ${i + 1}`));
+  return [...found].map(([op, where]) => `${op} (${where})`);
+}
+
 /** Collections a pipeline reads besides its own ($lookup, $graphLookup, $unionWith), in the same database. */
 export function referencedCollections(pipeline: readonly Doc[]): string[] {
   const out = new Set<string>();
@@ -262,7 +280,8 @@ export class StreamingPipeline {
 
   constructor(pipeline: readonly Doc[], options: StreamingOptions) {
     this.options = options;
-    const base: Partial<Options> = { context: CONTEXT, ...(options.collections ? { collectionResolver: options.collections } : {}) };
+    // scriptEnabled off: mingo would run $where/$function/$accumulator given JavaScript functions; a scenario's JavaScript never runs here.
+    const base: Partial<Options> = { context: CONTEXT, scriptEnabled: false, ...(options.collections ? { collectionResolver: options.collections } : {}) };
     let i = 0;
     for (; i < pipeline.length && stageName(pipeline[i]!) === "$match"; i++) {
       this.filters.push(new Query(pipeline[i]!.$match as Record<string, unknown>, { ...base, processingMode: ProcessingMode.CLONE_OFF }));

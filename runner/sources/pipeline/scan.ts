@@ -3,7 +3,7 @@
 // pipeline's streamed leading stages (runner/sources/pipeline/mingo.ts); collections a
 // pipeline joins ($lookup, $graphLookup, $unionWith) are read first and held in memory.
 import type { PipelineOutcome, PipelineRequest } from "../source.ts";
-import { PipelineLimitError, referencedCollections, StreamingPipeline, unsupportedOperators, type Doc } from "./mingo.ts";
+import { javascriptOperators, PipelineLimitError, referencedCollections, StreamingPipeline, unsupportedOperators, type Doc } from "./mingo.ts";
 
 export interface PipelineCollectionRef {
   db: string;
@@ -27,6 +27,13 @@ const ENGINE = "the in-memory aggregation engine used for dumps (mingo 7)";
 
 export async function runPipelinesByScanning(requests: readonly PipelineRequest[], read: DocumentReader, options: ScanPipelineOptions): Promise<PipelineOutcome[]> {
   const outcomes: (PipelineOutcome | undefined)[] = requests.map((r) => {
+    const js = javascriptOperators(r.pipeline);
+    if (js.length) {
+      return {
+        ok: false,
+        error: `${r.db}.${r.collection}: ${js.join(", ")} ${js.length === 1 ? "runs" : "run"} JavaScript, which only MongoDB runs (on the server); countly-check never runs a scenario's JavaScript on this machine, so on a dump this check cannot be evaluated: run it against MongoDB (--source mongodb://…) or rewrite it without ${js.length === 1 ? "it" : "them"}`,
+      };
+    }
     const missing = unsupportedOperators(r.pipeline);
     if (missing.length === 0) return undefined;
     return { ok: false, error: `${r.db}.${r.collection}: ${missing.join(", ")} ${missing.length === 1 ? "is" : "are"} not supported by ${ENGINE}; run this check against MongoDB (--source mongodb://…) or rewrite the pipeline without ${missing.length === 1 ? "it" : "them"}` };

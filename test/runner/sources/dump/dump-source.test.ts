@@ -46,8 +46,13 @@ describe("DumpSource", () => {
 
   it("accepts the backup folder, its dump/ folder, and rejects other folders with a clear error", async () => {
     const dir = await tempDir();
-    await writeDump(generateDataset(5), dir);
-    await expect(new DumpSource(join(dir, "dump")).open()).resolves.toBeTruthy();
+    const ds = generateDataset(5);
+    await writeDump(ds, dir);
+    const fromBackup = await new DumpSource(dir).open();
+    const fromDump = await new DumpSource(join(dir, "dump")).open();
+    expect(fromDump.apps.map((a) => [a.id, a.timezone])).toEqual(ds.apps.map((a) => [a.id, a.timezone]));
+    expect(fromDump.layout).toEqual({ events: "current", drill: "current", views: "current" });
+    expect(fromDump).toEqual(fromBackup);
     await expect(new DumpSource(join(dir, "nope")).open()).rejects.toThrow(/nope: no such directory/);
     const empty = await tempDir();
     await expect(new DumpSource(empty).open()).rejects.toThrow(SourceError);

@@ -1,0 +1,87 @@
+// Start-up benchmark (issue 12 "instant start"), part of `npm run bench` (`--startup-only` runs
+// just this): whole-process wall time of the installed-style CLI (bin/countly-check.mjs → dist/)
+// for `--version` and for a `run` of the built-in scenarios on a tiny generated dump, against
+// `node -e 0` in the same rounds (the commands take turns, so load from elsewhere hits all alike),
+// and the TypeScript sources through tsx as they ran before dist/ existed.
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+import process from "node:process";
+
+interface Command {
+  label: string;
+  args: string[];
+}
+
+export interface StartupResult {
+  label: string;
+  /** Wall times in ms, one per round. */
+  ms: number[];
+}
+
+function wallTime(args: readonly string[], cwd: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t = performance.now();
+    const p = spawn(process.execPath, args, { cwd, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
+    let stderr = "";
+    p.stderr!.setEncoding("utf8").on("data", (s: string) => void (stderr += s));
+    p.on("error", reject);
+    p.on("close", (code) => (code === 0 ? resolve(performance.now() - t) : reject(new Error(`node ${args.join(" ")} exited ${code}: ${stderr}`))));
+  });
+}
+
+/** Builds dist/ (so the numbers are for the current sources), writes the tiny dump, then measures. */
+export async function measureStartup(root: string, work: string, rounds: number, say: (line: string) => void): Promise<StartupResult[]> {
+  say("start-up: npm run build …\n");
+  await wallTime([join(root, "node_modules", "typescript", "bin", "tsc"), "-p", join(root, "tsconfig.build.json")], root);
+  const dump = join(work, "startup-dump");
+  const junit = join(work, "startup-junit.xml");
+  const bin = join(root, "bin", "countly-check.mjs");
+  await rm(dump, { recursive: true, force: true });
+  await mkdir(work, { recursive: true });
+  await wallTime([bin, "fixture", "--out", dump, "--seed", "1"], root);
+  const commands: Command[] = [
+    { label: "`node -e 0`", args: ["-e", "0"] },
+    { label: "`countly-check --version`", args: [bin, "--version"] },
+    { label: "`countly-check run` (built-in scenarios, tiny dump)", args: [bin, "run", "--source", dump, "--junit", junit] },
+  ];
+  if (existsSync(join(root, "node_modules", "tsx"))) {
+    commands.push({ label: "`--version` from the .ts sources through tsx (before dist/)", args: ["--import", "tsx", join(root, "runner", "main.ts"), "--version"] });
+  }
+  const results = commands.map((c) => ({ label: c.label, ms: [] as number[] }));
+  for (let r = 0; r < rounds; r++) {
+    for (const [i, c] of commands.entries()) results[i]!.ms.push(await wallTime(c.args, root));
+  }
+  say(`start-up: ${results.map((r) => `${r.label} ${Math.round(median(r.ms))} ms`).join(", ")}\n`);
+  return results;
+}
+
+function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** The markdown section: medians and minima, each as a ratio of `node -e 0`, and the targets. */
+export function startupReport(results: readonly StartupResult[]): string[] {
+  const [base, version, run] = results;
+  if (!base || !version || !run) return [];
+  const ms = (n: number) => `${Math.round(n)} ms`;
+  const lines = [
+    "## Start-up",
+    "",
+    `Whole process, ${base.ms.length} rounds, the commands taking turns; ratios are to \`node -e 0\` in the same run.`,
+    "",
+    "| command | median | min | median vs `node -e 0` |",
+    "|---|---:|---:|---:|",
+  ];
+  for (const r of results) lines.push(`| ${r.label} | ${ms(median(r.ms))} | ${ms(Math.min(...r.ms))} | ${(median(r.ms) / median(base.ms)).toFixed(1)}× |`);
+  const mark = (ok: boolean) => (ok ? "met" : "**missed**");
+  const versionRatio = median(version.ms) / median(base.ms);
+  lines.push("", "Targets:", "");
+  lines.push(`- \`--version\` ≤ 5× \`node -e 0\`: ${versionRatio.toFixed(1)}×, ${mark(versionRatio <= 5)}`);
+  lines.push(`- a run on a tiny dump ≤ 0.4 s: ${ms(median(run.ms))} median (${ms(Math.min(...run.ms))} best), ${mark(median(run.ms) <= 400)}`);
+  lines.push("");
+  return lines;
+}

@@ -1,0 +1,145 @@
+// What the mutation matrix's checks must SAY, per corruption: the app, event, day, field,
+// expected and actual of their findings, computed here from what the corruption's
+// description says it changed (comparing the clean and the corrupted dataset), with the
+// independent reference (test/fixtures/reference.ts, test/support/countly-oracle.ts),
+// never with the checks' own fact collectors.
+//
+// Extending: a corruption without an entry here is listed by the matrix test's
+// "findings are asserted" case; add `(clean, corrupted) => ({ "<check kind>": { must, may } })`.
+import type { Dataset, Doc } from "../../fixtures/dataset.ts";
+import { aggregatedTotals, eventDocs, rawDocs, rawTotals, type Sums } from "../fixtures/reference.ts";
+import { oracleDay, oracleDayOfMonthKey } from "../support/countly-oracle.ts";
+
+export interface ExpectedFinding {
+  app: string;
+  event?: string;
+  day?: string;
+  segment?: string;
+  field?: string;
+  expected?: number | string;
+  actual?: number | string;
+}
+
+export interface FindingExpectation {
+  /** Findings the check must report (all of them, when its case kept every finding). */
+  must: ExpectedFinding[];
+  /** Findings it may report as well (e.g. days whose raw events are still in the settle window). */
+  may?: ExpectedFinding[];
+}
+
+export type FindingsOf = (clean: Dataset, corrupted: Dataset) => Record<string, FindingExpectation>;
+
+const FIELDS = ["c", "s", "dur"] as const;
+
+/** Later than this before the newest raw insert, a raw event is surely past every default settle window (5 minutes). */
+const SURELY_SETTLED_MS = 10 * 60_000;
+
+/**
+ * Per app, event and day with raw events: the raw sums, and whether every raw event of the
+ * day is surely settled (inserted well before the newest insert of the whole database).
+ */
+function rawDays(ds: Dataset): { app: string; event: string; day: string; raw: Sums; settled: boolean }[] {
+  const newest = Math.max(...rawDocs(ds).map((r) => (r.doc.cd as Date).getTime()));
+  const all = rawTotals(ds);
+  const settled = rawTotals(ds, newest - SURELY_SETTLED_MS);
+  return [...all].map(([k, raw]) => {
+    const [app, event, day] = k.split("|") as [string, string, string];
+    const old = settled.get(k);
+    return { app, event, day, raw, settled: old !== undefined && FIELDS.every((f) => old[f] === raw[f]) };
+  });
+}
+
+/** events-match-raw when the aggregated totals read `actualOf` (per app|event|day): one finding per field that differs. */
+function eventsMatchRaw(ds: Dataset, actualOf: (k: string) => Sums | undefined, settledOnly: boolean): FindingExpectation {
+  const must: ExpectedFinding[] = [];
+  const may: ExpectedFinding[] = [];
+  for (const d of rawDays(ds)) {
+    const actual = actualOf(`${d.app}|${d.event}|${d.day}`) ?? { c: 0, s: 0, dur: 0 };
+    for (const f of FIELDS) {
+      if (actual[f] === d.raw[f]) continue;
+      const finding = { app: d.app, event: d.event, day: d.day, field: f, expected: d.raw[f], actual: actual[f] };
+      (d.settled || !settledOnly ? must : may).push(finding);
+    }
+  }
+  return { must, may };
+}
+
+const zeroTotals = (clean: Dataset): FindingExpectation => eventsMatchRaw(clean, () => undefined, true);
+
+/** Hour buckets present in the clean dataset's no-segment month documents and missing from the corrupted one's. */
+function droppedHours(clean: Dataset, corrupted: Dataset): ExpectedFinding[] {
+  const after = new Map(eventDocs(corrupted).map((e) => [`${e.app}|${e.key}|${String(e.doc._id)}`, e.doc]));
+  const out: ExpectedFinding[] = [];
+  for (const { app, key, doc } of eventDocs(clean)) {
+    if (doc.s !== "no-segment" || String(doc.m).endsWith(":0")) continue;
+    const now = after.get(`${app}|${key}|${String(doc._id)}`);
+    for (const [dayKey, node] of Object.entries(doc.d as Record<string, Record<string, unknown>>)) {
+      const kept = ((now?.d as Record<string, Record<string, unknown>> | undefined)?.[dayKey] ?? {}) as Record<string, unknown>;
+      for (const [hour, bucket] of Object.entries(node)) {
+        if (!/^\d{1,2}$/.test(hour) || hour in kept) continue;
+        const b = bucket as Record<string, number>;
+        // a day left with no hour bucket at all is reported once, for its count (missing_hours)
+        const noHoursLeft = !Object.keys(kept).some((h) => /^\d{1,2}$/.test(h));
+        for (const f of noHoursLeft ? (["c"] as const) : FIELDS) {
+          if (!b[f]) continue;
+          const day = Number(node[f]);
+          out.push({ app, event: key, day: oracleDayOfMonthKey(String(doc.m), dayKey), field: f, expected: day, actual: day - b[f] });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** sessions-match-raw with countly.users empty: per app and day, the raw [CLY]_session documents against 0. */
+function sessionsAgainstNothing(ds: Dataset): FindingExpectation {
+  const tz = new Map(ds.apps.map((a) => [a.id, a.timezone]));
+  const docs = rawDocs(ds);
+  const newest = Math.max(...docs.map((r) => (r.doc.cd as Date).getTime()));
+  const days = new Map<string, { n: number; settled: boolean }>();
+  for (const { app, key, doc } of docs) {
+    if (key !== "[CLY]_session") continue;
+    const k = `${app}|${oracleDay(tz.get(app)!, Number(doc.ts))}`;
+    const d = days.get(k) ?? { n: 0, settled: true };
+    d.n++;
+    d.settled &&= (doc.cd as Date).getTime() <= newest - SURELY_SETTLED_MS;
+    days.set(k, d);
+  }
+  const must: ExpectedFinding[] = [];
+  const may: ExpectedFinding[] = [];
+  for (const [k, d] of days) {
+    const [app, day] = k.split("|") as [string, string];
+    (d.settled ? must : may).push({ app, event: "[CLY]_session", day, field: "t", expected: d.n, actual: 0 });
+  }
+  return { must, may };
+}
+
+/** Event keys named in the clean countly.events.list and not in the corrupted one, per app. */
+function droppedFromList(clean: Dataset, corrupted: Dataset): ExpectedFinding[] {
+  const lists = (ds: Dataset) => new Map((ds.databases.countly?.events ?? []).map((d: Doc) => [String(d._id), new Set((d.list as string[] | undefined) ?? [])]));
+  const before = lists(clean);
+  const after = lists(corrupted);
+  const out: ExpectedFinding[] = [];
+  for (const [app, keys] of before) for (const key of keys) if (!after.get(app)?.has(key)) out.push({ app, event: key, expected: "listed", actual: "not in countly.events.list" });
+  return out;
+}
+
+export const MATRIX_FINDINGS: Record<string, FindingsOf> = {
+  // every custom event-day with raw events: aggregated 0
+  "restored-without-aggregates": (clean) => ({ "events-match-raw": zeroTotals(clean) }),
+  "counts-zeroed": (clean) => ({ "events-match-raw": zeroTotals(clean) }),
+  "post-restore-incident": (clean) => ({ "events-match-raw": zeroTotals(clean) }),
+  // every counter doubled: each event-day reads twice what the raw events add up to
+  "double-restore": (clean) => {
+    const { totals } = aggregatedTotals(clean);
+    const doubled = (k: string) => {
+      const t = totals.get(k);
+      return t && { c: 2 * t.c, s: 2 * t.s, dur: 2 * t.dur };
+    };
+    return { "events-match-raw": eventsMatchRaw(clean, doubled, false) };
+  },
+  // one hour bucket dropped, the day total kept: day value vs the hours' sum
+  "partial-merge": (clean, corrupted) => ({ "event-hours-match-day": { must: droppedHours(clean, corrupted) } }),
+  "sessions-emptied": (clean) => ({ "sessions-match-raw": sessionsAgainstNothing(clean) }),
+  "event-missing-from-list": (clean, corrupted) => ({ "event-list-matches-data": { must: droppedFromList(clean, corrupted) } }),
+};

@@ -1,0 +1,190 @@
+// Hostile input, secrets and faults (issue 13), on both runtimes: bad scenarios are
+// positioned errors (exit 2), report targets are written the way they are meant to be,
+// dump files that cannot be read as their collection are errors naming the file (exit 3),
+// and data cannot drive the terminal. Everything is written inside a temp dir of the test.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { createReadStream } from "node:fs";
+import { copyFile, lstat, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { writeDump } from "../../fixtures/dump-writer.ts";
+import { generateDataset } from "../../fixtures/generate.ts";
+import { cli } from "../support/cli.ts";
+import type { SharedTests } from "./harness.ts";
+
+const SCENARIO = (name = "s", extra = "") => `name: ${name}\n${extra}checks:\n  - id: v\n    check: views-present-when-raw\n`;
+
+async function tempDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), "cc-hostile-"));
+}
+
+let dumpOnce: Promise<string> | undefined;
+/** A consistent dump with a terminal-attacking app name (written once per process). */
+function hostileDump(): Promise<string> {
+  dumpOnce ??= (async () => {
+    const dir = await tempDir();
+    const ds = generateDataset(7);
+    const apps = ds.databases.countly!.apps as Record<string, unknown>[];
+    apps[0]!.name = "Evil\u001b]0;pwned\u0007\u001b[2J\u202eApp\u0000";
+    await writeDump(ds, join(dir, "dump-src"));
+    return join(dir, "dump-src");
+  })();
+  return dumpOnce;
+}
+
+/** A copy of the hostile dump whose files a test may change. */
+async function dumpCopy(): Promise<string> {
+  const src = await hostileDump();
+  const dst = await tempDir();
+  for (const db of await readdir(join(src, "dump"))) {
+    await mkdir(join(dst, "dump", db), { recursive: true });
+    for (const f of await readdir(join(src, "dump", db))) await copyFile(join(src, "dump", db, f), join(dst, "dump", db, f));
+  }
+  return dst;
+}
+
+export const hostileInputTests: SharedTests = {
+  async "scenario loading: alias bomb, ${VAR} values as data, last_days range, non-UTF-8, duplicate names are positioned (exit 2)"() {
+    const dir = await tempDir();
+    const bomb = ["name: b", 'a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 0; i < 6; i++) bomb.push(`${"bcdefg"[i]}: &${"bcdefg"[i]} [${Array(10).fill(`*${"abcdef"[i]}`).join(",")}]`);
+    await writeFile(join(dir, "bomb.yaml"), `${bomb.join("\n")}\n${SCENARIO("b").slice("name: b\n".length)}`);
+    let r = await cli(["run", join(dir, "bomb.yaml"), "--source", dir]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /bomb\.yaml:3:\d+ YAML aliases: /);
+
+    await writeFile(join(dir, "env.yaml"), "name: e\ndescription: ${D}\nchecks:\n  - id: a\n    check: events-match-raw\n    tolerance: ${T}\n");
+    for (const d of ["*x", "a: b: c", "[1", "{", "!!binary x"]) {
+      r = await cli(["run", join(dir, "env.yaml"), "--source", join(dir, "nope"), "--junit", join(dir, "e.xml"), "--json", join(dir, "e.json")], { D: d, T: "3" });
+      assert.equal(r.code, 3, `${d}: ${r.stderr}`);
+      const json = JSON.parse(await readFile(join(dir, "e.json"), "utf8")) as { suites: { description: string }[] };
+      assert.equal(json.suites[0]!.description, d);
+    }
+    r = await cli(["run", join(dir, "env.yaml"), "--source", dir], { D: "x", T: "a: b" });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /env\.yaml:6:16 checks\[0\]\.tolerance: expected a number/);
+
+    await writeFile(join(dir, "days.yaml"), SCENARIO("d", "period: { last_days: 200000000 }\n"));
+    r = await cli(["run", join(dir, "days.yaml"), "--source", dir]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /days\.yaml:2:22 period\.last_days: must be <= 36600/);
+    assert.doesNotMatch(r.stderr, /RangeError|\n\s+at /);
+
+    await writeFile(join(dir, "latin1.yaml"), Buffer.concat([Buffer.from("name: caf"), Buffer.from([0xe9]), Buffer.from("\nchecks:\n  - { id: v, check: views-present-when-raw }\n")]));
+    r = await cli(["run", join(dir, "latin1.yaml"), "--source", dir]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /latin1\.yaml:1:10 not valid UTF-8 \(byte offset 9: 0xe9\)/);
+
+    await writeFile(join(dir, "one.yaml"), SCENARIO("same"));
+    await writeFile(join(dir, "two.yaml"), `# second\n${SCENARIO("same")}`);
+    r = await cli(["run", join(dir, "one.yaml"), join(dir, "two.yaml"), "--source", dir]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /two\.yaml:2:7 name: scenario name "same" is already used by .*one\.yaml:1:7/);
+    for (const out of [r.stderr]) assert.doesNotMatch(out, /\n\s+at .*\.ts:\d+/);
+  },
+
+  async "secrets: a URI where a scenario belongs, and two scenarios with different source: URIs, are echoed redacted"() {
+    const dir = await tempDir();
+    let r = await cli(["run", "mongodb://u:hunter2secret@db.example/"]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /mongodb:\/\/\*\*\*@db\.example\/: looks like a source URI, not a scenario file; pass it with --source/);
+    assert.ok(!r.stderr.includes("hunter2secret"));
+    await writeFile(join(dir, "a.yaml"), SCENARIO("a", 'source: "mongodb://u:p@ss@w0rd@h1/?tlsCertificateKeyFilePassword=keyS3cret"\n'));
+    await writeFile(join(dir, "b.yaml"), SCENARIO("b", 'source: "mongodb://h2/?authMechanismProperties=AWS_SESSION_TOKEN:t0kenValue"\n'));
+    r = await cli(["run", join(dir, "a.yaml"), join(dir, "b.yaml")]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /different sources: mongodb:\/\/\*\*\*@h1\/\?tlsCertificateKeyFilePassword=\*\*\* \(.*a\.yaml\); mongodb:\/\/h2\/\?authMechanismProperties=\*\*\* /);
+    for (const s of ["p@ss@w0rd", "ss@w0rd", "keyS3cret", "t0kenValue"]) assert.ok(!r.stderr.includes(s), s);
+    r = await cli(["run", join(dir, "a.yaml"), "--source", ""]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--source is empty/);
+    r = await cli(["run", join(dir, "a.yaml"), "--source-env", "CC_SOURCE_UNSET"]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /environment variable CC_SOURCE_UNSET \(--source-env source\) is not set/);
+  },
+
+  async "report targets: a directory or a path under a file is exit 4 after the verdict; one target twice is exit 2; a FIFO is written in place"() {
+    const dump = await hostileDump();
+    const dir = await tempDir();
+    await writeFile(join(dir, "file"), "keep");
+    for (const target of [dir, join(dir, "file", "junit.xml")]) {
+      const r = await cli(["run", "scenarios/post-upgrade.yaml", "--source", dump, "--junit", target]);
+      assert.equal(r.code, 4, r.stderr);
+      assert.match(r.stdout, /^PASSED: /m);
+      assert.equal(r.stderr.trim().split("\n").length, 1);
+      assert.match(r.stderr, /^countly-check: cannot write report /);
+    }
+    assert.deepEqual((await readdir(dir)).sort(), ["file"]);
+    for (const argv of [["--junit", "-", "--json", "-"], ["--junit", join(dir, "x"), "--json", join(dir, ".", "x")]]) {
+      const r = await cli(["run", "scenarios/post-upgrade.yaml", "--source", dump, ...argv]);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /both write to/);
+    }
+    const fifo = join(dir, "pipe");
+    execFileSync("mkfifo", [fifo]);
+    const read = new Promise<string>((resolve, reject) => {
+      const chunks: Uint8Array[] = [];
+      createReadStream(fifo).on("data", (c) => chunks.push(c as Uint8Array)).on("end", () => resolve(Buffer.concat(chunks).toString("utf8"))).on("error", reject);
+    });
+    const r = await cli(["run", "scenarios/post-upgrade.yaml", "--source", dump, "--junit", fifo, "-q"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(await read, /^<\?xml[\s\S]*<\/testsuites>\n$/);
+    assert.ok((await lstat(fifo)).isFIFO());
+  },
+
+  async "dump files: a FIFO, a 0-byte .bson.gz, .bson next to .bson.gz, another collection's documents: exit 3 naming the file, never a hang"() {
+    const cases: [string, (root: string) => Promise<void>, RegExp][] = [
+      ["fifo", async (root) => {
+        await rm(join(root, "dump/countly_drill/drill_events.bson"));
+        execFileSync("mkfifo", [join(root, "dump/countly_drill/drill_events.bson")]);
+      }, /drill_events\.bson: a FIFO \(named pipe\), not a regular file/],
+      ["empty gz", async (root) => {
+        await rm(join(root, "dump/countly/events_data.bson"));
+        await writeFile(join(root, "dump/countly/events_data.bson.gz"), "");
+      }, /events_data\.bson\.gz: 0 bytes, but mongodump --gzip writes a gzip header even for an empty collection/],
+      ["both", async (root) => {
+        await writeFile(join(root, "dump/countly/events_data.bson.gz"), "");
+      }, /events_data\.bson and events_data\.bson\.gz: two files for collection events_data/],
+      ["apps as drill_events", async (root) => {
+        await copyFile(join(root, "dump/countly/apps.bson"), join(root, "dump/countly_drill/drill_events.bson"));
+      }, /drill_events\.bson: its first document .* has none of the fields a document of drill_events has .*: it looks like a document of apps/],
+      ["aggregates as apps", async (root) => {
+        await copyFile(join(root, "dump/countly/events_data.bson"), join(root, "dump/countly/apps.bson"));
+      }, /apps\.bson: its first document .*: it looks like a document of events_data/],
+    ];
+    for (const [name, spoil, expected] of cases) {
+      const root = await dumpCopy();
+      await spoil(root);
+      const r = await cli(["run", "scenarios/post-upgrade.yaml", "--source", root, "--junit", join(root, "j.xml")]);
+      assert.equal(r.code, 3, `${name}: ${r.stdout}${r.stderr}`);
+      assert.match(`${r.stdout}${r.stderr}`, expected, name);
+      assert.match(await readFile(join(root, "j.xml"), "utf8"), /<error /, name);
+    }
+  },
+
+  async "the console shows control characters of data escaped, in run and diff"() {
+    const dump = await hostileDump();
+    const dir = await tempDir();
+    await writeFile(join(dir, "s.yaml"), SCENARIO('"Suite\\e[31m\\a"', 'description: "\\e]0;title\\a"\n'));
+    for (const argv of [["run", join(dir, "s.yaml"), "--source", dump], ["run", "scenarios/post-upgrade.yaml", "--source", dump], ["diff", "--before", dump, "--after", dump, "--junit", join(dir, "d.xml")]]) {
+      const r = await cli(argv);
+      const out = r.stdout + r.stderr;
+      // eslint-disable-next-line no-control-regex
+      assert.doesNotMatch(out, /[\u0000-\u0008\u000b-\u001f\u007f\u202e]/, argv.join(" "));
+      if (argv[0] === "run") assert.match(out, /Evil\\x1b\]0;pwned\\x07\\x1b\[2J\\u202eApp\\x00|Suite\\x1b\[31m\\x07/);
+    }
+  },
+
+  async "$where, $function and $accumulator on a dump name the operator and say only MongoDB runs them"() {
+    const dump = await hostileDump();
+    const dir = await tempDir();
+    await writeFile(
+      join(dir, "js.yaml"),
+      'name: js\nchecks:\n  - id: w\n    check: pipeline\n    per_app: false\n    collection: countly.apps\n    pipeline:\n      - $match: { $where: "return true" }\n    expect: empty\n',
+    );
+    const r = await cli(["run", join(dir, "js.yaml"), "--source", dump, "--junit", join(dir, "j.xml")]);
+    assert.equal(r.code, 3);
+    assert.match(r.stdout, /\$where \(stage 1\) runs JavaScript, which only MongoDB runs/);
+  },
+};
