@@ -40,6 +40,43 @@ export const BENCH_APPS: readonly BenchApp[] = [
 /** Share of the raw events per app (same order as BENCH_APPS). */
 const APP_WEIGHTS = [0.3, 0.25, 0.1, 0.2, 0.05, 0.1];
 
+/**
+ * What a dataset looks like: the default is the six BENCH_APPS with their skewed event
+ * keys; `apps` and `keysPerApp` give generated apps (zones cycling through those of
+ * BENCH_APPS, equal shares) with `keysPerApp` keys each, picked uniformly (every key and
+ * day is used, the worst case for the grouped state).
+ */
+export interface Shape {
+  documents: number;
+  apps?: number;
+  keysPerApp?: number;
+}
+
+function shapeName(shape: Shape): string {
+  return shape.apps === undefined ? `drill-${shape.documents}` : `drill-${shape.documents}-a${shape.apps}-k${shape.keysPerApp ?? 10}`;
+}
+
+function appsOf(shape: Shape): { apps: readonly BenchApp[]; weights: readonly number[]; uniform: boolean } {
+  if (shape.apps === undefined) return { apps: BENCH_APPS, weights: APP_WEIGHTS, uniform: false };
+  const n = shape.apps;
+  const keys = shape.keysPerApp ?? 10;
+  const apps: BenchApp[] = [];
+  for (let i = 0; i < n; i++) {
+    const zone = BENCH_APPS[i % BENCH_APPS.length]!.timezone;
+    const id = `65f0c0ffee${i.toString(16).padStart(14, "0")}`;
+    // keys are generated lazily (1M distinct names would be 1M strings per app)
+    apps.push({ id, name: `App ${i} (${zone})`, timezone: zone, keys: lazyKeys(keys) });
+  }
+  return { apps, weights: apps.map(() => 1 / n), uniform: true };
+}
+
+/** `n` event keys as a read-only array-like without holding them: "Event 0".."Event n-1". */
+function lazyKeys(n: number): readonly string[] {
+  return new Proxy([] as string[], {
+    get: (t, p) => (p === "length" ? n : typeof p === "string" && /^\d+$/.test(p) ? `Event ${p}` : Reflect.get(t, p)),
+  });
+}
+
 function eventKeys(n: number): string[] {
   const base = [
     "Login", "Purchase", "Add to Cart", "Checkout", "Search", "Share", "Level Complete", "Level Failed", "Signup",
@@ -79,9 +116,9 @@ export interface DatasetInfo {
 }
 
 /** Paths of a benchmark dataset of `documents` raw events under `root`. */
-export function datasetPaths(root: string, documents: number): { dir: string; gzDir: string; info: string; drill: string; drillGz: string } {
-  const dir = join(root, `drill-${documents}`);
-  const gzDir = join(root, `drill-${documents}-gz`);
+export function datasetPaths(root: string, shape: Shape): { dir: string; gzDir: string; info: string; drill: string; drillGz: string } {
+  const dir = join(root, shapeName(shape));
+  const gzDir = join(root, `${shapeName(shape)}-gz`);
   return {
     dir,
     gzDir,
@@ -92,11 +129,11 @@ export function datasetPaths(root: string, documents: number): { dir: string; gz
 }
 
 /** The dataset's description if it exists, is complete and was written by this generator version. */
-export async function existingDataset(root: string, documents: number, wantGz: boolean): Promise<DatasetInfo | undefined> {
-  const p = datasetPaths(root, documents);
+export async function existingDataset(root: string, shape: Shape, wantGz: boolean): Promise<DatasetInfo | undefined> {
+  const p = datasetPaths(root, shape);
   try {
     const info = JSON.parse(await readFile(p.info, "utf8")) as DatasetInfo;
-    if (info.version !== DATASET_VERSION || info.seed !== SEED || info.documents !== documents) return undefined;
+    if (info.version !== DATASET_VERSION || info.seed !== SEED || info.documents !== shape.documents) return undefined;
     if ((await stat(p.drill)).size !== info.drillBytes) return undefined;
     if (wantGz && (info.gzBytes === 0 || (await stat(p.drillGz)).size !== info.gzBytes)) return undefined;
     return info;
@@ -122,8 +159,10 @@ function skewed(rng: Rng, n: number): number {
  * same dump with `drill_events.bson.gz` in `<gzDir>`). Returns the dataset description,
  * which is also written last as `dataset.json` (its presence marks a complete dataset).
  */
-export async function writeDataset(root: string, documents: number, gzip: boolean, log: (text: string) => void): Promise<DatasetInfo> {
-  const p = datasetPaths(root, documents);
+export async function writeDataset(root: string, shape: Shape, gzip: boolean, log: (text: string) => void): Promise<DatasetInfo> {
+  const documents = shape.documents;
+  const { apps: appList, weights, uniform } = appsOf(shape);
+  const p = datasetPaths(root, shape);
   await rm(p.dir, { recursive: true, force: true });
   await rm(p.gzDir, { recursive: true, force: true });
   const drillDir = join(p.dir, "dump", "countly_drill");
@@ -133,10 +172,10 @@ export async function writeDataset(root: string, documents: number, gzip: boolea
 
   const rng = new Rng(SEED);
   // app -> key -> day -> totals, summed in file order (the order the scan adds them).
-  const totals = BENCH_APPS.map(() => new Map<string, Map<string, Totals>>());
+  const totals = appList.map(() => new Map<string, Map<string, Totals>>());
   const cumulative: number[] = [];
   let acc = 0;
-  for (const w of APP_WEIGHTS) cumulative.push((acc += w));
+  for (const w of weights) cumulative.push((acc += w));
   let customEvents = 0;
   let bytes = 0;
 
@@ -145,9 +184,10 @@ export async function writeDataset(root: string, documents: number, gzip: boolea
     for (let i = 0; i < documents; i++) {
       const r = rng.next();
       let appIndex = 0;
-      while (appIndex < cumulative.length - 1 && r >= cumulative[appIndex]!) appIndex++;
-      const app = BENCH_APPS[appIndex]!;
-      const key = app.keys[skewed(rng, app.keys.length)]!;
+      if (uniform) appIndex = Math.min(appList.length - 1, Math.floor(r * appList.length));
+      else while (appIndex < cumulative.length - 1 && r >= cumulative[appIndex]!) appIndex++;
+      const app = appList[appIndex]!;
+      const key = app.keys[uniform ? rng.int(0, app.keys.length - 1) : skewed(rng, app.keys.length)]!;
       // events arrive roughly in time order; SDKs send some late (offline devices)
       const ts = START_MS + Math.floor((i / documents) * SPAN_MS) + rng.int(-60_000, 0);
       const lateness = rng.chance(0.97) ? rng.int(200, 30_000) : rng.chance(0.8) ? rng.int(60_000, 6 * 3_600_000) : rng.int(6 * 3_600_000, 3 * 86_400_000);
@@ -216,15 +256,15 @@ export async function writeDataset(root: string, documents: number, gzip: boolea
   ]);
 
   // countly.apps, countly.events and countly.events_data (no-segment month documents)
-  const apps = BENCH_APPS.map((a) => ({ _id: new ObjectId(a.id), name: a.name, key: `key-${a.id.slice(-4)}`, timezone: a.timezone, type: "mobile" }));
-  const events = BENCH_APPS.map((a, i) => ({
+  const apps = appList.map((a) => ({ _id: new ObjectId(a.id), name: a.name, key: `key-${a.id.slice(-4)}`, timezone: a.timezone, type: "mobile" }));
+  const events = appList.map((a, i) => ({
     _id: new ObjectId(a.id),
     list: [...totals[i]!.keys()].sort(),
     segments: Object.fromEntries([...totals[i]!.keys()].sort().map((k) => [k, SEGMENTS.map(([s]) => s)])),
   }));
   const eventsData: Record<string, unknown>[] = [];
   let groups = 0;
-  BENCH_APPS.forEach((app, i) => {
+  appList.forEach((app, i) => {
     for (const [key, byDay] of totals[i]!) {
       const months = new Map<string, Record<string, Record<string, number>>>();
       for (const [day, t] of byDay) {

@@ -1,23 +1,25 @@
-// Dump scanning benchmark: `npm run bench` (tsx bench/run.ts).
+// The benchmark: `npm run bench` (tsx bench/run.ts). Not a test: nothing fails on timings.
 //
-//   npm run bench [-- --sizes 1000000,5000000] [--rounds 3] [--regenerate] [--no-gzip] [--startup-only]
+//   npm run bench [-- --sizes 5000000[,20000000]] [--suites core,apps,keys,memory] [--rounds 1] [--regenerate]
 //
-// 1. Generates (once; reused from `.bench/`, which git ignores; about 1.9 GB) consistent
-//    Countly dumps of 1M and 5M raw `[CLY]_custom` drill events (~264 bytes each) with their
-//    apps, event lists and aggregated `events_data` (bench/drill-dataset.ts, streamed: never
-//    all documents in memory), plus a `mongodump --gzip` style copy.
-// 2. Measures, each run in a child process of its own (so every peak RSS is separate), best
-//    of `--rounds` runs by wall time, the modes taking turns within each round (a burst of
-//    load from elsewhere on the machine then hits all of them alike):
-//      framing only      read the .bson and walk its length prefixes: the limit;
-//      full deserialize  BSON.deserialize of every document + the rawEvents grouping;
-//      countly-check     `events-match-raw` through the real path: runScenarios with a
-//                        one-check scenario over `new DumpSource(dir)` (.bson and .bson.gz),
-//                        which must pass on this consistent data.
-// 3. Prints the table with docs/s, MB/s (uncompressed), CPU time, peak RSS and the ratios,
-//    and the targets met or missed; writes the same to reports/bench.md.
-// Not a test: nothing fails on timings (the exit code is 1 only if the check did not pass).
-import { spawn } from "node:child_process";
+// Every measurement runs in a child process of its own (so each peak RSS is separate) and
+// the competitors of one comparison take turns within each round (a burst of load from the
+// other users of this shared machine then hits all of them alike); the best wall time of
+// `--rounds` counts. Results are ratios from one run. Suites:
+//   core    at each of --sizes raw events (default 5M; 20M takes minutes here): events-match-raw
+//           (.bson and .bson.gz) vs the Python + C-bson baseline (bench/python_baseline.py) and
+//           vs the limits (framing only, full BSON.deserialize, gunzip + framing); the whole
+//           post-restore scenario vs events-match-raw alone.
+//   apps    1M raw events over 2, 200 and 2,000 apps (10 keys each): time and peak RSS.
+//   keys    1M raw events of 1 app with 3, 1,000 and 10,000 event keys: time and peak RSS.
+//   startup `--version` and a run on a tiny dump vs `node -e 0` (bench/startup.ts; alone: --startup-only).
+//   memory  200 apps x 500 keys over 2M raw events (~1.8M app/event/day groups), and 2,000 apps
+//           x 500 keys = 1M distinct event names over 1M raw events (default --max-memory).
+// Datasets are generated once into `.bench/` (git-ignored; 5M is ~1.3 GB plus its .gz copy).
+// The Python baseline needs python3 with Debian's python3-bson (pymongo's bson with its C
+// extension): `apt-get install python3-bson`; without it that row says so.
+// reports/bench.md keeps the last run.
+import { spawn, spawnSync } from "node:child_process";
 import { createReadStream } from "node:fs";
 import { mkdir, open, writeFile } from "node:fs/promises";
 import { cpus, loadavg } from "node:os";
@@ -26,52 +28,52 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { createGunzip } from "node:zlib";
 import { CHECKS } from "../checks/index.ts";
-import { rawEventsFromDump } from "../runner/facts/dump/raw-events.ts";
-import type { FactScope } from "../runner/facts/types.ts";
 import { runScenarios } from "../runner/run.ts";
-import { parseScenario } from "../runner/scenario/load.ts";
+import { loadScenarioFile, parseScenario } from "../runner/scenario/load.ts";
 import { scanBsonFile } from "../runner/sources/dump/bson-file-scanner.ts";
 import { DumpSource } from "../runner/sources/dump/dump-source.ts";
-import { datasetPaths, existingDataset, writeDataset, type DatasetInfo } from "./drill-dataset.ts";
+import { datasetPaths, existingDataset, writeDataset, type DatasetInfo, type Shape } from "./drill-dataset.ts";
 import { measureStartup, startupReport } from "./startup.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const BENCH_DIR = join(ROOT, ".bench");
 const REPORT = join(ROOT, "reports", "bench.md");
+const PYTHON_SCRIPT = join(ROOT, "bench", "python_baseline.py");
 
-const SCENARIO = `name: bench
+const SINGLE_CHECK = `name: bench
 description: events-match-raw over the benchmark dump
 checks:
   - id: events-match-raw
     check: events-match-raw
 `;
 
-type Mode = "frame" | "full" | "project" | "frame-gz" | "project-gz";
+type Mode = "frame" | "frame-gz" | "full" | "check" | "check-gz" | "post-restore" | "python";
 
 interface ChildResult {
   mode: Mode;
   documents: number;
-  /** Uncompressed bytes of the drill collection. */
+  /** Uncompressed bytes of the drill collection (framing modes). */
   bytes: number;
   ms: number;
   /** CPU time of the process (all its threads) during the measurement. */
   cpuMs: number;
   maxRssKb: number;
-  /** project modes: the outcomes of the check's cases. */
-  outcomes?: string[];
+  /** check modes: outcome counts ("passed 6", "error 1"...), and the first message of a non-passing case. */
+  outcomes?: string;
+  note?: string;
 }
 
 // ---------------------------------------------------------------------------
 // child processes: one measurement each
 
-async function child(mode: Mode, documents: number): Promise<void> {
-  const p = datasetPaths(BENCH_DIR, documents);
+async function child(mode: Mode, shape: Shape): Promise<void> {
+  const p = datasetPaths(BENCH_DIR, shape);
   const cpu0 = process.cpuUsage();
   let result: ChildResult;
   if (mode === "frame") result = await frameOnly(p.drill);
   else if (mode === "frame-gz") result = await frameOnlyGz(p.drillGz);
   else if (mode === "full") result = await fullDeserialize(p.dir, p.drill);
-  else result = await projectPath(mode, mode === "project" ? p.dir : p.gzDir, documents);
+  else result = await checkRun(mode, mode === "check-gz" ? p.gzDir : p.dir, shape.documents);
   const cpu = process.cpuUsage(cpu0);
   result.cpuMs = (cpu.user + cpu.system) / 1000;
   result.maxRssKb = process.resourceUsage().maxRSS;
@@ -163,40 +165,37 @@ async function frame(chunks: AsyncIterable<Uint8Array>): Promise<{ documents: nu
   return { documents, bytes };
 }
 
-/** What the project's grouping costs on fully deserialized documents (BSON.deserialize, no field selection). */
-async function fullDeserialize(dir: string, file: string): Promise<ChildResult> {
+/** What a full BSON.deserialize of every document costs (an object per document, as decoders that build documents do). */
+async function fullDeserialize(_dir: string, file: string): Promise<ChildResult> {
   const t0 = performance.now();
-  const basics = await new DumpSource(dir).open();
-  const scope: FactScope = { apps: basics.apps, period: {}, layout: basics.layout, databases: basics.databases, params: { tailMinutes: 5 } };
-  const visitor = rawEventsFromDump.start(scope, basics.catalog);
-  const ref = { db: basics.databases.drill, name: "drill_events" };
-  const stats = await scanBsonFile(file, (doc) => visitor.visit(doc, ref));
-  const fact = visitor.finish();
-  if (fact.rows.length === 0) throw new Error("no groups");
+  let sum = 0;
+  const stats = await scanBsonFile(file, (doc) => (sum += typeof doc.c === "number" ? doc.c : 0));
+  if (sum === 0) throw new Error("no counts");
   return { mode: "full", documents: stats.documents, bytes: stats.bytes, ms: performance.now() - t0, cpuMs: 0, maxRssKb: 0 };
 }
 
-/** `events-match-raw` as `countly-check run` runs it. */
-async function projectPath(mode: Mode, dir: string, documents: number): Promise<ChildResult> {
-  const info = (await existingDataset(BENCH_DIR, documents, mode === "project-gz"))!;
-  const scenario = parseScenario(SCENARIO, "bench/events-match-raw.yaml", { registry: CHECKS });
+/** A scenario run through the real path (runScenarios over a DumpSource), as `countly-check run` does it. */
+async function checkRun(mode: Mode, dir: string, documents: number): Promise<ChildResult> {
+  const scenario = mode === "post-restore" ? await loadScenarioFile(join(ROOT, "scenarios", "post-restore.yaml"), { registry: CHECKS }) : parseScenario(SINGLE_CHECK, "bench/events-match-raw.yaml", { registry: CHECKS });
   const t0 = performance.now();
   const run = await runScenarios([scenario], new DumpSource(dir), { registry: CHECKS });
   const ms = performance.now() - t0;
-  const outcomes = run.suites.flatMap((s) => s.cases.map((c) => (c.outcome === "passed" ? c.outcome : `${c.name}: ${c.outcome} ${c.message ?? ""} ${JSON.stringify(c.findings.slice(0, 2))}`)));
-  return { mode, documents: info.documents, bytes: info.drillBytes, ms, cpuMs: 0, maxRssKb: 0, outcomes };
+  const cases = run.suites.flatMap((s) => s.cases);
+  const counts = new Map<string, number>();
+  for (const c of cases) counts.set(c.outcome, (counts.get(c.outcome) ?? 0) + 1);
+  const bad = cases.find((c) => c.outcome === "error" || (mode !== "post-restore" && c.outcome !== "passed"));
+  return { mode, documents, bytes: 0, ms, cpuMs: 0, maxRssKb: 0, outcomes: [...counts].map(([o, n]) => `${o} ${n}`).join(", "), note: bad ? `${bad.name}: ${bad.outcome} ${bad.message ?? ""}`.slice(0, 400) : undefined };
 }
 
-function runChild(mode: Mode, documents: number): Promise<ChildResult> {
+function runChild(mode: Mode, shape: Shape): Promise<ChildResult> {
+  if (mode === "python") return runPython(shape);
   return new Promise((resolvePromise, reject) => {
-    const p = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--child", mode, String(documents)], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
+    const p = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--child", mode, JSON.stringify(shape)], { stdio: ["ignore", "pipe", "inherit"] });
     let text = "";
     p.stdout.on("data", (d) => (text += d));
     p.on("error", reject);
     p.on("exit", (code) => {
-      if (code !== 0) return reject(new Error(`${mode} ${documents}: child exited with ${code}`));
+      if (code !== 0) return reject(new Error(`${mode} ${JSON.stringify(shape)}: child exited with ${code}`));
       try {
         resolvePromise(JSON.parse(text.trim().split("\n").pop()!) as ChildResult);
       } catch (e) {
@@ -206,179 +205,210 @@ function runChild(mode: Mode, documents: number): Promise<ChildResult> {
   });
 }
 
-// ---------------------------------------------------------------------------
-// parent: data, measurements, table
-
-interface Row {
-  documents: number;
-  label: string;
-  mode: Mode;
-  docsPerSec: number;
-  mbPerSec: number;
-  ms: number;
-  cpuMs: number;
-  maxRssMb: number;
-  outcomes?: string[];
+/** A python3 that imports pymongo's bson with its C extension, or undefined. */
+function findPython(): string | undefined {
+  for (const py of ["python3", "/usr/bin/python3"]) {
+    const r = spawnSync(py, ["-c", "import bson, sys; sys.exit(0 if bson.has_c() else 1)"], { stdio: "ignore" });
+    if (r.status === 0) return py;
+  }
+  return undefined;
 }
 
-const LABELS: Record<Mode, string> = {
-  frame: "framing only (the limit)",
-  full: "full BSON.deserialize + grouping",
-  project: "countly-check events-match-raw, .bson",
-  "frame-gz": "gunzip + framing only (the .gz limit)",
-  "project-gz": "countly-check events-match-raw, .bson.gz",
-};
+const PYTHON = findPython();
+
+/** The Python baseline, timed from outside (whole process: interpreter start, imports, reading, grouping), peak RSS by GNU time when present. */
+function runPython(shape: Shape): Promise<ChildResult> {
+  const dir = join(datasetPaths(BENCH_DIR, shape).dir, "dump");
+  const useTime = spawnSync("/usr/bin/time", ["-f", "%M", "true"], { stdio: "ignore" }).status === 0;
+  return new Promise((resolvePromise, reject) => {
+    const t0 = performance.now();
+    const args = useTime ? ["-f", "maxrss %M", PYTHON!, PYTHON_SCRIPT, dir] : [PYTHON_SCRIPT, dir];
+    const p = spawn(useTime ? "/usr/bin/time" : PYTHON!, args, { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    p.stdout.on("data", (d) => (out += d));
+    p.stderr.on("data", (d) => (err += d));
+    p.on("error", reject);
+    p.on("exit", (code) => {
+      const ms = performance.now() - t0;
+      if (code !== 0) return reject(new Error(`python baseline exited with ${code}: ${err}`));
+      const r = JSON.parse(out.trim().split("\n").pop()!) as { documents: number; groups: number };
+      const rss = /maxrss (\d+)/.exec(err);
+      resolvePromise({ mode: "python", documents: r.documents, bytes: 0, ms, cpuMs: 0, maxRssKb: rss ? Number(rss[1]) : 0, note: `${r.groups} groups` });
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------
+// parent: data, measurements, report
+
+const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const millions = (n: number) => `${fmt(n / 1e6, 2)} M`;
+const say = (text: string) => process.stdout.write(text);
 
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 }
 
-const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
-const millions = (n: number) => `${fmt(n / 1e6, 2)} M`;
+interface Measured {
+  shape: Shape;
+  mode: Mode;
+  best: ChildResult;
+  peakRssMb: number;
+}
+
+async function dataset(shape: Shape, gzip: boolean, regenerate: boolean): Promise<DatasetInfo> {
+  const existing = regenerate ? undefined : await existingDataset(BENCH_DIR, shape, gzip);
+  if (existing) return existing;
+  const t = performance.now();
+  say(`dataset ${JSON.stringify(shape)}: generating into ${datasetPaths(BENCH_DIR, shape).dir} …\n`);
+  const info = await writeDataset(BENCH_DIR, shape, gzip, (line) => say(`${line}\n`));
+  say(`  written in ${fmt((performance.now() - t) / 1000, 1)} s\n`);
+  return info;
+}
+
+/** Runs the modes over the shapes, taking turns, `rounds` times; the best wall time of each counts. */
+async function measure(shapes: readonly Shape[], modes: readonly Mode[], rounds: number): Promise<Measured[]> {
+  const out = new Map<string, Measured>();
+  for (let r = 0; r < rounds; r++) {
+    const line: string[] = [];
+    for (const shape of shapes) {
+      for (const mode of modes) {
+        if (mode === "python" && !PYTHON) continue;
+        const res = await runChild(mode, shape);
+        const id = `${JSON.stringify(shape)} ${mode}`;
+        const prev = out.get(id);
+        const peak = Math.max(prev?.peakRssMb ?? 0, res.maxRssKb / 1024);
+        if (!prev || res.ms < prev.best.ms) out.set(id, { shape, mode, best: res, peakRssMb: peak });
+        else prev.peakRssMb = peak;
+        line.push(`${mode} ${fmt(res.ms / 1000, 2)} s`);
+      }
+    }
+    say(`  round ${r + 1}/${rounds}: ${line.join(", ")}\n`);
+  }
+  return [...out.values()];
+}
+
+const LABELS: Record<Mode, string> = {
+  frame: "framing only (the limit)",
+  "frame-gz": "gunzip + framing only (the .gz limit)",
+  full: "full BSON.deserialize (an object per document)",
+  check: "countly-check events-match-raw, .bson",
+  "check-gz": "countly-check events-match-raw, .bson.gz",
+  "post-restore": "countly-check, the whole post-restore scenario, .bson",
+  python: "Python 3 + pymongo C bson, the same group-by (bench/python_baseline.py)",
+};
+
+function table(rows: readonly Measured[], infos: Map<string, DatasetInfo>): string[] {
+  const lines = ["| dataset | path | wall | docs/s | CPU | peak RSS | outcome |", "|---|---|---:|---:|---:|---:|---|"];
+  for (const r of rows) {
+    const info = infos.get(JSON.stringify(r.shape))!;
+    lines.push(
+      `| ${describe(r.shape)} (${fmt(info.groups)} groups) | ${LABELS[r.mode]} | ${fmt(r.best.ms / 1000, 2)} s | ${millions((r.shape.documents / r.best.ms) * 1000)}/s | ${r.best.cpuMs ? `${fmt(r.best.cpuMs / 1000, 2)} s` : ""} | ${r.peakRssMb ? `${fmt(r.peakRssMb)} MB` : ""} | ${r.best.outcomes ?? r.best.note ?? ""}${r.best.outcomes && r.best.note ? ` (${r.best.note.replace(/\|/g, "/")})` : ""} |`,
+    );
+  }
+  return lines;
+}
+
+function describe(shape: Shape): string {
+  return `${fmt(shape.documents)} raw events${shape.apps === undefined ? ", 6 apps" : `, ${fmt(shape.apps)} apps × ${fmt(shape.keysPerApp ?? 10)} keys`}`;
+}
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  if (args[0] === "--child") return child(args[1] as Mode, Number(args[2]));
+  if (args[0] === "--child") return child(args[1] as Mode, JSON.parse(args[2]!) as Shape);
   if (args.includes("--startup-only")) {
     process.stdout.write(`\n${startupReport(await measureStartup(ROOT, BENCH_DIR, 10, (t) => process.stdout.write(t))).join("\n")}`);
     return;
   }
-  const sizes = (option(args, "--sizes") ?? "1000000,5000000").split(",").map((s) => Number(s.replace(/_/g, "")));
-  const rounds = Math.max(1, Number(option(args, "--rounds") ?? 3));
-  const gzip = !args.includes("--no-gzip");
+  const sizes = (option(args, "--sizes") ?? "5000000").split(",").map((s) => Number(s.replace(/_/g, "")));
+  const suites = new Set((option(args, "--suites") ?? "core,apps,keys,memory,startup").split(","));
+  const rounds = Math.max(1, Number(option(args, "--rounds") ?? 1));
   const regenerate = args.includes("--regenerate");
-  const say = (text: string) => process.stdout.write(text);
   const started = performance.now();
   const load = loadavg();
-
-  const infos = new Map<number, DatasetInfo>();
-  for (const n of sizes) {
-    let info = regenerate ? undefined : await existingDataset(BENCH_DIR, n, gzip);
-    if (info) {
-      say(`dataset ${fmt(n)} raw events: reusing ${datasetPaths(BENCH_DIR, n).dir}\n`);
-    } else {
-      const t = performance.now();
-      say(`dataset ${fmt(n)} raw events: generating into ${datasetPaths(BENCH_DIR, n).dir} …\n`);
-      info = await writeDataset(BENCH_DIR, n, gzip, (line) => say(`${line}\n`));
-      say(`  written in ${fmt((performance.now() - t) / 1000, 1)} s\n`);
-    }
-    infos.set(n, info);
-  }
-
-  const rows: Row[] = [];
-  let failed = false;
-  const modes: Mode[] = gzip ? ["frame", "full", "project", "frame-gz", "project-gz"] : ["frame", "full", "project"];
-  for (const n of sizes) {
-    const info = infos.get(n)!;
-    // rounds interleave the modes, so a burst of load from elsewhere hits all of them alike
-    const best = new Map<Mode, ChildResult>();
-    const peak = new Map<Mode, number>();
-    for (let r = 0; r < rounds; r++) {
-      const line: string[] = [];
-      for (const mode of modes) {
-        const res = await runChild(mode, n);
-        if (res.documents !== n) throw new Error(`${mode}: read ${res.documents} documents, expected ${n}`);
-        peak.set(mode, Math.max(peak.get(mode) ?? 0, res.maxRssKb));
-        const prev = best.get(mode);
-        if (!prev || res.ms < prev.ms) best.set(mode, res);
-        line.push(`${mode} ${millions((n / res.ms) * 1000)}/s`);
-      }
-      say(`  ${fmt(n)} raw events, round ${r + 1}/${rounds}: ${line.join(", ")}\n`);
-    }
-    for (const mode of modes) {
-      const b = best.get(mode)!;
-      const row: Row = {
-        documents: n,
-        label: LABELS[mode],
-        mode,
-        ms: b.ms,
-        cpuMs: b.cpuMs,
-        docsPerSec: (n / b.ms) * 1000,
-        mbPerSec: (info.drillBytes / 1e6 / b.ms) * 1000,
-        maxRssMb: peak.get(mode)! / 1024,
-        outcomes: b.outcomes,
-      };
-      rows.push(row);
-      const bad = row.outcomes?.filter((o) => o !== "passed") ?? [];
-      if (bad.length) {
-        failed = true;
-        say(`  ! ${row.label}: the check did not pass:\n    ${bad.join("\n    ")}\n`);
-      }
-    }
-  }
-
-  const startup = startupReport(await measureStartup(ROOT, BENCH_DIR, 10, say));
-  const md = [report(rows, infos, rounds, load, loadavg(), (performance.now() - started) / 1000), ...startup].join("\n");
-  say(`\n${md}`);
-  await mkdir(dirname(REPORT), { recursive: true });
-  await writeFile(REPORT, md);
-  say(`\nwritten to ${REPORT}\n`);
-  if (failed) process.exitCode = 1;
-}
-
-function report(rows: Row[], infos: Map<number, DatasetInfo>, rounds: number, load: number[], loadAfter: number[], seconds: number): string {
-  const find = (n: number, mode: Mode) => rows.find((r) => r.documents === n && r.mode === mode);
-  const lines: string[] = [];
-  lines.push("# Dump scan benchmark");
-  lines.push("");
-  lines.push(
-    `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? "CPU"}, load average ${load.map((l) => l.toFixed(2)).join(" ")} at the start, ` +
-      `${loadAfter.map((l) => l.toFixed(2)).join(" ")} at the end. Best of ${rounds} run${rounds === 1 ? "" : "s"} by wall time, the modes taking turns, ` +
-      `each run in its own process (peak RSS: the largest of the runs; CPU: user + system time of the best run, all threads, so reads and gunzip count). ` +
-      `MB/s are uncompressed drill bytes. The countly-check rows are end to end: open the dump, read apps, events, events_data and drill_events, evaluate.`,
-  );
-  lines.push("");
-  lines.push("| raw events | .bson size | path | docs/s | MB/s | CPU | peak RSS | vs full deserialize | vs framing |");
-  lines.push("|---:|---:|---|---:|---:|---:|---:|---:|---:|");
-  for (const r of rows) {
-    const info = infos.get(r.documents)!;
-    const full = find(r.documents, "full");
-    const frame = find(r.documents, "frame");
-    const size = `${fmt(info.drillBytes / 1e6)} MB (${fmt(info.drillBytes / info.documents)} B/doc)${r.mode.endsWith("-gz") ? `, .gz ${fmt(info.gzBytes / 1e6)} MB` : ""}`;
-    lines.push(
-      `| ${fmt(r.documents)} | ${size} | ${r.label} | ${millions(r.docsPerSec)} | ${fmt(r.mbPerSec)} | ${fmt(r.cpuMs / 1000, 2)} s | ${fmt(r.maxRssMb)} MB | ` +
-        `${full ? `${fmt(r.docsPerSec / full.docsPerSec, 2)}×` : ""} | ${frame ? `1/${fmt(frame.docsPerSec / r.docsPerSec, 1)}` : ""} |`,
-    );
-  }
-  lines.push("");
-  lines.push("Targets:");
-  lines.push("");
+  const infos = new Map<string, DatasetInfo>();
+  const md: string[] = [];
+  const targets: string[] = [];
   const mark = (ok: boolean) => (ok ? "met" : "**missed**");
-  for (const n of infos.keys()) {
-    const p = find(n, "project");
-    const full = find(n, "full");
-    const frame = find(n, "frame");
-    const gz = find(n, "project-gz");
-    if (!p || !full || !frame) continue;
-    lines.push(`- ${fmt(n)} raw events:`);
-    lines.push(`  - ≥ 3 M raw events/s over .bson: ${millions(p.docsPerSec)}/s, ${mark(p.docsPerSec >= 3e6)}`);
-    lines.push(`  - ≥ 4× full deserialization: ${fmt(p.docsPerSec / full.docsPerSec, 2)}×, ${mark(p.docsPerSec >= 4 * full.docsPerSec)}`);
-    lines.push(`  - within 5× of framing only: framing is ${fmt(frame.docsPerSec / p.docsPerSec, 2)}× faster, ${mark(frame.docsPerSec <= 5 * p.docsPerSec)}`);
-    lines.push(`  - peak RSS < 250 MB: ${fmt(p.maxRssMb)} MB (.bson)${gz ? `, ${fmt(gz.maxRssMb)} MB (.bson.gz)` : ""}, ${mark(p.maxRssMb < 250 && (!gz || gz.maxRssMb < 250))}`);
-    const gzLimit = find(n, "frame-gz");
-    if (gz) {
-      lines.push(
-        `  - .bson.gz ≥ 75 % of .bson: ${fmt((gz.docsPerSec / p.docsPerSec) * 100)} %, ${mark(gz.docsPerSec >= 0.75 * p.docsPerSec)}` +
-          (gzLimit ? ` (gunzip + framing alone: ${millions(gzLimit.docsPerSec)}/s, ${fmt((gzLimit.docsPerSec / p.docsPerSec) * 100)} % of the .bson path; the .gz path is at ${fmt((gz.docsPerSec / gzLimit.docsPerSec) * 100)} % of that limit)` : ""),
-      );
+  const find = (rows: Measured[], shape: Shape, mode: Mode) => rows.find((r) => JSON.stringify(r.shape) === JSON.stringify(shape) && r.mode === mode);
+  const rate = (m: Measured | undefined) => (m ? (m.shape.documents / m.best.ms) * 1000 : NaN);
+  if (!PYTHON) say("python3 with pymongo's C bson not found: the Python baseline is skipped (install it with `apt-get install python3-bson`)\n");
+
+  if (suites.has("core")) {
+    for (const documents of sizes) {
+      const shape: Shape = { documents };
+      infos.set(JSON.stringify(shape), await dataset(shape, true, regenerate));
+      say(`core, ${fmt(documents)} raw events:\n`);
+      const rows = await measure([shape], ["frame", "full", "check", "post-restore", "python", "frame-gz", "check-gz"], rounds);
+      md.push(`## ${fmt(documents)} raw events: events-match-raw, the baseline and the limits`, "", ...table(rows, infos), "");
+      const check = find(rows, shape, "check")!;
+      const py = find(rows, shape, "python");
+      const whole = find(rows, shape, "post-restore")!;
+      const gz = find(rows, shape, "check-gz")!;
+      const frame = find(rows, shape, "frame")!;
+      const full = find(rows, shape, "full")!;
+      targets.push(`- ${fmt(documents)} raw events:`);
+      targets.push(py ? `  - events-match-raw vs Python + C bson (whole process): ${fmt(py.best.ms / check.best.ms, 1)}× faster; target ≥ 12×: ${mark(py.best.ms >= 12 * check.best.ms)}` : "  - Python baseline not run (python3-bson missing)");
+      targets.push(`  - single-threaded rate: ${millions(rate(check))}/s end to end (open, read apps/events/events_data/drill_events, evaluate); target ≥ 3.5 M/s: ${mark(rate(check) >= 3.5e6)}`);
+      targets.push(`  - whole post-restore scenario vs events-match-raw alone: ${fmt(whole.best.ms / check.best.ms, 2)}×; target ≤ 1.3×: ${mark(whole.best.ms <= 1.3 * check.best.ms)}`);
+      targets.push(`  - .bson.gz vs .bson: ${fmt(gz.best.ms / check.best.ms, 2)}× the time (gunzip + framing alone: ${millions(rate(find(rows, shape, "frame-gz")))}/s)`);
+      targets.push(`  - limits: framing only ${millions(rate(frame))}/s (${fmt(check.best.ms / frame.best.ms, 1)}× faster than the check), full BSON.deserialize ${millions(rate(full))}/s (the check is ${fmt(full.best.ms / check.best.ms, 1)}× faster)`);
     }
   }
-  const sizes = [...infos.keys()].sort((a, b) => a - b);
-  if (sizes.length > 1) {
-    const small = find(sizes[0]!, "project");
-    const large = find(sizes[sizes.length - 1]!, "project");
-    if (small && large) {
-      lines.push(
-        `- memory flat in the number of raw events: ${fmt(small.maxRssMb)} MB for ${fmt(sizes[0]!)}, ${fmt(large.maxRssMb)} MB for ${fmt(sizes[sizes.length - 1]!)} ` +
-          `(grouped state: ${sizes.map((n) => `${fmt(infos.get(n)!.groups)} app/event/day groups`).join(" vs ")})`,
-      );
-    }
+  if (suites.has("apps")) {
+    const shapes: Shape[] = [2, 200, 2000].map((apps) => ({ documents: 1_000_000, apps, keysPerApp: 10 }));
+    for (const s of shapes) infos.set(JSON.stringify(s), await dataset(s, false, regenerate));
+    say("apps: 2 vs 200 vs 2,000 apps, 1M raw events:\n");
+    const rows = await measure(shapes, ["check"], rounds);
+    md.push("## Linear in apps: 1M raw events over 2, 200 and 2,000 apps", "", ...table(rows, infos), "");
+    const [a2, , a2000] = shapes.map((s) => find(rows, s, "check")!);
+    targets.push(`- 2,000 apps vs 2 apps, same 1M raw events: ${fmt(a2000!.best.ms / a2!.best.ms, 2)}× the time; target ≤ 1.5×: ${mark(a2000!.best.ms <= 1.5 * a2!.best.ms)}`);
   }
-  lines.push("");
-  lines.push(`Total benchmark time ${fmt(seconds)} s.`);
-  lines.push("");
-  return lines.join("\n");
+  if (suites.has("keys")) {
+    const shapes: Shape[] = [3, 1000, 10000].map((keysPerApp) => ({ documents: 1_000_000, apps: 1, keysPerApp }));
+    for (const s of shapes) infos.set(JSON.stringify(s), await dataset(s, false, regenerate));
+    say("keys: 3 vs 1k vs 10k event keys, 1M raw events:\n");
+    const rows = await measure(shapes, ["check"], rounds);
+    md.push("## Event keys: 1M raw events of one app with 3, 1,000 and 10,000 keys", "", ...table(rows, infos), "");
+    const [k3, , k10k] = shapes.map((s) => find(rows, s, "check")!);
+    targets.push(`- 10k vs 3 event keys: ${fmt(k10k!.best.ms / k3!.best.ms, 2)}× the time, peak RSS ${fmt(k3!.peakRssMb)} → ${fmt(k10k!.peakRssMb)} MB`);
+  }
+  if (suites.has("memory")) {
+    const big: Shape = { documents: 2_000_000, apps: 200, keysPerApp: 500 };
+    const names: Shape = { documents: 1_000_000, apps: 2000, keysPerApp: 500 };
+    for (const s of [big, names]) infos.set(JSON.stringify(s), await dataset(s, false, regenerate));
+    say("memory: 200 apps × 500 keys over 2M raw events; 1M distinct event names:\n");
+    const rows = await measure([big, names], ["check"], rounds);
+    md.push("## Memory: many groups, many distinct event names (default --max-memory)", "", ...table(rows, infos), "");
+    const b = find(rows, big, "check")!;
+    const n = find(rows, names, "check")!;
+    targets.push(`- 200 apps × 500 keys, 2M raw events (${fmt(infos.get(JSON.stringify(big))!.groups)} app/event/day groups): peak RSS ${fmt(b.peakRssMb)} MB; target < 400 MB: ${mark(b.peakRssMb < 400)}`);
+    targets.push(`- 2,000 apps × 500 keys (1M possible event names, ${fmt(infos.get(JSON.stringify(names))!.groups)} groups): peak RSS ${fmt(n.peakRssMb)} MB, ${n.best.outcomes}; target < 400 MB or the budget's clear stop: ${mark(n.peakRssMb < 400 || /error/.test(n.best.outcomes ?? ""))}`);
+  }
+  targets.push("- `--jobs N` (worker threads): not implemented yet, so not measured.");
+  if (suites.has("startup")) md.push(...startupReport(await measureStartup(ROOT, BENCH_DIR, 10, say)), "");
+
+  const head = [
+    "# Benchmark (`npm run bench`)",
+    "",
+    `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? "CPU"}, load average ${load.map((l) => l.toFixed(2)).join(" ")} at the start, ${loadavg().map((l) => l.toFixed(2)).join(" ")} at the end ` +
+      `(a shared machine: other people's work runs beside these measurements, so compare the ratios of one run, not absolute times across runs). ` +
+      `Best of ${rounds} round${rounds === 1 ? "" : "s"} by wall time, competitors taking turns, each run its own process; peak RSS is the largest of the runs, CPU is user + system of the best run. ` +
+      `countly-check rows are end to end in-process (open the dump, read apps, events, events_data and drill_events, evaluate); the Python row is its whole process. ` +
+      `Command: \`npm run bench -- ${args.join(" ")}\`.`,
+    "",
+    "Targets (issue 12):",
+    "",
+    ...targets,
+    "",
+  ];
+  const text = [...head, ...md, `Total benchmark time ${fmt((performance.now() - started) / 1000)} s.`, ""].join("\n");
+  say(`\n${text}`);
+  await mkdir(dirname(REPORT), { recursive: true });
+  await writeFile(REPORT, text);
+  say(`\nwritten to ${REPORT}\n`);
 }
 
 await main();

@@ -2,7 +2,8 @@
 // not behind the newest raw inserts: otherwise raw data is not (and after a restore may
 // never be) aggregated. Countly's own `/o/system/aggregator` endpoint reports the same
 // lag (`diffDrill`: newest drill_events `cd` minus each consumer's `cd`).
-import type { RawInsertRow } from "../runner/facts/types.ts";
+import { clusterTimeEndMs } from "../countly/resume-token.ts";
+import type { ChangeStreamToken, RawInsertRow } from "../runner/facts/types.ts";
 import type { CheckDefinition } from "./types.ts";
 import { plural } from "./session-kinds.ts";
 
@@ -28,7 +29,7 @@ export const aggregationCursorFresh: CheckDefinition<AggregationCursorFreshOptio
     kind: "aggregation-cursor-fresh",
     summary: "The aggregator's resume tokens (countly.plugins _changeStreams) are not older than the newest raw inserts they watch.",
     proves:
-      "Countly 25.x builds every aggregate from change streams on `countly_drill.drill_events`; each consumer stores the last raw document it processed as `<consumer>: {token, _id, cd}` in `countly.plugins` `_id: \"_changeStreams\"` (api/parts/data/changeStreamReader.js acknowledgeToken). For each consumer listed in `consumers` that watches raw data present in the database, its `cd` is at least the insertion time of the newest raw document of a kind it watches that was inserted before the settle window (one kind suffices: Countly builds differ in what a consumer watches). Consumers listed in `required` must have an entry when raw data they watch exists; a database with raw data in the current layout must have the `_changeStreams` document. Consumers not listed in `consumers` are not judged. The legacy layout (`drill_events<hash>`) has no change-stream aggregator (the API writes aggregates synchronously): skipped unless a `_changeStreams` document exists. Whole database, not per app.",
+      "Countly 25.x builds every aggregate from change streams on `countly_drill.drill_events`; each consumer stores the last raw document it processed as `<consumer>: {token, _id, cd}` in `countly.plugins` `_id: \"_changeStreams\"` (api/parts/data/changeStreamReader.js at 04c2a351: `{token: stream.resumeToken, _id: change.__id}`, and `cd` only `if (change.cd)`, i.e. only when the consumer's pipeline projects a top-level `cd`). A consumer's progress is its entry's `cd`, else the cluster time of its resume token (decoded from the token's `_data`): the `session-ingestion` and `session-updates` consumers of api/aggregator/processing.js (001abe87) use a bare `$match`, so their entries never have a `cd` (and `event-aggregator` and `drill-meta` project `__iid`, so every 25.x entry but the views' has `_id: null`). For each consumer listed in `consumers` that watches raw data present in the database, its progress is at least the insertion time of the newest raw document of a kind it watches that was inserted before the settle window (one kind suffices: Countly builds differ in what a consumer watches). Consumers listed in `required` must have an entry when raw data they watch exists; a database with raw data in the current layout must have the `_changeStreams` document. Consumers not listed in `consumers` are not judged. The legacy layout (`drill_events<hash>`) has no change-stream aggregator (the API writes aggregates synchronously): skipped unless a `_changeStreams` document exists. Whole database, not per app.",
     perApp: false,
     options: {
       type: "object",
@@ -104,22 +105,43 @@ export const aggregationCursorFresh: CheckDefinition<AggregationCursorFreshOptio
         continue;
       }
       if (settled.size === 0) continue; // every watched insert is within the settle window
-      if (token.cd === undefined) {
-        ctx.report({ field: `_changeStreams.${consumer}.cd`, expected: "a date", actual: "missing", message: `consumer ${consumer}'s entry has no cd, so neither its progress nor the reader's recovery range is known` });
+      const progress = progressOf(token);
+      if (progress === undefined) {
+        ctx.report({
+          field: `_changeStreams.${consumer}.cd`,
+          expected: "a date, or a resume token whose cluster time can be read",
+          actual: "missing",
+          message: `consumer ${consumer}'s entry has no cd and ${token.undecodable ? `its resume token cannot be read (${token.undecodable})` : "no resume token"}, so its progress is not known`,
+        });
         continue;
       }
-      const fresh = [...settled.values()].some((cd) => token.cd! >= cd);
+      const fresh = [...settled.values()].some((cd) => progress.ms >= cd);
       if (fresh) continue;
       const [kind, newest] = [...settled.entries()].reduce((a, b) => (b[1] < a[1] ? b : a));
       ctx.report({
-        field: `_changeStreams.${consumer}.cd`,
+        field: `_changeStreams.${consumer}.${progress.from === "cd" ? "cd" : "token"}`,
         expected: `>= ${iso(newest)}`,
-        actual: iso(token.cd),
-        message: `consumer ${consumer} last acknowledged a raw document inserted ${ago(newest - token.cd)} before the newest ${kind === "*" ? "raw" : kind} insert it watches${token.id ? ` (its _id ${token.id})` : ""}: the raw data inserted since has not been aggregated (tokens from the old server after a restore, or the aggregator is not running)`,
+        actual: iso(progress.ms),
+        message: `consumer ${consumer} last acknowledged a raw document inserted ${ago(newest - progress.ms)} before the newest ${kind === "*" ? "raw" : kind} insert it watches${token.id ? ` (its _id ${token.id})` : ""}${progress.from === "cd" ? "" : " (by its resume token's cluster time: the entry has no cd)"}: the raw data inserted since has not been aggregated (tokens from the old server after a restore, or the aggregator is not running)`,
       });
     }
   },
 };
+
+/**
+ * How far a consumer got: its entry's `cd`, else the cluster time of its resume token (to
+ * the end of that second). Countly's session-ingestion and session-updates consumers use
+ * a bare `$match` pipeline (api/aggregator/processing.js at 001abe87), so
+ * changeStreamReader.js (04c2a351) stores their entries without `cd`: on a healthy 25.x
+ * install the token is the only progress they have. The cluster time is the server's
+ * clock when the insert was applied; `cd` is the API's clock just before: the settle
+ * window absorbs the difference.
+ */
+function progressOf(token: ChangeStreamToken): { ms: number; from: "cd" | "token" } | undefined {
+  if (token.cd !== undefined) return { ms: token.cd, from: "cd" };
+  if (token.resume) return { ms: clusterTimeEndMs(token.resume.clusterTime), from: "token" };
+  return undefined;
+}
 
 /**
  * Per watched kind (or "*" for all), the newest `cd` of the raw documents inserted before

@@ -7,6 +7,7 @@ import { inPeriod } from "../countly/time.ts";
 import { xmlSafe } from "../reports/xml.ts";
 import type { AppInfo, FactName, FactValues } from "./facts/types.ts";
 import { scopeFact } from "./facts/scope.ts";
+import { MemoryBudget } from "./facts/memory-budget.ts";
 import { violationOutcome, type AppRef, type CaseResult, type Finding, type RunResult, type SuiteResult } from "./model.ts";
 import { factRequests, intersectPeriods, periodHull, selectApps } from "./plan.ts";
 import { runCheckQueries, type QueryResults } from "./queries.ts";
@@ -22,6 +23,8 @@ export interface RunOptions {
   period?: Period;
   /** Findings kept per case (all are counted). */
   maxFindings?: number;
+  /** `--max-memory` in bytes: what the facts may hold before the run stops with a clear error (default DEFAULT_MAX_MEMORY). */
+  maxMemory?: number;
   /** `--timeout`: the whole run's deadline (ms). On expiry every case is an error naming what was still running. */
   timeoutMs?: number;
 }
@@ -62,6 +65,7 @@ async function runUnbounded(scenarios: readonly Scenario[], source: Source, opti
         layout: basics.layout,
         databases: basics.databases,
         allApps: basics.apps.every((a) => a.problem || scopeApps.some((s) => s.id === a.id)),
+        budget: new MemoryBudget(options.maxMemory),
       })
     : {};
   // Pipelines that checks declare (pipeline/compare kinds), run before any check is evaluated.

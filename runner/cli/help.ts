@@ -61,6 +61,8 @@ Options:
       --from <YYYY-MM-DD> first app-local day to check
       --to <YYYY-MM-DD>   last app-local day to check
       --max-findings <N>  findings kept per test case (default 1000; JUnit shows 50)
+      --max-memory <SIZE> what the grouped data may hold, e.g. 512M, 2G (default 1G); past it
+                          the run stops with an error per case naming what grew (exit 3)
       --read-preference <mode>  MongoDB: primary, primaryPreferred, secondary,
                           secondaryPreferred or nearest (default: the URI's, else secondaryPreferred)
       --read-concern <level>    MongoDB: local, available, majority, linearizable or

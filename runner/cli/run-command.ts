@@ -10,7 +10,7 @@ import { loadScenarioFile } from "../scenario/load.ts";
 import { ScenarioError, type Scenario } from "../scenario/types.ts";
 import { sourceFor } from "../sources/open.ts";
 import { SourceError } from "../sources/source.ts";
-import { dayOption, intOption, parse } from "./args.ts";
+import { bytesOption, dayOption, intOption, parse } from "./args.ts";
 import { RUN_HELP } from "./help.ts";
 import { UsageError, type CliIO } from "./io.ts";
 import { progressPrinter } from "./progress.ts";
@@ -29,6 +29,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
     from: { type: "string" },
     to: { type: "string" },
     "max-findings": { type: "string" },
+    "max-memory": { type: "string" },
     "read-preference": { type: "string" },
     "read-concern": { type: "string" },
     "max-time-ms": { type: "string" },
@@ -44,6 +45,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
   const period = { from: dayOption("from", values.from), to: dayOption("to", values.to) };
   if (period.from && period.to && period.from > period.to) throw new UsageError(`--from ${period.from} is after --to ${period.to}`);
   const maxFindings = intOption("max-findings", values["max-findings"], 1);
+  const maxMemory = bytesOption("max-memory", values["max-memory"]);
   const timeoutMs = intOption("timeout", values.timeout, 1);
   const mongo = mongoOptions(values);
   const targets = reportTargets(values, { junit: DEFAULT_JUNIT });
@@ -59,7 +61,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
   try {
     const source = await sourceFor(sourceSpec, { dump: { onProgress: showProgress ? progressPrinter(io.stderr, { tty: io.stderrIsTTY ?? false }) : undefined }, mongo });
     try {
-      run = await runScenarios(scenarios, source, { registry: CHECKS, apps: values.app, period, maxFindings, timeoutMs });
+      run = await runScenarios(scenarios, source, { registry: CHECKS, apps: values.app, period, maxFindings, timeoutMs, maxMemory });
     } finally {
       await source.close();
     }

@@ -1,7 +1,7 @@
 // `countly-check diff --before <dump|uri> --after <dump|uri>`: did everything arrive, and
 // does it still add up? Both sides -> diff engine -> result model -> console, JUnit, JSON.
 import type { ReadPreferenceMode } from "mongodb";
-import { intOption, parse } from "../cli/args.ts";
+import { bytesOption, intOption, parse } from "../cli/args.ts";
 import { UsageError, type CliIO } from "../cli/io.ts";
 import { EXIT, type RunResult } from "../model.ts";
 import { redactUri, secretScrubber } from "../redact.ts";
@@ -33,6 +33,8 @@ Options:
                           take that side from the environment variable NAME instead
                           (keeps credentials out of the command line and /proc)
       --max-ids <N>       differing _ids named per collection (default ${DEFAULT_MAX_IDS}; the rest are counted)
+      --max-memory <SIZE> what the event totals may hold, e.g. 512M (default 1G); past it the
+                          totals comparison is an error naming what grew (exit 3)
       --db <NAME>         a database to compare (repeatable; default: ${BACKUP_DATABASES.join(", ")})
       --junit <FILE|->    JUnit XML report (default: ${DEFAULT_DIFF_JUNIT}; - for stdout)
       --read-preference <mode>  MongoDB: primary, primaryPreferred, secondary,
@@ -60,6 +62,7 @@ export async function diffCommand(argv: string[], io: CliIO): Promise<number> {
     "before-env": { type: "string" },
     "after-env": { type: "string" },
     "max-ids": { type: "string" },
+    "max-memory": { type: "string" },
     db: { type: "string", multiple: true },
     ...REPORT_OPTIONS,
     "read-preference": { type: "string" },
@@ -77,6 +80,7 @@ export async function diffCommand(argv: string[], io: CliIO): Promise<number> {
   if (!beforeSpec) throw new UsageError("--before is required: the backup (a dump directory or a mongodb:// URI; or --before-env NAME)");
   if (!afterSpec) throw new UsageError("--after is required: the restored side (a dump directory or a mongodb:// URI; or --after-env NAME)");
   const maxIds = intOption("max-ids", values["max-ids"], 0) ?? DEFAULT_MAX_IDS;
+  const maxMemory = bytesOption("max-memory", values["max-memory"]);
   const { readPreference, connectTimeoutMS } = mongoOptions(values);
   const databases = values.db?.length ? [...new Set(values.db)] : BACKUP_DATABASES;
   for (const db of databases) if (!/^[^/\\. "$*<>:|?]+$/.test(db)) throw new UsageError(`--db ${db}: not a MongoDB database name`);
@@ -90,7 +94,7 @@ export async function diffCommand(argv: string[], io: CliIO): Promise<number> {
 
   let run: RunResult;
   try {
-    const result = await diffSides(before, after, { databases, maxIds, onScan: showProgress ? progress(io.stderr) : undefined });
+    const result = await diffSides(before, after, { databases, maxIds, maxMemory, onScan: showProgress ? progress(io.stderr) : undefined });
     run = diffToRun(result);
   } catch (e) {
     if (!(e instanceof DiffSourceError)) throw e;

@@ -2,6 +2,7 @@
 // database and collection by collection (presence, document counts, indexes, and which
 // documents are missing or different), plus the aggregated event totals per app, event
 // and month. Pure data out (DiffResult); report.ts turns it into the result model.
+import { MemoryBudget, MemoryBudgetError } from "../facts/memory-budget.ts";
 import { COLLECTIONS, legacyEventsHash, type Layout } from "../../countly/layout.ts";
 import { SourceError } from "../sources/source.ts";
 import { Canonicalizer } from "./canonical.ts";
@@ -35,6 +36,8 @@ export interface DiffOptions {
   /** (id, digest) pairs held at once while naming differing documents (default 1,000,000). */
   roundBudget?: number;
   onScan?: (r: ScanReport) => void;
+  /** `--max-memory` in bytes for what grows with the data (the event totals per app, event and month). */
+  maxMemory?: number;
 }
 
 export type Presence = "both" | "before-only" | "after-only";
@@ -115,6 +118,7 @@ export async function diffSides(before: DiffSide, after: DiffSide, options: Diff
   const startedAt = new Date(started).toISOString();
   const maxIds = options.maxIds ?? DEFAULT_MAX_IDS;
   const databases = options.databases ?? BACKUP_DATABASES;
+  const budget = new MemoryBudget(options.maxMemory);
   try {
     const sides: SideState[] = [];
     for (const [side, label] of [
@@ -129,7 +133,7 @@ export async function diffSides(before: DiffSide, after: DiffSide, options: Diff
         if (e instanceof SourceError) throw new DiffSourceError(label, e.message, { cause: e });
         throw e;
       }
-      const state: SideState = { side, label, collections, totals: new TotalsTable() };
+      const state: SideState = { side, label, collections, totals: new TotalsTable(budget) };
       try {
         state.catalog = await readCatalog(side, collections.get(COUNTLY_DB) ?? []);
       } catch (e) {
@@ -220,7 +224,7 @@ async function diffCollection(b: SideState, a: SideState, db: string, name: stri
       if (sample) out[s === b ? "onlyBefore" : "onlyAfter"] = { count: sample.count, ids: sample.ids };
     } catch (e) {
       errors.push(`${s.label}: ${errorMessage(e)}`);
-      if (totals) s.totalsError = `${s.label}: ${db}.${name} could not be read`;
+      if (totals) s.totalsError = e instanceof MemoryBudgetError ? `${s.label}: ${db}.${name}: ${e.message}` : `${s.label}: ${db}.${name} could not be read`;
     }
   }
 

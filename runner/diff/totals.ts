@@ -4,6 +4,8 @@
 // Compared before vs after, they show "the counts changed" even when documents were
 // merged rather than copied (a restore without --drop merges into existing data), and
 // they line up across layouts (a legacy backup restored and then upgraded).
+import { MemoryBudget, type Meter } from "../facts/memory-budget.ts";
+import { num } from "../facts/numbers.ts";
 import { BSON } from "bson";
 import { eventHash } from "../../countly/hash.ts";
 import { COLLECTIONS, legacyEventsHash } from "../../countly/layout.ts";
@@ -48,17 +50,11 @@ export async function readCatalog(side: DiffSide, collections: readonly string[]
   return catalog;
 }
 
-function count(v: unknown): number {
-  if (typeof v === "number") return Number.isFinite(v) ? v : 0;
-  if (v && typeof v === "object" && "toNumber" in v && typeof (v as { toNumber: unknown }).toNumber === "function") return (v as { toNumber(): number }).toNumber();
-  return 0;
-}
-
 function sumDays(d: unknown): number {
   if (!d || typeof d !== "object") return 0;
   let total = 0;
   for (const [day, v] of Object.entries(d as Record<string, unknown>)) {
-    if (DAY.test(day) && v && typeof v === "object") total += count((v as Record<string, unknown>).c);
+    if (DAY.test(day) && v && typeof v === "object") total += num((v as Record<string, unknown>).c); // every BSON numeric type (Decimal128 too), as the checks read them
   }
   return total;
 }
@@ -68,12 +64,20 @@ export class TotalsTable {
   readonly rows = new Map<string, Map<string, number>>();
   /** Legacy `events<H>` collections no app/event of `countly.events.list` hashes to. */
   readonly unattributed: string[] = [];
+  /** An app/event/month row: its key string and map entry (~160 bytes). */
+  private readonly meter: Meter;
+
+  constructor(budget: MemoryBudget = new MemoryBudget()) {
+    this.meter = budget.meter("the event totals", "rows", 160);
+  }
 
   add(app: string, event: string, month: string, c: number): void {
     let byApp = this.rows.get(app);
     if (!byApp) this.rows.set(app, (byApp = new Map()));
     const k = `${event}\u0000${month}`;
-    byApp.set(k, (byApp.get(k) ?? 0) + c);
+    const prev = byApp.get(k);
+    if (prev === undefined) this.meter.add();
+    byApp.set(k, (prev ?? 0) + c);
   }
 
   /**

@@ -1,8 +1,10 @@
 // How a fact is computed from a dump: which collections it reads, which fields of
 // their documents, and a visitor that folds documents into the fact's value.
-// The dump source runs one pass per collection for all collectors that read it.
-import type { FieldSelection } from "../sources/dump/bson-file-scanner.ts";
-import type { FactName, FactScope, FactValues } from "./types.ts";
+// The dump source runs one pass per collection for all collectors that read it; each
+// document reaches the visitors as a DocFields (runner/sources/dump/bson-fields.ts): the
+// positions of the selected fields, decoded only as far as a visitor reads them.
+import type { DocFields, FieldLayout, FieldSelection } from "../sources/dump/bson-fields.ts";
+import type { CollectionUuid, FactName, FactScope, FactValues } from "./types.ts";
 
 export interface CollectionRef {
   db: string;
@@ -15,17 +17,31 @@ export interface Catalog {
   collections: Record<string, string[]>;
   /** app id -> event keys of `countly.events.list` (to resolve legacy hashed names). */
   eventLists: Record<string, string[]>;
+  /** `db.collection` -> its UUID, where the source learns it while opening (a dump's `<coll>.metadata.json`). */
+  collectionUuids?: Record<string, CollectionUuid>;
 }
 
 export interface DumpVisitor<V> {
-  visit(doc: Record<string, unknown>, from: CollectionRef): void;
+  /**
+   * Called once per collection read, with the layout of all the fields read from it
+   * (resolve slots here, not per document): the function to call per document.
+   */
+  reader(layout: FieldLayout, from: CollectionRef): (doc: DocFields) => void;
   finish(): V;
+}
+
+/** For collectors of small collections: each document as an object of the selected fields (DocFields.record). */
+export function recordVisitor<V>(visitor: { visit(doc: Record<string, unknown>, from: CollectionRef): void; finish(): V }): DumpVisitor<V> {
+  return {
+    reader: (_layout, from) => (doc) => visitor.visit(doc.record(), from),
+    finish: () => visitor.finish(),
+  };
 }
 
 export interface DumpCollector<K extends FactName> {
   fact: K;
   collections(scope: FactScope, catalog: Catalog): CollectionRef[];
-  /** Top-level fields the visitor reads; undefined = whole documents. */
+  /** Top-level fields the visitor reads; undefined = whole documents (small collections only). */
   fields?: FieldSelection;
   start(scope: FactScope, catalog: Catalog): DumpVisitor<FactValues[K]>;
 }
@@ -34,19 +50,14 @@ export function sameCollection(a: CollectionRef, b: CollectionRef): boolean {
   return a.db === b.db && a.name === b.name;
 }
 
-/**
- * Union of field selections; undefined (whole document) wins. A field stays "epoch-ms"
- * only if every selection naming it says so; with sub-keys or `true` elsewhere it is `true`.
- */
+/** Union of field selections; undefined (whole document) wins. A field selected whole anywhere is read whole, else the union of its sub-keys. */
 export function mergeFields(selections: readonly (FieldSelection | undefined)[]): FieldSelection | undefined {
-  const out: Record<string, true | string[] | "epoch-ms"> = {};
+  const out: Record<string, true | string[]> = {};
   for (const sel of selections) {
     if (sel === undefined) return undefined;
     for (const [k, v] of Object.entries(sel)) {
       const prev = out[k];
-      if (prev === undefined && v === "epoch-ms") out[k] = v;
-      else if (prev === "epoch-ms" && v === "epoch-ms") continue;
-      else if (prev === true || v === true || prev === "epoch-ms" || v === "epoch-ms") out[k] = true;
+      if (prev === true || v === true) out[k] = true;
       else out[k] = [...new Set([...(prev ?? []), ...v])];
     }
   }

@@ -1,73 +1,104 @@
-// Counter values as Countly's aggregator reads them from raw documents, and the one
-// conversion of BSON numbers every reader shares (dump decoders and live documents):
-// int32, double, int64 and decimal128 are all numbers (issue 13: a counter stored as
-// Decimal128("20") was read as 0).
-
-/** Beyond this, `new Date(ms)` is an invalid date ("Invalid time value" on toISOString). */
-export const MAX_DATE_MS = 8.64e15;
+// Counter values as Countly's aggregator reads them from raw documents, from decoded
+// values (cold paths, live rows) and straight from a dump document's bytes (DocFields).
+import type { DocFields } from "../sources/dump/bson-fields.ts";
+import { DocumentProblem } from "../sources/dump/bson-fields.ts";
 
 /**
- * Any BSON number as a JS number: JS numbers as they are; Int32, Double, Long (exact
- * within ±2^53, else the nearest double) and Decimal128 (the nearest double; NaN and
- * ±Infinity stay what they are) from their wrapper objects, recognised by `_bsontype`
- * so any copy of the bson package works. Anything else: undefined.
+ * A decoded value as a number when it is one: a JS number, or one of bson's numeric
+ * classes (Long beyond ±2^53, Decimal128 — "NaN" too —, unpromoted Int32/Double); else NaN.
  */
-export function bsonNumber(v: unknown): number | undefined {
+export function numeric(v: unknown): number {
   if (typeof v === "number") return v;
-  if (typeof v === "bigint") return Number(v);
-  if (v !== null && typeof v === "object") {
-    const t = (v as { _bsontype?: unknown })._bsontype;
-    if (t === "Decimal128" || t === "Long" || t === "Int32" || t === "Double") return Number(String(v));
-  }
-  return undefined;
+  return isNumeric(v) ? Number(String(v)) : NaN;
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
+/** The value is a number of any BSON numeric type (NaN included). */
+export function isNumeric(v: unknown): boolean {
+  if (typeof v === "number") return true;
   if (v === null || typeof v !== "object") return false;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
+  const t = (v as { _bsontype?: unknown })._bsontype;
+  return t === "Long" || t === "Int32" || t === "Double" || t === "Decimal128";
 }
 
-/**
- * A document with every BSON number wrapper (Decimal128, a Long beyond 2^53...) replaced
- * by its number, for visitors that expect numbers (the driver hands Decimal128 over as an
- * object). Plain objects and arrays are copied; Dates, ObjectIds and the rest are kept.
- */
-export function withPlainNumbers<T>(value: T): T {
-  if (value === null || typeof value !== "object") return value;
-  if (Array.isArray(value)) return value.map(withPlainNumbers) as T;
-  if (isPlainObject(value)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = withPlainNumbers(v);
-    return out as T;
-  }
-  const n = bsonNumber(value);
-  return (n === undefined ? value : n) as T;
-}
-
-/** A finite number (of any BSON numeric type) or 0 (strings, null, NaN count as not sent). */
+/** A finite number or 0 (strings, null, NaN count as not sent). */
 export function num(v: unknown): number {
-  const n = bsonNumber(v);
-  return n !== undefined && Number.isFinite(n) ? n : 0;
+  const n = typeof v === "number" ? v : numeric(v);
+  return Number.isFinite(n) ? n : 0;
 }
 
 /** `c = c || 1; c = parseInt(c)` in api/aggregator/usage.*: a missing or zero count is 1. */
 export function rawCount(v: unknown): number {
-  const n = typeof v === "string" ? Number(v) : (bsonNumber(v) ?? NaN);
+  const n = typeof v === "string" ? Number(v) : numeric(v);
+  return countOf(n);
+}
+
+function countOf(n: number): number {
   if (!Number.isFinite(n) || n === 0) return 1;
   return Math.trunc(n);
 }
 
-/** Raw `ts`: ms since epoch; Countly also accepted seconds (10 digits). Out of the Date range: undefined. */
+/** The largest |time value| a Date holds (ECMA-262 TimeClip); live pipelines bound times by it too. */
+export const MAX_DATE_MS = 8.64e15;
+
+/** Raw `ts`: ms since epoch; Countly also accepted seconds (10 digits). Undefined when `ts` is no number or date. */
 export function rawTimestamp(v: unknown): number | undefined {
-  const n = typeof v === "number" ? v : v instanceof Date ? v.getTime() : NaN;
-  if (!Number.isFinite(n)) return undefined;
-  const ms = n < 1e11 ? n * 1000 : n;
-  return Math.abs(ms) <= MAX_DATE_MS ? ms : undefined;
+  if (v instanceof Date) return checkedTs(v.getTime(), v);
+  return isNumeric(v) ? checkedTs(numeric(v), v) : undefined;
 }
 
-/** `cd` as epoch ms, or undefined (also when out of the Date range, e.g. 1e20). */
+/**
+ * A number or date `ts` that is no time at all (NaN, beyond any Date) would make every raw
+ * check fail with a bare "Invalid time value": it is a problem of that document instead,
+ * which the scanner reports with the collection, the document's `_id` and its offset.
+ */
+function checkedTs(n: number, shown: unknown): number {
+  const ms = n < 1e11 ? n * 1000 : n;
+  if (!(ms >= -MAX_DATE_MS && ms <= MAX_DATE_MS)) {
+    throw new DocumentProblem(`raw event ts ${shown instanceof Date ? "(a date beyond the Date range)" : String(shown)} is not a time (ms since 1970, or seconds); fix or remove this document`);
+  }
+  return ms;
+}
+
+/** `cd` as epoch ms, or undefined (also a number beyond the Date range: `new Date(1e20)` is "Invalid time value"). */
 export function insertTime(v: unknown): number | undefined {
-  const ms = v instanceof Date ? v.getTime() : typeof v === "number" ? v : NaN;
-  return Number.isFinite(ms) && Math.abs(ms) <= MAX_DATE_MS ? ms : undefined;
+  if (v instanceof Date) return v.getTime();
+  const n = numeric(v);
+  return Number.isFinite(n) && Math.abs(n) <= MAX_DATE_MS ? n : undefined;
+}
+
+// The same rules read from the bytes of a dump document.
+
+/** num() of a field. */
+export function numAt(doc: DocFields, slot: number): number {
+  const n = doc.number(slot);
+  return n !== undefined && Number.isFinite(n) ? n : 0;
+}
+
+/** rawCount() of a field. */
+export function rawCountAt(doc: DocFields, slot: number): number {
+  const t = doc.type(slot);
+  if (t === 2) return countOf(Number(doc.string(slot)));
+  const n = doc.number(slot);
+  return countOf(n ?? NaN);
+}
+
+/** rawTimestamp() of a field. */
+export function rawTimestampAt(doc: DocFields, slot: number): number | undefined {
+  const t = doc.type(slot);
+  if (t === 9) {
+    const ms = doc.dateMs(slot)!;
+    return checkedTs(ms <= MAX_DATE_MS && ms >= -MAX_DATE_MS ? ms : NaN, ms <= MAX_DATE_MS && ms >= -MAX_DATE_MS ? ms : new Date(NaN));
+  }
+  const n = doc.number(slot);
+  return n === undefined ? undefined : checkedTs(n, n);
+}
+
+/** insertTime() of a field (a datetime beyond Date's range is NaN, as its invalid Date's getTime()). */
+export function insertTimeAt(doc: DocFields, slot: number): number | undefined {
+  if (doc.type(slot) === 9) {
+    const ms = doc.dateMs(slot)!;
+    return ms <= MAX_DATE_MS && ms >= -MAX_DATE_MS ? ms : NaN;
+  }
+  const n = doc.number(slot);
+  return n !== undefined && Number.isFinite(n) && Math.abs(n) <= MAX_DATE_MS ? n : undefined;
 }

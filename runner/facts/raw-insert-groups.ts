@@ -2,7 +2,10 @@
 // shared by the dump collector and the live pipeline, which fill them differently.
 import { INTERNAL_EVENTS } from "../../countly/layout.ts";
 import type { Catalog, CollectionRef } from "./collector.ts";
-import { drillReader } from "./dump/drill.ts";
+import { legacyDrillHash } from "../../countly/layout.ts";
+import { dayOf, inPeriod } from "../../countly/time.ts";
+import { hashIndex } from "./attribution.ts";
+import { rawTimestamp } from "./numbers.ts";
 import type { FactScope, RawInsertRow } from "./types.ts";
 
 export interface InsertGroup {
@@ -34,17 +37,33 @@ export function insertRows(groups: Iterable<InsertGroup>): RawInsertRow[] {
  * Which raw documents fact rawInserts counts in a live run: a run over every app and all
  * time counts every raw document with a string `e` (any `a`, as the dump does); a run
  * narrowed to some apps counts theirs (a legacy collection's owner), and a run with a
- * period those whose app-local day is in it (runner/facts/dump/drill.ts drillReader
- * decides, as for every raw fact).
+ * period those whose app-local day is in it (the same day rule as every raw fact).
  */
 export function insertScope(scope: FactScope, catalog: Catalog): (doc: Record<string, unknown>, from: CollectionRef) => boolean {
-  const place = drillReader(scope, catalog);
-  const apps = new Set(scope.apps.map((a) => a.id));
+  const zones = new Map(scope.apps.map((a) => [a.id, a.timezone]));
+  const index = scope.layout.drill === "legacy" ? hashIndex(scope.apps, catalog.eventLists) : undefined;
   const bounded = scope.period.from !== undefined || scope.period.to !== undefined;
   return (doc, from) => {
-    if (bounded) return place(doc, from) !== undefined;
-    if (scope.layout.drill === "legacy") return true;
-    if (typeof doc.e !== "string") return false;
-    return scope.allApps === true || (typeof doc.a === "string" && apps.has(doc.a));
+    let app: string;
+    if (index) {
+      const who = index.get(legacyDrillHash(from.name) ?? "");
+      if (!who) return false;
+      app = who.app;
+    } else {
+      if (typeof doc.e !== "string") return false;
+      if (!bounded) return scope.allApps === true || (typeof doc.a === "string" && zones.has(doc.a));
+      if (typeof doc.a !== "string") return false;
+      app = doc.a;
+    }
+    if (!bounded) return true;
+    const timezone = zones.get(app);
+    if (timezone === undefined) return false;
+    let ts: number | undefined;
+    try {
+      ts = rawTimestamp(doc.ts);
+    } catch {
+      return false; // no time at all: in no period
+    }
+    return ts !== undefined && inPeriod(dayOf(timezone, ts), scope.period);
   };
 }

@@ -1,8 +1,10 @@
 // Facts: what checks read. Each fact is computed once per run by a source (dump or
 // live) for the union of the scenarios' apps and periods; checks then filter.
 // Row shapes are plain data so a test can compare a dump's facts with a server's.
+import type { MemoryBudget } from "./memory-budget.ts";
 import type { Day, Period } from "../../countly/time.ts";
 import type { DetectedLayout, DatabaseNames } from "../../countly/layout.ts";
+import type { ClusterTime, ResumeTokenInfo } from "../../countly/resume-token.ts";
 
 export interface AppInfo {
   id: string;
@@ -367,7 +369,14 @@ export interface ChangeStreamToken {
   id?: string;
   /** A resume token is stored (the polling fallback stores `"timed"`). */
   hasToken: boolean;
+  /** What the token's `_data` encodes (countly/resume-token.ts). */
+  resume?: ResumeTokenInfo;
+  /** Why a stored token could not be decoded; undefined for the polling fallback's `"timed"`. */
+  undecodable?: string;
 }
+
+/** The UUID of a collection as the source knows it (dump: `<coll>.metadata.json`; live: listCollections `info.uuid`), or why it is unknown. */
+export type CollectionUuid = { uuid: string; from: string } | { unknown: string };
 
 export interface ChangeStreamsFact {
   /** Raw data layout: the legacy one (`drill_events<H>`) has no change-stream aggregator. */
@@ -375,6 +384,10 @@ export interface ChangeStreamsFact {
   /** `countly.plugins` holds a `_changeStreams` document. */
   present: boolean;
   tokens: ChangeStreamToken[];
+  /** UUID of `countly_drill.drill_events`, the collection every consumer watches (undefined in the legacy layout). */
+  drillEvents?: CollectionUuid;
+  /** Live only: the oldest entry of `local.oplog.rs` (a token older than it cannot resume), or why it could not be read. */
+  oplog?: { oldest: ClusterTime } | { unreadable: string };
 }
 
 /** Documents in one collection the collections-present check looks at. */
@@ -438,4 +451,6 @@ export interface FactScope {
   params: FactParams;
   /** The run was not narrowed to some apps: `apps` are all the database's apps (but those that cannot be evaluated). Whole-database facts (rawInserts) then read raw data of any app id. */
   allApps?: boolean;
+  /** `--max-memory`: what the facts may hold (a default budget when absent). */
+  budget?: MemoryBudget;
 }

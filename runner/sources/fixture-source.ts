@@ -1,8 +1,10 @@
 // A source over a generated dataset held in memory: the same fact collectors as a
 // dump, without writing files. Used by property tests and `selftest`.
+import { fixtureCollectionUuid } from "../../fixtures/collection-uuids.ts";
 import type { Dataset } from "../../fixtures/dataset.ts";
 import { COLLECTIONS, DEFAULT_DATABASES } from "../../countly/layout.ts";
 import type { FactName, FactParams, FactScope } from "../facts/types.ts";
+import { objectReader } from "./dump/bson-fields.ts";
 import { computeFactsByScanning } from "./scan-plan.ts";
 import { runPipelinesByScanning } from "./pipeline/scan.ts";
 import { basicsFromDocuments, type FactResults, type PipelineOutcome, type PipelineRequest, type Source, type SourceBasics } from "./source.ts";
@@ -21,6 +23,9 @@ export class FixtureSource implements Source {
     for (const db of [dbs.countly, dbs.drill]) collections[db] = Object.keys(this.dataset.databases[db] ?? {}).sort();
     const countly = this.dataset.databases[dbs.countly] ?? {};
     this.basics = basicsFromDocuments(countly[COLLECTIONS.apps] ?? [], countly[COLLECTIONS.events] ?? [], collections, dbs);
+    // A generated dataset lives on a fixture server, whose collection UUIDs its resume tokens name.
+    const drill = `${dbs.drill}.${COLLECTIONS.drillEvents}`;
+    this.basics.catalog.collectionUuids = { [drill]: { uuid: fixtureCollectionUuid(COLLECTIONS.drillEvents), from: `the fixture server's ${drill}` } };
     return this.basics;
   }
 
@@ -30,8 +35,10 @@ export class FixtureSource implements Source {
       requests,
       scope,
       basics.catalog,
-      async (ref, _fields, visit) => {
-        for (const doc of this.dataset.databases[ref.db]?.[ref.name] ?? []) visit(doc);
+      // serialised and walked like a dump's documents: one way to read documents
+      async (ref, layout, visit) => {
+        const read = objectReader(layout, visit);
+        for (const doc of this.dataset.databases[ref.db]?.[ref.name] ?? []) read(doc);
       },
       (ref, e) => `${ref.db}.${ref.name}: ${(e as Error).message}`,
     );

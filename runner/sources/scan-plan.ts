@@ -4,11 +4,11 @@
 import { mergeFields, type Catalog, type CollectionRef, type DumpVisitor } from "../facts/collector.ts";
 import { DUMP_COLLECTORS } from "../facts/dump/index.ts";
 import type { FactName, FactParams, FactScope } from "../facts/types.ts";
-import type { FieldSelection } from "./dump/bson-file-scanner.ts";
+import { FieldLayout, type DocFields, type FieldSelection } from "./dump/bson-fields.ts";
 import type { FactResults } from "./source.ts";
 
-/** Reads one collection, calling `visit` per document; throws to fail the facts that read it. */
-export type CollectionReader = (ref: CollectionRef, fields: FieldSelection | undefined, visit: (doc: Record<string, unknown>) => void) => Promise<void>;
+/** Reads one collection, calling `visit` per document walked with `layout`; throws to fail the facts that read it. */
+export type CollectionReader = (ref: CollectionRef, layout: FieldLayout, visit: (doc: DocFields) => void) => Promise<void>;
 
 export async function computeFactsByScanning(
   requests: ReadonlyMap<FactName, FactParams>,
@@ -37,16 +37,17 @@ export async function computeFactsByScanning(
     const live = visitors.filter((v) => !failed.has(v.fact));
     if (live.length === 0) continue;
     try {
+      const layout = new FieldLayout(mergeFields(fields));
+      const visits = live.map((v) => v.visitor.reader(layout, ref));
       // one reader is the common case: call it directly, without a loop per document
-      const only = live.length === 1 ? live[0]!.visitor : undefined;
+      const only = visits.length === 1 ? visits[0]! : undefined;
       await read(
         ref,
-        mergeFields(fields),
-        only !== undefined
-          ? (doc) => only.visit(doc, ref)
-          : (doc) => {
-              for (const v of live) v.visitor.visit(doc, ref);
-            },
+        layout,
+        only ??
+          ((doc) => {
+            for (const visit of visits) visit(doc);
+          }),
       );
     } catch (e) {
       const message = describeError(ref, e);

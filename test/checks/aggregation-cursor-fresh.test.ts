@@ -63,6 +63,42 @@ describe("aggregation-cursor-fresh", () => {
     expect(noCd.findings).toEqual([expect.objectContaining({ field: "_changeStreams.event-aggregator.cd", actual: "missing" })]);
   });
 
+  // Countly 25.x (api/aggregator/processing.js 001abe87 + changeStreamReader.js 04c2a351): session-ingestion
+  // and session-updates are bare $match pipelines, so their entries are {token, _id: null} with no cd.
+  const sessionToken = (consumer: string, atMs: number): ChangeStreamToken => ({
+    consumer,
+    hasToken: true,
+    resume: { clusterTime: { t: Math.floor(atMs / 1000), i: 3 }, version: 2, tokenType: 128, txnOpIndex: 0, fromInvalidate: false, uuid: "a5093abb38fe4b9ea67f01bb1a96d812" },
+  });
+
+  it("judges entries without cd (the 25.x session consumers) by their resume token's cluster time: a healthy install passes", () => {
+    // The session was inserted at T0 + 400 ms; its insert's cluster time is second T0/1000.
+    const inserts = { rows: [rows("[CLY]_session", T0 + 400), rows("[CLY]_session_update", T0 - MIN), rows("[CLY]_custom", T0)], maxCdMinute: minute(T0) + 10 };
+    const healthy = streams(sessionToken("session-ingestion", T0 + 400), sessionToken("session-updates", T0 - MIN), token("event-aggregator", T0), token("drill-meta", T0 + 400));
+    expect(evaluateWhole(aggregationCursorFresh, {}, { rawInserts: inserts, changeStreams: healthy })).toEqual({ findings: [], skipped: undefined });
+  });
+
+  it("fails an entry without cd whose token's cluster time is behind the newest insert it watches, naming where the progress came from", () => {
+    const inserts = { rows: [rows("[CLY]_session", T0), rows("[CLY]_custom", T0)], maxCdMinute: minute(T0) + 10 };
+    const stale = streams(sessionToken("session-ingestion", T0 - 3 * 86_400_000), token("event-aggregator", T0), token("drill-meta", T0));
+    expect(evaluateWhole(aggregationCursorFresh, {}, { rawInserts: inserts, changeStreams: stale }).findings).toEqual([
+      {
+        field: "_changeStreams.session-ingestion.token",
+        expected: ">= 2024-11-09T12:00:00.000Z",
+        actual: "2024-11-06T12:00:00.999Z",
+        message: "consumer session-ingestion last acknowledged a raw document inserted 3 days before the newest [CLY]_session insert it watches (by its resume token's cluster time: the entry has no cd): the raw data inserted since has not been aggregated (tokens from the old server after a restore, or the aggregator is not running)",
+      },
+    ]);
+  });
+
+  it("reports an entry whose progress cannot be known: no cd and a token that cannot be read", () => {
+    const inserts = { rows: [rows("[CLY]_session", T0)], maxCdMinute: minute(T0) };
+    const unreadable: ChangeStreamToken = { consumer: "session-ingestion", hasToken: true, undecodable: "_data is not a hex string" };
+    expect(evaluateWhole(aggregationCursorFresh, { required: [] }, { rawInserts: inserts, changeStreams: streams(unreadable) }).findings).toEqual([
+      expect.objectContaining({ field: "_changeStreams.session-ingestion.cd", actual: "missing", message: "consumer session-ingestion's entry has no cd and its resume token cannot be read (_data is not a hex string), so its progress is not known" }),
+    ]);
+  });
+
   it("uses the consumers option, and skips without raw data or in the legacy layout without tokens", () => {
     const inserts = { rows: [rows("[CLY]_custom", T0), rows("[CLY]_crash", T0)], maxCdMinute: minute(T0) };
     const custom = { consumers: { crashes: ["[CLY]_crash"] }, required: ["crashes"] };

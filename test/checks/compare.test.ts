@@ -32,6 +32,40 @@ describe("compare check", () => {
     expect(run([["2024-10-01", 1]], [], { missing: "zero", relation: "lte" }).findings[0]).toMatchObject({ day: "2024-10-01", expected: 0, actual: 1 });
   });
 
+  it("ratio_between holds at both ends, inclusive, and fails below the lower one", () => {
+    const r = { ratio_between: [0.5, 2] as [number, number] };
+    expect(violation(r, 5, 10, 0, 0)).toBeUndefined();
+    expect(violation(r, 20, 10, 0, 0)).toBeUndefined();
+    expect(violation(r, 4, 10, 0, 0)).toBe("ratio 0.4 is not in [0.5, 2]");
+    expect(violation(r, 0, 10, 0, 0)).toBe("ratio 0 is not in [0.5, 2]");
+    expect(violation(r, 4.999, 10, 0, 0)).toBe("ratio 0.4999 is not in [0.5, 2]");
+  });
+
+  it("lte and gte allow exactly the tolerance above (lte) or below (gte), absolute or relative", () => {
+    expect(violation("lte", 12, 11, 1, 0)).toBeUndefined();
+    expect(violation("lte", 12.5, 11, 1, 0)).toBe("expected left ≤ right within 1");
+    expect(violation("lte", 110, 100, 0, 0.1)).toBeUndefined();
+    expect(violation("lte", 111, 100, 0, 0.1)).toBe("expected left ≤ right within 10");
+    expect(violation("lte", 5, 100, 0, 0.1)).toBeUndefined();
+    expect(violation("gte", 90, 100, 0, 0.1)).toBeUndefined();
+    expect(violation("gte", 89, 100, 0, 0.1)).toBe("expected left ≥ right within 10");
+    expect(violation("gte", 9, 11, 1, 0)).toBe("expected left ≥ right within 1");
+    expect(violation("eq", 8, 10, 1, 0)).toBe("expected equal within 1");
+    expect(violation("eq", 9, 10, 1, 0)).toBeUndefined();
+  });
+
+  it("allows float rounding relative to the values' size, also above 1, and nothing more", () => {
+    // 1e6 + rounding noise: within 1e-9 relative; 1e-3 off is a real difference
+    expect(violation("eq", 1_000_000.1 + 0.2, 1_000_000.3, 0, 0)).toBeUndefined();
+    expect(violation("eq", 1_000_000.001, 1_000_000, 0, 0)).toBe("expected equal");
+    expect(violation("lte", 1_000_000 + 1e-4, 1_000_000, 0, 0)).toBeUndefined();
+    expect(violation("lte", 1_000_000 + 1e-2, 1_000_000, 0, 0)).toBe("expected left ≤ right");
+    expect(violation("gte", 1_000_000 - 1e-4, 1_000_000, 0, 0)).toBeUndefined();
+    expect(violation("gte", 1_000_000 - 1e-2, 1_000_000, 0, 0)).toBe("expected left ≥ right");
+    expect(violation("eq", 1e-10, 0, 0, 0)).toBeUndefined();
+    expect(violation("eq", 1e-8, 0, 0, 0)).toBe("expected equal");
+  });
+
   it("relations and tolerances", () => {
     expect(violation("eq", 10, 10, 0, 0)).toBeUndefined();
     expect(violation("eq", 11, 10, 1, 0)).toBeUndefined();

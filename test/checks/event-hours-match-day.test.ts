@@ -54,4 +54,11 @@ describe("event-hours-match-day", () => {
     expect(evaluate(eventHoursMatchDay, {}, f, { from: "2024-11-01" }).findings.map((x) => x.event)).toEqual(["Login"]);
     expect(evaluate(eventHoursMatchDay, {}, f, { from: "2024-12-01" }).skipped).toBe("no aggregated event data in the period");
   });
+  it("allows float rounding relative to the day's size, also above 1, but not more", () => {
+    const r = (s: number, hoursS: number) => row("Buy", "2024-10-27", 2, 2, { s, hours: { c: 2, s: hoursS, dur: 0 } });
+    expect(evaluate(eventHoursMatchDay, {}, facts(r(1_000_000.3, 1_000_000.1 + 0.2))).findings).toEqual([]);
+    expect(evaluate(eventHoursMatchDay, {}, facts(r(1_000_000.3, 1_000_000.3 + 1e-4))).findings).toEqual([]);
+    expect(evaluate(eventHoursMatchDay, {}, facts(r(1_000_000.3, 1_000_000.31))).findings).toEqual([expect.objectContaining({ field: "s", expected: 1_000_000.3, actual: 1_000_000.31 })]);
+    expect(evaluate(eventHoursMatchDay, {}, facts(r(0.3, 0.3 + 1e-8))).findings).toHaveLength(1);
+  });
 });

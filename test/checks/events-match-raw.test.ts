@@ -67,4 +67,45 @@ describe("events-match-raw", () => {
     expect(evaluate(eventsMatchRaw, { fields: ["c"] }, facts).findings).toEqual([]);
     expect(evaluate(eventsMatchRaw, { fields: ["c"], aggregates_without_raw: "fail" }, facts).findings).toEqual([expect.objectContaining({ day: "2023-01-01", expected: 0, actual: 9 })]);
   });
+  it("measures the tolerance from the near end of the settle window: lo below it, hi above it", () => {
+    // 10 raw, 4 of them inserted within the window: anything in [6, 10] is fine
+    const rows = [raw("Buy", "2024-10-27", 10, { tail: [{ minute: 1003, c: 4, s: 0, dur: 0 }] })];
+    const facts = (c: number) => ({ rawEvents: { rows, maxCdMinute: 1003 }, eventAggregates: { totals: [agg("Buy", "2024-10-27", c)], segments: [], unattributed: [] } });
+    const o = { fields: ["c"], settle_minutes: 5, tolerance: 1 };
+    expect(evaluate(eventsMatchRaw, o, facts(5)).findings).toEqual([]); // 1 below lo = 6
+    expect(evaluate(eventsMatchRaw, o, facts(4)).findings).toEqual([expect.objectContaining({ expected: 10, actual: 4 })]);
+    expect(evaluate(eventsMatchRaw, o, facts(11)).findings).toEqual([]); // 1 above hi = 10
+    expect(evaluate(eventsMatchRaw, o, facts(12)).findings).toEqual([expect.objectContaining({ expected: 10, actual: 12, message: expect.stringMatching(/2 more than the 10 raw drill events add up to/) })]);
+    expect(evaluate(eventsMatchRaw, o, facts(3)).findings[0]!.message).toMatch(/3 less than the 10 raw drill events add up to \(4 of it inserted within the settle window may still be pending\)/);
+  });
+
+  it("relative_tolerance includes its limit", () => {
+    const facts = (c: number) => ({ rawEvents: { rows: [raw("Buy", "2024-10-27", 100)] }, eventAggregates: { totals: [agg("Buy", "2024-10-27", c)], segments: [], unattributed: [] } });
+    expect(evaluate(eventsMatchRaw, { fields: ["c"], relative_tolerance: 0.1 }, facts(90)).findings).toEqual([]);
+    expect(evaluate(eventsMatchRaw, { fields: ["c"], relative_tolerance: 0.1 }, facts(110)).findings).toEqual([]);
+    expect(evaluate(eventsMatchRaw, { fields: ["c"], relative_tolerance: 0.1 }, facts(89)).findings).toHaveLength(1);
+    expect(evaluate(eventsMatchRaw, { fields: ["c"], tolerance: 10 }, facts(90)).findings).toEqual([]);
+    expect(evaluate(eventsMatchRaw, { fields: ["c"], tolerance: 10 }, facts(89)).findings).toHaveLength(1);
+  });
+
+  it("with aggregates_without_raw: fail reports aggregated days without raw data, except zero days and excluded events", () => {
+    const facts = {
+      rawEvents: { rows: [raw("Buy", "2024-10-27", 2)] },
+      eventAggregates: { totals: [agg("Buy", "2024-10-27", 2), agg("Buy", "2024-10-20", 5), agg("Buy", "2024-10-21", 0), agg("Old", "2024-10-20", 3)], segments: [], unattributed: [] },
+    };
+    expect(evaluate(eventsMatchRaw, {}, facts).findings).toEqual([]);
+    expect(evaluate(eventsMatchRaw, { aggregates_without_raw: "fail", exclude_events: ["Old"] }, facts).findings).toEqual([
+      expect.objectContaining({ event: "Buy", day: "2024-10-20", field: "c", expected: 0, actual: 5, message: expect.stringMatching(/aggregated count 5 but no raw drill events that day/) }),
+    ]);
+    expect(evaluate(eventsMatchRaw, { aggregates_without_raw: "fail", events: ["Buy"] }, facts).findings.map((f) => f.event)).toEqual(["Buy"]);
+    expect(evaluate(eventsMatchRaw, { aggregates_without_raw: "fail" }, facts).findings.map((f) => `${f.event} ${f.day}`)).toEqual(["Buy 2024-10-20", "Old 2024-10-20"]);
+  });
+
+  it("allows float rounding of s and dur relative to their size, also above 1, but not more", () => {
+    const facts = (s: number) => ({ rawEvents: { rows: [raw("Buy", "2024-10-27", 1, { s: 1_000_000.3 })] }, eventAggregates: { totals: [agg("Buy", "2024-10-27", 1, s)], segments: [], unattributed: [] } });
+    expect(evaluate(eventsMatchRaw, {}, facts(1_000_000.1 + 0.2)).findings).toEqual([]);
+    expect(evaluate(eventsMatchRaw, {}, facts(1_000_000.3 + 1e-4)).findings).toEqual([]);
+    expect(evaluate(eventsMatchRaw, {}, facts(1_000_000.31)).findings).toEqual([expect.objectContaining({ field: "s", expected: 1_000_000.3, actual: 1_000_000.31 })]);
+    expect(evaluate(eventsMatchRaw, {}, facts(1_000_000.29)).findings).toEqual([expect.objectContaining({ field: "s", expected: 1_000_000.3, actual: 1_000_000.29 })]);
+  });
 });

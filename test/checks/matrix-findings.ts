@@ -7,8 +7,8 @@
 // Extending: a corruption without an entry here is listed by the matrix test's
 // "findings are asserted" case; add `(clean, corrupted) => ({ "<check kind>": { must, may } })`.
 import type { Dataset, Doc } from "../../fixtures/dataset.ts";
-import { aggregatedTotals, eventDocs, rawDocs, rawTotals, type Sums } from "../fixtures/reference.ts";
-import { oracleDay, oracleDayOfMonthKey } from "../support/countly-oracle.ts";
+import { aggregatedTotals, allKeyTotals, eventDocs, rawDocs, rawTotals, type Sums } from "../fixtures/reference.ts";
+import { oracleDay, oracleDayOfMonthKey, oracleMonthId } from "../support/countly-oracle.ts";
 
 export interface ExpectedFinding {
   app: string;
@@ -91,15 +91,21 @@ function droppedHours(clean: Dataset, corrupted: Dataset): ExpectedFinding[] {
   return out;
 }
 
-/** sessions-match-raw with countly.users empty: per app and day, the raw [CLY]_session documents against 0. */
-function sessionsAgainstNothing(ds: Dataset): FindingExpectation {
+/**
+ * sessions-match-raw (countly.users empty) or sources-match-raw (countly.sources empty): per app
+ * and day (and source: `up.src` with one leading "$" dropped and "." as ":", usage.js @091d42b),
+ * the raw [CLY]_session documents against 0.
+ */
+function sessionsAgainstNothing(ds: Dataset, bySource = false): FindingExpectation {
   const tz = new Map(ds.apps.map((a) => [a.id, a.timezone]));
   const docs = rawDocs(ds);
   const newest = Math.max(...docs.map((r) => (r.doc.cd as Date).getTime()));
   const days = new Map<string, { n: number; settled: boolean }>();
   for (const { app, key, doc } of docs) {
     if (key !== "[CLY]_session") continue;
-    const k = `${app}|${oracleDay(tz.get(app)!, Number(doc.ts))}`;
+    const src = (doc.up as Record<string, unknown> | undefined)?.src;
+    if (bySource && !src) continue;
+    const k = `${app}|${oracleDay(tz.get(app)!, Number(doc.ts))}${bySource ? `|src=${String(src).replace(/^\$/, "").replace(/\./g, ":")}` : ""}`;
     const d = days.get(k) ?? { n: 0, settled: true };
     d.n++;
     d.settled &&= (doc.cd as Date).getTime() <= newest - SURELY_SETTLED_MS;
@@ -108,8 +114,8 @@ function sessionsAgainstNothing(ds: Dataset): FindingExpectation {
   const must: ExpectedFinding[] = [];
   const may: ExpectedFinding[] = [];
   for (const [k, d] of days) {
-    const [app, day] = k.split("|") as [string, string];
-    (d.settled ? must : may).push({ app, event: "[CLY]_session", day, field: "t", expected: d.n, actual: 0 });
+    const [app, day, segment] = k.split("|") as [string, string, string | undefined];
+    (d.settled ? must : may).push({ app, event: "[CLY]_session", day, ...(segment ? { segment } : {}), field: "t", expected: d.n, actual: 0 });
   }
   return { must, may };
 }
@@ -121,6 +127,50 @@ function droppedFromList(clean: Dataset, corrupted: Dataset): ExpectedFinding[] 
   const after = lists(corrupted);
   const out: ExpectedFinding[] = [];
   for (const [app, keys] of before) for (const key of keys) if (!after.get(app)?.has(key)) out.push({ app, event: key, expected: "listed", actual: "not in countly.events.list" });
+  return out;
+}
+
+const close = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b));
+
+/** event-segments-within-total with every segment document gone: each always-sent segment on each day with events. */
+function alwaysSentWithoutValues(clean: Dataset): ExpectedFinding[] {
+  const { totals } = aggregatedTotals(clean);
+  const out: ExpectedFinding[] = [];
+  for (const [k, t] of totals) {
+    if (t.c === 0) continue;
+    const [app, event, day] = k.split("|") as [string, string, string];
+    for (const segment of clean.truth?.alwaysSent[app]?.[event] ?? []) out.push({ app, event, day, segment, field: "c", expected: t.c, actual: 0 });
+  }
+  return out;
+}
+
+/** event-all-key-matches: per app, event and day the all_key counters against the event's own totals; months without all_key documents once. */
+function allKeyAgainstTotals(ds: Dataset): ExpectedFinding[] {
+  const { totals } = aggregatedTotals(ds);
+  const allKey = allKeyTotals(ds);
+  const months = new Set((ds.databases.countly?.events_data ?? []).filter((d) => d.s === "key").map((d) => `${String(d.a)}|${String(d.m)}`));
+  const out: ExpectedFinding[] = [];
+  const missing = new Map<string, { app: string; days: string[]; c: number }>();
+  for (const [k, t] of totals) {
+    const [app, event, day] = k.split("|") as [string, string, string];
+    const a = allKey.get(k);
+    if (FIELDS.every((f) => t[f] === 0) && !a) continue;
+    const month = `${app}|${oracleMonthId(day)}`;
+    if (!months.has(month)) {
+      const m = missing.get(month) ?? { app, days: [], c: 0 };
+      m.days.push(day);
+      m.c += t.c;
+      missing.set(month, m);
+      continue;
+    }
+    for (const f of FIELDS) if (!close(a?.[f] ?? 0, t[f])) out.push({ app, event, day, field: f, expected: t[f], actual: a?.[f] ?? 0 });
+  }
+  for (const m of missing.values()) out.push({ app: m.app, day: m.days.sort()[0], field: "c", expected: m.c, actual: 0 });
+  for (const [k, a] of allKey) {
+    if (totals.has(k)) continue;
+    const [app, event, day] = k.split("|") as [string, string, string];
+    for (const f of FIELDS) if (a[f] !== 0) out.push({ app, event, day, field: f, expected: 0, actual: a[f] });
+  }
   return out;
 }
 
@@ -141,5 +191,16 @@ export const MATRIX_FINDINGS: Record<string, FindingsOf> = {
   // one hour bucket dropped, the day total kept: day value vs the hours' sum
   "partial-merge": (clean, corrupted) => ({ "event-hours-match-day": { must: droppedHours(clean, corrupted) } }),
   "sessions-emptied": (clean) => ({ "sessions-match-raw": sessionsAgainstNothing(clean) }),
+  // per day and source against 0, and every source not listed in the (gone) meta_v2.sources
+  "sources-emptied": (clean) => {
+    const days = sessionsAgainstNothing(clean, true);
+    const meta = (list: ExpectedFinding[]) => [...new Map(list.map((d) => [`${d.app}|${d.segment}`, { app: d.app, event: d.event, segment: d.segment, field: "meta_v2.sources", expected: "listed", actual: "missing" }])).values()];
+    const settled = meta(days.must);
+    const unsettled = meta(days.may ?? []).filter((m) => !settled.some((x) => x.app === m.app && x.segment === m.segment));
+    return { "sources-match-raw": { must: [...days.must, ...settled], may: [...(days.may ?? []), ...unsettled] } };
+  },
+  "segments-lost": (clean) => ({ "event-segments-within-total": { must: alwaysSentWithoutValues(clean) } }),
+  // the all_key documents hold the first half of the raw events: compared with the (intact) per-event totals
+  "all-key-drift": (_clean, corrupted) => ({ "event-all-key-matches": { must: allKeyAgainstTotals(corrupted) } }),
   "event-missing-from-list": (clean, corrupted) => ({ "event-list-matches-data": { must: droppedFromList(clean, corrupted) } }),
 };

@@ -11,7 +11,7 @@ import {
   parseViewDataId,
   parseViewsMetaId,
 } from "../../countly/ids.ts";
-import { detectLayout, legacyDrillHash, legacyEventsHash, legacyViewDataHash } from "../../countly/layout.ts";
+import { DEFAULT_DATABASES, detectLayout, legacyDrillHash, legacyEventsHash, legacyViewDataHash } from "../../countly/layout.ts";
 import { DATE_IDS, DRILL_DOC, MERGE_TEST } from "./countly-vectors.ts";
 
 const { app, key, hash, segmentValue, legacyIds, currentIds } = MERGE_TEST;
@@ -44,6 +44,8 @@ describe("aggregated event ids, against Countly's merge test", () => {
     expect(legacyEventsHash(`events${hash}`)).toBe(hash);
     expect(legacyDrillHash(DRILL_DOC.collection)).toBe("57c2b7d4eeae912495088c3754d0c6cfe9949f06");
     expect(legacyEventsHash("events_data")).toBeUndefined();
+    expect(legacyEventsHash(`zvents${hash}`)).toBeUndefined();
+    expect(legacyDrillHash(`drill_eventz${hash}`)).toBeUndefined();
     expect(legacyEventsHash(`events${hash.toUpperCase()}`)).toBeUndefined();
     expect(legacyEventsHash(`events${hash}0`)).toBeUndefined();
     expect(legacyDrillHash(`drill_events${hash.slice(1)}`)).toBeUndefined();
@@ -56,6 +58,11 @@ describe("aggregated event ids, against Countly's merge test", () => {
     expect(detectLayout(["events_data", `events${hash}`, "app_viewdata"], ["drill_events", DRILL_DOC.collection])).toEqual({ events: "current", drill: "current", views: "current" });
     expect(detectLayout([`app_viewdata${hash}`], [])).toEqual({ events: "current", drill: "current", views: "legacy" });
     expect(detectLayout([], [])).toEqual({ events: "current", drill: "current", views: "current" });
+    expect(detectLayout(["events", "app_viewsmeta"], ["drill_meta"])).toEqual({ events: "current", drill: "current", views: "current" });
+  });
+
+  it("knows Countly's default database names (bin/commands/countly.sh backs up countly and countly_drill)", () => {
+    expect(DEFAULT_DATABASES).toEqual({ countly: "countly", drill: "countly_drill" });
   });
 });
 
@@ -70,7 +77,7 @@ describe("metric and users ids (<appId>_<YYYY:M|YYYY:0>[_<postfix>])", () => {
   });
 
   it("rejects ids of other shapes", () => {
-    for (const id of ["56e53eae4a359b2f5057c8bb_2016-2", "56e53eae4a359b2f5057c8bb_2016:2_zz", "56e53eae4a359b2f5057c8bb", "_2016:2", "x_16:2", "x_2016:123"]) {
+    for (const id of ["x_56e53eae4a359b2f5057c8bb_2016:2", "56e53eae4a359b2f5057c8bb_2016-2", "56e53eae4a359b2f5057c8bb_2016:2_zz", "56e53eae4a359b2f5057c8bb", "_2016:2", "x_16:2", "x_2016:123"]) {
       expect(parseMetricId(id), id).toBeUndefined();
     }
   });
@@ -82,6 +89,11 @@ describe("view ids", () => {
     expect(parseViewDataId(`${app}_no-segment_2023:11_${viewId}`)).toEqual({ appId: app, segment: "no-segment", period: "2023:11", viewId });
     expect(parseViewDataId(`${app}_platform_2023:0_${viewId}`)).toEqual({ appId: app, segment: "platform", period: "2023:0", viewId });
     expect(parseViewDataId(`${app}_no-segment_2023:11_${viewId.slice(1)}`)).toBeUndefined();
+    expect(parseViewDataId(`${app}_no-segment_2023:11_${viewId}0`)).toBeUndefined();
+    expect(parseViewDataId(`_${app}_no-segment_2023:11_${viewId}`)).toBeUndefined();
+    expect(parseLegacyViewDataId(`0${app}_2023:11`)).toBeUndefined();
+    expect(parseLegacyViewDataId(`${app}_2023:11_z`)).toBeUndefined();
+    expect(parseViewsMetaId(`_${app}_${viewId}`)).toBeUndefined();
     expect(parseLegacyViewDataId(`${app}_2023:11`)).toEqual({ viewId: app, period: "2023:11" });
     expect(parseLegacyViewDataId(`${app}_2023-11`)).toBeUndefined();
     expect(parseViewsMetaId(`${app}_${viewId}`)).toEqual({ appId: app, viewId });

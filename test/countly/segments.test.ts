@@ -97,6 +97,7 @@ describe("normaliseMetricValue", () => {
     ["1.2", "1:2"],
     ["$store", "store"],
     ["$$store", "$store"],
+    ["a$b", "a$b"],
     ["www.example.com/path", "www:example:com/path"],
     ["0", "0"],
     [5, "5"],

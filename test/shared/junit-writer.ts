@@ -64,4 +64,24 @@ export const junitWriterTests: SharedTests = {
     assert.ok(x.includes("no aggregated data red ]]&gt;"));
     assert.equal(parseJUnit(x).suites[0]!.cases[0]!.name, 'events-match-raw [Shop & <Co> "EU" 65f0a1b2c3d4e5f6a7b8c9d0]');
   },
+
+  "writes an error's message as its body too, and the suite's start as a timezone-less ISO timestamp"() {
+    const x = xml();
+    const msg = "could not read the data: dump/countly_drill/drill_events.bson: truncated document (byte offset 1234)";
+    assert.ok(x.includes(`<error type="CouldNotEvaluate" message="${msg}">${msg}</error>`));
+    assert.match(x, /<testsuite [^>]* timestamp="2026-11-25T00:00:00\.000" file="scenarios\/post-restore\.yaml">/);
+    assert.match(x, /<testsuite [^>]* time="1\.000" /);
+    assert.match(x, /<testsuites [^>]* time="1\.234">/);
+  },
+
+  "leaves out attributes without a value instead of writing \"undefined\""() {
+    const run = sampleRun();
+    for (const c of run.suites.flatMap((s) => s.cases)) if (c.outcome === "error" || c.outcome === "skipped") delete c.message;
+    delete run.layout;
+    const x = toJUnit(run);
+    assert.ok(!x.includes("undefined"));
+    assert.ok(x.includes('<error type="CouldNotEvaluate"></error>'));
+    assert.ok(x.includes("<skipped></skipped>"));
+    assert.ok(!x.includes('name="layout"'));
+  },
 };

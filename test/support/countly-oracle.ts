@@ -1,7 +1,7 @@
 // A second, deliberately plain reading of Countly's naming and time rules, for the tests
 // that judge fixtures and checks. It imports nothing from countly/ (or fixtures/), so a
-// wrong belief there cannot also make the judge agree. Slow on purpose: no caches, no
-// quarter-hour blocks, one Intl call per question.
+// wrong belief there cannot also make the judge agree. Plain on purpose: no offset
+// caches, no quarter-hour blocks, one Intl question per answer (formatters are reused).
 //
 // Sources (Countly/countly-server):
 // - H = sha1(eventKey + appId) hex: api/aggregator/usage.ts @0e3d94e (eventCollectionName),
@@ -20,6 +20,17 @@ export function oraclePostfix(value: string): string {
   return createHash("md5").update(value, "utf8").digest("base64").charAt(0);
 }
 
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(timezone: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${timezone}|${JSON.stringify(options)}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-US", { ...options, timeZone: timezone });
+    formatters.set(key, f);
+  }
+  return f;
+}
+
 const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
 
 /**
@@ -28,7 +39,7 @@ const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
  * minute (historic offsets such as LMT +05:53:28 carry seconds).
  */
 export function oracleOffsetMs(timezone: string, ts: number): number {
-  const name = new Intl.DateTimeFormat("en-US", { timeZone: timezone, timeZoneName: "longOffset" })
+  const name = formatter(timezone, { timeZoneName: "longOffset" })
     .formatToParts(new Date(ts))
     .find((p) => p.type === "timeZoneName")!.value;
   if (name === "GMT") return 0;
@@ -40,14 +51,14 @@ export function oracleOffsetMs(timezone: string, ts: number): number {
 
 /** The app-local calendar day `YYYY-MM-DD` of instant `ts`, as Intl names it in `timezone`. */
 export function oracleDay(timezone: string, ts: number): string {
-  const parts = new Intl.DateTimeFormat("en-US", { timeZone: timezone, year: "numeric", month: "numeric", day: "numeric" }).formatToParts(new Date(ts));
+  const parts = formatter(timezone, { year: "numeric", month: "numeric", day: "numeric" }).formatToParts(new Date(ts));
   const get = (type: string) => Number(parts.find((p) => p.type === type)!.value);
   return `${get("year")}-${pad2(get("month"))}-${pad2(get("day"))}`;
 }
 
 /** The app-local hour 0..23 of instant `ts`. */
 export function oracleHour(timezone: string, ts: number): number {
-  const parts = new Intl.DateTimeFormat("en-US", { timeZone: timezone, hour: "numeric", hourCycle: "h23" }).formatToParts(new Date(ts));
+  const parts = formatter(timezone, { hour: "numeric", hourCycle: "h23" }).formatToParts(new Date(ts));
   return Number(parts.find((p) => p.type === "hour")!.value);
 }
 

@@ -31,9 +31,9 @@ export async function startMongoTarget(
     return { uri: double.uri, dbPrefix: "", double, close: () => double.stop() };
   }
 
-  if (options.failCommands || options.rejectAuth || options.stall) {
+  if (options.failCommands || options.rejectAuth || options.stall || options.unauthorizedDatabases) {
     throw new Error(
-      "startMongoTarget: failCommands/rejectAuth/stall only work with the wire double; skip this test when MONGODB_URI is set",
+      "startMongoTarget: failCommands/rejectAuth/stall/unauthorizedDatabases only work with the wire double; skip this test when MONGODB_URI is set",
     );
   }
   const dbPrefix = `cc_test_${randomBytes(4).toString("hex")}_`;

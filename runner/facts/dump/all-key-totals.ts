@@ -3,8 +3,8 @@
 // (api/aggregator/usage.* processEventTotalsFromStream). The legacy layout has none:
 // api/parts/data/events.js writes only the per-event `events<H>` collections.
 import { dayFromMonthAndKey, inPeriod } from "../../../countly/time.ts";
-import type { DumpCollector } from "../collector.ts";
-import { num } from "../numbers.ts";
+import { type DumpCollector, recordVisitor } from "../collector.ts";
+import { isNumeric, num } from "../numbers.ts";
 import type { AllKeyDay, Counters } from "../types.ts";
 import { EVENT_DOC_FIELDS, eventCollections, eventDocReader } from "./event-docs.ts";
 import { sortRows } from "./raw-events.ts";
@@ -18,7 +18,7 @@ export const allKeyTotalsFromDump: DumpCollector<"allKeyTotals"> = {
     const place = eventDocReader(scope, catalog);
     const rows = new Map<string, AllKeyDay>();
     const months = new Map<string, { app: string; month: string }>();
-    return {
+    return recordVisitor({
       visit(doc, from) {
         const p = place(doc, from);
         if (!p || p.key !== "all" || p.segment !== "key" || p.isZero) return;
@@ -31,7 +31,7 @@ export const allKeyTotalsFromDump: DumpCollector<"allKeyTotals"> = {
           // Some builds (api/aggregator/usage.js at 091d42b, processEventFromStream) incremented
           // the all_key document with the per-event object (`d.<day>.c` and hours), not per key:
           // such a day cannot be attributed to events and is left out.
-          if (typeof (value as Record<string, unknown>).c === "number") continue;
+          if (isNumeric((value as Record<string, unknown>).c)) continue;
           for (const [key, counters] of eventCounters(value as Record<string, unknown>, "")) {
             const id = `${p.app}\u0000${key}\u0000${day}`;
             const row = rows.get(id) ?? { app: p.app, key, day, c: 0, s: 0, dur: 0 };
@@ -47,7 +47,7 @@ export const allKeyTotalsFromDump: DumpCollector<"allKeyTotals"> = {
         rows: sortRows([...rows.values()]),
         months: [...months.values()].sort((a, b) => (a.app < b.app ? -1 : a.app > b.app ? 1 : a.month < b.month ? -1 : a.month > b.month ? 1 : 0)),
       }),
-    };
+    });
   },
 };
 

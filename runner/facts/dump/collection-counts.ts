@@ -43,9 +43,10 @@ export const collectionCountsFromDump: DumpCollector<"collectionCounts"> = {
       for (const name of catalog.collections[db] ?? []) if (isCountedCollection(name)) counts.set(`${db}.${name}`, { db, name, docs: 0 });
     }
     return {
-      visit(_doc, from) {
+      // counted per collection, no field read
+      reader(_layout, from) {
         const c = counts.get(`${from.db}.${from.name}`);
-        if (c) c.docs++;
+        return c ? () => void c.docs++ : () => {};
       },
       finish: () => {
         const present: Record<string, string[]> = {};

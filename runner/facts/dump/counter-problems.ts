@@ -7,7 +7,7 @@ import { sha1Hex } from "../../../countly/hash.ts";
 import { parseMetricId, parseViewDataId } from "../../../countly/ids.ts";
 import { COLLECTIONS, legacyViewDataHash } from "../../../countly/layout.ts";
 import { dayFromMonthAndKey, inPeriod } from "../../../countly/time.ts";
-import type { CollectionRef, DumpCollector } from "../collector.ts";
+import { type CollectionRef, type DumpCollector, recordVisitor } from "../collector.ts";
 import type { CounterCollectionKind, CounterProblem, CounterProblemKind, CounterProblemsFact } from "../types.ts";
 import { eventCollections, eventDocReader, yearInPeriod, yearOf } from "./event-docs.ts";
 
@@ -60,7 +60,7 @@ export const counterProblemsFromDump: DumpCollector<"counterProblems"> = {
       return app ? { app, kind } : undefined;
     };
 
-    return {
+    return recordVisitor({
       visit(doc, from) {
         const d = doc.d;
         if (d === undefined) return;
@@ -123,7 +123,7 @@ export const counterProblemsFromDump: DumpCollector<"counterProblems"> = {
           scanned: [...scanned.values()].sort(order),
         };
       },
-    };
+    });
   },
 };
 

@@ -2,9 +2,10 @@
 // per-event collections carry no `a`/`e`/`n`: those come from the collection name.
 import { legacyDrillHash, COLLECTIONS, INTERNAL_EVENTS } from "../../../countly/layout.ts";
 import { dayName, inPeriod, LocalDays, type Day } from "../../../countly/time.ts";
+import { StringInterner, type DocFields, type FieldLayout } from "../../sources/dump/bson-fields.ts";
 import { hashIndex, type Attribution } from "../attribution.ts";
 import type { Catalog, CollectionRef } from "../collector.ts";
-import { rawTimestamp } from "../numbers.ts";
+import { rawTimestampAt } from "../numbers.ts";
 import type { FactScope } from "../types.ts";
 
 export interface DrillDoc {
@@ -14,7 +15,6 @@ export interface DrillDoc {
   /** Event key (custom events) or view name (views). */
   key: string;
   day: Day;
-  doc: Record<string, unknown>;
 }
 
 /** Collections holding raw events of the apps in scope (legacy: only those whose hash resolves to one of `kinds`). */
@@ -37,40 +37,59 @@ export function isCustomKey(key: string): boolean {
   return !key.startsWith("[CLY]_");
 }
 
-/** Builds a function that places a raw document (app, event, app-local day) or returns undefined to skip it. */
-export function drillReader(scope: FactScope, catalog: Catalog): (doc: Record<string, unknown>, from: CollectionRef) => DrillDoc | undefined {
-  // per app: its local days (offsets remembered per 4-hour block; an unknown zone throws at its first event, as dayOf does)
-  const localDays = new Map(scope.apps.map((a) => [a.id, new LocalDays(a.timezone)]));
+/**
+ * Places raw documents (app, event, app-local day) read as DocFields, for the collectors
+ * of a few event kinds: `wanted(e)` is asked once per distinct `e` (interned by its bytes),
+ * and a document of another kind costs no decoding. Per collection read (`reader`), the
+ * function placing a document or returning undefined to skip it. The layout must select
+ * `a`, `e`, `n` and `ts`.
+ */
+export function drillPlacer(scope: FactScope, catalog: Catalog, wanted: (e: string) => boolean): (layout: FieldLayout, from: CollectionRef) => (doc: DocFields) => DrillDoc | undefined {
+  // apps in scope: interned id i <-> localDays[i] (offsets remembered per 4-hour block; an
+  // unknown zone throws at its first event, as dayOf does)
+  const appIds = new StringInterner();
+  const localDays: LocalDays[] = [];
+  for (const a of scope.apps) if (appIds.add(a.id) === localDays.length) localDays.push(new LocalDays(a.timezone));
+  const kinds = new StringInterner();
+  const kindWanted: boolean[] = [];
   const index = scope.layout.drill === "legacy" ? hashIndex(scope.apps, catalog.eventLists) : undefined;
-  let lastName = "";
-  let lastWho: Attribution | undefined;
-  return (doc, from) => {
-    let app: string;
-    let e: string;
-    let key: string;
+  return (layout, from) => {
+    const A = layout.slot("a");
+    const E = layout.slot("e");
+    const N = layout.slot("n");
+    const TS = layout.slot("ts");
     if (index) {
-      if (from.name !== lastName) {
-        lastName = from.name;
-        const h = legacyDrillHash(from.name);
-        lastWho = h === undefined ? undefined : index.get(h);
-      }
-      if (!lastWho) return undefined;
-      app = lastWho.app;
-      e = isCustomKey(lastWho.key) ? INTERNAL_EVENTS.custom : lastWho.key;
-      key = typeof doc.n === "string" ? doc.n : lastWho.key;
-    } else {
-      if (typeof doc.a !== "string" || typeof doc.e !== "string") return undefined;
-      app = doc.a;
-      e = doc.e;
-      key = typeof doc.n === "string" ? doc.n : e;
+      const h = legacyDrillHash(from.name);
+      const who: Attribution | undefined = h === undefined ? undefined : index.get(h);
+      if (!who) return () => undefined;
+      const days = localDays[appIds.add(who.app)]!;
+      const e = isCustomKey(who.key) ? INTERNAL_EVENTS.custom : who.key;
+      const take = wanted(e);
+      return (doc) => {
+        // Legacy collections also hold `_id: "meta"` / `"meta_v2"` documents without `ts`.
+        const ts = rawTimestampAt(doc, TS);
+        if (ts === undefined) return undefined;
+        const dayNumber = days.number(ts); // = dayOf(timezone, ts)
+        if (!take) return undefined;
+        const day = dayName(dayNumber);
+        if (!inPeriod(day, scope.period)) return undefined;
+        return { app: who.app, e, key: doc.string(N) ?? who.key, day };
+      };
     }
-    const days = localDays.get(app);
-    if (days === undefined) return undefined;
-    // Legacy collections also hold `_id: "meta"` / `"meta_v2"` documents without `ts`.
-    const ts = rawTimestamp(doc.ts);
-    if (ts === undefined) return undefined;
-    const day = dayName(days.number(ts)); // = dayOf(timezone, ts)
-    if (!inPeriod(day, scope.period)) return undefined;
-    return { app, e, key, day, doc };
+    return (doc) => {
+      const app = doc.lookup(A, appIds);
+      if (app < 0) return undefined;
+      const kind = doc.intern(E, kinds);
+      if (kind < 0) return undefined;
+      const ts = rawTimestampAt(doc, TS);
+      if (ts === undefined) return undefined;
+      const dayNumber = localDays[app]!.number(ts);
+      if (kind >= kindWanted.length) for (let k = kindWanted.length; k <= kind; k++) kindWanted.push(wanted(kinds.text(k)));
+      if (!kindWanted[kind]) return undefined;
+      const day = dayName(dayNumber);
+      if (!inPeriod(day, scope.period)) return undefined;
+      const e = kinds.text(kind);
+      return { app: appIds.text(app), e, key: doc.string(N) ?? e, day };
+    };
   };
 }

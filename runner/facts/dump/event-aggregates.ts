@@ -4,7 +4,8 @@ import { COLLECTIONS, legacyEventsHash } from "../../../countly/layout.ts";
 import { NO_SEGMENT } from "../../../countly/ids.ts";
 import { dayFromMonthAndKey, inPeriod } from "../../../countly/time.ts";
 import { hashIndex } from "../attribution.ts";
-import type { DumpCollector } from "../collector.ts";
+import { type DumpCollector, recordVisitor } from "../collector.ts";
+import { MemoryBudget } from "../memory-budget.ts";
 import { num } from "../numbers.ts";
 import type { EventTotalDay, SegmentSumDay } from "../types.ts";
 import { sortRows } from "./raw-events.ts";
@@ -26,8 +27,11 @@ export const eventAggregatesFromDump: DumpCollector<"eventAggregates"> = {
     const totals = new Map<string, EventTotalDay>();
     const segments = new Map<string, SegmentSumDay>();
     const unattributed = new Set<string>();
+    const budget = scope.budget ?? new MemoryBudget();
+    const totalMeter = budget.meter("eventAggregates", "app/event/day groups", 200);
+    const segmentMeter = budget.meter("eventAggregates", "segment values", 240);
 
-    return {
+    return recordVisitor({
       visit(doc, from) {
         let app: string;
         let key: string;
@@ -63,14 +67,22 @@ export const eventAggregatesFromDump: DumpCollector<"eventAggregates"> = {
           const v = value as Record<string, unknown>;
           if (segment === NO_SEGMENT) {
             const id = `${app}\u0000${key}\u0000${day}`;
-            const t = totals.get(id) ?? { app, key, day, c: 0, s: 0, dur: 0 };
+            let t = totals.get(id);
+            if (!t) {
+              t = { app, key, day, c: 0, s: 0, dur: 0 };
+              totalMeter.add();
+            }
             t.c += num(v.c);
             t.s += num(v.s);
             t.dur += num(v.dur);
             totals.set(id, t);
           } else {
             const id = `${app}\u0000${key}\u0000${day}\u0000${segment}`;
-            const row = segments.get(id) ?? { app, key, day, segment, c: 0, s: 0, dur: 0, values: 0 };
+            let row = segments.get(id);
+            if (!row) {
+              row = { app, key, day, segment, c: 0, s: 0, dur: 0, values: 0 };
+              segmentMeter.add();
+            }
             for (const counters of Object.values(v)) {
               if (!counters || typeof counters !== "object") continue;
               const cv = counters as Record<string, unknown>;
@@ -88,6 +100,6 @@ export const eventAggregatesFromDump: DumpCollector<"eventAggregates"> = {
         segments: sortRows([...segments.values()]).sort((a, b) => (a.app === b.app && a.key === b.key && a.day === b.day ? (a.segment < b.segment ? -1 : a.segment > b.segment ? 1 : 0) : 0)),
         unattributed: [...unattributed].sort(),
       }),
-    };
+    });
   },
 };

@@ -7,7 +7,7 @@ import { eventHash } from "../../../countly/hash.ts";
 import { eventKeysNamed, eventsDocApp, readEventsDoc } from "../../../countly/events-doc.ts";
 import { COLLECTIONS, legacyDrillHash, legacyEventsHash } from "../../../countly/layout.ts";
 import { hashIndex, INTERNAL_KEYS } from "../attribution.ts";
-import type { CollectionRef, DumpCollector } from "../collector.ts";
+import { type CollectionRef, type DumpCollector, recordVisitor } from "../collector.ts";
 import type { EventDataKey, EventDrillKey, EventListEntry } from "../types.ts";
 import { eventCollections } from "./event-docs.ts";
 
@@ -29,7 +29,7 @@ export const eventCatalogFromDump: DumpCollector<"eventCatalog"> = {
     /** legacy collection name -> documents / month documents. */
     const legacy = new Map<string, { docs: number; monthDocs: number }>();
 
-    return {
+    return recordVisitor({
       visit(doc, from) {
         if (from.name === COLLECTIONS.events) {
           const app = eventsDocApp(doc);
@@ -93,7 +93,7 @@ export const eventCatalogFromDump: DumpCollector<"eventCatalog"> = {
           unresolved: unresolved.sort(),
         };
       },
-    };
+    });
   },
 };
 

@@ -3,7 +3,7 @@
 // the same increment, so they must agree).
 import { NO_SEGMENT } from "../../../countly/ids.ts";
 import { dayFromMonthAndKey, inPeriod } from "../../../countly/time.ts";
-import type { DumpCollector } from "../collector.ts";
+import { type DumpCollector, recordVisitor } from "../collector.ts";
 import { num } from "../numbers.ts";
 import type { EventHourDay } from "../types.ts";
 import { EVENT_DOC_FIELDS, HOUR_KEY, eventCollections, eventDocReader } from "./event-docs.ts";
@@ -16,7 +16,7 @@ export const eventHoursFromDump: DumpCollector<"eventHours"> = {
   start(scope, catalog) {
     const place = eventDocReader(scope, catalog);
     const rows = new Map<string, EventHourDay>();
-    return {
+    return recordVisitor({
       visit(doc, from) {
         const p = place(doc, from);
         if (!p || p.isZero || p.segment !== NO_SEGMENT || p.key === "all") return;
@@ -44,6 +44,6 @@ export const eventHoursFromDump: DumpCollector<"eventHours"> = {
         }
       },
       finish: () => ({ rows: sortRows([...rows.values()]) }),
-    };
+    });
   },
 };

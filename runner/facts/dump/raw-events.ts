@@ -2,164 +2,150 @@
 // with a per-minute tail of the newest inserts for settle windows.
 //
 // This is the hot loop of `events-match-raw` over tens of millions of raw drill events, so
-// it places documents the way drillReader does (same rules, same results) without its
-// per-document allocations: per app a LocalDays (day numbers, offsets remembered per
-// 4-hour block) and nested maps app -> key -> day number -> group, where a day outside the
-// period is remembered as null; day names are built once per group. The previous key of
-// each app and the previous day of each app and key are remembered, which saves most map
-// lookups (raw events come roughly in time order).
+// it reads the documents' bytes (DocFields) without decoding them: the app id is looked up
+// by its bytes among the apps in scope, `e` compared as bytes with `[CLY]_custom`, the
+// event key interned by a byte hash (decoded once per distinct key), numbers read from the
+// buffer. Groups live in typed-array columns (GroupTable: ~60 bytes per app/key/day) and
+// become row objects only at the end. The rules are drillReader's (same results).
 import { INTERNAL_EVENTS, legacyDrillHash } from "../../../countly/layout.ts";
 import { dayName, inPeriod, LocalDays } from "../../../countly/time.ts";
+import { StringInterner, utf8Bytes } from "../../sources/dump/bson-fields.ts";
 import { hashIndex, type Attribution } from "../attribution.ts";
+import { MemoryBudget } from "../memory-budget.ts";
 import type { DumpCollector } from "../collector.ts";
-import { insertTime, num, rawCount, rawTimestamp } from "../numbers.ts";
-import type { Counters, RawEventDay, TailBucket } from "../types.ts";
+import { insertTimeAt, numAt, rawCountAt, rawTimestampAt } from "../numbers.ts";
+import type { RawEventDay, TailBucket } from "../types.ts";
 import { drillCollections, isCustomKey } from "./drill.ts";
+import { GroupTable } from "./group-table.ts";
 
-interface Group extends Counters {
-  app: string;
-  key: string;
-  day: string;
-  docs: number;
-  /**
-   * Insertion minutes at or after the current cutoff, in increasing minute order, flat:
-   * minute, c, s, dur, minute, c, s, dur... in `tail[0, tailLength)`: one array of numbers
-   * that is reused as buckets come and go, instead of an object per bucket.
-   */
+const CUSTOM = utf8Bytes(INTERNAL_EVENTS.custom);
+
+/** Insertion-minute buckets of one group, flat: minute, c, s, dur, minute, ... in `tail[0, length)`. */
+interface Tail {
   tail: number[];
-  tailLength: number;
-}
-
-/** An app in scope: its local days, and its groups by key. */
-interface AppGroups {
-  readonly id: string;
-  readonly days: LocalDays;
-  readonly keys: Map<string, KeyGroups>;
-  /** The key of the app's previous document (consecutive documents often share it). */
-  lastKey: string | undefined;
-  lastKeyGroups: KeyGroups | undefined;
-}
-
-/** The groups of one app and key by day number (null: the day is outside the period). */
-interface KeyGroups {
-  readonly days: Map<number, Group | null>;
-  /** The day of the previous document of this app and key, which is mostly the next one's too. */
-  lastDay: number;
-  lastGroup: Group | null;
+  length: number;
 }
 
 export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
   fact: "rawEvents",
-  // ts and cd as epoch ms: rawTimestamp and insertTime read numbers and Dates alike, and no Date is allocated per event
-  fields: { a: true, e: true, n: true, ts: "epoch-ms", cd: "epoch-ms", c: true, s: true, dur: true },
+  fields: { a: true, e: true, n: true, ts: true, cd: true, c: true, s: true, dur: true },
   collections: (scope, catalog) => drillCollections(scope, catalog, (w) => isCustomKey(w.key)),
   start(scope, catalog) {
     const tailMinutes = Math.ceil(scope.params.tailMinutes ?? 0);
     const period = scope.period;
-    const apps = new Map<string, AppGroups>();
+    // apps in scope: interned id i <-> scope.apps[i]
+    const appIds = new StringInterner();
     // (an unknown timezone throws at the app's first raw event, as dayOf does)
-    for (const a of scope.apps) apps.set(a.id, { id: a.id, days: new LocalDays(a.timezone), keys: new Map(), lastKey: undefined, lastKeyGroups: undefined });
+    const localDays: LocalDays[] = [];
+    for (const a of scope.apps) {
+      if (appIds.add(a.id) === localDays.length) localDays.push(new LocalDays(a.timezone));
+    }
+    const keys = new StringInterner();
+    const groups = new GroupTable();
+    const tails = new Map<number, Tail>();
+    const customKeyId = keys.add(INTERNAL_EVENTS.custom);
+    // held per group: ~52 bytes of columns and index while scanning, ~110 for its row at the end
+    const budget = scope.budget ?? new MemoryBudget();
+    const groupMeter = budget.meter("rawEvents", "app/event/day groups", 160);
+    const keyMeter = budget.meter("rawEvents", "event keys", 64);
+    // the period test per day number, remembered for the last day seen
+    let lastDay = NaN;
+    let lastDayIn = false;
+    const dayInPeriod = (n: number): boolean => {
+      if (n !== lastDay) {
+        lastDay = n;
+        lastDayIn = inPeriod(dayName(n), period);
+      }
+      return lastDayIn;
+    };
     // legacy layout: app and event come from the collection name
     const index = scope.layout.drill === "legacy" ? hashIndex(scope.apps, catalog.eventLists) : undefined;
-    let lastName = "";
-    let lastWho: Attribution | undefined;
-    let lastApp: string | undefined;
-    let lastAppGroups: AppGroups | undefined;
     let maxMinute: number | undefined;
 
+    let knownKeys = keys.size;
+    const add = (app: number, key: number, dayNumber: number, c: number, s: number, dur: number, cd: number | undefined): void => {
+      if (keys.size !== knownKeys) {
+        // a new key: its bytes, its string (UTF-16) and its slots
+        keyMeter.add(1, 64 + 3 * utf8Bytes(keys.text(key)).length);
+        knownKeys = keys.size;
+      }
+      const before = groups.size;
+      const g = groups.add(app, key, dayNumber, c, s, dur);
+      if (groups.size !== before) groupMeter.add();
+      if (cd === undefined) return;
+      const minute = Math.floor(cd / 60000);
+      if (maxMinute === undefined || minute > maxMinute) maxMinute = minute;
+      const cutoff = maxMinute - tailMinutes;
+      if (minute >= cutoff) {
+        let t = tails.get(g);
+        if (t === undefined) {
+          t = { tail: [], length: 0 };
+          tails.set(g, t);
+        }
+        addToTail(t, minute, cutoff, c, s, dur);
+      }
+    };
+
     return {
-      visit(doc, from) {
-        let appGroups: AppGroups | undefined;
-        let key: string;
-        let custom: boolean;
+      reader(layout, from) {
+        const A = layout.slot("a");
+        const E = layout.slot("e");
+        const N = layout.slot("n");
+        const TS = layout.slot("ts");
+        const CD = layout.slot("cd");
+        const C = layout.slot("c");
+        const S = layout.slot("s");
+        const DUR = layout.slot("dur");
         if (index) {
-          if (from.name !== lastName) {
-            lastName = from.name;
-            const h = legacyDrillHash(from.name);
-            lastWho = h === undefined ? undefined : index.get(h);
-          }
-          if (!lastWho) return;
-          appGroups = apps.get(lastWho.app);
-          custom = isCustomKey(lastWho.key);
-          key = typeof doc.n === "string" ? doc.n : lastWho.key;
-        } else {
-          const a = doc.a;
-          const e = doc.e;
-          if (typeof a !== "string" || typeof e !== "string") return;
-          // the decoder hands out the same string for the same app id, so this is mostly a pointer compare
-          appGroups = a === lastApp ? lastAppGroups : apps.get(a);
-          lastApp = a;
-          lastAppGroups = appGroups;
-          custom = e === INTERNAL_EVENTS.custom;
-          key = typeof doc.n === "string" ? doc.n : e;
+          const h = legacyDrillHash(from.name);
+          const who: Attribution | undefined = h === undefined ? undefined : index.get(h);
+          if (!who) return () => {};
+          const app = appIds.find(utf8Bytes(who.app), 0, utf8Bytes(who.app).length);
+          if (app < 0) return () => {};
+          const days = localDays[app]!;
+          const custom = isCustomKey(who.key);
+          const collectionKey = keys.add(who.key);
+          return (doc) => {
+            // Legacy collections also hold `_id: "meta"` / `"meta_v2"` documents without `ts`.
+            const ts = rawTimestampAt(doc, TS);
+            if (ts === undefined) return;
+            const dayNumber = days.number(ts);
+            if (!custom || !dayInPeriod(dayNumber)) return;
+            const key = doc.isString(N) ? doc.intern(N, keys) : collectionKey;
+            add(app, key, dayNumber, rawCountAt(doc, C), numAt(doc, S), numAt(doc, DUR), insertTimeAt(doc, CD));
+          };
         }
-        if (appGroups === undefined) return;
-        // Legacy collections also hold `_id: "meta"` / `"meta_v2"` documents without `ts`.
-        const ts = rawTimestamp(doc.ts);
-        if (ts === undefined) return;
-        // before the event type, as drillReader does: a timestamp beyond the Date range throws for any event
-        const dayNumber = appGroups.days.number(ts);
-        if (!custom) return;
-
-        let kg = appGroups.lastKeyGroups;
-        if (key !== appGroups.lastKey || kg === undefined) {
-          kg = appGroups.keys.get(key);
-          if (kg === undefined) {
-            kg = { days: new Map(), lastDay: NaN, lastGroup: null };
-            appGroups.keys.set(key, kg);
-          }
-          appGroups.lastKey = key;
-          appGroups.lastKeyGroups = kg;
-        }
-        let g = kg.lastGroup;
-        if (dayNumber !== kg.lastDay) {
-          let found = kg.days.get(dayNumber);
-          if (found === undefined) {
-            const day = dayName(dayNumber);
-            found = inPeriod(day, period) ? { app: appGroups.id, key, day, c: 0, s: 0, dur: 0, docs: 0, tail: [], tailLength: 0 } : null;
-            kg.days.set(dayNumber, found);
-          }
-          g = found;
-          kg.lastDay = dayNumber;
-          kg.lastGroup = g;
-        }
-        if (g === null) return;
-
-        const c = rawCount(doc.c);
-        const s = num(doc.s);
-        const dur = num(doc.dur);
-        g.c += c;
-        g.s += s;
-        g.dur += dur;
-        g.docs++;
-        const cd = insertTime(doc.cd);
-        if (cd === undefined) return;
-        const minute = Math.floor(cd / 60000);
-        if (maxMinute === undefined || minute > maxMinute) maxMinute = minute;
-        const cutoff = maxMinute - tailMinutes;
-        if (minute >= cutoff) addToTail(g, minute, cutoff, c, s, dur);
+        return (doc) => {
+          const app = doc.lookup(A, appIds);
+          if (app < 0 || !doc.isString(E)) return;
+          const ts = rawTimestampAt(doc, TS);
+          if (ts === undefined) return;
+          // before the event type, as drillReader does: a timestamp beyond the Date range throws for any event
+          const dayNumber = localDays[app]!.number(ts);
+          if (!doc.stringIs(E, CUSTOM) || !dayInPeriod(dayNumber)) return;
+          const key = doc.isString(N) ? doc.intern(N, keys) : customKeyId;
+          add(app, key, dayNumber, rawCountAt(doc, C), numAt(doc, S), numAt(doc, DUR), insertTimeAt(doc, CD));
+        };
       },
       finish() {
         const cutoff = maxMinute === undefined ? undefined : maxMinute - tailMinutes;
         const rows: RawEventDay[] = [];
-        for (const appGroups of apps.values()) {
-          for (const kg of appGroups.keys.values()) {
-            for (const g of kg.days.values()) {
-              if (g === null) continue;
-              rows.push({
-                app: g.app,
-                key: g.key,
-                day: g.day,
-                c: g.c,
-                s: g.s,
-                dur: g.dur,
-                docs: g.docs,
-                tail: tailBuckets(g, cutoff),
-              });
-            }
-          }
+        const order = groups.sortedBy(appIds.texts, keys.texts);
+        for (let i = 0; i < order.length; i++) {
+          const g = order[i]!;
+          const t = tails.get(g);
+          rows.push({
+            app: appIds.text(groups.app[g]!),
+            key: keys.text(groups.key[g]!),
+            day: dayName(groups.day[g]!),
+            c: groups.c[g]!,
+            s: groups.s[g]!,
+            dur: groups.dur[g]!,
+            docs: groups.docs[g]!,
+            tail: t === undefined ? [] : tailBuckets(t, cutoff),
+          });
         }
-        return { rows: sortRows(rows), maxCdMinute: maxMinute };
+        return { rows, maxCdMinute: maxMinute };
       },
     };
   },
@@ -171,9 +157,9 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
  * tail stays ordered by minute and holds at most the minutes of the window; inserts come
  * mostly in minute order, so the common case is an append or an add to the last bucket.
  */
-function addToTail(g: Group, minute: number, cutoff: number, c: number, s: number, dur: number): void {
+function addToTail(g: Tail, minute: number, cutoff: number, c: number, s: number, dur: number): void {
   const tail = g.tail;
-  let n = g.tailLength;
+  let n = g.length;
   if (n > 0 && tail[0]! < cutoff) {
     let drop = TAIL_STRIDE;
     while (drop < n && tail[drop]! < cutoff) drop += TAIL_STRIDE;
@@ -190,7 +176,7 @@ function addToTail(g: Group, minute: number, cutoff: number, c: number, s: numbe
       tail[i + 1]! += c;
       tail[i + 2]! += s;
       tail[i + 3]! += dur;
-      g.tailLength = n;
+      g.length = n;
       return;
     }
     at = i + TAIL_STRIDE;
@@ -201,16 +187,16 @@ function addToTail(g: Group, minute: number, cutoff: number, c: number, s: numbe
   tail[at + 1] = c;
   tail[at + 2] = s;
   tail[at + 3] = dur;
-  g.tailLength = n + TAIL_STRIDE;
+  g.length = n + TAIL_STRIDE;
 }
 
 const TAIL_STRIDE = 4;
 
 /** The tail buckets at or after `cutoff` (all of them when there is none). */
-function tailBuckets(g: Group, cutoff: number | undefined): TailBucket[] {
+function tailBuckets(g: Tail, cutoff: number | undefined): TailBucket[] {
   const out: TailBucket[] = [];
   const tail = g.tail;
-  for (let i = 0; i < g.tailLength; i += TAIL_STRIDE) {
+  for (let i = 0; i < g.length; i += TAIL_STRIDE) {
     const minute = tail[i]!;
     if (cutoff !== undefined && minute < cutoff) continue;
     out.push({ minute, c: tail[i + 1]!, s: tail[i + 2]!, dur: tail[i + 3]! });

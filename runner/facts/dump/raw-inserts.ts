@@ -5,7 +5,8 @@ import { legacyDrillHash, COLLECTIONS, INTERNAL_EVENTS } from "../../../countly/
 import { normaliseMetricValue } from "../../../countly/segments.ts";
 import { hashIndex } from "../attribution.ts";
 import type { CollectionRef, DumpCollector } from "../collector.ts";
-import { insertTime } from "../numbers.ts";
+import { insertTimeAt } from "../numbers.ts";
+import { StringInterner, type DocFields } from "../../sources/dump/bson-fields.ts";
 import { insertRows, SESSION_KINDS, type InsertGroup } from "../raw-insert-groups.ts";
 import { isCustomKey } from "./drill.ts";
 
@@ -31,6 +32,21 @@ export const rawInsertsFromDump: DumpCollector<"rawInserts"> = {
     const settle = (g: InsertGroup, cd: number) => {
       if (g.settledMaxCd === undefined || cd > g.settledMaxCd) g.settledMaxCd = cd;
     };
+    const visit = (g: InsertGroup, session: boolean, doc: DocFields, CD: number, SRC: number): void => {
+      g.docs++;
+      if (session && normaliseMetricValue(doc.value(SRC)) !== undefined) g.withSource++;
+      const cd = insertTimeAt(doc, CD);
+      if (cd === undefined) return;
+      if (g.maxCd === undefined || cd > g.maxCd) g.maxCd = cd;
+      const minute = Math.floor(cd / 60000);
+      if (maxMinute === undefined || minute > maxMinute) maxMinute = minute;
+      if (minute <= maxMinute - tailMinutes) settle(g, cd);
+      else if ((g.tail.get(minute) ?? -Infinity) < cd) g.tail.set(minute, cd);
+      if (++sinceCompact >= 1 << 16) {
+        sinceCompact = 0;
+        compact();
+      }
+    };
     const compact = () => {
       if (maxMinute === undefined) return;
       for (const g of groups.values()) {
@@ -42,39 +58,52 @@ export const rawInsertsFromDump: DumpCollector<"rawInserts"> = {
       }
     };
 
+    // every app the data names (not only those in scope) and kind, interned by their bytes
+    const appIds = new StringInterner();
+    const noApp = appIds.add("");
+    const kinds = new StringInterner();
+    const byId = new Map<number, InsertGroup>();
+    const group = (app: number, e: number, appText: string, eText: string): InsertGroup => {
+      // fewer than 2^21 kinds are expected; beyond, the ids stay distinct up to 2^53 anyway
+      const id = app * 2097152 + e;
+      let g = byId.get(id);
+      if (!g) {
+        g = { app: appText, e: eText, docs: 0, withSource: 0, tail: new Map() };
+        byId.set(id, g);
+        groups.set(`${appText}\u0000${eText}`, g);
+      }
+      return g;
+    };
+    const isSession: boolean[] = [];
+
     return {
-      visit(doc, from) {
-        let app: string;
-        let e: string;
+      reader(layout, from) {
+        const A = layout.slot("a");
+        const E = layout.slot("e");
+        const CD = layout.slot("cd");
+        const SRC = layout.slot("up.src");
+        let fixed: InsertGroup | undefined;
+        let fixedSession = false;
         if (index) {
           const who = index.get(legacyDrillHash(from.name) ?? "");
-          if (!who) return;
-          app = who.app;
-          e = isCustomKey(who.key) ? INTERNAL_EVENTS.custom : who.key;
-        } else {
-          if (typeof doc.e !== "string") return;
-          app = typeof doc.a === "string" ? doc.a : "";
-          e = doc.e;
+          if (!who) return () => {};
+          const e = isCustomKey(who.key) ? INTERNAL_EVENTS.custom : who.key;
+          fixed = group(appIds.add(who.app), kinds.add(e), who.app, e);
+          fixedSession = SESSION_KEYS.has(e);
         }
-        const id = `${app}\u0000${e}`;
-        let g = groups.get(id);
-        if (!g) {
-          g = { app, e, docs: 0, withSource: 0, tail: new Map() };
-          groups.set(id, g);
-        }
-        g.docs++;
-        if (SESSION_KEYS.has(e) && normaliseMetricValue((doc.up as Record<string, unknown> | undefined)?.src) !== undefined) g.withSource++;
-        const cd = insertTime(doc.cd);
-        if (cd === undefined) return;
-        if (g.maxCd === undefined || cd > g.maxCd) g.maxCd = cd;
-        const minute = Math.floor(cd / 60000);
-        if (maxMinute === undefined || minute > maxMinute) maxMinute = minute;
-        if (minute <= maxMinute - tailMinutes) settle(g, cd);
-        else if ((g.tail.get(minute) ?? -Infinity) < cd) g.tail.set(minute, cd);
-        if (++sinceCompact >= 1 << 16) {
-          sinceCompact = 0;
-          compact();
-        }
+        return (doc) => {
+          let g = fixed;
+          let session = fixedSession;
+          if (g === undefined) {
+            const e = doc.intern(E, kinds);
+            if (e < 0) return;
+            const a = doc.isString(A) ? doc.intern(A, appIds) : noApp;
+            g = group(a, e, appIds.text(a), kinds.text(e));
+            if (e >= isSession.length) for (let k = isSession.length; k <= e; k++) isSession.push(SESSION_KEYS.has(kinds.text(k)));
+            session = isSession[e]!;
+          }
+          visit(g, session, doc, CD, SRC);
+        };
       },
       finish() {
         compact();

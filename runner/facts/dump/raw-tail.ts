@@ -5,9 +5,9 @@
 import { INTERNAL_EVENTS } from "../../../countly/layout.ts";
 import { normaliseMetricValue } from "../../../countly/segments.ts";
 import type { DumpCollector } from "../collector.ts";
-import { insertTime } from "../numbers.ts";
+import { insertTimeAt } from "../numbers.ts";
 import type { RawTailRow } from "../types.ts";
-import { drillCollections, drillReader } from "./drill.ts";
+import { drillCollections, drillPlacer } from "./drill.ts";
 
 const KINDS = new Set<string>([INTERNAL_EVENTS.session, INTERNAL_EVENTS.sessionBegin, INTERNAL_EVENTS.view]);
 
@@ -17,7 +17,7 @@ export const rawTailFromDump: DumpCollector<"rawTail"> = {
   // Every raw collection: the newest insert of any kind sets the window.
   collections: (scope, catalog) => drillCollections(scope, catalog, () => true),
   start(scope, catalog) {
-    const place = drillReader(scope, catalog);
+    const placer = drillPlacer(scope, catalog, (e) => KINDS.has(e));
     const tailMinutes = Math.ceil(scope.params.tailMinutes ?? 0);
     const rows = new Map<string, RawTailRow>();
     let maxMinute: number | undefined;
@@ -27,34 +27,41 @@ export const rawTailFromDump: DumpCollector<"rawTail"> = {
       for (const [k, r] of rows) if (r.minute < maxMinute - tailMinutes) rows.delete(k);
     };
     return {
-      visit(doc, from) {
-        const cd = insertTime(doc.cd);
-        if (cd === undefined) return;
-        const minute = Math.floor(cd / 60000);
-        if (maxMinute === undefined || minute > maxMinute) maxMinute = minute;
-        if (minute < maxMinute - tailMinutes) return;
-        const p = place(doc, from);
-        if (!p || !KINDS.has(p.e)) return;
-        const isView = p.e === INTERNAL_EVENTS.view;
-        const sg = doc.sg as Record<string, unknown> | undefined;
-        const key = isView ? (typeof doc.n === "string" ? doc.n : typeof sg?.name === "string" ? sg.name : "") : "";
-        const id = `${p.app}\u0000${p.e}\u0000${key}\u0000${p.day}\u0000${minute}`;
-        let row = rows.get(id);
-        if (!row) {
-          row = { app: p.app, e: p.e, key, day: p.day, minute, docs: 0, visits: 0, bySource: {} };
-          rows.set(id, row);
-        }
-        row.docs++;
-        if (isView) {
-          if (sg?.visit) row.visits++;
-        } else {
-          const src = normaliseMetricValue((doc.up as Record<string, unknown> | undefined)?.src);
-          if (src !== undefined) row.bySource[src] = (row.bySource[src] ?? 0) + 1;
-        }
-        if (++sinceCompact >= 1 << 16) {
-          sinceCompact = 0;
-          compact();
-        }
+      reader(layout, from) {
+        const place = placer(layout, from);
+        const CD = layout.slot("cd");
+        const N = layout.slot("n");
+        const NAME = layout.slot("sg.name");
+        const VISIT = layout.slot("sg.visit");
+        const SRC = layout.slot("up.src");
+        return (doc) => {
+          const cd = insertTimeAt(doc, CD);
+          if (cd === undefined) return;
+          const minute = Math.floor(cd / 60000);
+          if (maxMinute === undefined || minute > maxMinute) maxMinute = minute;
+          if (minute < maxMinute - tailMinutes) return;
+          const p = place(doc);
+          if (!p) return;
+          const isView = p.e === INTERNAL_EVENTS.view;
+          const key = isView ? (doc.string(N) ?? doc.string(NAME) ?? "") : "";
+          const id = `${p.app}\u0000${p.e}\u0000${key}\u0000${p.day}\u0000${minute}`;
+          let row = rows.get(id);
+          if (!row) {
+            row = { app: p.app, e: p.e, key, day: p.day, minute, docs: 0, visits: 0, bySource: {} };
+            rows.set(id, row);
+          }
+          row.docs++;
+          if (isView) {
+            if (doc.value(VISIT)) row.visits++;
+          } else {
+            const src = normaliseMetricValue(doc.value(SRC));
+            if (src !== undefined) row.bySource[src] = (row.bySource[src] ?? 0) + 1;
+          }
+          if (++sinceCompact >= 1 << 16) {
+            sinceCompact = 0;
+            compact();
+          }
+        };
       },
       finish() {
         compact();

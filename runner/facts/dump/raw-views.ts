@@ -3,7 +3,7 @@
 import { INTERNAL_EVENTS } from "../../../countly/layout.ts";
 import type { DumpCollector } from "../collector.ts";
 import type { RawViewDay } from "../types.ts";
-import { drillCollections, drillReader } from "./drill.ts";
+import { drillCollections, drillPlacer } from "./drill.ts";
 import { sortRows } from "./raw-events.ts";
 
 export const rawViewsFromDump: DumpCollector<"rawViews"> = {
@@ -11,24 +11,32 @@ export const rawViewsFromDump: DumpCollector<"rawViews"> = {
   fields: { a: true, e: true, n: true, ts: true, sg: ["visit", "name"] },
   collections: (scope, catalog) => drillCollections(scope, catalog, (w) => w.key === INTERNAL_EVENTS.view),
   start(scope, catalog) {
-    const place = drillReader(scope, catalog);
+    const placer = drillPlacer(scope, catalog, (e) => e === INTERNAL_EVENTS.view);
     const rows = new Map<string, RawViewDay>();
     return {
-      visit(doc, from) {
-        const p = place(doc, from);
-        if (!p || p.e !== INTERNAL_EVENTS.view) return;
-        const sg = doc.sg as Record<string, unknown> | undefined;
-        const view = typeof doc.n === "string" ? doc.n : typeof sg?.name === "string" ? sg.name : "";
-        const id = `${p.app}\u0000${view}\u0000${p.day}`;
-        let row = rows.get(id);
-        if (!row) {
-          row = { app: p.app, view, day: p.day, events: 0, visits: 0 };
-          rows.set(id, row);
-        }
-        row.events++;
-        if (sg?.visit) row.visits++;
+      reader(layout, from) {
+        const place = placer(layout, from);
+        const N = layout.slot("n");
+        const NAME = layout.slot("sg.name");
+        const VISIT = layout.slot("sg.visit");
+        return (doc) => {
+          const p = place(doc);
+          if (!p) return;
+          const view = doc.string(N) ?? doc.string(NAME) ?? "";
+          add(p.app, view, p.day, !!doc.value(VISIT));
+        };
       },
       finish: () => sortRows([...rows.values()].map((r) => ({ ...r, key: r.view }))).map(({ key: _k, ...r }) => r),
     };
+    function add(app: string, view: string, day: string, visit: boolean): void {
+      const id = `${app}\u0000${view}\u0000${day}`;
+      let row = rows.get(id);
+      if (!row) {
+        row = { app, view, day, events: 0, visits: 0 };
+        rows.set(id, row);
+      }
+      row.events++;
+      if (visit) row.visits++;
+    }
   },
 };

@@ -4,7 +4,7 @@
 // with the md5 postfix of the document it sits in.
 import { NO_SEGMENT } from "../../../countly/ids.ts";
 import { dayFromMonthAndKey, inPeriod } from "../../../countly/time.ts";
-import type { DumpCollector } from "../collector.ts";
+import { type DumpCollector, recordVisitor } from "../collector.ts";
 import type { SegmentMetaValue, SegmentValueSeen } from "../types.ts";
 import { EVENT_DOC_FIELDS, eventCollections, eventDocReader, yearInPeriod, yearOf } from "./event-docs.ts";
 
@@ -16,7 +16,7 @@ export const segmentMetaFromDump: DumpCollector<"segmentMeta"> = {
     const place = eventDocReader(scope, catalog);
     const seen = new Map<string, SegmentValueSeen>();
     const meta = new Map<string, SegmentMetaValue>();
-    return {
+    return recordVisitor({
       visit(doc, from) {
         const p = place(doc, from);
         if (!p || p.key === "all") return;
@@ -53,7 +53,7 @@ export const segmentMetaFromDump: DumpCollector<"segmentMeta"> = {
         }
       },
       finish: () => ({ seen: [...seen.values()].sort(bySegmentValue), meta: [...meta.values()].sort(bySegmentValue) }),
-    };
+    });
   },
 };
 

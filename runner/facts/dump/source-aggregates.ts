@@ -1,6 +1,6 @@
 // Fact sourceAggregates from a dump: `countly.sources` sessions per app, day and source.
 import { COLLECTIONS } from "../../../countly/layout.ts";
-import type { DumpCollector } from "../collector.ts";
+import { type DumpCollector, recordVisitor } from "../collector.ts";
 import { num } from "../numbers.ts";
 import type { SourceAggregateDay } from "../types.ts";
 import { countlyCollection, forEachMetricDay } from "./metric-docs.ts";
@@ -13,7 +13,7 @@ export const sourceAggregatesFromDump: DumpCollector<"sourceAggregates"> = {
   start(scope) {
     const apps = new Set(scope.apps.map((a) => a.id));
     const rows = new Map<string, SourceAggregateDay>();
-    return {
+    return recordVisitor({
       visit(doc) {
         forEachMetricDay(doc, apps, scope, (app, day, value) => {
           for (const [source, counters] of Object.entries(value)) {
@@ -26,6 +26,6 @@ export const sourceAggregatesFromDump: DumpCollector<"sourceAggregates"> = {
         });
       },
       finish: () => ({ days: sortRows([...rows.values()].map((r) => ({ ...r, key: r.source }))).map(({ key: _k, ...r }) => r) }),
-    };
+    });
   },
 };

@@ -3,7 +3,7 @@
 // dashboard's value list; a value sits in the zero document of its own postfix).
 import { COLLECTIONS } from "../../../countly/layout.ts";
 import { parseMetricId } from "../../../countly/ids.ts";
-import type { DumpCollector } from "../collector.ts";
+import { type DumpCollector, recordVisitor } from "../collector.ts";
 import { countlyCollection } from "./metric-docs.ts";
 import type { SourceMetaValue } from "../types.ts";
 
@@ -14,7 +14,7 @@ export const sourceMetaFromDump: DumpCollector<"sourceMeta"> = {
   start(scope) {
     const apps = new Set(scope.apps.map((a) => a.id));
     const values = new Map<string, SourceMetaValue>();
-    return {
+    return recordVisitor({
       visit(doc) {
         const id = parseMetricId(String(doc._id));
         if (!id || !id.isZero || !apps.has(id.appId)) return;
@@ -28,6 +28,6 @@ export const sourceMetaFromDump: DumpCollector<"sourceMeta"> = {
       finish: () => ({
         values: [...values.values()].sort((a, b) => (a.app < b.app ? -1 : a.app > b.app ? 1 : a.year - b.year || (a.source < b.source ? -1 : a.source > b.source ? 1 : 0))),
       }),
-    };
+    });
   },
 };

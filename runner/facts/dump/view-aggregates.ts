@@ -4,8 +4,8 @@ import { sha1Hex } from "../../../countly/hash.ts";
 import { COLLECTIONS } from "../../../countly/layout.ts";
 import { NO_SEGMENT, parseViewDataId } from "../../../countly/ids.ts";
 import { dayFromMonthAndKey, inPeriod } from "../../../countly/time.ts";
-import type { CollectionRef, DumpCollector } from "../collector.ts";
-import { num } from "../numbers.ts";
+import { type CollectionRef, type DumpCollector, recordVisitor } from "../collector.ts";
+import { isNumeric, num } from "../numbers.ts";
 import type { ViewAggregateDay } from "../types.ts";
 import { sortRows } from "./raw-events.ts";
 
@@ -43,7 +43,7 @@ export const viewAggregatesFromDump: DumpCollector<"viewAggregates"> = {
       }
     };
 
-    return {
+    return recordVisitor({
       visit(doc, from) {
         if (from.name === COLLECTIONS.viewsMeta || from.name.startsWith(COLLECTIONS.viewsMeta)) {
           const app = from.name === COLLECTIONS.viewsMeta ? (typeof doc.a === "string" ? doc.a : String(doc._id).split("_")[0]!) : from.name.slice(COLLECTIONS.viewsMeta.length);
@@ -61,13 +61,13 @@ export const viewAggregatesFromDump: DumpCollector<"viewAggregates"> = {
         addMonth(app, doc.m, doc.d);
       },
       finish: () => ({ days: sortRows([...days.values()]), metaCount }),
-    };
+    });
   },
 };
 
 /** A day's visits: `d.<day>.t` when written, else the sum over the hours. */
 function dayVisits(day: Record<string, unknown>): number {
-  if (typeof day.t === "number") return num(day.t);
+  if (isNumeric(day.t)) return num(day.t);
   let sum = 0;
   for (const [k, v] of Object.entries(day)) if (/^\d{1,2}$/.test(k) && v && typeof v === "object") sum += num((v as Record<string, unknown>).t);
   return sum;

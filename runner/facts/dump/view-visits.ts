@@ -8,7 +8,7 @@ import { sha1Hex } from "../../../countly/hash.ts";
 import { COLLECTIONS } from "../../../countly/layout.ts";
 import { NO_SEGMENT, parseLegacyViewDataId, parseViewDataId, parseViewsMetaId } from "../../../countly/ids.ts";
 import { dayFromMonthAndKey, inPeriod } from "../../../countly/time.ts";
-import type { CollectionRef, DumpCollector } from "../collector.ts";
+import { type CollectionRef, type DumpCollector, recordVisitor } from "../collector.ts";
 import type { ViewMetaEntry, ViewVisitsDay } from "../types.ts";
 import { dayTotal } from "./session-aggregates.ts";
 
@@ -49,7 +49,7 @@ export const viewVisitsFromDump: DumpCollector<"viewVisits"> = {
       }
     };
 
-    return {
+    return recordVisitor({
       visit(doc, from) {
         if (from.name === COLLECTIONS.viewsMeta) {
           const id = parseViewsMetaId(String(doc._id));
@@ -90,7 +90,7 @@ export const viewVisitsFromDump: DumpCollector<"viewVisits"> = {
         const entries = [...meta.values()].sort((a, b) => cmp(a.app, b.app) || cmp(a.viewId, b.viewId));
         return { days, meta: entries };
       },
-    };
+    });
   },
 };
 

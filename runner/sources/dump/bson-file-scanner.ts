@@ -3,7 +3,7 @@
 // The file is read in large chunks; documents are framed synchronously inside each
 // chunk by their int32 length prefix (a document cut by a chunk boundary is carried
 // over into the next chunk) and handed to `visit` synchronously, decoded either fully
-// (`BSON.deserialize`) or selectively (`decodeSelected`). Nothing is ever loaded whole
+// (`BSON.deserialize`) or walked by the byte-level DocFields (bson-fields.ts). Nothing is ever loaded whole
 // and there is no per-document async step. A plain file is read with positional reads
 // into two buffers that take turns (the next chunk is read while the current one is
 // scanned, and no memory is allocated per chunk); a .gz file streams through gunzip.
@@ -11,11 +11,10 @@ import { createReadStream } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import { createGunzip } from "node:zlib";
 import type { Readable } from "node:stream";
-import { BSON } from "bson";
-import { compileSelection, decodeSelected } from "./selective-decoder.ts";
-import type { CompiledSelection, FieldSelection } from "./selective-decoder.ts";
+import { BSON, BSONError } from "bson";
+import { DocFields, DocumentProblem, FieldLayout, type FieldSelection } from "./bson-fields.ts";
 
-export type { FieldSelection } from "./selective-decoder.ts";
+export type { FieldSelection } from "./bson-fields.ts";
 
 export interface ScanStats {
   documents: number;
@@ -84,7 +83,8 @@ function checkLength(file: string, offset: number, size: number): void {
 /**
  * Read every document of `file` (`.bson`, or gzip-compressed when the name ends in `.gz`)
  * and call `visit(doc, offset)` for each, in file order; `offset` is the document's byte
- * offset in the uncompressed stream.
+ * offset in the uncompressed stream. With `fields`, `doc` holds only those (see
+ * DocFields.record); the hot paths use scanBsonFields instead and decode nothing.
  *
  * Throws `DumpReadError` for a truncated file, an impossible document length, a document
  * that does not end in 0x00, a document bson cannot decode, a gzip error or an I/O error.
@@ -96,21 +96,53 @@ export async function scanBsonFile(
   visit: (doc: Record<string, unknown>, offset: number) => void,
   options: ScanOptions = {},
 ): Promise<ScanStats> {
-  const sel: CompiledSelection | null = options.fields === undefined ? null : compileSelection(options.fields);
+  if (options.fields !== undefined) {
+    return scanBsonFields(file, new FieldLayout(options.fields), (f) => visit(f.record(), f.offset), options);
+  }
   const decode = (b: Uint8Array, start: number, end: number, offset: number): void => {
     let doc: Record<string, unknown>;
     try {
-      doc = sel !== null ? decodeSelected(b, start, end, sel) : BSON.deserialize(b.subarray(start, end));
+      doc = BSON.deserialize(b.subarray(start, end));
     } catch (err) {
-      const msg = err instanceof Error ? err.message : String(err);
-      throw new DumpReadError(file, offset, `corrupt document at byte ${offset} (${end - start} bytes): ${msg}`, { cause: err });
+      throw corruptDocument(file, offset, end - start, err);
     }
     visit(doc, offset);
   };
-  // Selective decoding never keeps a reference to the bytes it reads (strings are decoded,
-  // embedded documents copied), so read buffers can be reused. bson's full deserialize
-  // keeps views (Binary), so it gets fresh ones.
-  return scanBsonFrames(file, decode, { chunkSize: options.chunkSize, signal: options.signal, onProgress: options.onProgress, reuseBuffers: sel !== null });
+  // bson's full deserialize keeps views of its input (Binary), so it gets fresh buffers.
+  return scanBsonFrames(file, decode, { chunkSize: options.chunkSize, signal: options.signal, onProgress: options.onProgress, reuseBuffers: false });
+}
+
+/**
+ * The scanner's hot path: every document of `file` walked once by one reused DocFields of
+ * `layout` (nothing decoded until `visit` asks; see bson-fields.ts), in file order. Errors as
+ * scanBsonFile; a BSONError from a value `visit` reads makes the document corrupt, and a
+ * DocumentProblem it throws becomes a DumpReadError naming the document's `_id` and offset.
+ */
+export async function scanBsonFields(
+  file: string,
+  layout: FieldLayout,
+  visit: (fields: DocFields) => void,
+  options: Omit<ScanOptions, "fields"> = {},
+): Promise<ScanStats> {
+  const fields = new DocFields(layout);
+  const onFrame = (b: Uint8Array, start: number, end: number, offset: number): void => {
+    try {
+      fields.offset = offset;
+      fields.load(b, start, end);
+      visit(fields);
+    } catch (err) {
+      if (err instanceof BSONError) throw corruptDocument(file, offset, end - start, err);
+      if (err instanceof DocumentProblem) throw new DumpReadError(file, offset, `document ${fields.describeId()} at byte ${offset}: ${err.message}`, { cause: err });
+      throw err;
+    }
+  };
+  // DocFields never keeps a reference to the bytes past the visit, so read buffers are reused.
+  return scanBsonFrames(file, onFrame, { chunkSize: options.chunkSize, signal: options.signal, onProgress: options.onProgress, reuseBuffers: true });
+}
+
+function corruptDocument(file: string, offset: number, size: number, err: unknown): DumpReadError {
+  const msg = err instanceof Error ? err.message : String(err);
+  return new DumpReadError(file, offset, `corrupt document at byte ${offset} (${size} bytes): ${msg}`, { cause: err });
 }
 
 /** Called with `bytes[start, end)` holding one whole document that starts at uncompressed byte `offset`. */

@@ -10,7 +10,8 @@ import { DumpSide } from "../../diff/dump-side.ts";
 import type { DiffSide } from "../../diff/side.ts";
 import { computeFactsByScanning } from "../scan-plan.ts";
 import { basicsFromDocuments, SourceError, type FactResults, type PipelineOutcome, type PipelineRequest, type Source, type SourceBasics } from "../source.ts";
-import { DumpReadError, scanBsonFile, type ScanProgress } from "./bson-file-scanner.ts";
+import { DumpReadError, scanBsonFields, scanBsonFile, type ScanProgress } from "./bson-file-scanner.ts";
+import { readMetadataUuid } from "./metadata-uuid.ts";
 import { shapeOf, shapeProblem } from "./collection-shapes.ts";
 import { collectionFiles } from "./dump-files.ts";
 
@@ -52,7 +53,13 @@ export class DumpSource implements Source {
     const appDocs = await this.readSmall({ db: this.databases.countly, name: COLLECTIONS.apps });
     const eventDocs = await this.readSmall({ db: this.databases.countly, name: COLLECTIONS.events });
     try {
-      return basicsFromDocuments(appDocs, eventDocs, collections, this.databases);
+      const basics = basicsFromDocuments(appDocs, eventDocs, collections, this.databases);
+      const drill = { db: this.databases.drill, name: COLLECTIONS.drillEvents };
+      if (this.files.has(`${drill.db}.${drill.name}`)) {
+        const uuid = await readMetadataUuid(join(this.root, drill.db, `${drill.name}.metadata.json`));
+        basics.catalog.collectionUuids = { [`${drill.db}.${drill.name}`]: "uuid" in uuid ? { ...uuid, from: displayPath(uuid.from) } : uuid };
+      }
+      return basics;
     } catch (e) {
       if (e instanceof SourceError) throw new SourceError(`${this.dir}: ${e.message}`);
       throw e;
@@ -65,12 +72,12 @@ export class DumpSource implements Source {
       requests,
       scope,
       catalog,
-      async (ref, fields, visit) => {
+      async (ref, layout, visit) => {
         const file = this.readable(ref);
         if (!file) return;
         const size = this.options.onProgress ? (await stat(file)).size : 0;
         const onProgress = this.options.onProgress;
-        await scanBsonFile(file, visit, { fields, onProgress: onProgress ? (p) => onProgress(this.display(ref), p, size) : undefined });
+        await scanBsonFields(file, layout, visit, { onProgress: onProgress ? (p) => onProgress(this.display(ref), p, size) : undefined });
       },
       (ref, e) => this.describeError(ref, e),
     );

@@ -1,8 +1,9 @@
 // Source over a live MongoDB (`--source mongodb://…`), through the official driver.
 //
 // Read-only by construction: the only commands sent are the driver's handshake and
-// authentication, listCollections/listDatabases, find, aggregate (never with $out or
-// $merge), getMore, killCursors and endSessions. Raw drill data is grouped on the
+// authentication, listCollections/listDatabases, find (also on local.oplog.rs, for
+// its oldest entry), aggregate (never with $out or $merge), getMore, killCursors and
+// endSessions. Raw drill data is grouped on the
 // server (pipelines/raw-*.ts); aggregated month documents are streamed with a
 // projection and folded by the dump collectors' visitors (pipelines/aggregates.ts).
 import { MongoClient, type AbstractCursor, type Document, type MongoClientOptions } from "mongodb";
@@ -171,6 +172,14 @@ export class MongoSource implements Source {
           throw this.queryError(e, what);
         } finally {
           this.current = undefined;
+        }
+      },
+      collectionInfo: async (ref) => {
+        try {
+          const [info] = await client.db(ref.db).listCollections({ name: ref.name }, { nameOnly: false }).toArray();
+          return info;
+        } catch (e) {
+          throw new QueryError(queryErrorMessage(e, `listCollections on ${ref.db}`, this.ctx), { cause: e });
         }
       },
     };

@@ -1,7 +1,8 @@
-import { BSON } from "bson";
+import { BSON, Decimal128, Long } from "bson";
 import { describe, expect, it } from "vitest";
 import { eventHash } from "../../../countly/hash.ts";
 import { compareTotals, displayMonth, readCatalog, TotalsTable } from "../../../runner/diff/totals.ts";
+import { MemoryBudget, MemoryBudgetError } from "../../../runner/facts/memory-budget.ts";
 import { MemorySide } from "./memory-side.ts";
 
 const APP = "650000000000000000000001";
@@ -72,5 +73,26 @@ describe("event totals", () => {
     });
     expect(out[1]).toEqual({ app: "empty", compared: 0, before: 0, after: 0, differences: [] });
     expect(displayMonth("2024:3")).toBe("2024-03");
+  });
+
+  it("read Decimal128 and Long counts as their numbers (issue 13)", () => {
+    const t = new TotalsTable();
+    const v = t.visitor("countly", "events_data", { apps: new Map(), legacy: new Map() });
+    feed(t, v, [{ _id: "x1", a: APP, e: "Buy", s: "no-segment", m: "2024:3", d: { "1": { c: Decimal128.fromString("20") }, "2": { c: Long.fromNumber(3) } } }]);
+    expect([...t.rows.get(APP)!]).toEqual([["Buy\u00002024:3", 23]]);
+  });
+
+  it("stop with a MemoryBudgetError naming the rows when the budget is spent (--max-memory)", () => {
+    const t = new TotalsTable(new MemoryBudget(1000));
+    const v = t.visitor("countly", "events_data", { apps: new Map(), legacy: new Map() });
+    const docs = Array.from({ length: 20 }, (_, i) => ({ _id: `x${i}`, a: APP, e: `E${i}`, s: "no-segment", m: "2024:3", d: { "1": { c: 1 } } }));
+    let err: unknown;
+    try {
+      feed(t, v, docs);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(MemoryBudgetError);
+    expect((err as Error).message).toMatch(/the event totals grew to 7 rows.*--app/);
   });
 });

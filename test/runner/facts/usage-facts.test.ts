@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { ObjectId } from "bson";
 import { describe, expect, it } from "vitest";
 import { md5Hex } from "../../../countly/hash.ts";
+import { fixtureCollectionUuid } from "../../../fixtures/collection-uuids.ts";
 import { dayOf, type Period } from "../../../countly/time.ts";
 import { cloneDeep } from "../../../fixtures/clone.ts";
 import type { Dataset } from "../../../fixtures/dataset.ts";
@@ -150,13 +151,21 @@ describe("raw inserts, the tail and the aggregator's tokens", () => {
     expect(cs.tokens.map((t) => t.consumer)).toEqual(["drill-meta", "event-aggregator", "session-ingestion", "views-insert"]);
     const docs = rawDocs(current);
     const newest = (keep: (key: string) => boolean) => Math.max(...docs.filter((d) => keep(d.key)).map(cdOf));
-    expect(Object.fromEntries(cs.tokens.map((t) => [t.consumer, t.cd]))).toEqual({
+    const expected = {
       "drill-meta": newest(() => true),
       "event-aggregator": newest((k) => !k.startsWith("[CLY]_")),
       "session-ingestion": newest((k) => k === "[CLY]_session"),
       "views-insert": newest((k) => k === "[CLY]_view"),
-    });
-    expect(cs.tokens.every((t) => t.hasToken && typeof t.id === "string")).toBe(true);
+    };
+    // 25.x: session-ingestion's bare $match leaves its entry without cd (changeStreamReader.js 04c2a351); only views-insert projects __id.
+    expect(Object.fromEntries(cs.tokens.map((t) => [t.consumer, t.cd]))).toEqual({ ...expected, "session-ingestion": undefined });
+    expect(cs.tokens.filter((t) => t.id !== undefined).map((t) => t.consumer)).toEqual(["views-insert"]);
+    // Every token is a real-format resume token of this server's drill_events, at its document's insertion second.
+    expect(cs.drillEvents).toEqual({ uuid: fixtureCollectionUuid("drill_events"), from: "the fixture server's countly_drill.drill_events" });
+    for (const t of cs.tokens) {
+      expect(t.hasToken).toBe(true);
+      expect(t.resume).toEqual({ clusterTime: { t: Math.floor(expected[t.consumer as keyof typeof expected] / 1000), i: 1 }, version: 2, tokenType: 128, txnOpIndex: 0, fromInvalidate: false, uuid: fixtureCollectionUuid("drill_events") });
+    }
     expect(await fact(legacy, "changeStreams")).toEqual({ drillLayout: "legacy", present: false, tokens: [] });
   });
 
@@ -196,7 +205,12 @@ describe("the same facts from a dump", () => {
       await writeDump(ds, dir);
       const params = { tailMinutes: 30 };
       const fromDump = await computeAll(new DumpSource(dir), USAGE_FACTS, params);
-      expect(fromDump).toEqual(await computeAll(new FixtureSource(ds), USAGE_FACTS, params));
+      const fromFixture = await computeAll(new FixtureSource(ds), USAGE_FACTS, params);
+      // The same drill_events UUID, read from the dump's metadata.json instead of known from the fixture server.
+      const uuidSource = (facts: typeof fromDump) => (facts.changeStreams as { drillEvents?: { from?: string } }).drillEvents?.from;
+      if (layout === "current") expect([uuidSource(fromDump), uuidSource(fromFixture)]).toEqual([join(dir, "dump/countly_drill/drill_events.metadata.json"), "the fixture server's countly_drill.drill_events"]);
+      for (const f of [fromDump, fromFixture]) delete (f.changeStreams as { drillEvents?: { from?: string } }).drillEvents?.from;
+      expect(fromDump).toEqual(fromFixture);
     });
   }
 });

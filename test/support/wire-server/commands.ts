@@ -2,7 +2,7 @@
  * Command handlers. Only read commands are implemented; everything else, writes included,
  * answers code 59 CommandNotFound exactly like an unknown command.
  */
-import { Long } from "bson";
+import { Binary, Long } from "bson";
 import type { Document } from "bson";
 import { CursorRegistry, DEFAULT_BATCH_SIZE } from "./cursors.ts";
 import { distinctValues, matches, runAggregate, runFind } from "./engine.ts";
@@ -19,6 +19,7 @@ import {
   typeMismatch,
   unauthorized,
 } from "./errors.ts";
+import { fixtureCollectionUuid } from "../../../fixtures/collection-uuids.ts";
 import type { DataStore } from "./store.ts";
 import type { WireServerOptions } from "./types.ts";
 import { cloneValue, toPlainNumbers } from "./values.ts";
@@ -177,13 +178,18 @@ const listCollections: Handler = (body, ctx) => {
       name,
       type: "collection",
       options: {},
-      info: { readOnly: false },
+      // Every collection has a UUID (MongoDB 3.6+); the double's is the fixture server's (fixtures/collection-uuids.ts).
+      info: { readOnly: false, uuid: new Binary(hexBytes(fixtureCollectionUuid(name)), Binary.SUBTYPE_UUID) },
       idIndex: { v: 2, key: { _id: 1 }, name: "_id_" },
     }))
     .filter((e) => matches(e, filter))
     .map((e) => (nameOnly ? { name: e.name, type: e.type } : e));
   return cursors.open(`${ctx.db}.$cmd.listCollections`, entries, batchSizeOf(cursorOpts.batchSize, "batchSize"));
 };
+
+function hexBytes(hex: string): Uint8Array {
+  return Uint8Array.from(hex.match(/../g)!.map((h) => parseInt(h, 16)));
+}
 
 const listIndexes: Handler = (body, ctx) => {
   const coll = collectionName(body, "listIndexes");
@@ -357,6 +363,7 @@ export function runCommand(name: string, body: Document, ctx: CommandContext): D
   try {
     const failure = ctx.state.options.failCommands?.[name];
     if (failure) throw new CommandError(failure.code, failure.codeName, failure.errmsg);
+    if (ctx.state.options.unauthorizedDatabases?.includes(ctx.db)) throw unauthorized(`not authorized on ${ctx.db} to execute command { ${name}: ... }`);
     const handler = Object.prototype.hasOwnProperty.call(HANDLERS, name) ? HANDLERS[name] : undefined;
     if (!handler) throw commandNotFound(name);
     return handler(toPlainNumbers(body) as Document, ctx);

@@ -13,6 +13,8 @@ export interface WireServerOptions {
   indexes?: Record<string, Record<string, Record<string, unknown>[]>>;
   /** Make every command named here fail with this error (e.g. { aggregate: { code: 50, codeName: "MaxTimeMSExpired", errmsg: "operation exceeded time limit" } }). */
   failCommands?: Record<string, FailCommandSpec>;
+  /** Databases this user may not read: every command on them fails with code 13 Unauthorized (e.g. ["local"], as for a user with only Countly's roles). */
+  unauthorizedDatabases?: string[];
   /** When true, any authentication attempt (saslStart) fails with code 18 AuthenticationFailed. */
   rejectAuth?: boolean;
   /**

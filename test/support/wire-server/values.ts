@@ -11,7 +11,7 @@
  * ObjectId and Date are kept as they are: mingo compares ObjectIds through their
  * `toString()` (24 hex chars, so equality and ordering among ObjectIds are right).
  */
-import { BSONValue, Decimal128, Double, Int32, Long, ObjectId, deserialize, serialize } from "bson";
+import { BSONValue, Decimal128, Double, Int32, Long, ObjectId, Timestamp, deserialize, serialize } from "bson";
 import type { Document } from "bson";
 import { DESERIALIZE_OPTIONS } from "./protocol.ts";
 
@@ -52,6 +52,8 @@ export function toPlainNumbers(value: unknown): unknown {
   if (value === null || typeof value !== "object") return value;
   if (Array.isArray(value)) return value.map(toPlainNumbers);
   if (value instanceof BSONValue) {
+    // A Timestamp is a Long underneath (js-bson), but stays a Timestamp (oplog `ts`).
+    if (value instanceof Timestamp) return value;
     if (value instanceof Long) return longToNumber(value);
     if (value instanceof Int32 || value instanceof Double) return value.valueOf();
     if (value instanceof Decimal128) return decimalToNumber(value);

@@ -9,13 +9,13 @@
 // dump facts then share one implementation by construction. The server-side filter
 // (apps, months) only narrows what is sent; it accepts a superset of what the visitor
 // keeps, and the visitor decides.
+import { FieldLayout, objectReader } from "../../dump/bson-fields.ts";
 import type { Document } from "mongodb";
 import { COLLECTIONS, legacyEventsHash } from "../../../../countly/layout.ts";
 import { monthIdsOfPeriod, type Period } from "../../../../countly/time.ts";
 import { hashIndex } from "../../../facts/attribution.ts";
 import type { Catalog, CollectionRef, DumpCollector } from "../../../facts/collector.ts";
 import { DUMP_COLLECTORS } from "../../../facts/dump/index.ts";
-import { withPlainNumbers } from "../../../facts/numbers.ts";
 import type { FactName, FactScope } from "../../../facts/types.ts";
 import type { FindOptions, LiveCollector } from "./types.ts";
 
@@ -63,13 +63,14 @@ export function streamed<K extends FactName>(fact: K, queryFor: (ref: Collection
       if (raw) throw new Error(`fact ${fact} reads raw drill data (${raw.db}.${raw.name}) and has no server-side pipeline in the live source yet`);
       const visitor = collector.start(scope, catalog);
       const projection = projectionOf(collector.fields);
+      const layout = new FieldLayout(collector.fields);
       for (const ref of refs) {
         const q = queryFor(ref, scope, catalog);
         const options: FindOptions = {};
         if (projection) options.projection = projection;
         if (q.limit) options.limit = q.limit;
-        // The driver hands Decimal128 (and an int64 beyond 2^53) over as objects: the visitors read numbers.
-        for await (const doc of db.find(ref, q.filter, options)) visitor.visit(withPlainNumbers(doc), ref);
+        const visit = objectReader(layout, visitor.reader(layout, ref));
+        for await (const doc of db.find(ref, q.filter, options)) visit(doc);
       }
       return visitor.finish();
     },

@@ -4,6 +4,7 @@
 // fact added to the dump collectors works live at once, with identical semantics.
 import type { FactName } from "../../../facts/types.ts";
 import { eventAggregatesLive, sourceAggregatesLive, streamed, viewAggregatesLive } from "./aggregates.ts";
+import { changeStreamsLive } from "./change-streams.ts";
 import { collectionCountsLive } from "./collection-counts.ts";
 import { rawEventsLive } from "./raw-events.ts";
 import { rawInsertsLive } from "./raw-inserts.ts";
@@ -24,6 +25,7 @@ const DEDICATED: Collectors = {
   viewAggregates: viewAggregatesLive,
   sourceAggregates: sourceAggregatesLive,
   collectionCounts: collectionCountsLive,
+  changeStreams: changeStreamsLive,
 };
 
 /** The live collector of a fact (the generic streamed one refuses to read raw drill collections). */

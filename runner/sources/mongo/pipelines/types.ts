@@ -18,6 +18,8 @@ export interface LiveDb {
   find(ref: CollectionRef, filter: Document, options?: FindOptions): AsyncIterable<Document>;
   /** Documents in a collection: exact (countDocuments), or from the collection's metadata (`count` without a query: O(1), but a sharded cluster may count orphans). */
   count(ref: CollectionRef, options?: { estimated?: boolean }): Promise<number>;
+  /** The collection's listCollections entry (name, type, options, info with `uuid`), or undefined when it does not exist. */
+  collectionInfo(ref: CollectionRef): Promise<Document | undefined>;
 }
 
 export interface LiveCollector<K extends FactName> {

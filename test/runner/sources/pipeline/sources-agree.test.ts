@@ -85,6 +85,7 @@ function clientLiveDb(client: MongoClient): LiveDb {
     aggregate: (ref, pipeline) => client.db(ref.db).collection(ref.name).aggregate(pipeline, { allowDiskUse: true, maxTimeMS: 60_000 }),
     find: (ref, filter) => client.db(ref.db).collection(ref.name).find(filter),
     count: (ref) => client.db(ref.db).collection(ref.name).countDocuments({}),
+    collectionInfo: async (ref) => (await client.db(ref.db).listCollections({ name: ref.name }).toArray())[0],
   };
 }
 

@@ -16,8 +16,18 @@ import {
   Timestamp,
   UUID,
 } from "bson";
-import { compileSelection, decodeSelected } from "../../../../runner/sources/dump/selective-decoder.ts";
-import type { FieldSelection } from "../../../../runner/sources/dump/selective-decoder.ts";
+import { DocFields, FieldLayout, StringInterner, utf8Bytes, type FieldSelection } from "../../../../runner/sources/dump/bson-fields.ts";
+
+/** A reusable reader of `fields` (what the scanner keeps per collection). */
+function compileSelection(fields: FieldSelection): DocFields {
+  return new DocFields(new FieldLayout(fields));
+}
+
+/** The selected fields of the document at bytes[start, end), as `record()` builds them. */
+function decodeSelected(bytes: Uint8Array, start: number, end: number, reader: DocFields): Record<string, unknown> {
+  reader.load(bytes, start, end);
+  return reader.record();
+}
 
 const seed = 20261125;
 
@@ -48,7 +58,7 @@ function expectSame(actual: unknown, expected: unknown): void {
   numbersIdentical(actual, expected, "$");
 }
 
-/** What `decodeSelected` should return: the projection of a full deserialize. */
+/** What `record()` should return: the projection of a full deserialize. */
 function project(full: Record<string, unknown>, fields: FieldSelection): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, spec] of Object.entries(fields)) {
@@ -183,9 +193,9 @@ const arbSelection: fc.Arbitrary<FieldSelection> = fc
 
 // ---------------------------------------------------------------------------
 
-describe(`decodeSelected (fast-check seed ${seed})`, () => {
+describe(`DocFields (fast-check seed ${seed})`, () => {
   it(`equals the projection of BSON.deserialize for generated documents (seed ${seed})`, () => {
-    console.log(`selective-decoder property seed: ${seed}`);
+    console.log(`bson-fields property seed: ${seed}`);
     const seen = new Set<string>();
     fc.assert(
       fc.property(arbDoc, arbSelection, (doc, fields) => {
@@ -234,7 +244,7 @@ describe(`decodeSelected (fast-check seed ${seed})`, () => {
     );
   });
 
-  it("reuses one compiled selection over many documents (string cache hits, collisions, switch-off)", () => {
+  it("reuses one reader over many documents", () => {
     const sel = compileSelection({ a: true, n: true, up: ["src"], uid: true });
     const apps = ["5e1f2a3b4c5d6e7f80912345", "5e1f2a3b4c5d6e7f80912346", "abc", "", "x".repeat(64), "y".repeat(65), "ünï", "a\uFEFF"];
     fc.assert(
@@ -259,18 +269,25 @@ describe(`decodeSelected (fast-check seed ${seed})`, () => {
     );
   });
 
-  it(`never confuses near-identical strings sharing a cache slot (seed ${seed})`, () => {
+  it(`interning never confuses near-identical strings (seed ${seed})`, () => {
     // Pairs that agree on every other byte (same length) and pairs where one is a prefix of
-    // the other, alternated x, y, x, y so the per-field cache stays on; with 20k random
-    // pairs a few dozen of each kind land in the same set of the 128-set cache.
+    // the other: the interner must give each its own id and its own text.
     let state = seed;
     const rnd = (): number => (state = (Math.imul(state, 1103515245) + 12345) & 0x7fffffff);
     const ch = (): string => String.fromCharCode(33 + (rnd() % 90));
     const sel = compileSelection({ n: true });
+    const N = sel.layout.slot("n");
+    const table = new StringInterner();
+    const ids = new Map<string, number>();
     const check = (n: string): void => {
       const bytes = BSON.serialize({ n });
       const got = decodeSelected(bytes, 0, bytes.length, sel)["n"];
       if (got !== n) expect(got).toBe(n);
+      const id = sel.intern(N, table);
+      if (table.text(id) !== n) expect(table.text(id)).toBe(n);
+      const known = ids.get(n);
+      if (known === undefined) ids.set(n, id);
+      else if (known !== id) expect(id).toBe(known);
     };
     for (let k = 0; k < 20000; k++) {
       let x = "";
@@ -294,38 +311,6 @@ describe(`decodeSelected (fast-check seed ${seed})`, () => {
       for (const n of round % 2 ? [...names].reverse() : names) {
         const bytes = BSON.serialize({ n });
         expect(decodeSelected(bytes, 0, bytes.length, sel)["n"]).toBe(n);
-      }
-    }
-  });
-
-  it(`"epoch-ms" gives a UTC datetime as getTime() of bson's Date, everything else as with true (seed ${seed})`, () => {
-    fc.assert(
-      fc.property(arbDoc, arbSelection, fc.subarray(KEYS), (doc, selection, asMs) => {
-        const fields: Record<string, true | readonly string[] | "epoch-ms"> = { ...selection };
-        for (const k of asMs) if (fields[k] === true) fields[k] = "epoch-ms";
-        const bytes = BSON.serialize(doc);
-        const expected = project(BSON.deserialize(bytes), selection);
-        for (const [k, spec] of Object.entries(fields)) {
-          const v = expected[k];
-          if (spec === "epoch-ms" && v instanceof Date && !Number.isNaN(v.getTime())) expected[k] = v.getTime();
-        }
-        expectSame(decodeAll(bytes, fields), expected);
-      }),
-      { seed: seed + 5, numRuns: 300 },
-    );
-  });
-
-  it(`"epoch-ms" keeps the invalid Date bson gives for a datetime beyond Date's range`, () => {
-    for (const ms of [2n ** 62n, -(2n ** 62n), 8640000000000001n, -8640000000000001n, 8640000000000000n, -8640000000000000n]) {
-      const bytes = BSON.serialize({ cd: new Date(0) });
-      new DataView(bytes.buffer, bytes.byteOffset).setBigInt64(4 + 1 + 3, ms, true);
-      const full = BSON.deserialize(bytes)["cd"] as Date;
-      const got = decodeAll(bytes, { cd: "epoch-ms" })["cd"];
-      if (Number.isNaN(full.getTime())) {
-        expect(got).toBeInstanceOf(Date);
-        expect((got as Date).getTime()).toBeNaN();
-      } else {
-        expect(got).toBe(full.getTime());
       }
     }
   });
@@ -430,6 +415,58 @@ describe(`decodeSelected (fast-check seed ${seed})`, () => {
     const early = new Uint8Array(BSON.serialize({ a: 1, b: 2 }));
     early[4 + 1 + 2 + 4] = 0;
     expect(() => decodeSelected(early, 0, early.length, compileSelection({ a: true }))).toThrow(BSONError);
+  });
+
+  it(`number() reads every BSON numeric type, Decimal128 included, and nothing else (seed ${seed})`, () => {
+    const arbNumeric = fc.oneof(
+      arbDouble.map((v) => new Double(v)),
+      fc.integer().map((v) => new Int32(v)),
+      arbLong,
+      fc.constantFrom("20", "0", "-3.25", "1E+3", "NaN", "-NaN", "Infinity", "-Infinity", "0.000001", "12345678901234567890123456789012").map((v) => Decimal128.fromString(v)),
+      fc.integer().map((v) => Decimal128.fromString(String(v))),
+    );
+    fc.assert(
+      fc.property(fc.oneof(arbNumeric, arbScalar), (value) => {
+        const bytes = BSON.serialize({ c: value });
+        const f = compileSelection({ c: true });
+        f.load(bytes, 0, bytes.length);
+        const decoded = BSON.deserialize(bytes, { promoteValues: false })["c"] as { _bsontype?: string } | undefined;
+        const bt = decoded?._bsontype;
+        const expected = bt === "Double" || bt === "Int32" ? (decoded as unknown as Double).valueOf() : bt === "Long" || bt === "Decimal128" ? Number(String(decoded)) : undefined;
+        const got = f.number(f.layout.slot("c"));
+        if (expected === undefined) expect(got).toBeUndefined();
+        else if (bt === "Long") expect(got).toBe(Number(BigInt(String(decoded))));
+        else expect(Object.is(got, expected) || (Number.isNaN(got) && Number.isNaN(expected))).toBe(true);
+      }),
+      { seed: seed + 6, numRuns: 400 },
+    );
+    const bytes = BSON.serialize({ c: Decimal128.fromString("20") });
+    const f = compileSelection({ c: true });
+    f.load(bytes, 0, bytes.length);
+    expect(f.number(0)).toBe(20);
+  });
+
+  it("dateMs, stringIs and sub-fields read straight from the bytes", () => {
+    const f = compileSelection({ cd: true, e: true, up: ["src", "cc"] });
+    const bytes = BSON.serialize({ e: "[CLY]_custom", cd: new Date(1700000000123), up: { cc: "DE", src: "ads" }, x: 1 });
+    f.load(bytes, 0, bytes.length);
+    const L = f.layout;
+    expect(f.dateMs(L.slot("cd"))).toBe(1700000000123);
+    expect(f.dateMs(L.slot("e"))).toBeUndefined();
+    expect(f.stringIs(L.slot("e"), utf8Bytes("[CLY]_custom"))).toBe(true);
+    expect(f.stringIs(L.slot("e"), utf8Bytes("[CLY]_custo"))).toBe(false);
+    expect(f.string(L.slot("up.src"))).toBe("ads");
+    expect(f.value(L.slot("up.cc"))).toBe("DE");
+    // the next document resets what was found
+    const next = BSON.serialize({ up: "not a document" });
+    f.load(next, 0, next.length);
+    expect(f.has(L.slot("up.src"))).toBe(false);
+    expect(f.has(L.slot("cd"))).toBe(false);
+    expect(f.value(L.slot("up"))).toBe("not a document");
+    expect(f.describeId()).toBe("(no _id)");
+    const withId = BSON.serialize({ _id: new ObjectId("5e1f2a3b4c5d6e7f80912345") });
+    f.load(withId, 0, withId.length);
+    expect(f.describeId()).toBe('ObjectId("5e1f2a3b4c5d6e7f80912345")');
   });
 
   it("random byte corruption either throws a BSONError or agrees with bson", () => {

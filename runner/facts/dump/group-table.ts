@@ -1,0 +1,136 @@
+// Raw-event groups (app, key, day number) -> counters, stored in typed-array columns with
+// an open-addressing index: about 60 bytes per group instead of an object, a string key
+// and a map entry each (~1 KB), so a year of days for hundreds of apps and thousands of
+// event keys fits. Apps and keys are interned ids (StringInterner).
+
+import { dayName } from "../../../countly/time.ts";
+
+const HASH_EMPTY = -1;
+
+export class GroupTable {
+  app: Int32Array = new Int32Array(1024);
+  key: Int32Array = new Int32Array(1024);
+  day: Int32Array = new Int32Array(1024);
+  c: Float64Array = new Float64Array(1024);
+  s: Float64Array = new Float64Array(1024);
+  dur: Float64Array = new Float64Array(1024);
+  docs: Float64Array = new Float64Array(1024);
+  size = 0;
+  private index: Int32Array = new Int32Array(2048).fill(HASH_EMPTY);
+  // the previous document's group: consecutive raw events often share it
+  private lastApp = -1;
+  private lastKey = -1;
+  private lastDay = NaN;
+  private lastGroup = -1;
+
+  /** Bytes held (for memory budgets). */
+  get bytes(): number {
+    return this.app.length * (3 * 4 + 4 * 8) + this.index.length * 4;
+  }
+
+  /** Adds one document's counters to its group (created on first use); returns the group. */
+  add(app: number, key: number, day: number, c: number, s: number, dur: number): number {
+    let g = this.lastGroup;
+    if (app !== this.lastApp || key !== this.lastKey || day !== this.lastDay) {
+      g = this.find(app, key, day);
+      this.lastApp = app;
+      this.lastKey = key;
+      this.lastDay = day;
+      this.lastGroup = g;
+    }
+    this.c[g]! += c;
+    this.s[g]! += s;
+    this.dur[g]! += dur;
+    this.docs[g]!++;
+    return g;
+  }
+
+  private find(app: number, key: number, day: number): number {
+    const index = this.index;
+    const mask = index.length - 1;
+    let h = hash3(app, key, day) & mask;
+    for (;;) {
+      const g = index[h]!;
+      if (g === HASH_EMPTY) break;
+      if (this.day[g] === day && this.key[g] === key && this.app[g] === app) return g;
+      h = (h + 1) & mask;
+    }
+    const g = this.size++;
+    if (g === this.app.length) this.growColumns();
+    this.app[g] = app;
+    this.key[g] = key;
+    this.day[g] = day;
+    index[h] = g;
+    if (this.size * 2 > index.length) this.rehash();
+    return g;
+  }
+
+  private growColumns(): void {
+    const n = this.app.length * 2;
+    const i32 = (a: Int32Array): Int32Array => {
+      const out = new Int32Array(n);
+      out.set(a);
+      return out;
+    };
+    const f64 = (a: Float64Array): Float64Array => {
+      const out = new Float64Array(n);
+      out.set(a);
+      return out;
+    };
+    this.app = i32(this.app);
+    this.key = i32(this.key);
+    this.day = i32(this.day);
+    this.c = f64(this.c);
+    this.s = f64(this.s);
+    this.dur = f64(this.dur);
+    this.docs = f64(this.docs);
+  }
+
+  private rehash(): void {
+    const index = new Int32Array(this.index.length * 2).fill(HASH_EMPTY);
+    const mask = index.length - 1;
+    for (let g = 0; g < this.size; g++) {
+      let h = hash3(this.app[g]!, this.key[g]!, this.day[g]!) & mask;
+      while (index[h] !== HASH_EMPTY) h = (h + 1) & mask;
+      index[h] = g;
+    }
+    this.index = index;
+  }
+
+  /** The groups ordered by app text, key text, then day (what sortRows gives for their rows). */
+  sortedBy(appTexts: readonly string[], keyTexts: readonly string[]): Int32Array {
+    const appRank = ranks(appTexts);
+    const keyRank = ranks(keyTexts);
+    const order = new Int32Array(this.size);
+    for (let g = 0; g < this.size; g++) order[g] = g;
+    const { app, key, day } = this;
+    order.sort((x, y) => appRank[app[x]!]! - appRank[app[y]!]! || keyRank[key[x]!]! - keyRank[key[y]!]! || dayOrder(day[x]!, day[y]!));
+    return order;
+  }
+}
+
+/** Day numbers of years 0000..9999 sort as their `YYYY-MM-DD` names; others (`+010000-…`, `-000001-…`) by name. */
+const FIRST_PLAIN_DAY = -719528;
+const LAST_PLAIN_DAY = 2932896;
+
+function dayOrder(a: number, b: number): number {
+  if (a >= FIRST_PLAIN_DAY && a <= LAST_PLAIN_DAY && b >= FIRST_PLAIN_DAY && b <= LAST_PLAIN_DAY) return a - b;
+  const x = dayName(a);
+  const y = dayName(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** Rank of each text in code-unit order (the order of `<` on strings). */
+function ranks(texts: readonly string[]): Int32Array {
+  const ids = texts.map((_, i) => i).sort((a, b) => (texts[a]! < texts[b]! ? -1 : texts[a]! > texts[b]! ? 1 : 0));
+  const out = new Int32Array(texts.length);
+  ids.forEach((id, rank) => (out[id] = rank));
+  return out;
+}
+
+function hash3(a: number, b: number, c: number): number {
+  let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b);
+  h = Math.imul(h ^ b ^ (h >>> 13), 0xc2b2ae35);
+  h = Math.imul(h ^ c ^ (h >>> 16), 0x27d4eb2f);
+  return (h ^ (h >>> 15)) >>> 0;
+}

@@ -1,0 +1,71 @@
+// The per-app countly.events document, with the values Countly's own API test
+// (test/2.api/15.event.managment.js @0a0731af38e0857e9f5d63b0d1924f2825bad456) expects
+// from /o?method=get_events after its edits: list ["t1", "test1", "test3"], segments
+// {"test3": ["my_segment", "my_segment2"], "t1": ["s"]}, map {"test1": {"is_visible": false}},
+// order ["test1"], overview entries {eventKey, eventProperty, ...}, and after
+// `omitted_segments={"test3": ["my_segment"]}` that omission.
+import { ObjectId } from "bson";
+import { describe, expect, it } from "vitest";
+import { eventKeysNamed, eventsDocApp, isInternalEventKey, omittedSegments, readEventsDoc, registeredSegments } from "../../countly/events-doc.ts";
+
+const APP = "6075f94b7e5e0d392902520c";
+const countlyTestDoc = () => ({
+  _id: new ObjectId(APP),
+  list: ["t1", "test1", "test3"],
+  segments: { test3: ["my_segment", "my_segment2"], t1: ["s"] },
+  map: { test1: { is_visible: false } },
+  order: ["test1"],
+  overview: [{ eventKey: "test2", eventProperty: "count", order: 0, is_event_group: false, eventName: "test2", propertyName: "Count" }],
+  omitted_segments: { test3: ["my_segment"] },
+});
+
+describe("readEventsDoc", () => {
+  it("reads Countly's test document", () => {
+    expect(readEventsDoc(countlyTestDoc())).toEqual({
+      app: APP,
+      list: ["t1", "test1", "test3"],
+      segments: { test3: ["my_segment", "my_segment2"], t1: ["s"] },
+      omitted: { test3: ["my_segment"] },
+    });
+    expect(registeredSegments(readEventsDoc(countlyTestDoc()), "test3")).toEqual(["my_segment", "my_segment2"]);
+    expect(omittedSegments(readEventsDoc(countlyTestDoc()), "test3")).toEqual(["my_segment"]);
+    expect(registeredSegments(readEventsDoc(countlyTestDoc()), "test1")).toEqual([]);
+  });
+
+  it("drops what is not a string list instead of failing, and takes a string _id as is", () => {
+    const doc = readEventsDoc({ _id: APP, list: ["a", 1, null, "b"], segments: { a: ["x", 2], b: "y", c: null }, omitted_segments: [["z"]] });
+    expect(doc).toEqual({ app: APP, list: ["a", "b"], segments: { a: ["x"] }, omitted: {} });
+    expect(readEventsDoc({ _id: APP, list: "a", segments: ["x"], omitted_segments: "z" })).toEqual({ app: APP, list: [], segments: {}, omitted: {} });
+    expect(readEventsDoc({ _id: APP })).toEqual({ app: APP, list: [], segments: {}, omitted: {} });
+    expect(eventsDocApp({ _id: new ObjectId(APP) })).toBe(APP);
+    expect(eventsDocApp({ _id: 42 })).toBe("42");
+  });
+
+  it("reads segments keyed by the event key with '.' as ':' (events.js) as well as by the key itself (25.x aggregator)", () => {
+    const doc = readEventsDoc({ _id: APP, segments: { "pay:card": ["method"], "pay.card": ["amount", "method"] }, omitted_segments: { "pay:card": ["amount"], "pay.card": ["x"] } });
+    expect(registeredSegments(doc, "pay.card")).toEqual(["amount", "method"]);
+    expect(omittedSegments(doc, "pay.card")).toEqual(["x", "amount"]);
+    // a key without a dot is only read as itself
+    const plain = readEventsDoc({ _id: APP, segments: { buy: ["m"] }, omitted_segments: { buy: ["m"] } });
+    expect(registeredSegments(plain, "buy")).toEqual(["m"]);
+    expect(omittedSegments(plain, "buy")).toEqual(["m"]);
+  });
+});
+
+describe("eventKeysNamed", () => {
+  it("collects every key the document names: list, segments, map, omitted and whitelisted segments, order, overview", () => {
+    expect(eventKeysNamed({ ...countlyTestDoc(), whitelisted_segments: { w1: ["a"] } }).sort()).toEqual(["t1", "test1", "test2", "test3", "w1"]);
+  });
+
+  it("adds the dotted spelling of ':' keys, and ignores empty, non-string and malformed entries", () => {
+    expect(eventKeysNamed({ list: ["a:b", "", 5], segments: ["x"], map: null, order: ["o"], overview: [null, { eventKey: 3 }, { eventKey: "ov" }] }).sort()).toEqual(["a.b", "a:b", "o", "ov"]);
+    expect(eventKeysNamed({ list: "a", order: "b", overview: "c" })).toEqual([]);
+  });
+});
+
+describe("isInternalEventKey", () => {
+  it("is true for Countly's own [CLY]_ events only", () => {
+    expect(["[CLY]_session", "[CLY]_view", "[CLY]_custom"].every(isInternalEventKey)).toBe(true);
+    expect(["Buy", "CLY_x", "[CLY]", " [CLY]_session", "x[CLY]_view"].some(isInternalEventKey)).toBe(false);
+  });
+});

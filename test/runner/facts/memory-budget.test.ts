@@ -1,0 +1,82 @@
+// --max-memory: a run whose data needs more than the budget stops with an error per case
+// naming what grew and how to narrow the run (exit 3, a JUnit <error> each), instead of
+// running out of memory; within the budget nothing changes.
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeDump } from "../../../fixtures/dump-writer.ts";
+import { generateDataset } from "../../../fixtures/generate.ts";
+import { formatBytes, MemoryBudget, MemoryBudgetError, parseBytes } from "../../../runner/facts/memory-budget.ts";
+import { cli } from "../../support/cli.ts";
+
+let work: string;
+let dump: string;
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), "cc-budget-"));
+  dump = join(work, "dump");
+  await writeDump(generateDataset(42), dump);
+});
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+describe("MemoryBudget", () => {
+  it("throws past the budget, naming the holder's counts", () => {
+    const budget = new MemoryBudget(1000);
+    const groups = budget.meter("rawEvents", "app/event/day groups", 100);
+    const keys = budget.meter("rawEvents", "event keys", 50);
+    keys.add(2);
+    for (let i = 0; i < 8; i++) groups.add();
+    expect(budget.usedBytes).toBe(900);
+    let err: unknown;
+    try {
+      groups.add();
+      groups.add();
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(MemoryBudgetError);
+    expect((err as Error).message).toMatch(/rawEvents grew to 10 app\/event\/day groups, 2 event keys/);
+    expect((err as Error).message).toMatch(/--app .*--from/);
+  });
+
+  it("parses sizes", () => {
+    expect(parseBytes("512M")).toBe(512 * 1024 ** 2);
+    expect(parseBytes("1.5G")).toBe(1.5 * 1024 ** 3);
+    expect(parseBytes("2GB")).toBe(2 * 1024 ** 3);
+    expect(parseBytes("800000")).toBe(800000);
+    for (const bad of ["", "abc", "-1M", "0", "1X"]) expect(parseBytes(bad)).toBeUndefined();
+    expect(formatBytes(1536 * 1024 ** 2)).toBe("1.5G");
+  });
+});
+
+describe("countly-check run --max-memory", () => {
+  it("within the budget: the same verdict as without one", async () => {
+    const r = await cli(["run", "scenarios/post-restore.yaml", "--source", dump, "--junit", join(work, "ok.xml"), "--max-memory", "512M"]);
+    expect(r.code).toBe(0);
+  });
+
+  it("past it: exit 3, a JUnit <error> per case that reads the grown fact, naming what grew and how to narrow the run", async () => {
+    const junit = join(work, "budget.xml");
+    const r = await cli(["run", "scenarios/post-restore.yaml", "--source", dump, "--junit", junit, "--max-memory", "4K"]);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(/the data needs more memory than the budget of 4K \(--max-memory\)/);
+    const xml = await readFile(junit, "utf8");
+    const errors = [...xml.matchAll(/<testcase name="events-match-raw[^"]*"[^>]*>\s*<error type="CouldNotEvaluate" message="([^"]*)"/g)];
+    expect(errors.length).toBeGreaterThan(0);
+    for (const [, message] of errors) {
+      expect(message).toMatch(/drill_events/);
+      expect(message).toMatch(/app\/event\/day groups/);
+      expect(message).toMatch(/--app/);
+      expect(message).toMatch(/--from/);
+    }
+  });
+
+  it("rejects a size it cannot read (exit 2)", async () => {
+    const r = await cli(["run", "--source", dump, "--max-memory", "lots"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--max-memory lots: expected a size/);
+  });
+});
