@@ -1,6 +1,7 @@
 // Aggregated event counters per app, event and day equal the raw drill events.
 // This is the invariant that broke in Countly issue #6073 (counts 0 after restore).
 import type { Counters, RawEventDay } from "../runner/facts/types.ts";
+import { DailyComparison } from "./shared/daily-comparison.ts";
 import type { CheckDefinition } from "./types.ts";
 import { withinTolerance } from "./types.ts";
 
@@ -65,10 +66,13 @@ export const eventsMatchRaw: CheckDefinition<EventsMatchRawOptions> = {
 
     const cutoff = raw.maxCdMinute === undefined ? undefined : raw.maxCdMinute - o.settle_minutes;
     const tol = { absolute: o.tolerance, relative: o.relative_tolerance };
+    const chart = new DailyComparison();
+    const charted = o.fields[0]!;
     for (const r of rows) {
       const groupKey = `${r.key}\u0000${r.day}`;
       const agg = aggregated.get(groupKey);
       aggregated.delete(groupKey);
+      chart.add(`event ${r.key} · ${charted}`, r.day, r[charted], agg?.[charted] ?? 0);
       const recent = recentCounters(r, cutoff);
       for (const f of o.fields) {
         const hi = r[f];
@@ -78,6 +82,7 @@ export const eventsMatchRaw: CheckDefinition<EventsMatchRawOptions> = {
         if (actual >= lo - epsilon && actual <= hi + epsilon) continue;
         const expected = actual < lo ? lo : hi;
         if (withinTolerance(expected, actual, tol)) continue;
+        chart.flag(`event ${r.key} · ${charted}`);
         ctx.report({
           event: r.key,
           day: r.day,
@@ -88,6 +93,11 @@ export const eventsMatchRaw: CheckDefinition<EventsMatchRawOptions> = {
         });
       }
     }
+    for (const a of aggregated.values()) {
+      const t = a as Counters & { key: string; day: RawEventDay["day"] };
+      chart.add(`event ${t.key} · ${charted}`, t.day, 0, t[charted]);
+    }
+    chart.report(ctx, `all events · ${charted}`);
     if (o.aggregates_without_raw === "fail") {
       for (const a of aggregated.values()) {
         const t = a as Counters & { key: string; day: string };

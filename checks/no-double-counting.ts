@@ -1,6 +1,7 @@
 // Aggregated event counts that are an exact multiple (2x, 3x...) of the raw drill
 // events: the signature of a restore merged over aggregates the aggregator had rebuilt.
 import type { Counters, RawEventDay } from "../runner/facts/types.ts";
+import { DailyComparison } from "./shared/daily-comparison.ts";
 import type { CheckDefinition } from "./types.ts";
 
 export interface NoDoubleCountingOptions {
@@ -54,11 +55,13 @@ export const noDoubleCounting: CheckDefinition<NoDoubleCountingOptions> = {
     for (const t of ctx.facts.get("eventAggregates").totals) totals.set(`${t.key}\u0000${t.day}`, t);
     /** event -> its days with raw events, and per multiple k the days that are exactly k times the raw count. */
     const events = new Map<string, { days: number; byRatio: Map<number, { r: RawEventDay; agg: Counters }[]> }>();
+    const chart = new DailyComparison();
     for (const r of raw) {
       const e = events.get(r.key) ?? { days: 0, byRatio: new Map() };
       events.set(r.key, e);
       e.days++;
       const agg = totals.get(`${r.key}\u0000${r.day}`);
+      chart.add(`event ${r.key} · c`, r.day, r.c, agg?.c ?? 0);
       if (!agg) continue;
       const k = agg.c / r.c;
       if (!Number.isInteger(k) || k < o.min_ratio) continue;
@@ -75,6 +78,7 @@ export const noDoubleCounting: CheckDefinition<NoDoubleCountingOptions> = {
           if (share < o.min_share && !strong) continue;
           const evidence = same.length === 0 ? "" : same.length === 2 ? ", sum and duration too" : same[0] === "s" ? ", sum too" : ", duration too";
           const spread = `${days.length} of the event's ${e.days} day${e.days === 1 ? "" : "s"} with raw events are exactly ${k}x`;
+          chart.flag(`event ${r.key} · c`);
           ctx.report({
             event: r.key,
             day: r.day,
@@ -86,5 +90,6 @@ export const noDoubleCounting: CheckDefinition<NoDoubleCountingOptions> = {
         }
       }
     }
+    chart.report(ctx, "all events · c");
   },
 };

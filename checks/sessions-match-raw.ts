@@ -2,6 +2,7 @@
 // The Sessions/Users dashboards read these; after a failed restore they show 0.
 import { INTERNAL_EVENTS } from "../countly/layout.ts";
 import type { Day } from "../countly/time.ts";
+import { DailyComparison } from "./shared/daily-comparison.ts";
 import type { CheckDefinition } from "./types.ts";
 import { withinTolerance } from "./types.ts";
 import { chooseSessionKind, COUNT_FROM_OPTION, looksShifted, plural, recentRows, shiftedHint, type CountFrom, type SessionKind } from "./session-kinds.ts";
@@ -79,6 +80,10 @@ export const sessionsMatchRaw: CheckDefinition<SessionsMatchRawOptions> = {
     const days = daysOf(kind);
     const rawDays = new Set<Day>(days.map((d) => d.day));
     const shifted = looksShifted([...days.map((d) => [d.hi, agg.get(d.day) ?? 0] as const), ...[...agg].filter(([day]) => !rawDays.has(day)).map(([, t]) => [0, t] as const)]);
+    const chart = new DailyComparison();
+    for (const d of days) chart.add("sessions · t", d.day, d.hi, agg.get(d.day) ?? 0);
+    for (const [day, t] of agg) if (!rawDays.has(day)) chart.add("sessions · t", day, 0, t);
+    chart.report(ctx);
     for (const d of days) {
       const actual = agg.get(d.day) ?? 0;
       if (ok(d, actual)) continue;

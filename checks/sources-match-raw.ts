@@ -2,6 +2,7 @@
 // `up.src`, and every source is in the zero documents' value list (`meta_v2.sources`).
 import { INTERNAL_EVENTS } from "../countly/layout.ts";
 import type { Day } from "../countly/time.ts";
+import { DailyComparison } from "./shared/daily-comparison.ts";
 import type { CheckDefinition } from "./types.ts";
 import { withinTolerance } from "./types.ts";
 import { chooseSessionKind, COUNT_FROM_OPTION, looksShifted, plural, recentRows, shiftedHint, type CountFrom, type SessionKind } from "./session-kinds.ts";
@@ -84,9 +85,13 @@ export const sourcesMatchRaw: CheckDefinition<SourcesMatchRawOptions> = {
     const cellKeys = new Set(cells.map((c) => `${c.day}\u0000${c.source}`));
     const onlyAggregated = [...agg].filter(([k, t]) => t !== 0 && !cellKeys.has(k));
     const shifted = looksShifted([...cells.map((c) => [c.hi, actualOf(c)] as const), ...onlyAggregated.map(([, t]) => [0, t] as const)]);
+    const chart = new DailyComparison();
+    for (const [k, t] of onlyAggregated) chart.add(`source ${k.slice(k.indexOf("\u0000") + 1)} · t`, k.slice(0, k.indexOf("\u0000")) as Day, 0, t);
     for (const c of cells) {
       const actual = actualOf(c);
+      chart.add(`source ${c.source} · t`, c.day, c.hi, actual);
       if (ok(c, actual)) continue;
+      chart.flag(`source ${c.source} · t`);
       const message = shifted ? `${plural(actual, "session")} from this source, ${plural(c.hi, `raw ${kind} document`)} with it: ${shiftedHint(ctx.app.timezone)}` : describe(kind, c, actual, agg.has(`${c.day}\u0000${c.source}`));
       ctx.report({ event: kind, day: c.day, segment: `src=${c.source}`, field: "t", expected: c.hi, actual, message });
     }
@@ -129,6 +134,7 @@ export const sourcesMatchRaw: CheckDefinition<SourcesMatchRawOptions> = {
         ctx.report({ event: kind, day: d.day, segment: `src=${d.source}`, field: "t", expected: 0, actual: d.t, message: `${plural(d.t, "session")} from this source but no raw session documents that day (raw data deleted, or aggregates restored over another dataset)` });
       }
     }
+    chart.report(ctx, "all sources · t");
   },
 };
 

@@ -74,6 +74,17 @@ export interface CheckContext<O> {
   report(finding: CheckFinding): void;
   /** Counts findings the check found but does not report one by one (beyond its own `max_findings`). */
   reportMore?(count: number): void;
+  /**
+   * Raw vs aggregated per day, for the HTML report's charts; report the most telling series
+   * first (the runner keeps a few per case, runner/series.ts). Optional: harnesses may omit it.
+   */
+  series?(series: SeriesInput): void;
+}
+
+/** A series as a check reports it: one point per day, in any order. */
+export interface SeriesInput {
+  label: string;
+  points: Iterable<{ day: Day; raw: number; aggregated: number }>;
 }
 
 /**

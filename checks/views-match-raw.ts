@@ -3,6 +3,7 @@
 import { md5Hex } from "../countly/hash.ts";
 import type { Day } from "../countly/time.ts";
 import { INTERNAL_EVENTS } from "../countly/layout.ts";
+import { DailyComparison } from "./shared/daily-comparison.ts";
 import type { CheckDefinition } from "./types.ts";
 import { withinTolerance } from "./types.ts";
 import { looksShifted, plural, recentRows, shiftedHint } from "./session-kinds.ts";
@@ -80,13 +81,17 @@ export const viewsMatchRaw: CheckDefinition<ViewsMatchRawOptions> = {
     const onlyAggregated: [number, number][] = [];
     for (const [view, days] of byName) if (wanted(view)) for (const [day, v] of days) if (!seen.has(`${view}\u0000${day}`)) onlyAggregated.push([0, v]);
     const shifted = looksShifted([...raw.map((r) => [r.visits, aggregatedOf(r.view)?.get(r.day) ?? 0] as const), ...onlyAggregated]);
+    const chart = new DailyComparison();
+    for (const [view, days] of byName) if (wanted(view)) for (const [day, v] of days) if (!seen.has(`${view}\u0000${day}`)) chart.add(`view ${view} · visits`, day, 0, v);
     for (const r of raw) {
       const days = aggregatedOf(r.view);
       const actual = days?.get(r.day) ?? 0;
       const hi = r.visits;
       const lo = Math.max(0, hi - (recent.get(`${r.view}\u0000${r.day}`) ?? 0));
+      chart.add(`view ${r.view} · visits`, r.day, hi, actual);
       if (actual >= lo && actual <= hi) continue;
       if (withinTolerance(actual < lo ? lo : hi, actual, tol)) continue;
+      chart.flag(`view ${r.view} · visits`);
       const message = shifted ? `${plural(actual, "aggregated visit")}, ${plural(hi, "raw visit")}: ${shiftedHint(ctx.app.timezone)}` : describe(hi, lo, actual, days !== undefined);
       ctx.report({ event: INTERNAL_EVENTS.view, day: r.day, segment: `name=${r.view}`, field: "t", expected: hi, actual, message });
     }
@@ -131,6 +136,7 @@ export const viewsMatchRaw: CheckDefinition<ViewsMatchRawOptions> = {
         }
       }
     }
+    chart.report(ctx, "all views · visits");
   },
 };
 

@@ -56,6 +56,7 @@ export function mapRunText(run: RunResult, fn: (text: string) => string): RunRes
     message: str(c.message),
     remediation: str(c.remediation),
     file: fn(c.file),
+    ...(c.series ? { series: c.series.map((x) => ({ ...x, label: fn(x.label) })) } : {}),
   });
   return {
     ...run,
@@ -100,6 +101,7 @@ export function boundRun(run: RunResult, limits: TextLimits = TEXT_LIMITS): RunR
       message: opt(c.message, limits.message),
       remediation: opt(c.remediation, limits.prose),
       file: name(c.file),
+      ...(c.series ? { series: c.series.map((x) => ({ ...x, label: name(x.label) })) } : {}),
     };
   };
   return {

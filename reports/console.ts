@@ -31,7 +31,7 @@ export function toConsole(run: RunResult, options: ConsoleOptions): string {
   const word = verdictOf(t);
   const nothing = word === "CHECKED NOTHING";
   const colour = word === "PASSED" ? "green" : nothing ? "yellow" : "red";
-  const verdict = paint(colour, run.label ? `${word} (${run.label})` : word);
+  const verdict = paint(colour, run.label ? `${word} (${v(run.label)})` : word);
   lines.push(`${verdict}: ${t.tests} checks: ${parts.join(", ")} (${(run.durationMs / 1000).toFixed(1)} s)`);
   if (nothing && !t.errors) lines.push(paint("yellow", "No check had data to check: every case was skipped (see the reasons below). This run proves nothing about the data."));
 

@@ -3,7 +3,7 @@
 // Exit 0 when both came out as expected. `npm run demo -- --live` serves both datasets
 // through the MongoDB wire-protocol test server and checks them with the live source.
 import { rm } from "node:fs/promises";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import process from "node:process";
 import { applyCorruptions } from "../fixtures/corruptions.ts";
 import type { Dataset } from "../fixtures/dataset.ts";
@@ -21,17 +21,17 @@ const live = process.argv.includes("--live");
 const io = processIO();
 const say = (text: string) => io.stdout(`${text}\n`);
 
-async function scenarioRun(title: string, dataset: Dataset, dir: string, junit: string): Promise<number> {
+async function scenarioRun(title: string, dataset: Dataset, dir: string, junit: string, html: string): Promise<number> {
   if (!live) {
-    say(`\n━━ ${title}\n$ countly-check run ${SCENARIO} --source ${dir} --junit ${junit}\n`);
-    return main(["run", SCENARIO, "--source", dir, "--junit", junit], io);
+    say(`\n━━ ${title}\n$ countly-check run ${SCENARIO} --source ${dir} --junit ${junit} --html ${html}\n`);
+    return main(["run", SCENARIO, "--source", dir, "--junit", junit, "--html", html], io);
   }
   // The test double speaks MongoDB's wire protocol on 127.0.0.1 and runs the pipelines with mingo.
   const { startWireServer } = await import("../test/support/wire-server/index.ts");
   const server = await startWireServer({ databases: dataset.databases });
   try {
-    say(`\n━━ ${title}\n$ countly-check run ${SCENARIO} --source ${server.uri} --junit ${junit}\n`);
-    return await main(["run", SCENARIO, "--source", server.uri, "--junit", junit], io);
+    say(`\n━━ ${title}\n$ countly-check run ${SCENARIO} --source ${server.uri} --junit ${junit} --html ${html}\n`);
+    return await main(["run", SCENARIO, "--source", server.uri, "--junit", junit, "--html", html], io);
   } finally {
     await server.stop();
   }
@@ -46,12 +46,13 @@ say(`Generated ${consistent.apps.length} apps (${consistent.apps.map((a) => `${a
 say(`${WORK}/incident: a backup restored the way issue #6073 describes (raw drill events present, event counts 0, views and sources empty).`);
 say(`${WORK}/consistent: the same data as Countly aggregates it.`);
 
-const incidentExit = await scenarioRun("1. After the broken restore: every broken invariant is named", incident, join(WORK, "incident"), "reports/junit.xml");
-const consistentExit = await scenarioRun("2. The same scenario on consistent data", consistent, join(WORK, "consistent"), "reports/junit-consistent.xml");
+const incidentExit = await scenarioRun("1. After the broken restore: every broken invariant is named", incident, join(WORK, "incident"), "reports/junit.xml", "reports/incident.html");
+const consistentExit = await scenarioRun("2. The same scenario on consistent data", consistent, join(WORK, "consistent"), "reports/junit-consistent.xml", "reports/consistent.html");
 
 const ok = incidentExit === EXIT.findings && consistentExit === EXIT.ok;
 say(
   `\n━━ Demo ${ok ? "OK" : "UNEXPECTED"}: the incident run exited ${incidentExit} (expected ${EXIT.findings}: findings), ` +
-    `the consistent run exited ${consistentExit} (expected ${EXIT.ok}).\nReports: reports/junit.xml (incident), reports/junit-consistent.xml (consistent).`,
+    `the consistent run exited ${consistentExit} (expected ${EXIT.ok}).\nReports: reports/junit.xml (incident), reports/junit-consistent.xml (consistent).\n` +
+    `HTML, with charts of raw vs aggregated per day: ${resolve("reports/incident.html")} (incident), ${resolve("reports/consistent.html")} (consistent).`,
 );
 process.exitCode = ok ? 0 : 1;

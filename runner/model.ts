@@ -22,6 +22,20 @@ export interface Finding {
 export type Severity = "error" | "warn";
 
 /**
+ * What a check compared, per day: the raw data's value and the aggregated one (the HTML
+ * report charts it). Days ascending; `raw[i]` and `aggregated[i]` belong to `days[i]`.
+ */
+export interface DailySeries {
+  /** What the line is, within its case: `all events · c`, `event Buy · c`, `sessions (t)`. */
+  label: string;
+  days: Day[];
+  raw: number[];
+  aggregated: number[];
+  /** Earlier days left out to keep the report bounded (runner/series.ts). */
+  daysLeftOut?: number;
+}
+
+/**
  * passed · failed (invariant violated) · warned (violated, but the check has `severity: warn`:
  * reported, does not fail the run) · error (could not evaluate) · skipped (precondition absent)
  */
@@ -49,6 +63,10 @@ export interface CaseResult {
   file: string;
   line: number;
   durationMs: number;
+  /** Raw vs aggregated per day, for the checks that compare them (bounded); absent for other checks. */
+  series?: DailySeries[];
+  /** Series the check reported, kept or not (`series` holds at most a few per case). */
+  seriesTotal?: number;
 }
 
 export interface SuiteResult {

@@ -11,6 +11,7 @@ import { MemoryBudget } from "./facts/memory-budget.ts";
 import { violationOutcome, type AppRef, type CaseResult, type Finding, type RunResult, type SuiteResult } from "./model.ts";
 import { factRequests, intersectPeriods, periodHull, selectApps } from "./plan.ts";
 import { runCheckQueries, type QueryResults } from "./queries.ts";
+import { CaseSeries, SeriesBudget } from "./series.ts";
 import type { Scenario, ScenarioCheck } from "./scenario/types.ts";
 import type { FactResults, Source, SourceBasics } from "./sources/source.ts";
 import { VERSION } from "./version.ts";
@@ -72,7 +73,7 @@ async function runUnbounded(scenarios: readonly Scenario[], source: Source, opti
   const queries = await runCheckQueries(plans, options.registry, source, basics.databases);
   phase("comparing with the backup (matches-backup)");
   const externals = await computeExternals(scenarios, options.registry, source);
-  const gathered: Gathered = { facts, queries, externals };
+  const gathered: Gathered = { facts, queries, externals, series: new SeriesBudget() };
   const suites = plans.map((p) => evaluateScenario(p, gathered, options));
   ensureUniqueNames(suites);
   return {
@@ -90,6 +91,8 @@ interface Gathered {
   facts: FactResults;
   queries: QueryResults;
   externals: Map<ScenarioCheck, { ok: true; value: unknown } | { ok: false; error: string }>;
+  /** Points of per-day series the run's cases may still keep. */
+  series: SeriesBudget;
 }
 
 /** Runs each check entry's `external()` once (e.g. the backup comparison of `matches-backup`). */
@@ -172,6 +175,7 @@ function evaluateCase(
   const max = options.maxFindings ?? DEFAULT_MAX_FINDINGS;
   const ref = app ? appRef(app) : undefined;
   const scoped = new Map<FactName, unknown>();
+  const series = new CaseSeries(gathered.series);
   const ctx: CheckContext<Record<string, unknown>> = {
     options: check.options,
     app: app ?? { id: "", name: "", timezone: "UTC" },
@@ -196,6 +200,7 @@ function evaluateCase(
     reportMore(count: number) {
       if (count > 0) total += count;
     },
+    series: (s) => series.add(s),
   };
   let skipped: string | undefined;
   try {
@@ -207,10 +212,10 @@ function evaluateCase(
   const base = caseBase(scenario, check, app);
   const durationMs = Date.now() - started;
   if (total > 0) {
-    return { ...base, outcome: violationOutcome(check.severity), findings, findingsTotal: total, message: `${total} finding${total === 1 ? "" : "s"}: ${findings[0]?.message ?? ""}`, remediation: def.meta.remediation, durationMs };
+    return { ...base, outcome: violationOutcome(check.severity), findings, findingsTotal: total, message: `${total} finding${total === 1 ? "" : "s"}: ${findings[0]?.message ?? ""}`, remediation: def.meta.remediation, durationMs, ...series.result() };
   }
   if (skipped !== undefined) return { ...base, outcome: "skipped", message: skipped, durationMs };
-  return { ...base, outcome: "passed", durationMs };
+  return { ...base, outcome: "passed", durationMs, ...series.result() };
 }
 
 function caseBase(scenario: Scenario, check: ScenarioCheck, app: AppInfo | undefined): Omit<CaseResult, "outcome" | "durationMs"> {

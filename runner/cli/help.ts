@@ -12,6 +12,7 @@ export const EXIT_CODES_HELP = `Exit codes:
 export const REPORT_HELP = `      --json <FILE|->     JSON report (its schema: reports/result.schema.json in the package)
       --sarif <FILE|->    SARIF 2.1.0 report (GitHub code scanning, Jenkins Warnings NG, editors)
       --codequality <FILE|->  GitLab Code Quality report (failures and warnings in merge requests)
+      --html <FILE|->     HTML report: one self-contained page, with charts of raw vs aggregated per day
       --annotations <github|none>  GitHub workflow-command annotations at each check's YAML line and
                           a job summary in $GITHUB_STEP_SUMMARY (default: github when GITHUB_ACTIONS=true)
       --label <NAME>      prefix suite and case names and the summary with NAME/ (e.g. backup, restored),

@@ -10,6 +10,7 @@ import { boundRun, mapRunText } from "../../reports/bound.ts";
 import { toCodeQuality } from "../../reports/codequality.ts";
 import { toConsole } from "../../reports/console.ts";
 import { toGithubAnnotations, toStepSummary } from "../../reports/github.ts";
+import { toHtml } from "../../reports/html.ts";
 import { toJson } from "../../reports/json.ts";
 import { toJUnit } from "../../reports/junit.ts";
 import { repositoryRoot, type LocationBase } from "../../reports/location.ts";
@@ -26,6 +27,8 @@ export interface ReportTargets {
   json?: string;
   sarif?: string;
   codequality?: string;
+  /** One self-contained HTML page with charts (reports/html.ts). */
+  html?: string;
   /** `github`: workflow-command annotations and the job summary; `none`: neither; default: github on GitHub Actions. */
   annotations?: "github" | "none";
   /** Prefix of suite names and the summary, so two runs' reports stay apart. */
@@ -42,6 +45,7 @@ export const REPORT_OPTIONS = {
   json: { type: "string" },
   sarif: { type: "string" },
   codequality: { type: "string" },
+  html: { type: "string" },
   annotations: { type: "string" },
   label: { type: "string" },
   quiet: { type: "boolean", short: "q" },
@@ -60,12 +64,13 @@ export function reportTargets(values: ReportValues, defaults: { junit?: string }
     json: values.json,
     sarif: values.sarif,
     codequality: values.codequality,
+    html: values.html,
     annotations,
     label: values.label,
     quiet: values.quiet,
     noColor: values["no-color"],
   };
-  checkReportTargets({ junit: targets.junit, json: targets.json, sarif: targets.sarif, codequality: targets.codequality });
+  checkReportTargets({ junit: targets.junit, json: targets.json, sarif: targets.sarif, codequality: targets.codequality, html: targets.html });
   return targets;
 }
 
@@ -101,7 +106,7 @@ export function checkReportTargets(targets: Record<string, string | undefined>):
 }
 
 export async function writeReports(run: RunResult, targets: ReportTargets, io: CliIO, safe: (text: string) => string = redactUri): Promise<number> {
-  const onStdout = [targets.junit, targets.json, targets.sarif, targets.codequality].includes("-");
+  const onStdout = [targets.junit, targets.json, targets.sarif, targets.codequality, targets.html].includes("-");
   // With a report on stdout, the human summary (and annotations) move to stderr; GitHub reads commands from both.
   const say = onStdout ? io.stderr : io.stdout;
   const shown = prepareRun(targets.label ? labelRun(run, targets.label) : run, safe);
@@ -126,6 +131,7 @@ export async function writeReports(run: RunResult, targets: ReportTargets, io: C
     [targets.json, toJson],
     [targets.sarif, (r: RunResult) => sarif(r, base)],
     [targets.codequality, (r: RunResult) => toCodeQuality(r, base)],
+    [targets.html, toHtml],
   ] as const) {
     if (!target) continue;
     try {

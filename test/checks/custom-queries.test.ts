@@ -111,3 +111,44 @@ describe("values of returned documents", () => {
     expect(describeKey("Buy")).toBe("Buy");
   });
 });
+
+describe("placeholders in expression positions", () => {
+  const dollarApp = { ...APP, name: "$country" };
+
+  it("stand for values: an app named $country is a $literal in $project/$group/$expr, a plain value in $match", () => {
+    const q = buildQuery(
+      "rows",
+      {
+        collection: "countly.apps",
+        pipeline: [
+          { $match: { name: "{app_name}", $expr: { $eq: ["$name", "{app_name}"] } } },
+          { $project: { label: "{app_name}", suffixed: "{app_name}!", path: "$name" } },
+          { $facet: { a: [{ $group: { _id: "{app_name}" } }] } },
+        ],
+      },
+      { app: dollarApp, period: {} },
+      { keepRows: 5, maxDocuments: 9 },
+    );
+    const [match, project, facet] = q.pipeline as Record<string, any>[];
+    expect(match!.$match.name).toBe("$country");
+    expect(match!.$match.$expr.$eq).toEqual(["$name", { $literal: "$country" }]);
+    expect(project!.$project).toEqual({ label: { $literal: "$country" }, suffixed: { $literal: "$country!" }, path: "$name" });
+    expect(facet!.$facet.a[0].$group._id).toEqual({ $literal: "$country" });
+  });
+
+  it("so a true invariant holds on the in-memory engine: the app's own name equals {app_name}", async () => {
+    const { runPipelinesByScanning } = await import("../../runner/sources/pipeline/scan.ts");
+    const q = buildQuery(
+      "rows",
+      { collection: "countly.apps", pipeline: [{ $match: { $expr: { $ne: ["$name", "{app_name}"] } } }, { $project: { n: "{app_name}" } }] },
+      { app: dollarApp, period: {} },
+      { keepRows: 5, maxDocuments: 9 },
+    );
+    const docs = [{ _id: 1, name: "$country", country: "DE" }];
+    const [out] = await runPipelinesByScanning([{ db: "countly", collection: "apps", pipeline: q.pipeline, keepRows: 5, maxDocuments: 9 }], async (_r, visit) => docs.forEach((d) => visit(d)), {
+      sharedDocuments: false,
+      describeError: (_r, e) => String(e),
+    });
+    expect(out).toEqual({ ok: true, rows: [], total: 0 });
+  });
+});

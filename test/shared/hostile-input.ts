@@ -167,7 +167,8 @@ export const hostileInputTests: SharedTests = {
     const dump = await hostileDump();
     const dir = await tempDir();
     await writeFile(join(dir, "s.yaml"), SCENARIO('"Suite\\e[31m\\a"', 'description: "\\e]0;title\\a"\n'));
-    for (const argv of [["run", join(dir, "s.yaml"), "--source", dump], ["run", "scenarios/post-upgrade.yaml", "--source", dump], ["diff", "--before", dump, "--after", dump, "--junit", join(dir, "d.xml")]]) {
+    const junit = ["--junit", join(dir, "j.xml")];
+    for (const argv of [["run", join(dir, "s.yaml"), "--source", dump, ...junit], ["run", "scenarios/post-upgrade.yaml", "--source", dump, ...junit], ["diff", "--before", dump, "--after", dump, ...junit]]) {
       const r = await cli(argv);
       const out = r.stdout + r.stderr;
       // eslint-disable-next-line no-control-regex

@@ -120,3 +120,40 @@ describe("countly-check fixture", () => {
     expect(bad.stderr).toMatch(/unknown corruption "nope" \(known: .*views-emptied/);
   });
 });
+
+describe("countly-check run: nothing checked, empty periods, sources from the environment", () => {
+  it("--from/--to that leave a scenario no day are a usage error naming the file", async () => {
+    const s = join(work, "last.yaml");
+    await writeFile(s, "name: last\nperiod: { from: 2024-01-01, to: 2024-01-31 }\nchecks:\n  - { id: v, check: views-present-when-raw }\n");
+    const empty = await cli(["run", s, "--source", consistent, "--from", "2024-03-01"]);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/last\.yaml: the period 2024-03-01 … 2024-01-31 is empty .*nothing would be checked/);
+  });
+
+  it("a run whose every case is skipped says CHECKED NOTHING, not PASSED", async () => {
+    const s = join(work, "none.yaml");
+    await writeFile(s, "name: none\nchecks:\n  - { id: v, check: views-present-when-raw }\n");
+    const ds = generateDataset(42);
+    const noViews = join(work, "no-views");
+    const copy = { ...ds, databases: { ...ds.databases, countly: { ...ds.databases.countly, app_viewdata: [], app_viewsmeta: [] }, countly_drill: { drill_events: [] } } };
+    await writeDump(copy as typeof ds, noViews);
+    const nothing = await cli(["run", s, "--source", noViews, "--junit", join(work, "none.xml")]);
+    expect(nothing.code).toBe(0);
+    expect(nothing.stdout).toMatch(/^CHECKED NOTHING: \d+ checks: .* 0 passed/m);
+    expect(nothing.stdout).toMatch(/This run proves nothing about the data/);
+  });
+
+  it("--source-env and COUNTLY_CHECK_SOURCE take the source from the environment; diff has --before-env/--after-env", async () => {
+    const viaFlag = await cli(["run", "scenarios/post-restore.yaml", "--source-env", "MY_DUMP", "--junit", join(work, "e1.xml")], { MY_DUMP: consistent });
+    expect(viaFlag.code).toBe(0);
+    const viaDefault = await cli(["run", "scenarios/post-restore.yaml", "--junit", join(work, "e2.xml")], { COUNTLY_CHECK_SOURCE: incident });
+    expect(viaDefault.code).toBe(1);
+    const both = await cli(["run", "--source", consistent, "--source-env", "MY_DUMP"], { MY_DUMP: consistent });
+    expect(both.code).toBe(2);
+    const diff = await cli(["diff", "--before-env", "B", "--after-env", "A", "--junit", join(work, "d.xml")], { B: consistent, A: consistent });
+    expect(diff.code).toBe(0);
+    const unset = await cli(["diff", "--before-env", "B", "--after", consistent], {});
+    expect(unset.code).toBe(2);
+    expect(unset.stderr).toMatch(/environment variable B \(--before-env source\) is not set/);
+  });
+});

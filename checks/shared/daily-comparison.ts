@@ -1,0 +1,39 @@
+// Raw vs aggregated per day, collected while a check compares them and handed to
+// CheckContext.series for the HTML report's charts: the total line first, then the lines
+// with findings, then the rest by raw volume (the runner keeps the first few).
+import type { Day } from "../../countly/time.ts";
+import type { CheckContext } from "../types.ts";
+
+type Sums = Map<Day, { raw: number; aggregated: number }>;
+
+export class DailyComparison {
+  private readonly lines = new Map<string, Sums>();
+  private readonly flagged = new Set<string>();
+
+  add(label: string, day: Day, raw: number, aggregated: number): void {
+    const days = this.lines.get(label) ?? new Map();
+    this.lines.set(label, days);
+    const sum = days.get(day) ?? { raw: 0, aggregated: 0 };
+    sum.raw += raw;
+    sum.aggregated += aggregated;
+    days.set(day, sum);
+  }
+
+  /** The line has findings: it is reported before the lines without. */
+  flag(label: string): void {
+    this.flagged.add(label);
+  }
+
+  /** Reports the lines; with `total`, a line summing all of them first (when there are several). */
+  report(ctx: Pick<CheckContext<unknown>, "series">, total?: string): void {
+    if (!ctx.series || this.lines.size === 0) return;
+    const volume = (days: Sums) => [...days.values()].reduce((n, v) => n + v.raw + v.aggregated, 0);
+    const lines = [...this.lines].sort(([a, da], [b, db]) => Number(this.flagged.has(b)) - Number(this.flagged.has(a)) || volume(db) - volume(da) || (a < b ? -1 : 1));
+    if (total !== undefined && lines.length > 1) {
+      const sum = new DailyComparison();
+      for (const [, days] of lines) for (const [day, v] of days) sum.add(total, day, v.raw, v.aggregated);
+      lines.unshift([total, sum.lines.get(total)!]);
+    }
+    for (const [label, days] of lines) ctx.series({ label, points: [...days].map(([day, v]) => ({ day, raw: v.raw, aggregated: v.aggregated })) });
+  }
+}
