@@ -74,6 +74,7 @@ async function runUnbounded(scenarios: readonly Scenario[], source: Source, opti
         period: periodHull(plans.map((p) => p.period)),
         layout: basics.layout,
         databases: basics.databases,
+        allApps: basics.apps.every((a) => a.problem || scopeApps.some((s) => s.id === a.id)),
         budget: new MemoryBudget(options.maxMemory),
       })
     : {};

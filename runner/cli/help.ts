@@ -73,8 +73,6 @@ Options:
       --connect-timeout-ms <N>  MongoDB: give up connecting after N ms (default 10000)
       --timeout <N>       deadline of the whole run in ms (any source): on expiry every case is an
                           <error> naming what was still running, the reports are written, exit 3
-      --explain           MongoDB: print the plan of every query the run would send (MongoDB's
-                          explain, queryPlanner: nothing is executed), then exit 0
       --progress          show scan progress even when not on a terminal
 ${REPORT_HELP}
   -h, --help              show this help

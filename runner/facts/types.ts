@@ -474,6 +474,8 @@ export interface FactScope {
   layout: DetectedLayout;
   databases: DatabaseNames;
   params: FactParams;
+  /** The run was not narrowed to some apps: `apps` are all the database's apps (but those that cannot be evaluated). Whole-database facts (rawInserts) then read raw data of any app id. */
+  allApps?: boolean;
   /** `--max-memory`: what the facts may hold (a default budget when absent). */
   budget?: MemoryBudget;
 }

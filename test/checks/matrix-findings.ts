@@ -177,6 +177,26 @@ function allKeyAgainstTotals(ds: Dataset): ExpectedFinding[] {
   return out;
 }
 
+/** counters-are-numbers: hour-bucket counts that were numbers in the clean dataset and are not finite numbers >= 0 now. */
+function damagedHourCounts(clean: Dataset, corrupted: Dataset): ExpectedFinding[] {
+  const before = new Map(eventDocs(clean).map((e) => [`${e.app}|${e.key}|${String(e.doc._id)}`, e.doc]));
+  const out: ExpectedFinding[] = [];
+  for (const { app, key, doc } of eventDocs(corrupted)) {
+    if (doc.s !== "no-segment" || String(doc.m).endsWith(":0")) continue;
+    const old = before.get(`${app}|${key}|${String(doc._id)}`)?.d as Record<string, Record<string, Record<string, unknown>>> | undefined;
+    for (const [dayKey, node] of Object.entries(doc.d as Record<string, Record<string, unknown>>)) {
+      for (const [hour, bucket] of Object.entries(node)) {
+        if (!/^\d{1,2}$/.test(hour)) continue;
+        const c = (bucket as Record<string, unknown>).c;
+        if (c === old?.[dayKey]?.[hour]?.c || (typeof c === "number" && Number.isFinite(c) && c >= 0)) continue;
+        const actual = typeof c === "string" ? JSON.stringify(c) : String(c);
+        out.push({ app, day: oracleDayOfMonthKey(String(doc.m), dayKey), field: `d.${dayKey}.${hour}.c`, expected: "a finite number >= 0", actual });
+      }
+    }
+  }
+  return out;
+}
+
 export const MATRIX_FINDINGS: Record<string, FindingsOf> = {
   // every custom event-day with raw events: aggregated 0
   "restored-without-aggregates": (clean) => ({ "events-match-raw": zeroTotals(clean) }),
@@ -205,5 +225,7 @@ export const MATRIX_FINDINGS: Record<string, FindingsOf> = {
   "segments-lost": (clean) => ({ "event-segments-within-total": { must: alwaysSentWithoutValues(clean) } }),
   // the all_key documents hold the first half of the raw events: compared with the (intact) per-event totals
   "all-key-drift": (_clean, corrupted) => ({ "event-all-key-matches": { must: allKeyAgainstTotals(corrupted) } }),
+  // three hour counts of the first app: a string, a negative number, NaN
+  "counters-corrupted": (clean, corrupted) => ({ "counters-are-numbers": { must: damagedHourCounts(clean, corrupted) } }),
   "event-missing-from-list": (clean, corrupted) => ({ "event-list-matches-data": { must: droppedFromList(clean, corrupted) } }),
 };

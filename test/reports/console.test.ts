@@ -93,4 +93,21 @@ describe("toConsole", () => {
     expect(toConsole(runWith(["skipped"]), { color: true }).split("\n")[1]).toMatch(/^\u001b\[33mCHECKED NOTHING\u001b\[0m/);
     expect(toConsole(runWith(["failed"]), { color: true }).split("\n")[1]).toMatch(/^\u001b\[31mFAILED\u001b\[0m/);
   });
+  it("paints headings, locations and marks, and says nothing about skipped runs that had data", () => {
+    const text = toConsole(sampleRun(), { color: true });
+    expect(text).toContain("\u001b[1mpost-restore\u001b[0m \u001b[90m(scenarios/post-restore.yaml)\u001b[0m");
+    expect(text).toContain("\u001b[1mDetails\u001b[0m");
+    expect(text).toContain("\u001b[31m✗\u001b[0m post-restore.events-match-raw");
+    expect(text).toContain("\u001b[90mscenarios/post-restore.yaml:20\u001b[0m");
+    expect(toConsole(runWith(["failed"]), { color: true })).toContain("\u001b[90m0 passed\u001b[0m");
+    expect(toConsole(runWith(["skipped"]), { color: true })).toContain("\u001b[33mNo check had data to check");
+    expect(toConsole(runWith(["passed"]), { color: false })).not.toContain("No check had data");
+    expect(toConsole(runWith(["failed", "skipped"]), { color: false })).not.toContain("No check had data");
+  });
+
+  it("names the file without a line when the case has none", () => {
+    const run = runWith(["failed"]);
+    run.suites[0]!.cases[0]!.line = 0;
+    expect(toConsole(run, { color: false }).split("\n")).toContain(`✗ post-restore.seg [${APP}] scenarios/post-restore.yaml`);
+  });
 });
