@@ -2,6 +2,7 @@
 // list: the dashboard only shows listed events, so unlisted data is invisible.
 import { isInternalEventKey } from "../countly/events-doc.ts";
 import type { RawEventDay } from "../runner/facts/types.ts";
+import { EVENT_LIMIT_FACTS, eventLimitState } from "./support/event-limit.ts";
 import type { CheckDefinition } from "./types.ts";
 
 export interface EventListMatchesDataOptions {
@@ -10,7 +11,7 @@ export interface EventListMatchesDataOptions {
   raw_data: boolean;
   settle_minutes: number;
   unresolved_collections: "fail" | "ignore";
-  event_limit: number;
+  event_limit?: number;
   exclude_events: string[];
 }
 
@@ -40,8 +41,8 @@ export const eventListMatchesData: CheckDefinition<EventListMatchesDataOptions> 
         event_limit: {
           type: "integer",
           minimum: 1,
-          default: 500,
-          description: "Countly's `event_limit` (api config, 500 by default): once the list holds this many events, Countly neither lists nor aggregates new ones (their raw drill events are still stored), so raw-only unlisted events are expected then and not reported.",
+          description:
+            "Countly's `event_limit`; default: the limit in force from the data (`countly.apps` `plugins.api.event_limit` of the app, else `countly.plugins` `api.event_limit`, else 500). Once the list is full Countly neither lists nor aggregates new events (their raw drill events are still stored), so raw-only unlisted events are expected then and not reported. Full means: more than the limit on the 25.x change-stream aggregator (api/aggregator/usage.js 63d5a9b9 adds a key while the list holds <= limit keys), the limit or more on the legacy API (api/parts/data/events.js 051870e).",
         },
         exclude_events: { type: "array", items: { type: "string" }, default: [], description: "Event keys to leave out." },
       },
@@ -53,7 +54,7 @@ export const eventListMatchesData: CheckDefinition<EventListMatchesDataOptions> 
     exampleFinding:
       "app Shop (65f0…) · event Purchase — has aggregated data (14 documents in countly.events_data) and 120 raw drill events in the period, but is not in countly.events.list: invisible in the dashboard (countly.events restored from an older backup?)",
   },
-  needs: (o) => [{ fact: "eventCatalog" }, ...(o.raw_data ? [{ fact: "rawEvents" as const, params: { tailMinutes: o.settle_minutes } }] : [])],
+  needs: (o) => [...EVENT_LIMIT_FACTS, ...(o.raw_data ? [{ fact: "rawEvents" as const, params: { tailMinutes: o.settle_minutes } }] : [])],
   evaluate(ctx) {
     const o = ctx.options;
     const cat = ctx.facts.get("eventCatalog");
@@ -89,7 +90,7 @@ export const eventListMatchesData: CheckDefinition<EventListMatchesDataOptions> 
       return { skipped: "no events listed and no event data for this app" };
     }
 
-    const listFull = (entry?.list.length ?? 0) >= o.event_limit;
+    const listFull = eventLimitState(ctx.facts, ctx.app.id, o.event_limit).full;
     const unlisted = new Set([...data.keys(), ...raw.keys(), ...legacyDrill.keys()].filter((k) => !listed.has(k)));
     for (const key of [...unlisted].sort()) {
       const d = data.get(key);

@@ -1,6 +1,7 @@
 // Per event, day and segment key, the segment values add up to at most the event's
 // no-segment total; exactly to it for segments the SDK always sends.
 import type { Counters } from "../runner/facts/types.ts";
+import { SEGMENT_WRITING_FACTS, skipWithoutSegmentWriting } from "./support/segment-writing.ts";
 import type { CheckDefinition } from "./types.ts";
 import { withinTolerance } from "./types.ts";
 
@@ -17,7 +18,7 @@ export const eventSegmentsWithinTotal: CheckDefinition<SegmentsWithinTotalOption
     kind: "event-segments-within-total",
     summary: "Per event, day and segment, the sum over the segment's values is at most the event total (equal for always-sent segments).",
     proves:
-      "Every occurrence of an event increments the no-segment document once and, for each kept segment key, exactly one value of that segment. So per event, app-local day and segment key, Σ values `d.<day>.<value>.c` ≤ `d.<day>.c` (same for `s` and `dur`), with equality for segments sent on every occurrence. Applies to aggregated data only, so it also works where raw data has been deleted.",
+      "Every occurrence of an event increments the no-segment document once and, for each kept segment key, exactly one value of that segment. So per event, app-local day and segment key, Σ values `d.<day>.<value>.c` ≤ `d.<day>.c` (same for `s` and `dur`), with equality for segments sent on every occurrence. Applies to aggregated data only, so it also works where raw data has been deleted. Skipped, with that reason, where the data shows a build that writes no segment documents at all (a change-stream aggregator with event totals but no segment document and no `countly.events.segments`: api/aggregator/processing.js commit 001abe8 registers only processEventTotalsFromStream).",
     perApp: true,
     options: {
       type: "object",
@@ -40,9 +41,11 @@ export const eventSegmentsWithinTotal: CheckDefinition<SegmentsWithinTotalOption
       "Restore `countly.events_data` (or `events<hash>`) from the backup as a whole, not per document kind; if segments are missing for new data only, check that the aggregator version writes segment documents.",
     exampleFinding: "app Shop (65f0…) · event Buy · day 2024-10-27 · segment method · c: expected <= 0, actual 40 — the segment's 3 values add up to more than the event total: totals zeroed or lost while segment documents survived?",
   },
-  needs: () => [{ fact: "eventAggregates" }],
+  needs: () => [...SEGMENT_WRITING_FACTS, { fact: "eventAggregates" }],
   evaluate(ctx) {
     const o = ctx.options;
+    const unwritten = skipWithoutSegmentWriting(ctx.facts);
+    if (unwritten) return unwritten;
     const facts = ctx.facts.get("eventAggregates");
     if (facts.totals.length === 0 && facts.segments.length === 0) return { skipped: "no aggregated event data in the period" };
     const totals = new Map<string, Counters>();

@@ -1,6 +1,7 @@
 // Aggregated event counters per app, event and day equal the raw drill events.
 // This is the invariant that broke in Countly issue #6073 (counts 0 after restore).
 import type { Counters, RawEventDay } from "../runner/facts/types.ts";
+import { EVENT_LIMIT_FACTS, eventLimitState } from "./support/event-limit.ts";
 import { DailyComparison } from "./shared/daily-comparison.ts";
 import type { CheckDefinition } from "./types.ts";
 import { withinTolerance } from "./types.ts";
@@ -13,6 +14,7 @@ export interface EventsMatchRawOptions {
   events?: string[];
   exclude_events: string[];
   aggregates_without_raw: "ignore" | "fail";
+  event_limit?: number;
 }
 
 const FIELD_NAMES = { c: "count (c)", s: "sum (s)", dur: "duration (dur)" } as const;
@@ -25,7 +27,7 @@ export const eventsMatchRaw: CheckDefinition<EventsMatchRawOptions> = {
     kind: "events-match-raw",
     summary: "Aggregated event counts (c, s, dur) per app, event and day equal the raw drill events.",
     proves:
-      "For every custom event and app-local day in the period, the no-segment month document's `d.<day>.c` (and `s`, `dur` where sent) equals the sum over the raw `[CLY]_custom` drill documents of that event, bucketed by the app's timezone. Raw events inserted within the settle window before the newest insert may still be missing from the aggregates.",
+      "For every custom event and app-local day in the period, the no-segment month document's `d.<day>.c` (and `s`, `dur` where sent) equals the sum over the raw `[CLY]_custom` drill documents of that event, bucketed by the app's timezone. Raw events inserted within the settle window before the newest insert may still be missing from the aggregates. Keys missing from a full `countly.events.list` are not compared: Countly keeps their raw events but never aggregates them (event limit from `countly.plugins` `api.event_limit` and the app's `plugins.api.event_limit`; 25.x api/aggregator/usage.js commit 63d5a9b9 stops adding keys at event_limit + 1, the legacy api/parts/data/events.js commit 051870e at event_limit or, within one request, a few more).",
     perApp: true,
     options: {
       type: "object",
@@ -41,6 +43,12 @@ export const eventsMatchRaw: CheckDefinition<EventsMatchRawOptions> = {
           default: "ignore",
           description: "Aggregated days with no raw events at all: `ignore` (drill data retention deletes old raw data) or `fail`.",
         },
+        event_limit: {
+          type: "integer",
+          minimum: 1,
+          description:
+            "Countly's `event_limit`; default: the limit in force from the data (`countly.apps` `plugins.api.event_limit`, else `countly.plugins` `api.event_limit`, else 500). An event missing from a full `countly.events.list` is never aggregated by Countly (its raw drill events are kept), so its raw events are not compared: 25.x api/aggregator/usage.js (commit 63d5a9b9) processEventTotalsFromStream adds a new key only while the list holds <= event_limit keys and otherwise returns (\"do not record this event in aggregated data\"), so the list ends at event_limit + 1 keys; the legacy api/parts/data/events.js (commit 051870e) checks the list as read at the start of each request, so one request can push it past the limit.",
+        },
       },
     },
     likelyCause:
@@ -50,10 +58,7 @@ export const eventsMatchRaw: CheckDefinition<EventsMatchRawOptions> = {
     exampleFinding:
       "app Shop (65f0…) · event Buy · day 2024-10-27 · c: expected 42, actual 0 — no aggregated data for this day, 42 raw drill events: aggregates not rebuilt after restore?",
   },
-  needs: (o) => [
-    { fact: "rawEvents", params: { tailMinutes: o.settle_minutes } },
-    { fact: "eventAggregates" },
-  ],
+  needs: (o) => [{ fact: "rawEvents", params: { tailMinutes: o.settle_minutes } }, { fact: "eventAggregates" }, ...EVENT_LIMIT_FACTS],
   evaluate(ctx) {
     const o = ctx.options;
     const wanted = (key: string) => (o.events === undefined || o.events.includes(key)) && !o.exclude_events.includes(key);
@@ -61,8 +66,16 @@ export const eventsMatchRaw: CheckDefinition<EventsMatchRawOptions> = {
     const aggregated = new Map<string, Counters>();
     for (const t of ctx.facts.get("eventAggregates").totals) if (wanted(t.key)) aggregated.set(`${t.key}\u0000${t.day}`, t);
 
-    const rows = raw.rows.filter((r) => wanted(r.key));
-    if (rows.length === 0) return { skipped: "no raw custom events in the period" };
+    const limit = eventLimitState(ctx.facts, ctx.app.id, o.event_limit);
+    // Keys left out of a full event list: Countly keeps their raw events but never aggregates them.
+    const overLimit = (key: string) => limit.full && !limit.listed.has(key);
+    const candidates = raw.rows.filter((r) => wanted(r.key));
+    const rows = candidates.filter((r) => !overLimit(r.key));
+    if (candidates.length === 0) return { skipped: "no raw custom events in the period" };
+    if (rows.length === 0) {
+      const keys = new Set(candidates.map((r) => r.key)).size;
+      return { skipped: `the ${keys} event key${keys === 1 ? "" : "s"} with raw events in the period ${keys === 1 ? "is" : "are"} not in the full event list (event_limit ${limit.limit} from ${limit.basis}): Countly does not aggregate ${keys === 1 ? "it" : "them"}` };
+    }
 
     const cutoff = raw.maxCdMinute === undefined ? undefined : raw.maxCdMinute - o.settle_minutes;
     const tol = { absolute: o.tolerance, relative: o.relative_tolerance };

@@ -3,6 +3,7 @@
 // and every segment key seen is registered in countly.events.segments.
 import { omittedSegments, registeredSegments } from "../countly/events-doc.ts";
 import { md5Postfix } from "../countly/hash.ts";
+import { SEGMENT_WRITING_FACTS, skipWithoutSegmentWriting } from "./support/segment-writing.ts";
 import type { CheckDefinition } from "./types.ts";
 
 export interface SegmentMetaMatchesDataOptions {
@@ -18,7 +19,7 @@ export const segmentMetaMatchesData: CheckDefinition<SegmentMetaMatchesDataOptio
     kind: "segment-meta-matches-data",
     summary: "Every segment value in month documents is listed in the year's meta_v2, in the zero document its md5 postfix names, and every segment key is registered in countly.events.segments.",
     proves:
-      "When Countly aggregates a segment value it `$set`s `meta_v2.<segment>.<value>` (and `meta_v2.segments.<segment>`) in the event's zero document `…_no-segment_<YYYY:0>_<P>`, where P is the first base64 character of md5(value) — the same postfix as the month document `…_<segment>_<YYYY:M>_<P>` it increments — and adds the segment key to `countly.events.segments.<event>` (api/parts/data/events.js, api/aggregator/usage.* processEventFromStream). So, per event and year, every value found in month documents is in the union of the zero documents' meta_v2, each value sits in the postfix bucket md5 says, and every segment key is registered. Both layouts.",
+      "When Countly aggregates a segment value it `$set`s `meta_v2.<segment>.<value>` (and `meta_v2.segments.<segment>`) in the event's zero document `…_no-segment_<YYYY:0>_<P>`, where P is the first base64 character of md5(value) — the same postfix as the month document `…_<segment>_<YYYY:M>_<P>` it increments — and adds the segment key to `countly.events.segments.<event>` (api/parts/data/events.js, api/aggregator/usage.* processEventFromStream). So, per event and year, every value found in month documents is in the union of the zero documents' meta_v2, each value sits in the postfix bucket md5 says, and every segment key is registered. Both layouts. Skipped, with that reason, where the data shows a build that writes no segment documents at all (api/aggregator/processing.js commit 001abe8 registers only processEventTotalsFromStream).",
     perApp: true,
     options: {
       type: "object",
@@ -37,9 +38,11 @@ export const segmentMetaMatchesData: CheckDefinition<SegmentMetaMatchesDataOptio
     exampleFinding:
       "app Shop (65f0…) · event Buy · segment method — 3 of 3 values found in 2024 month documents are not in the year's meta_v2 (card, paypal, cash): the dashboard cannot offer them (zero documents lost or not restored?)",
   },
-  needs: () => [{ fact: "eventCatalog" }, { fact: "segmentMeta" }],
+  needs: () => [...SEGMENT_WRITING_FACTS, { fact: "eventCatalog" }, { fact: "segmentMeta" }],
   evaluate(ctx) {
     const o = ctx.options;
+    const unwritten = skipWithoutSegmentWriting(ctx.facts);
+    if (unwritten) return unwritten;
     const period = ctx.period;
     const fromYear = period.from === undefined ? -Infinity : Number(period.from.slice(0, 4));
     const toYear = period.to === undefined ? Infinity : Number(period.to.slice(0, 4));

@@ -7,6 +7,7 @@ import { DailyComparison } from "./shared/daily-comparison.ts";
 import type { CheckDefinition } from "./types.ts";
 import { withinTolerance } from "./types.ts";
 import { looksShifted, plural, recentRows, shiftedHint } from "./session-kinds.ts";
+import { VIEWS_HISTORY_FACTS, viewsHistory } from "./support/views-history.ts";
 
 export interface ViewsMatchRawOptions {
   tolerance: number;
@@ -42,13 +43,13 @@ export const viewsMatchRaw: CheckDefinition<ViewsMatchRawOptions> = {
       },
     },
     likelyCause:
-      "No or 0 visits with raw views present: the views aggregates were not restored or were emptied, or the raw views were never aggregated after a restore (the `views-insert` resume token in `countly.plugins` `_changeStreams` belongs to the old server; Countly issue #6073: \"views and sources section is empty\"). Visits moved between neighbouring days: aggregated in another timezone than the app's. A view missing from app_viewsmeta: the view list was lost while the data survived (partial restore).",
+      "No or 0 visits with raw views present: the views aggregates were not restored or were emptied, or the raw views were never aggregated after a restore (the `views-insert` resume token in `countly.plugins` `_changeStreams` belongs to the old server; Countly issue #6073: \"views and sources section is empty\"), or the running build never aggregates views (plugins/views/api/aggregator.js commit 0a0731a `$project`s the change event without `a`, then requires `next.a`). The finding says which from the app's view aggregates over all time: none for any day, missing only before they start (up to a restore), or missing after they stop. Visits moved between neighbouring days: aggregated in another timezone than the app's. A view missing from app_viewsmeta: the view list was lost while the data survived (partial restore).",
     remediation:
       "Restore `countly.app_viewdata` and `countly.app_viewsmeta` (legacy: `app_viewdata<hash>`, `app_viewsmeta<appId>`) from the backup together; check the app's `timezone` in `countly.apps`; if raw views after the restore are missing, see the `aggregation-cursor-fresh` check for the aggregator's resume tokens.",
     exampleFinding:
       "app Shop (65f0…) · event [CLY]_view · day 2024-10-27 · segment name=Checkout · t: expected 12, actual 0 — no aggregated visits for this view and day, but 12 raw visits: views aggregates not restored, or never rebuilt after a restore",
   },
-  needs: (o) => [{ fact: "rawViews" }, { fact: "viewVisits" }, { fact: "rawTail", params: { tailMinutes: o.settle_minutes } }],
+  needs: (o) => [{ fact: "rawViews" }, { fact: "viewVisits" }, { fact: "rawTail", params: { tailMinutes: o.settle_minutes } }, ...VIEWS_HISTORY_FACTS],
   evaluate(ctx) {
     const o = ctx.options;
     const wanted = (name: string) => (o.views === undefined || o.views.includes(name)) && !o.exclude_views.includes(name);
@@ -76,6 +77,7 @@ export const viewsMatchRaw: CheckDefinition<ViewsMatchRawOptions> = {
       recentEvents.set(t.key, (recentEvents.get(t.key) ?? 0) + t.docs);
     }
     const tol = { absolute: o.tolerance, relative: o.relative_tolerance };
+    const history = viewsHistory(ctx.facts, ctx.app.id);
 
     const seen = new Set<string>(raw.map((r) => `${r.view}\u0000${r.day}`));
     const onlyAggregated: [number, number][] = [];
@@ -92,7 +94,12 @@ export const viewsMatchRaw: CheckDefinition<ViewsMatchRawOptions> = {
       if (actual >= lo && actual <= hi) continue;
       if (withinTolerance(actual < lo ? lo : hi, actual, tol)) continue;
       chart.flag(`view ${r.view} · visits`);
-      const message = shifted ? `${plural(actual, "aggregated visit")}, ${plural(hi, "raw visit")}: ${shiftedHint(ctx.app.timezone)}` : describe(hi, lo, actual, days !== undefined);
+      const gap = actual === 0 ? history.explain(r.day) : "";
+      const message = shifted
+        ? `${plural(actual, "aggregated visit")}, ${plural(hi, "raw visit")}: ${shiftedHint(ctx.app.timezone)}`
+        : gap
+          ? `no aggregated visits for this view and day, but ${plural(hi, "raw visit")}: ${gap}`
+          : describe(hi, lo, actual, days !== undefined);
       ctx.report({ event: INTERNAL_EVENTS.view, day: r.day, segment: `name=${r.view}`, field: "t", expected: hi, actual, message });
     }
 

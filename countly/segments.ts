@@ -1,6 +1,9 @@
-// How Countly turns a raw segment value into the key it aggregates under
-// (api/aggregator/usage.ts @0e3d94e processEventFromStream; usage.js @091d42b for metric
-// values). Shared by checks and fixtures; pinned case by case in test/countly/segments.test.ts.
+// How Countly turns a raw segment value into the key it aggregates under. Two writers
+// differ: the legacy API (api/parts/data/events.js, commit 051870e) keeps day-like values
+// "1".."31" as `[CLY]1`..`[CLY]31`; the 25.x processEventFromStream (api/aggregator/usage.js,
+// commit 63d5a9b9; usage.ts @0e3d94e) skips a value whose raw text is day-like before cleaning
+// it (usage.js @091d42b for metric values). Shared by checks and fixtures; pinned case by case
+// in test/countly/segments.test.ts.
 
 const DAY_LIKE = /^(?:[1-9]|[12]\d|3[01])$/;
 
@@ -9,18 +12,22 @@ export function normaliseSegmentKey(key: string): string {
   return key.replace(/^\$+|\./g, "");
 }
 
+/** Which Countly code aggregates the segments: the legacy API or the 25.x aggregator. */
+export type SegmentWriter = "events.js" | "processEventFromStream";
+
 /**
  * The aggregated form of a raw segment value, or undefined when Countly skips it.
- * Countly skips arrays and values whose raw text is "1".."31" (they would collide
- * with the day keys of `d`); a value that only becomes day-like after cleaning
- * ("$5") is prefixed with `[CLY]`. Objects and null are dropped by the ingestor;
- * empty strings are skipped here because `d.<day>..c` is not a valid update path.
+ * Both skip arrays; a value that is day-like after cleaning ("$5", and on the legacy
+ * API also "5") is prefixed with `[CLY]` so it cannot collide with the day keys of `d`;
+ * processEventFromStream skips a raw "1".."31" outright (`forbiddenSegValues.indexOf(sg[seg] + "")`).
+ * Objects and null are dropped by the ingestor; empty strings are skipped here because
+ * `d.<day>..c` is not a valid update path.
  */
-export function normaliseSegmentValue(value: unknown): string | undefined {
+export function normaliseSegmentValue(value: unknown, writer: SegmentWriter = "processEventFromStream"): string | undefined {
   if (value === null || value === undefined || Array.isArray(value)) return undefined;
   if (typeof value === "object" && !(value instanceof Date)) return undefined;
   const raw = String(value);
-  if (DAY_LIKE.test(raw)) return undefined;
+  if (writer === "processEventFromStream" && DAY_LIKE.test(raw)) return undefined;
   // common.encodeCharacters: NUL becomes "&#9647" (no ";"), nothing else changes
   const text = raw.replace(/^\$+/, "").replace(/\./g, ":").replace(/\u0000/g, "&#9647");
   if (text === "") return undefined;

@@ -194,6 +194,16 @@ const MAX_DAY_NUMBER = 100_000_000;
  * day `dayOf(timezone, ts)` names (`dayName(number(ts)) === dayOf(timezone, ts)`) and
  * throws where dayOf throws, without building a string per event.
  */
+/** One LocalDays per time zone (apps of the same zone share its cached offsets: linear in zones, not apps). */
+export function localDaysByZone(): (timezone: string) => LocalDays {
+  const zones = new Map<string, LocalDays>();
+  return (timezone) => {
+    let days = zones.get(timezone);
+    if (days === undefined) zones.set(timezone, (days = new LocalDays(timezone)));
+    return days;
+  };
+}
+
 export class LocalDays {
   private readonly offsets: ZoneOffsets;
 

@@ -2,7 +2,7 @@
 // every failing check with what to do. Colour only when writing to a terminal. Text from
 // data and scenarios goes through `visibleControls` (`v`/`vm`): only our own codes reach the terminal.
 import type { CaseResult, RunResult } from "../runner/model.ts";
-import { isWarning, totalsOf, verdictOf, violated } from "../runner/model.ts";
+import { isWarning, notChecked, totalsOf, verdictOf, violated } from "../runner/model.ts";
 import { formatFinding } from "./format.ts";
 import { visibleControls } from "./terminal.ts";
 
@@ -27,6 +27,10 @@ export function toConsole(run: RunResult, options: ConsoleOptions): string {
     paint("gray", `${t.skipped} skipped`),
     paint(t.passed ? "green" : "gray", `${t.passed} passed`),
   ];
+  if (run.profile) {
+    lines.push(paint("gray", "Countly build profile (detected from the data; checks judge by it):"));
+    for (const [k, text] of Object.entries(run.profile.summary)) lines.push(paint("gray", `  ${k}: ${v(text)}`));
+  }
   // Every case skipped is no evidence either way: said as such, never as PASSED.
   const word = verdictOf(t);
   const nothing = word === "CHECKED NOTHING";
@@ -34,9 +38,15 @@ export function toConsole(run: RunResult, options: ConsoleOptions): string {
   const verdict = paint(colour, run.label ? `${word} (${v(run.label)})` : word);
   lines.push(`${verdict}: ${t.tests} checks: ${parts.join(", ")} (${(run.durationMs / 1000).toFixed(1)} s)`);
   if (nothing && !t.errors) lines.push(paint("yellow", "No check had data to check: every case was skipped (see the reasons below). This run proves nothing about the data."));
+  const unchecked = notChecked(run);
+  if (unchecked.length) {
+    lines.push(paint("yellow", paint("bold", `NOT CHECKED: ${unchecked.length} check${unchecked.length === 1 ? "" : "s"} skipped on every case and checked nothing:`)));
+    for (const u of unchecked) lines.push(paint("yellow", `  - ${v(u.suite)} › ${v(u.checkId)}: ${v(firstLine(u.reason))}`));
+  }
 
   for (const s of run.suites) {
     lines.push("", `${paint("bold", v(s.name))} ${paint("gray", `(${v(s.file)})`)}`);
+    if (s.periodNote) lines.push(paint("gray", `  period: ${v(s.periodNote)}`));
     for (const c of s.cases) lines.push(`  ${mark(c, paint)} ${v(c.name)}${detail(c)}`);
   }
 

@@ -1,7 +1,7 @@
 // JUnit XML (the Ant/Jenkins schema, plus `file`/`line` on test cases): one
 // <testsuite> per scenario, one <testcase> per check and app.
 import type { CaseResult, RunResult } from "../runner/model.ts";
-import { isWarning, totalsOf } from "../runner/model.ts";
+import { isWarning, notChecked, totalsOf } from "../runner/model.ts";
 import { formatFinding } from "./format.ts";
 import { attrs, escapeXml } from "./xml.ts";
 
@@ -13,6 +13,7 @@ export function toJUnit(run: RunResult): string {
   const t = totalsOf(all);
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
   out.push(`<testsuites${attrs({ name: "countly-check", tests: t.tests, failures: t.failed, errors: t.errors, time: seconds(run.durationMs) })}>`);
+  const unchecked = notChecked(run);
   for (const s of run.suites) {
     const st = totalsOf(s.cases);
     out.push(
@@ -22,6 +23,9 @@ export function toJUnit(run: RunResult): string {
     out.push(`      <property${attrs({ name: "source", value: run.source })}/>`);
     if (run.layout) out.push(`      <property${attrs({ name: "layout", value: run.layout })}/>`);
     if (s.description) out.push(`      <property${attrs({ name: "description", value: s.description })}/>`);
+    if (s.periodNote) out.push(`      <property${attrs({ name: "period", value: s.periodNote })}/>`);
+    for (const [k, v] of Object.entries(run.profile?.summary ?? {})) out.push(`      <property${attrs({ name: `profile.${k}`, value: v })}/>`);
+    for (const u of unchecked.filter((x) => x.suite === s.name)) out.push(`      <property${attrs({ name: `not-checked.${u.checkId}`, value: `every case skipped: ${u.reason}` })}/>`);
     out.push("    </properties>");
     for (const c of s.cases) out.push(testcase(c));
     out.push("  </testsuite>");

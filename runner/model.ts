@@ -1,5 +1,6 @@
 // The result model every reporter serialises: one suite per scenario, one case per
 // check (and app, for per-app checks).
+import type { CountlyProfile } from "../countly/profile.ts";
 import type { Day } from "../countly/time.ts";
 
 export interface AppRef {
@@ -76,6 +77,15 @@ export interface SuiteResult {
   timestamp: string;
   durationMs: number;
   cases: CaseResult[];
+  /** How the period was chosen when that is not plain from the scenario (e.g. `last_days` counted back from a dump's newest raw data). */
+  periodNote?: string;
+}
+
+/** What the checker assumed about the Countly build behind the data (countly/profile.ts). */
+export interface RunProfile {
+  /** One line per behaviour: aggregation, segments, views, event-limit. */
+  summary: Record<string, string>;
+  detected: CountlyProfile;
 }
 
 export interface RunResult {
@@ -88,6 +98,8 @@ export interface RunResult {
   startedAt: string;
   durationMs: number;
   suites: SuiteResult[];
+  /** The Countly build profile detected from the data; absent when it could not be read. */
+  profile?: RunProfile;
 }
 
 export interface Totals {
@@ -124,6 +136,28 @@ export function totalsOf(cases: readonly CaseResult[]): Totals {
     else t.failed++;
   }
   return t;
+}
+
+/** A check entry of a suite whose every case was skipped: it checked nothing. */
+export interface NotChecked {
+  suite: string;
+  checkId: string;
+  /** The first case's skip reason. */
+  reason: string;
+  cases: number;
+}
+
+/** Check entries that checked nothing (all their cases skipped), in report order. */
+export function notChecked(run: RunResult): NotChecked[] {
+  const out: NotChecked[] = [];
+  for (const s of run.suites) {
+    const byCheck = new Map<string, CaseResult[]>();
+    for (const c of s.cases) byCheck.set(c.checkId, [...(byCheck.get(c.checkId) ?? []), c]);
+    for (const [checkId, cases] of byCheck) {
+      if (cases.every((c) => c.outcome === "skipped")) out.push({ suite: s.name, checkId, reason: cases[0]?.message ?? "", cases: cases.length });
+    }
+  }
+  return out;
 }
 
 export type Verdict = "PASSED" | "FAILED" | "INCOMPLETE" | "CHECKED NOTHING";

@@ -7,8 +7,9 @@ import { inPeriod } from "../countly/time.ts";
 import { xmlSafe } from "../reports/xml.ts";
 import type { AppInfo, FactName, FactValues } from "./facts/types.ts";
 import { scopeFact } from "./facts/scope.ts";
+import { consumersOf, describeProfile, detectProfile } from "../countly/profile.ts";
 import { MemoryBudget } from "./facts/memory-budget.ts";
-import { violationOutcome, type AppRef, type CaseResult, type Finding, type RunResult, type SuiteResult } from "./model.ts";
+import { violationOutcome, type AppRef, type CaseResult, type Finding, type RunProfile, type RunResult, type SuiteResult } from "./model.ts";
 import { factRequests, intersectPeriods, periodHull, selectApps } from "./plan.ts";
 import { runCheckQueries, type QueryResults } from "./queries.ts";
 import { CaseSeries, SeriesBudget } from "./series.ts";
@@ -55,8 +56,16 @@ export async function runScenarios(scenarios: readonly Scenario[], source: Sourc
 async function runUnbounded(scenarios: readonly Scenario[], source: Source, options: RunOptions, phase: (what: string) => void): Promise<RunResult> {
   const started = Date.now();
   const basics = await source.open();
+  // On a snapshot, `last_days` counts back from its newest raw data (found while the facts
+  // are gathered over all days), not from today: an old dump must not skip every check.
+  const anchored = source.snapshot === true && scenarios.some((s) => s.lastDays !== undefined);
   const plans = scenarios.map((s) => planScenario(s, basics, options));
+  if (anchored) for (const p of plans) if (p.scenario.lastDays !== undefined) p.period = intersectPeriods({}, options.period ?? {});
   const requests = factRequests(scenarios, options.registry);
+  // The build profile is read on every run (small collections and aggregated documents).
+  if (!requests.has("buildSignals")) requests.set("buildSignals", {});
+  if (!requests.has("changeStreams")) requests.set("changeStreams", {});
+  if (anchored && !requests.has("rawInserts")) requests.set("rawInserts", {});
   const scopeApps = unique(plans.flatMap((p) => p.apps.filter((a) => !a.problem)));
   phase(`computing the facts (${[...requests.keys()].join(", ")})`);
   const facts = requests.size
@@ -65,16 +74,23 @@ async function runUnbounded(scenarios: readonly Scenario[], source: Source, opti
         period: periodHull(plans.map((p) => p.period)),
         layout: basics.layout,
         databases: basics.databases,
+        allApps: basics.apps.every((a) => a.problem || scopeApps.some((s) => s.id === a.id)),
         budget: new MemoryBudget(options.maxMemory),
       })
     : {};
+  const notes = new Map<ScenarioPlan, string>();
+  if (anchored) anchorLastDays(plans, facts, options, notes);
   // Pipelines that checks declare (pipeline/compare kinds), run before any check is evaluated.
   phase("running the checks' pipelines");
   const queries = await runCheckQueries(plans, options.registry, source, basics.databases);
   phase("comparing with the backup (matches-backup)");
   const externals = await computeExternals(scenarios, options.registry, source);
   const gathered: Gathered = { facts, queries, externals, series: new SeriesBudget() };
-  const suites = plans.map((p) => evaluateScenario(p, gathered, options));
+  const suites = plans.map((p) => {
+    const suite = evaluateScenario(p, gathered, options);
+    const note = notes.get(p);
+    return note ? { ...suite, periodNote: note } : suite;
+  });
   ensureUniqueNames(suites);
   return {
     tool: { name: "countly-check", version: VERSION },
@@ -83,7 +99,40 @@ async function runUnbounded(scenarios: readonly Scenario[], source: Source, opti
     startedAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,
     suites,
+    ...profileOf(facts),
   };
+}
+
+function profileOf(facts: FactResults): { profile?: RunProfile } {
+  const signals = facts.buildSignals;
+  if (!signals?.ok) return {};
+  const streams = facts.changeStreams;
+  const detected = detectProfile(signals.value, consumersOf(streams?.ok ? streams.value : undefined));
+  return { profile: { summary: describeProfile(detected), detected } };
+}
+
+/**
+ * Sets the period of every `last_days` scenario to the N days ending on the UTC day of
+ * the newest raw insert (`cd`) of the snapshot, and says so; without any `cd` the period
+ * stays counted back from today.
+ */
+function anchorLastDays(plans: ScenarioPlan[], facts: FactResults, options: RunOptions, notes: Map<ScenarioPlan, string>): void {
+  const inserts = facts.rawInserts;
+  let newest: number | undefined;
+  if (inserts?.ok) for (const r of inserts.value.rows) if (r.maxCd !== undefined && (newest === undefined || r.maxCd > newest)) newest = r.maxCd;
+  for (const plan of plans) {
+    const n = plan.scenario.lastDays;
+    if (n === undefined) continue;
+    if (newest === undefined) {
+      plan.period = intersectPeriods(plan.scenario.period, options.period ?? {});
+      notes.set(plan, `last_days ${n} counted back from today: no raw document with an insertion time (cd) to count back from${inserts && !inserts.ok ? ` (${inserts.error})` : ""}`);
+      continue;
+    }
+    const end = new Date(newest).toISOString().slice(0, 10);
+    const from = new Date(Date.parse(`${end}T00:00:00Z`) - (n - 1) * 86400000).toISOString().slice(0, 10);
+    plan.period = intersectPeriods({ from, to: end }, options.period ?? {});
+    notes.set(plan, `last_days ${n}: ${from} .. ${end}, counted back from the newest raw data of this snapshot (newest drill insert ${new Date(newest).toISOString()}), not from today`);
+  }
 }
 
 /** Everything the checks read, gathered before any check is evaluated. */

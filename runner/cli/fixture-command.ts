@@ -1,6 +1,7 @@
 // `countly-check fixture`: a generated Countly dataset, optionally corrupted, written as a mongodump folder.
 import { CORRUPTIONS, applyCorruptions } from "../../fixtures/corruptions.ts";
 import { writeDump } from "../../fixtures/dump-writer.ts";
+import { BUILDS, buildOf, layoutOfBuild, type Build } from "../../fixtures/dataset.ts";
 import { generateDataset } from "../../fixtures/generate.ts";
 import { EXIT } from "../model.ts";
 import { intOption, parse } from "./args.ts";
@@ -13,6 +14,7 @@ export async function fixtureCommand(argv: string[], io: CliIO): Promise<number>
     seed: { type: "string" },
     corrupt: { type: "string", multiple: true },
     layout: { type: "string" },
+    build: { type: "string" },
     events: { type: "string" },
     gzip: { type: "boolean" },
     "list-corruptions": { type: "boolean" },
@@ -28,8 +30,11 @@ export async function fixtureCommand(argv: string[], io: CliIO): Promise<number>
   }
   if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]} (use --out DIR)`);
   if (!values.out) throw new UsageError("--out DIR is required");
-  const layout = values.layout ?? "current";
+  const build = values.build as Build | undefined;
+  if (build !== undefined && !BUILDS.includes(build)) throw new UsageError(`--build ${build}: expected ${BUILDS.join(", ")}`);
+  const layout = values.layout ?? (build ? layoutOfBuild(build) : "current");
   if (layout !== "current" && layout !== "legacy") throw new UsageError(`--layout ${layout}: expected current or legacy`);
+  if (build && layoutOfBuild(build) !== layout) throw new UsageError(`--build ${build} writes the ${layoutOfBuild(build)} layout, not --layout ${layout}`);
   const seed = intOption("seed", values.seed) ?? 1;
   const rawEvents = intOption("events", values.events, 1);
   for (const name of values.corrupt ?? []) {
@@ -37,11 +42,11 @@ export async function fixtureCommand(argv: string[], io: CliIO): Promise<number>
     const layouts = CORRUPTIONS[name]!.layouts;
     if (layouts && !layouts.includes(layout)) throw new UsageError(`corruption "${name}" applies to the ${layouts.join(" and ")} layout only, not --layout ${layout}`);
   }
-  const dataset = applyCorruptions(generateDataset(seed, { layout, ...(rawEvents ? { rawEvents } : {}) }), values.corrupt ?? []);
+  const dataset = applyCorruptions(generateDataset(seed, { layout, ...(build ? { build } : {}), ...(rawEvents ? { rawEvents } : {}) }), values.corrupt ?? []);
   await writeDump(dataset, values.out, { gzip: values.gzip });
   const counts = Object.entries(dataset.databases).map(([db, colls]) => `${db}: ${Object.keys(colls).length} collections, ${Object.values(colls).reduce((n, d) => n + d.length, 0)} documents`);
   io.stdout(
-    `Wrote ${values.out}/dump (seed ${seed}, ${layout} layout${dataset.corruptions.length ? `, corrupted: ${dataset.corruptions.join(", ")}` : ", consistent"})\n` +
+    `Wrote ${values.out}/dump (seed ${seed}, ${layout} layout, ${buildOf(dataset).build} build${dataset.corruptions.length ? `, corrupted: ${dataset.corruptions.join(", ")}` : ", consistent"})\n` +
       `  apps: ${dataset.apps.map((a) => `${a.name} (${a.id}, ${a.timezone})`).join("; ")}\n` +
       counts.map((c) => `  ${c}\n`).join(""),
   );

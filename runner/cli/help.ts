@@ -24,7 +24,7 @@ export const MAIN_HELP = `countly-check ${VERSION}: test-suite style consistency
 
 Usage:
   countly-check run [SCENARIO_OR_DIR ...] --source <mongodb-uri | dump-dir> [options]
-  countly-check fixture --out DIR [--seed N] [--corrupt NAME ...] [--layout current|legacy]
+  countly-check fixture --out DIR [--seed N] [--corrupt NAME ...] [--layout current|legacy] [--build B]
   countly-check diff --before <dump-dir | mongodb-uri> --after <dump-dir | mongodb-uri> [options]
   countly-check selftest [SCENARIO_OR_DIR ...] [--runs N] [--seed N] [--junit FILE]
   countly-check init [FILE]
@@ -73,8 +73,6 @@ Options:
       --connect-timeout-ms <N>  MongoDB: give up connecting after N ms (default 10000)
       --timeout <N>       deadline of the whole run in ms (any source): on expiry every case is an
                           <error> naming what was still running, the reports are written, exit 3
-      --explain           MongoDB: print the plan of every query the run would send (MongoDB's
-                          explain, queryPlanner: nothing is executed), then exit 0
       --progress          show scan progress even when not on a terminal
 ${REPORT_HELP}
   -h, --help              show this help
@@ -82,7 +80,7 @@ ${REPORT_HELP}
 ${EXIT_CODES_HELP}
 `;
 
-export const FIXTURE_HELP = `Usage: countly-check fixture --out DIR [--seed N] [--corrupt NAME ...] [--layout current|legacy] [--gzip]
+export const FIXTURE_HELP = `Usage: countly-check fixture --out DIR [--seed N] [--corrupt NAME ...] [--layout current|legacy] [--build B] [--gzip]
 
 Writes a generated, consistent Countly dataset (apps, raw drill events, and the
 aggregates Countly derives from them) as DIR/dump/<db>/<coll>.bson + .metadata.json,
@@ -94,6 +92,9 @@ Options:
       --seed <N>               generator seed (default 1); the same seed gives the same data
       --corrupt <NAME>         apply a corruption (repeatable; see --list-corruptions)
       --layout <current|legacy>  Countly's single-collection (25.x) or per-event layout (default current)
+      --build <B>              the Countly build that writes it: 24.x-api (legacy layout),
+                               25.x-aggregator (default for current) or 25.x-totals-only
+                               (no segment documents); docs/checks.md "Countly builds as profiles"
       --events <N>             raw custom events per app, about (default 300)
       --gzip                   write .bson.gz like mongodump --gzip
       --list-corruptions       list the corruption names and exit
@@ -109,9 +110,10 @@ every check must pass on --runs consistent datasets (skipped cases allowed), and
 fail on each corruption the scenario lists for it under
 \`selftest: { must_catch: { <check id>: [<corruption>, ...] } }\` wherever the
 corruption changes the data. Datasets alternate between the current and legacy
-layouts (\`selftest: { layouts: [current] }\` limits them). A failure names the
+layouts (\`selftest: { layouts: [current] }\` limits them), and on the current layout
+between the 25.x builds with and without segment documents. A failure names the
 seed that shows it; \`--seed <S> --runs 1\` replays that dataset, and
-\`countly-check fixture --seed <S> --layout <layout> --corrupt <name>\` writes it.
+\`countly-check fixture --seed <S> --build <build> --corrupt <name>\` writes it.
 Without scenario arguments the built-in scenarios/ are proven. The scenarios'
 \`apps\`, \`period\` and \`source\` are ignored: the generated data has its own.
 

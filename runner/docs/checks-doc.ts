@@ -1,6 +1,7 @@
 // docs/checks.md, generated from each check's metadata so it cannot go stale
 // (test/runner/docs/checks-doc.test.ts fails when the committed file differs).
 import type { CheckDefinition, JsonSchema } from "../../checks/types.ts";
+import { PROFILE_DOC } from "../../countly/profile.ts";
 
 export function checksMarkdown(registry: ReadonlyMap<string, CheckDefinition>): string {
   const kinds = [...registry.keys()].sort();
@@ -14,6 +15,8 @@ export function checksMarkdown(registry: ReadonlyMap<string, CheckDefinition>): 
     "| kind | per app | summary |",
     "|---|---|---|",
     ...kinds.map((k) => `| [\`${k}\`](#${k}) | ${registry.get(k)!.meta.perApp ? "yes" : "no"} | ${cell(registry.get(k)!.meta.summary)} |`),
+    "",
+    ...PROFILE_DOC,
   ];
   for (const k of kinds) {
     const m = registry.get(k)!.meta;

@@ -37,8 +37,8 @@ function countOf(n: number): number {
   return Math.trunc(n);
 }
 
-/** The largest |time value| a Date holds (ECMA-262 TimeClip). */
-const MAX_DATE_MS = 8.64e15;
+/** The largest |time value| a Date holds (ECMA-262 TimeClip); live pipelines bound times by it too. */
+export const MAX_DATE_MS = 8.64e15;
 
 /** Raw `ts`: ms since epoch; Countly also accepted seconds (10 digits). Undefined when `ts` is no number or date. */
 export function rawTimestamp(v: unknown): number | undefined {
@@ -59,11 +59,11 @@ function checkedTs(n: number, shown: unknown): number {
   return ms;
 }
 
-/** `cd` as epoch ms, or undefined. */
+/** `cd` as epoch ms, or undefined (also a number beyond the Date range: `new Date(1e20)` is "Invalid time value"). */
 export function insertTime(v: unknown): number | undefined {
   if (v instanceof Date) return v.getTime();
   const n = numeric(v);
-  return Number.isFinite(n) ? n : undefined;
+  return Number.isFinite(n) && Math.abs(n) <= MAX_DATE_MS ? n : undefined;
 }
 
 // The same rules read from the bytes of a dump document.
@@ -100,5 +100,5 @@ export function insertTimeAt(doc: DocFields, slot: number): number | undefined {
     return ms <= MAX_DATE_MS && ms >= -MAX_DATE_MS ? ms : NaN;
   }
   const n = doc.number(slot);
-  return n !== undefined && Number.isFinite(n) ? n : undefined;
+  return n !== undefined && Number.isFinite(n) && Math.abs(n) <= MAX_DATE_MS ? n : undefined;
 }

@@ -406,6 +406,30 @@ export interface CollectionCountsFact {
   counts: CollectionCount[];
 }
 
+/**
+ * What the data says about the Countly build that wrote it (countly/profile.ts turns it
+ * into the run's profile). Read from small collections and the aggregated event and
+ * view documents, over all time (not limited to the period). Per-app parts are keyed
+ * objects, so scoping a fact to an app keeps every app's values.
+ */
+export interface BuildSignalsFact {
+  layout: DetectedLayout;
+  /** `countly.plugins` `{_id: "plugins"}` `api.event_limit`, when set. */
+  eventLimit?: number;
+  /** app id -> `countly.apps` `plugins.api.event_limit` (the per-app override), when set. */
+  appEventLimits: Record<string, number>;
+  /** Aggregated event segment month documents (`s` a segment key), over all apps and time. */
+  segmentDocs: number;
+  /** Aggregated event no-segment month documents, over all apps and time. */
+  totalDocs: number;
+  /** `countly.events` documents with at least one `segments.<event>` entry. */
+  segmentRegistries: number;
+  /** app id -> the newest app-local day with view visits in the no-segment view documents (any time). */
+  viewsLastDay: Record<string, Day>;
+  /** app id -> the oldest such day. */
+  viewsFirstDay: Record<string, Day>;
+}
+
 /** Every fact a check can ask for, by name. */
 export interface FactValues {
   rawEvents: RawEventsFact;
@@ -426,6 +450,7 @@ export interface FactValues {
   rawInserts: RawInsertsFact;
   changeStreams: ChangeStreamsFact;
   collectionCounts: CollectionCountsFact;
+  buildSignals: BuildSignalsFact;
 }
 
 export type FactName = keyof FactValues;
@@ -449,6 +474,8 @@ export interface FactScope {
   layout: DetectedLayout;
   databases: DatabaseNames;
   params: FactParams;
+  /** The run was not narrowed to some apps: `apps` are all the database's apps (but those that cannot be evaluated). Whole-database facts (rawInserts) then read raw data of any app id. */
+  allApps?: boolean;
   /** `--max-memory`: what the facts may hold (a default budget when absent). */
   budget?: MemoryBudget;
 }

@@ -158,6 +158,7 @@ export function parseScenario(text: string, file: string, options: LoadOptions):
     file,
     apps: raw.apps as string[] | undefined,
     period,
+    ...lastDaysOf(raw.period),
     checks,
     mustCatch,
     selftestLayouts: selftest?.layouts,
@@ -200,6 +201,12 @@ function periodOf(raw: unknown, today: string | undefined, fail: (key: string, m
     return { from: start.toISOString().slice(0, 10), to: p.to ?? end };
   }
   return { from: p.from, to: p.to };
+}
+
+/** `last_days` without an explicit `to`: the period counts back from "now", which a snapshot source re-anchors. */
+function lastDaysOf(raw: unknown): { lastDays?: number } {
+  const p = raw as { to?: unknown; last_days?: unknown } | undefined;
+  return p && typeof p.last_days === "number" && p.to === undefined ? { lastDays: p.last_days } : {};
 }
 
 /**

@@ -25,6 +25,8 @@ export interface Scenario {
   /** App ids or names to check; undefined = all apps. */
   apps?: string[];
   period: Period;
+  /** `period.last_days`, when the period was given that way (`period` then counts back from today; snapshot sources re-anchor it on their newest raw data). */
+  lastDays?: number;
   checks: ScenarioCheck[];
   /** `selftest.must_catch`: check id -> corruption names the check must catch. */
   mustCatch?: Record<string, string[]>;

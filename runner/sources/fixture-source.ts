@@ -11,6 +11,7 @@ import { basicsFromDocuments, type FactResults, type PipelineOutcome, type Pipel
 
 export class FixtureSource implements Source {
   readonly description: string;
+  readonly snapshot = true;
   private basics?: SourceBasics;
 
   constructor(private readonly dataset: Dataset) {

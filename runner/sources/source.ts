@@ -34,6 +34,8 @@ export type PipelineOutcome = { ok: true; rows: Record<string, unknown>[]; total
 export interface Source {
   /** Where the data comes from, safe to print (no credentials). */
   readonly description: string;
+  /** A snapshot taken at some point (a dump, generated data): `last_days` counts back from its newest raw data, not from today. */
+  readonly snapshot?: boolean;
   /** Reads what every run needs (apps, collection names, event lists). Throws SourceError when the source cannot be read at all. */
   open(): Promise<SourceBasics>;
   /** Computes the requested facts; a fact that cannot be read is an error outcome, not an exception. */

@@ -102,6 +102,32 @@ describe("compare check", () => {
     expect(run([], []).skipped).toMatch(/both pipelines returned no rows/);
   });
 
+  it("applies the tolerance given in the options, absolute or relative", () => {
+    expect(run([["a", 11]], [["a", 10]], { tolerance: { absolute: 1 } }).findings).toEqual([]);
+    expect(run([["a", 11]], [["a", 10]], { tolerance: { relative: 0.1 } }).findings).toEqual([]);
+    expect(run([["a", 11]], [["a", 10]], { tolerance: { absolute: 0.5 } }).findings).toHaveLength(1);
+    expect(run([["a", 11]], [["a", 10]], { tolerance: { relative: 0.05 } }).findings).toHaveLength(1);
+  });
+
+  it("names the side that has the key: actual for left only, expected for right only", () => {
+    const out = run([["2024-10-01", 3]], [["2024-10-02", 4]]);
+    expect(out.findings).toEqual([
+      expect.objectContaining({ day: "2024-10-01", actual: 3 }),
+      expect.objectContaining({ day: "2024-10-02", expected: 4 }),
+    ]);
+    expect(out.findings[0]).not.toHaveProperty("expected");
+    expect(out.findings[1]).not.toHaveProperty("actual");
+    // a key that is a mapping gives its fields; one that is null or a number gives none
+    const mapped = run([[{ day: "2024-10-01", event: "Buy" }, 1]], [[{ day: "2024-10-01", event: "Buy" }, 2]]);
+    expect(mapped.findings[0]).toMatchObject({ day: "2024-10-01", event: "Buy", expected: 2, actual: 1 });
+  });
+
+  it("counts nothing more when every finding is kept", () => {
+    const out = evaluateWithResults(compare, { ...BASE, max_findings: 5 }, { left: rows([["a", 1]]), right: rows([["a", 2]]) });
+    expect(out.total).toBe(1);
+    expect(out.findings).toHaveLength(1);
+  });
+
   it("keeps max_findings findings and counts the rest", () => {
     const out = run(Array.from({ length: 10 }, (_, i) => [i, 1] as [unknown, unknown]), [], { max_findings: 3 });
     expect(out.findings).toHaveLength(3);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { eventListMatchesData } from "../../checks/event-list-matches-data.ts";
 import type { EventCatalogFact, EventDataKey, RawEventDay } from "../../runner/facts/types.ts";
-import { APP, evaluate } from "../support/check-harness.ts";
+import { APP, EMPTY_FACTS, evaluate } from "../support/check-harness.ts";
 
 const a = APP.id;
 const data = (key: string, monthDocs = 3, docs = monthDocs + 1, collection = "countly.events_data"): EventDataKey => ({ app: a, key, collection, monthDocs, docs });
@@ -44,7 +44,20 @@ describe("event-list-matches-data", () => {
     const facts = { eventCatalog: catalog(["Buy", "Login"], [data("Buy"), data("Login"), data("Old")]), rawEvents: { rows: [raw("Late", "2024-10-27", 3)] } };
     expect(evaluate(eventListMatchesData, {}, facts).findings.map((f) => f.event)).toEqual(["Late", "Old"]);
     // Aggregated data of an unlisted event is still reported: Countly only aggregates listed events.
-    expect(evaluate(eventListMatchesData, { event_limit: 2 }, facts).findings.map((f) => f.event)).toEqual(["Old"]);
+    // 25.x (api/aggregator/usage.js 63d5a9b9): a key is still added while the list holds <= event_limit keys.
+    expect(evaluate(eventListMatchesData, { event_limit: 2 }, facts).findings.map((f) => f.event)).toEqual(["Late", "Old"]);
+    expect(evaluate(eventListMatchesData, { event_limit: 1 }, facts).findings.map((f) => f.event)).toEqual(["Old"]);
+    // Legacy API (api/parts/data/events.js 051870e): no new key once the list holds event_limit keys.
+    const legacy = { ...facts, buildSignals: { ...EMPTY_FACTS.buildSignals, layout: { events: "legacy" as const, drill: "legacy" as const, views: "legacy" as const } } };
+    expect(evaluate(eventListMatchesData, { event_limit: 2 }, legacy).findings.map((f) => f.event)).toEqual(["Old"]);
+  });
+
+  it("reads the event limit from countly.plugins api.event_limit and the app's own plugins.api.event_limit", () => {
+    const facts = { eventCatalog: catalog(["Buy", "Login"], [data("Buy"), data("Login")]), rawEvents: { rows: [raw("Late", "2024-10-27", 3)] } };
+    const signals = (extra: object) => ({ ...facts, buildSignals: { ...EMPTY_FACTS.buildSignals, ...extra } });
+    expect(evaluate(eventListMatchesData, {}, signals({ eventLimit: 1 })).findings).toEqual([]);
+    expect(evaluate(eventListMatchesData, {}, signals({ eventLimit: 1, appEventLimits: { [a]: 50 } })).findings.map((f) => f.event)).toEqual(["Late"]);
+    expect(evaluate(eventListMatchesData, {}, signals({ appEventLimits: { [a]: 1 } })).findings).toEqual([]);
   });
 
   it("names a legacy drill collection resolved to an unlisted key", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { eventsMatchRaw } from "../../checks/events-match-raw.ts";
 import type { RawEventDay } from "../../runner/facts/types.ts";
-import { APP, evaluate } from "../support/check-harness.ts";
+import { APP, EMPTY_FACTS, evaluate } from "../support/check-harness.ts";
 
 const a = APP.id;
 const raw = (key: string, day: string, c: number, extra: Partial<RawEventDay> = {}): RawEventDay => ({ app: a, key, day, c, s: 0, dur: 0, docs: c, tail: [], ...extra });
@@ -67,6 +67,7 @@ describe("events-match-raw", () => {
     expect(evaluate(eventsMatchRaw, { fields: ["c"] }, facts).findings).toEqual([]);
     expect(evaluate(eventsMatchRaw, { fields: ["c"], aggregates_without_raw: "fail" }, facts).findings).toEqual([expect.objectContaining({ day: "2023-01-01", expected: 0, actual: 9 })]);
   });
+
   it("measures the tolerance from the near end of the settle window: lo below it, hi above it", () => {
     // 10 raw, 4 of them inserted within the window: anything in [6, 10] is fine
     const rows = [raw("Buy", "2024-10-27", 10, { tail: [{ minute: 1003, c: 4, s: 0, dur: 0 }] })];
@@ -107,5 +108,47 @@ describe("events-match-raw", () => {
     expect(evaluate(eventsMatchRaw, {}, facts(1_000_000.3 + 1e-4)).findings).toEqual([]);
     expect(evaluate(eventsMatchRaw, {}, facts(1_000_000.31)).findings).toEqual([expect.objectContaining({ field: "s", expected: 1_000_000.3, actual: 1_000_000.31 })]);
     expect(evaluate(eventsMatchRaw, {}, facts(1_000_000.29)).findings).toEqual([expect.objectContaining({ field: "s", expected: 1_000_000.3, actual: 1_000_000.29 })]);
+  });
+
+  // api/aggregator/usage.js (commit 63d5a9b9) processEventTotalsFromStream: with the list at
+  // event_limit + 1 keys a new key is not aggregated ("do not record this event in aggregated data").
+  describe("Countly's event limit", () => {
+    const list = (keys: string[]) => ({ apps: [{ app: a, list: keys, segments: {}, omitted: {} }], data: [], drill: [], unresolved: [] });
+    const listed = ["Buy", "Login", "Share"];
+    const facts = (signals: object) => ({
+      rawEvents: { rows: [raw("Buy", "2024-10-27", 3), raw("Late", "2024-10-27", 7)] },
+      eventAggregates: { totals: [agg("Buy", "2024-10-27", 3)], segments: [], unattributed: [] },
+      eventCatalog: list(listed),
+      buildSignals: { ...EMPTY_FACTS.buildSignals, ...signals },
+    });
+
+    it("does not expect aggregates for a key left out of a full list (limit from countly.plugins api.event_limit)", () => {
+      // 3 keys listed, limit 2: the change-stream aggregator stopped adding keys at 3 (= limit + 1).
+      expect(evaluate(eventsMatchRaw, { fields: ["c"] }, facts({ eventLimit: 2 })).findings).toEqual([]);
+    });
+
+    it("still expects them while the list can grow: 25.x adds a key while the list holds <= event_limit keys", () => {
+      expect(evaluate(eventsMatchRaw, { fields: ["c"] }, facts({ eventLimit: 3 })).findings.map((f) => f.event)).toEqual(["Late"]);
+      expect(evaluate(eventsMatchRaw, { fields: ["c"] }, facts({})).findings.map((f) => f.event)).toEqual(["Late"]); // default 500
+    });
+
+    it("uses the app's own plugins.api.event_limit over the server's", () => {
+      expect(evaluate(eventsMatchRaw, { fields: ["c"] }, facts({ eventLimit: 500, appEventLimits: { [a]: 2 } })).findings).toEqual([]);
+      expect(evaluate(eventsMatchRaw, { fields: ["c"] }, facts({ eventLimit: 2, appEventLimits: { [a]: 500 } })).findings.map((f) => f.event)).toEqual(["Late"]);
+    });
+
+    it("legacy API (api/parts/data/events.js 051870e): full once the list holds event_limit keys", () => {
+      const legacy = { layout: { events: "legacy" as const, drill: "legacy" as const, views: "legacy" as const } };
+      expect(evaluate(eventsMatchRaw, { fields: ["c"] }, facts({ ...legacy, eventLimit: 3 })).findings).toEqual([]);
+      expect(evaluate(eventsMatchRaw, { fields: ["c"] }, facts({ ...legacy, eventLimit: 4 })).findings.map((f) => f.event)).toEqual(["Late"]);
+    });
+
+    it("a listed key over the limit is still compared, and a case with only unaggregated keys skips with the reason", () => {
+      const f = facts({ eventLimit: 2 });
+      f.eventAggregates.totals = [];
+      expect(evaluate(eventsMatchRaw, { fields: ["c"] }, f).findings.map((x) => x.event)).toEqual(["Buy"]);
+      const onlyLate = { ...f, rawEvents: { rows: [raw("Late", "2024-10-27", 7)] } };
+      expect(evaluate(eventsMatchRaw, { fields: ["c"] }, onlyLate).skipped).toMatch(/not in the full event list \(event_limit 2 from countly\.plugins api\.event_limit\): Countly does not aggregate it/);
+    });
   });
 });

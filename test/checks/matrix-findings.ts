@@ -9,7 +9,7 @@
 import { decodeResumeToken, formatUuid } from "../../countly/resume-token.ts";
 import type { Dataset, Doc } from "../../fixtures/dataset.ts";
 import { metadataJson } from "../../fixtures/dump-writer.ts";
-import { aggregatedTotals, allKeyTotals, eventDocs, rawDocs, rawTotals, type Sums } from "../fixtures/reference.ts";
+import { aggregatedKeys, aggregatedTotals, allKeyTotals, eventDocs, rawDocs, rawTotals, type Sums } from "../fixtures/reference.ts";
 import { oracleDay, oracleDayOfMonthKey, oracleMonthId } from "../support/countly-oracle.ts";
 
 export interface ExpectedFinding {
@@ -41,10 +41,13 @@ const SURELY_SETTLED_MS = 10 * 60_000;
  * day is surely settled (inserted well before the newest insert of the whole database).
  */
 function rawDays(ds: Dataset): { app: string; event: string; day: string; raw: Sums; settled: boolean }[] {
-  const newest = Math.max(...rawDocs(ds).map((r) => (r.doc.cd as Date).getTime()));
+  // events-match-raw settles against the newest custom-event insert (rawEvents.maxCdMinute), not sessions' or views'.
+  const newest = Math.max(...rawDocs(ds).filter((r) => !r.key.startsWith("[CLY]_")).map((r) => (r.doc.cd as Date).getTime()));
   const all = rawTotals(ds);
   const settled = rawTotals(ds, newest - SURELY_SETTLED_MS);
-  return [...all].map(([k, raw]) => {
+  // Keys over the event limit keep raw events but are never aggregated, and events-match-raw does not expect them to be.
+  const aggregated = aggregatedKeys(ds);
+  return [...all].filter(([k]) => aggregated.has(k.split("|").slice(0, 2).join("|"))).map(([k, raw]) => {
     const [app, event, day] = k.split("|") as [string, string, string];
     const old = settled.get(k);
     return { app, event, day, raw, settled: old !== undefined && FIELDS.every((f) => old[f] === raw[f]) };
@@ -194,6 +197,26 @@ function allKeyAgainstTotals(ds: Dataset): ExpectedFinding[] {
   return out;
 }
 
+/** counters-are-numbers: hour-bucket counts that were numbers in the clean dataset and are not finite numbers >= 0 now. */
+function damagedHourCounts(clean: Dataset, corrupted: Dataset): ExpectedFinding[] {
+  const before = new Map(eventDocs(clean).map((e) => [`${e.app}|${e.key}|${String(e.doc._id)}`, e.doc]));
+  const out: ExpectedFinding[] = [];
+  for (const { app, key, doc } of eventDocs(corrupted)) {
+    if (doc.s !== "no-segment" || String(doc.m).endsWith(":0")) continue;
+    const old = before.get(`${app}|${key}|${String(doc._id)}`)?.d as Record<string, Record<string, Record<string, unknown>>> | undefined;
+    for (const [dayKey, node] of Object.entries(doc.d as Record<string, Record<string, unknown>>)) {
+      for (const [hour, bucket] of Object.entries(node)) {
+        if (!/^\d{1,2}$/.test(hour)) continue;
+        const c = (bucket as Record<string, unknown>).c;
+        if (c === old?.[dayKey]?.[hour]?.c || (typeof c === "number" && Number.isFinite(c) && c >= 0)) continue;
+        const actual = typeof c === "string" ? JSON.stringify(c) : String(c);
+        out.push({ app, day: oracleDayOfMonthKey(String(doc.m), dayKey), field: `d.${dayKey}.${hour}.c`, expected: "a finite number >= 0", actual });
+      }
+    }
+  }
+  return out;
+}
+
 export const MATRIX_FINDINGS: Record<string, FindingsOf> = {
   "tokens-from-another-server": (clean, corrupted) => ({ "resume-tokens-resumable": { must: foreignTokens(clean, corrupted) } }),
   // every custom event-day with raw events: aggregated 0
@@ -223,5 +246,7 @@ export const MATRIX_FINDINGS: Record<string, FindingsOf> = {
   "segments-lost": (clean) => ({ "event-segments-within-total": { must: alwaysSentWithoutValues(clean) } }),
   // the all_key documents hold the first half of the raw events: compared with the (intact) per-event totals
   "all-key-drift": (_clean, corrupted) => ({ "event-all-key-matches": { must: allKeyAgainstTotals(corrupted) } }),
+  // three hour counts of the first app: a string, a negative number, NaN
+  "counters-corrupted": (clean, corrupted) => ({ "counters-are-numbers": { must: damagedHourCounts(clean, corrupted) } }),
   "event-missing-from-list": (clean, corrupted) => ({ "event-list-matches-data": { must: droppedFromList(clean, corrupted) } }),
 };

@@ -1,11 +1,12 @@
 // The mutation matrix: every built-in check passes on every generated consistent
-// dataset (both layouts, random timezones incl. half-hour offsets and DST changes) and,
+// dataset (every build profile: 24.x API, 25.x aggregator, 25.x totals-only; random timezones incl. half-hour offsets and DST changes) and,
 // for each named corruption, exactly the checks meant to catch it fail. A check that
 // catches nothing, or a corruption that nothing catches, fails the build.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CHECKS } from "../../checks/index.ts";
 import { applyCorruptions, CORRUPTIONS } from "../../fixtures/corruptions.ts";
+import { BUILDS, layoutOfBuild, type Build } from "../../fixtures/dataset.ts";
 import { generateDataset } from "../../fixtures/generate.ts";
 import { failingChecks, perAppScenarios, runOnDataset } from "../support/run-fixture.ts";
 import { MATRIX_EXPECTATIONS } from "./matrix-expectations.ts";
@@ -14,7 +15,7 @@ import type { CaseResult } from "../../runner/model.ts";
 
 const SEED = 777001;
 const RUNS = 15;
-console.log(`mutation matrix: fast-check seed ${SEED}, ${RUNS} datasets per row (replay one with generateDataset(seed, { layout }))`);
+console.log(`mutation matrix: fast-check seed ${SEED}, ${RUNS} datasets per row (replay one with generateDataset(seed, { build }))`);
 
 /** Built-in kinds: the generic kinds need the user's own options (pipeline, compare) or a backup folder (matches-backup, tested in test/checks/matches-backup.test.ts). */
 const GENERIC = new Set(["pipeline", "compare", "matches-backup"]);
@@ -58,7 +59,10 @@ function findingProblems(cases: readonly CaseResult[], kind: string, e: FindingE
 }
 
 const datasetSeed = fc.integer({ min: 1, max: 2 ** 31 - 1 });
-const layoutArb = fc.constantFrom("current" as const, "legacy" as const);
+/** Every healthy build profile (fixtures/dataset.ts): the consistent data of each must pass. */
+const buildArb = fc.constantFrom(...BUILDS);
+/** Corruptions are applied to the builds that write what they break: a totals-only build has no segments to lose. */
+const CORRUPTED_BUILDS: readonly Build[] = ["25.x-aggregator", "24.x-api"];
 
 describe("mutation matrix", () => {
   it("covers every corruption in the catalogue and every built-in check", () => {
@@ -72,40 +76,41 @@ describe("mutation matrix", () => {
   it("findings are asserted for these corruptions (the rest only by which checks fail)", () => {
     const withFindings = Object.keys(MATRIX_FINDINGS).sort();
     expect(withFindings.filter((n) => !(n in MATRIX_EXPECTATIONS)), "findings for unknown corruptions").toEqual([]);
-    expect(withFindings.length).toBeGreaterThanOrEqual(10);
+    expect(withFindings.length).toBeGreaterThanOrEqual(11);
     console.log(`mutation matrix: findings asserted for ${withFindings.join(", ")}; not yet for ${Object.keys(MATRIX_EXPECTATIONS).filter((n) => !(n in MATRIX_FINDINGS)).join(", ")}`);
   });
 
-  it("consistent datasets: no built-in check fails", async () => {
+  it("consistent datasets of every build profile: no built-in check fails", async () => {
     await fc.assert(
-      fc.asyncProperty(datasetSeed, layoutArb, async (seed, layout) => {
-        const ds = generateDataset(seed, { layout });
+      fc.asyncProperty(datasetSeed, buildArb, async (seed, build) => {
+        const ds = generateDataset(seed, { build });
         const cases = await runOnDataset(perAppScenarios(ds, ENTRIES), ds);
         const bad = cases.filter((c) => c.outcome === "failed" || c.outcome === "error").map((c) => `${c.name}: ${c.message}`);
-        expect(bad, `dataset ${seed} (${layout})`).toEqual([]);
+        expect(bad, `dataset ${seed} (${build})`).toEqual([]);
       }),
       { seed: SEED, numRuns: RUNS * 2 },
     );
-  });
+  }, 240_000);
 
   for (const [corruption, expectation] of Object.entries(MATRIX_EXPECTATIONS)) {
     const layouts = expectation.layouts ?? ["current", "legacy"];
+    const builds = CORRUPTED_BUILDS.filter((b) => layouts.includes(layoutOfBuild(b)));
     it(`${corruption} → ${expectation.fails.length ? expectation.fails.join(", ") : "nothing (not a failure)"}`, async () => {
       await fc.assert(
-        fc.asyncProperty(datasetSeed, fc.constantFrom(...layouts), async (seed, layout) => {
-          const clean = generateDataset(seed, { layout });
+        fc.asyncProperty(datasetSeed, fc.constantFrom(...builds), async (seed, build) => {
+          const clean = generateDataset(seed, { build });
           const ds = applyCorruptions(clean, [corruption]);
           const cases = await runOnDataset(perAppScenarios(ds, ENTRIES), ds);
           const failing = failingChecks(cases);
           const allowed = new Set([...expectation.fails, ...(expectation.mayFail ?? [])]);
           expect(
             { missing: expectation.fails.filter((k) => !failing.includes(k)), unexpected: failing.filter((k) => !allowed.has(k)) },
-            `dataset ${seed} (${layout}) with ${corruption}`,
+            `dataset ${seed} (${build}) with ${corruption}`,
           ).toEqual({ missing: [], unexpected: [] });
           const findings = MATRIX_FINDINGS[corruption]?.(clean, ds) ?? {};
           for (const [kind, e] of Object.entries(findings)) {
             expect(e.must.length + (e.may?.length ?? 0), `${kind}: the expectation names no finding`).toBeGreaterThan(0);
-            expect(findingProblems(cases, kind, e), `${kind} findings, dataset ${seed} (${layout}) with ${corruption}`).toEqual({ unexpected: [], missing: [] });
+            expect(findingProblems(cases, kind, e), `${kind} findings, dataset ${seed} (${build}) with ${corruption}`).toEqual({ unexpected: [], missing: [] });
           }
         }),
         { seed: SEED, numRuns: RUNS },

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { viewsMatchRaw } from "../../checks/views-match-raw.ts";
 import { md5Hex } from "../../countly/hash.ts";
 import type { RawViewDay, RawTailRow, ViewVisitsDay } from "../../runner/facts/types.ts";
-import { APP, evaluate } from "../support/check-harness.ts";
+import { APP, EMPTY_FACTS, evaluate } from "../support/check-harness.ts";
 
 const a = APP.id;
 const raw = (view: string, day: string, visits: number, events = visits): RawViewDay => ({ app: a, view, day, events, visits });
@@ -23,7 +23,16 @@ describe("views-match-raw", () => {
   it("reports a view with no aggregated visits and a missing view list (views emptied after a restore)", () => {
     const out = evaluate(viewsMatchRaw, {}, { rawViews: [raw("Home", "2024-10-27", 12)] });
     expect(out.findings).toEqual([
-      expect.objectContaining({ event: "[CLY]_view", day: "2024-10-27", segment: "name=Home", field: "t", expected: 12, actual: 0, message: expect.stringMatching(/^no aggregated visits for this view at all, but 12 raw visits: views aggregates not restored \(or emptied\), or never rebuilt after a restore$/) }),
+      expect.objectContaining({
+        event: "[CLY]_view",
+        day: "2024-10-27",
+        segment: "name=Home",
+        field: "t",
+        expected: 12,
+        actual: 0,
+        // No view aggregates for any app at any time: not restored, or the 0a0731a views aggregator that never aggregates.
+        message: expect.stringMatching(/^no aggregated visits for this view and day, but 12 raw visits: no app on this server has view aggregates for any day: views were never aggregated here at all — the view aggregates were not restored \(or were emptied\), or the running Countly build never aggregates views \(plugins\/views\/api\/aggregator\.js \(commit 0a0731a\)/),
+      }),
       expect.objectContaining({ segment: "name=Home", field: "app_viewsmeta", expected: "listed", actual: "missing", message: expect.stringMatching(/^12 raw \[CLY\]_view events in the period, but app_viewsmeta does not list the view/) }),
     ]);
   });
@@ -83,5 +92,33 @@ describe("views-match-raw", () => {
     expect(evaluate(viewsMatchRaw, { views: ["Home"], aggregates_without_raw: "fail" }, facts).findings).toEqual([expect.objectContaining({ day: "2023-01-01", segment: "name=Home", expected: 0, actual: 7 })]);
     expect(evaluate(viewsMatchRaw, {}, {}).skipped).toBe("no raw [CLY]_view events in the period");
     expect(evaluate(viewsMatchRaw, {}, facts, { from: "2024-11-01" }).skipped).toBe("no raw [CLY]_view events in the period");
+  });
+
+  // Item: tell "views missing only up to the restore" from "never aggregated on this server"
+  // from the app's view aggregates over all time (buildSignals).
+  describe("why views are missing, from the app's view aggregates over all time", () => {
+    const signals = (first?: string, last?: string) => ({
+      ...EMPTY_FACTS.buildSignals,
+      ...(first ? { viewsFirstDay: { [a]: first }, viewsLastDay: { [a]: last! } } : {}),
+    });
+    const rows = [raw("Home", "2024-10-20", 2), raw("Home", "2024-10-27", 3), raw("Home", "2024-11-05", 4)];
+    const agg = { days: [visits("Home", "2024-10-27", 3)], meta: meta("Home") };
+    const messages = (b: object) => evaluate(viewsMatchRaw, {}, { rawViews: rows, viewVisits: agg, buildSignals: b as typeof EMPTY_FACTS.buildSignals }).findings.map((f) => [f.day, f.message]);
+
+    it("missing only before the aggregates start: the ones from before (a restore) were not restored", () => {
+      expect(messages(signals("2024-10-25", "2024-11-09"))[0]).toEqual(["2024-10-20", expect.stringMatching(/this app's view aggregates start on 2024-10-25: views are missing only up to then \(the aggregates from before, e\.g\. before a restore, were not restored; the aggregator works since\)/)]);
+    });
+
+    it("missing after the aggregates stop: the aggregator stopped or its token cannot resume", () => {
+      expect(messages(signals("2024-10-01", "2024-10-30")).at(-1)).toEqual(["2024-11-05", expect.stringMatching(/this app's view aggregates stop on 2024-10-30: the raw views after it were never aggregated/)]);
+    });
+
+    it("never aggregated: another app has views, this one none; on the API build the 25.x views bug is not named", () => {
+      const other = { ...signals(), viewsFirstDay: { other: "2024-10-01" }, viewsLastDay: { other: "2024-11-09" } };
+      const out = evaluate(viewsMatchRaw, {}, { rawViews: rows, buildSignals: other }).findings[0]!.message;
+      expect(out).toMatch(/this app has no view aggregates for any day \(other apps do\): views were never aggregated here at all .* or the running Countly build never aggregates views \(plugins\/views\/api\/aggregator\.js \(commit 0a0731a\)/);
+      const api = { ...EMPTY_FACTS.buildSignals, layout: { events: "legacy" as const, drill: "legacy" as const, views: "legacy" as const } };
+      expect(evaluate(viewsMatchRaw, {}, { rawViews: rows, buildSignals: api }).findings[0]!.message).not.toMatch(/0a0731a/);
+    });
   });
 });

@@ -21,6 +21,9 @@ describe("toConsole", () => {
     expect(toConsole(sampleRun(), { color: false, top: 2 }).split("\n")).toEqual([
       "countly-check 0.1.0 · dump .demo/incident · layout events: current, drill: current, views: current",
       "INCOMPLETE: 5 checks: 1 failed, 1 warned, 1 could not run, 1 skipped, 1 passed (1.2 s)",
+      // A check whose every case skipped checked nothing: said under the verdict.
+      "NOT CHECKED: 1 check skipped on every case and checked nothing:",
+      "  - post-restore › views: no raw [CLY]_view events in the period",
       "",
       "post-restore (scenarios/post-restore.yaml)",
       `  ✗ events-match-raw [${APP} ${ID}] — 75 findings`,
@@ -89,5 +92,22 @@ describe("toConsole", () => {
     expect(quiet).toBe("\u001b[32mPASSED\u001b[0m: 1 checks: \u001b[90m0 failed\u001b[0m, \u001b[90m0 warned\u001b[0m, \u001b[90m0 could not run\u001b[0m, \u001b[90m0 skipped\u001b[0m, \u001b[32m1 passed\u001b[0m (1.2 s)");
     expect(toConsole(runWith(["skipped"]), { color: true }).split("\n")[1]).toMatch(/^\u001b\[33mCHECKED NOTHING\u001b\[0m/);
     expect(toConsole(runWith(["failed"]), { color: true }).split("\n")[1]).toMatch(/^\u001b\[31mFAILED\u001b\[0m/);
+  });
+  it("paints headings, locations and marks, and says nothing about skipped runs that had data", () => {
+    const text = toConsole(sampleRun(), { color: true });
+    expect(text).toContain("\u001b[1mpost-restore\u001b[0m \u001b[90m(scenarios/post-restore.yaml)\u001b[0m");
+    expect(text).toContain("\u001b[1mDetails\u001b[0m");
+    expect(text).toContain("\u001b[31m✗\u001b[0m post-restore.events-match-raw");
+    expect(text).toContain("\u001b[90mscenarios/post-restore.yaml:20\u001b[0m");
+    expect(toConsole(runWith(["failed"]), { color: true })).toContain("\u001b[90m0 passed\u001b[0m");
+    expect(toConsole(runWith(["skipped"]), { color: true })).toContain("\u001b[33mNo check had data to check");
+    expect(toConsole(runWith(["passed"]), { color: false })).not.toContain("No check had data");
+    expect(toConsole(runWith(["failed", "skipped"]), { color: false })).not.toContain("No check had data");
+  });
+
+  it("names the file without a line when the case has none", () => {
+    const run = runWith(["failed"]);
+    run.suites[0]!.cases[0]!.line = 0;
+    expect(toConsole(run, { color: false }).split("\n")).toContain(`✗ post-restore.seg [${APP}] scenarios/post-restore.yaml`);
   });
 });

@@ -1,7 +1,7 @@
 // runner/run.ts: the overall deadline (--timeout) belongs to the runner, so it bounds a
-// run over any source: here a dump whose drill_events.bson is a FIFO nobody writes to
-// (issue 13: it hung forever). On expiry: exit 3, every case an <error> naming what was
-// running, the JUnit report written. A run that finishes in time is unchanged.
+// run over any source: a source stuck in a read, and a dump whose drill_events.bson is a
+// FIFO nobody writes to (issue 13: it hung forever). On expiry: exit 3, every case an
+// <error> naming what was running, the JUnit report written. A run in time is unchanged.
 import { execFileSync } from "node:child_process";
 import { constants } from "node:fs";
 import { mkdtemp, open, readFile, rm, unlink } from "node:fs/promises";
@@ -13,6 +13,12 @@ import { writeDump } from "../../fixtures/dump-writer.ts";
 import { generateDataset } from "../../fixtures/generate.ts";
 import type { CliIO } from "../../runner/cli/io.ts";
 import { main } from "../../runner/cli/main.ts";
+import { CHECKS } from "../../checks/index.ts";
+import { DEFAULT_DATABASES, detectLayout } from "../../countly/layout.ts";
+import { loadAll } from "../../runner/cli/run-command.ts";
+import { exitCodeOf } from "../../runner/model.ts";
+import { runScenarios } from "../../runner/run.ts";
+import type { Source, SourceBasics } from "../../runner/sources/source.ts";
 import { parseJUnit } from "../support/junit-inspect.ts";
 
 const SCENARIO = join(import.meta.dirname, "..", "..", "scenarios", "post-restore.yaml");
@@ -44,6 +50,39 @@ async function run(source: string, flags: string[], name: string) {
   const report = JSON.parse(await readFile(json, "utf8")) as { suites: { cases: { outcome: string; message?: string }[] }[] };
   return { code, elapsed, outcomes, cases: report.suites.flatMap((s) => s.cases) };
 }
+
+/** A source whose fact computation never ends (a read that blocks forever). */
+function stuckSource(): Source & { closed: boolean } {
+  const app = { id: "5f0000000000000000000001", name: "Shop", timezone: "UTC" };
+  return {
+    description: "stuck test source",
+    closed: false,
+    async open(): Promise<SourceBasics> {
+      return { apps: [app], catalog: { collections: {}, eventLists: {} }, layout: detectLayout([], []), databases: DEFAULT_DATABASES };
+    },
+    computeFacts: () => new Promise<never>(() => undefined),
+    activity: () => "aggregate on countly_drill.drill_events (rawEvents)",
+    async close() {
+      this.closed = true;
+    },
+  };
+}
+
+describe("runScenarios with timeoutMs", () => {
+  it("returns at the deadline with every case an error naming what the source was doing", async () => {
+    const scenarios = await loadAll([SCENARIO], { stdout: () => undefined, stderr: () => undefined, isTTY: false, env: {} });
+    const started = Date.now();
+    const run = await runScenarios(scenarios, stuckSource(), { registry: CHECKS, timeoutMs: 300 });
+    expect(Date.now() - started).toBeLessThan(300 + 1000);
+    const cases = run.suites.flatMap((s) => s.cases);
+    expect(cases.length).toBe(scenarios.flatMap((s) => s.checks).length);
+    for (const c of cases) {
+      expect(c.outcome).toBe("error");
+      expect(c.message).toBe("the run exceeded --timeout 300 ms while aggregate on countly_drill.drill_events (rawEvents); nothing was evaluated (raise --timeout, or narrow the run with --app/--from/--to)");
+    }
+    expect(exitCodeOf(run)).toBe(3);
+  });
+});
 
 describe("the run's overall deadline (--timeout)", () => {
   it("leaves a run that finishes in time unchanged", { timeout: 60_000 }, async () => {

@@ -5,7 +5,7 @@ import { generateDataset } from "../../fixtures/generate.ts";
 import { exitCodeOf } from "../../runner/model.ts";
 import { discoverScenarios } from "../../runner/scenario/discover.ts";
 import { loadScenarioFile, parseScenario } from "../../runner/scenario/load.ts";
-import { layoutOfSeed, sameData, selftestScenarios } from "../../runner/selftest.ts";
+import { buildOfSeed, layoutOfSeed, sameData, selftestScenarios } from "../../runner/selftest.ts";
 
 const load = (text: string) => parseScenario(text, "mine.yaml", { registry: CHECKS, corruptions: Object.keys(CORRUPTIONS) });
 const small = { rawEvents: 40, apps: { min: 1, max: 2 } };
@@ -35,7 +35,7 @@ describe("selftest", () => {
       ["event-days-not-zero catches counts-zeroed", "passed", "caught counts-zeroed on all 4 datasets it changed"],
     ]);
     expect(run.suites[0]!.name).toBe("zero-days (selftest)");
-    expect(run.source).toBe("selftest: 4 generated datasets per scenario (seeds 1..4; current layout)");
+    expect(run.source).toBe("selftest: 4 generated datasets per scenario (seeds 1..4; current layout; Countly builds 25.x-aggregator, 25.x-totals-only)");
     expect(exitCodeOf(run)).toBe(0);
   });
 
@@ -59,7 +59,7 @@ describe("selftest", () => {
     const [consistent, catches] = run.suites[0]!.cases;
     expect(consistent!.outcome).toBe("failed");
     expect(consistent!.message).toMatch(/^fails on 3 of 3 consistent datasets; first: seed 10: \d+ findings? on consistent data, e\.g\. .* — replay: countly-check selftest mine\.yaml --seed 10 --runs 1$/);
-    expect(consistent!.findings[0]!.message).toMatch(/^seed 10 \(current layout\): /);
+    expect(consistent!.findings[0]!.message).toMatch(/^seed 10 \(25\.x-aggregator build, current layout\): /);
     // Zeroed counts are exactly what it does not flag.
     expect(catches!.outcome).toBe("failed");
     expect(exitCodeOf(run)).toBe(1);
@@ -73,7 +73,7 @@ describe("selftest", () => {
     const missed = run.suites[0]!.cases.find((c) => c.name === "event-days-not-zero catches sources-emptied")!;
     expect(missed.outcome).toBe("failed");
     expect(missed.message).toMatch(/^missed sources-emptied on 2 of 2 datasets it changed; first: seed 1 — replay: /);
-    expect(missed.findings[0]!.message).toMatch(/^seed 1 \(current layout\): sources-emptied changed the data but the check passed/);
+    expect(missed.findings[0]!.message).toMatch(/^seed 1 \(25\.x-totals-only build, current layout\): sources-emptied changed the data but the check passed/);
     expect(missed.remediation).toMatch(/--list-corruptions/);
   });
 
@@ -87,6 +87,9 @@ describe("selftest", () => {
   it("alternates layouts by seed, so one seed always means one dataset", () => {
     expect([1, 2, 3].map((s) => layoutOfSeed(s, ["current", "legacy"]))).toEqual(["legacy", "current", "legacy"]);
     expect(layoutOfSeed(7, ["current"])).toBe("current");
+    // Every healthy build profile is generated in turn: the 25.x builds alternate on the current layout.
+    expect([1, 2, 3, 4].map((s) => buildOfSeed(s, ["current", "legacy"]))).toEqual(["24.x-api", "25.x-totals-only", "24.x-api", "25.x-aggregator"]);
+    expect([1, 2].map((s) => buildOfSeed(s, ["current"]))).toEqual(["25.x-totals-only", "25.x-aggregator"]);
   });
 
   it("knows when a corruption changed nothing", () => {

@@ -84,4 +84,13 @@ export const junitWriterTests: SharedTests = {
     assert.ok(x.includes("<skipped></skipped>"));
     assert.ok(!x.includes('name="layout"'));
   },
+
+  "starts with the XML declaration and lists the run's source, layout and the suite's description as properties"() {
+    const x = xml();
+    assert.equal(x.split("\n")[0], '<?xml version="1.0" encoding="UTF-8"?>');
+    assert.ok(x.includes('<property name="source" value="dump .demo/incident"/>'));
+    assert.ok(x.includes('<property name="layout" value="events: current, drill: current, views: current"/>'));
+    assert.ok(x.includes('<property name="description" value="after restore"/>'));
+    assert.ok(x.endsWith("</testsuites>\n"));
+  },
 };

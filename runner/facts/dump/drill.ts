@@ -1,7 +1,7 @@
 // Raw drill documents in either layout, reduced to who/what/when. The legacy
 // per-event collections carry no `a`/`e`/`n`: those come from the collection name.
 import { legacyDrillHash, COLLECTIONS, INTERNAL_EVENTS } from "../../../countly/layout.ts";
-import { dayName, inPeriod, LocalDays, type Day } from "../../../countly/time.ts";
+import { dayName, inPeriod, localDaysByZone, type Day, type LocalDays } from "../../../countly/time.ts";
 import { StringInterner, type DocFields, type FieldLayout } from "../../sources/dump/bson-fields.ts";
 import { hashIndex, type Attribution } from "../attribution.ts";
 import type { Catalog, CollectionRef } from "../collector.ts";
@@ -49,7 +49,8 @@ export function drillPlacer(scope: FactScope, catalog: Catalog, wanted: (e: stri
   // unknown zone throws at its first event, as dayOf does)
   const appIds = new StringInterner();
   const localDays: LocalDays[] = [];
-  for (const a of scope.apps) if (appIds.add(a.id) === localDays.length) localDays.push(new LocalDays(a.timezone));
+  const zone = localDaysByZone();
+  for (const a of scope.apps) if (appIds.add(a.id) === localDays.length) localDays.push(zone(a.timezone));
   const kinds = new StringInterner();
   const kindWanted: boolean[] = [];
   const index = scope.layout.drill === "legacy" ? hashIndex(scope.apps, catalog.eventLists) : undefined;

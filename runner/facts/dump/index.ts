@@ -18,6 +18,7 @@ import { rawTailFromDump } from "./raw-tail.ts";
 import { sessionAggregatesFromDump } from "./session-aggregates.ts";
 import { sourceMetaFromDump } from "./source-meta.ts";
 import { viewVisitsFromDump } from "./view-visits.ts";
+import { buildSignalsFromDump } from "./build-signals.ts";
 
 /** Every fact's dump collector, by fact name. */
 export const DUMP_COLLECTORS: { [K in FactName]: DumpCollector<K> } = {
@@ -39,4 +40,5 @@ export const DUMP_COLLECTORS: { [K in FactName]: DumpCollector<K> } = {
   rawInserts: rawInsertsFromDump,
   changeStreams: changeStreamsFromDump,
   collectionCounts: collectionCountsFromDump,
+  buildSignals: buildSignalsFromDump,
 };

@@ -8,7 +8,7 @@
 // buffer. Groups live in typed-array columns (GroupTable: ~60 bytes per app/key/day) and
 // become row objects only at the end. The rules are drillReader's (same results).
 import { INTERNAL_EVENTS, legacyDrillHash } from "../../../countly/layout.ts";
-import { dayName, inPeriod, LocalDays } from "../../../countly/time.ts";
+import { dayName, inPeriod, localDaysByZone, type LocalDays } from "../../../countly/time.ts";
 import { StringInterner, utf8Bytes } from "../../sources/dump/bson-fields.ts";
 import { hashIndex, type Attribution } from "../attribution.ts";
 import { MemoryBudget } from "../memory-budget.ts";
@@ -37,8 +37,9 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
     const appIds = new StringInterner();
     // (an unknown timezone throws at the app's first raw event, as dayOf does)
     const localDays: LocalDays[] = [];
+    const zone = localDaysByZone();
     for (const a of scope.apps) {
-      if (appIds.add(a.id) === localDays.length) localDays.push(new LocalDays(a.timezone));
+      if (appIds.add(a.id) === localDays.length) localDays.push(zone(a.timezone));
     }
     const keys = new StringInterner();
     const groups = new GroupTable();

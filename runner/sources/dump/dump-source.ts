@@ -23,6 +23,7 @@ export interface DumpSourceOptions {
 
 export class DumpSource implements Source {
   readonly description: string;
+  readonly snapshot = true;
   private root = "";
   private files = new Map<string, string>();
   /** Collections whose file cannot be read as that collection (dump-files.ts, collection-shapes.ts): an error, never "empty". */

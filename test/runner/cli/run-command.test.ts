@@ -112,7 +112,7 @@ describe("countly-check fixture", () => {
     const out = join(work, "fx");
     const r = await cli(["fixture", "--out", out, "--seed", "9", "--corrupt", "views-emptied", "--layout", "legacy"]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/legacy layout, corrupted: views-emptied/);
+    expect(r.stdout).toMatch(/legacy layout, 24\.x-api build, corrupted: views-emptied/);
     expect((await stat(join(out, "dump", "countly", "apps.bson"))).isFile()).toBe(true);
     expect((await stat(join(out, "dump", "countly", "apps.metadata.json"))).isFile()).toBe(true);
     const bad = await cli(["fixture", "--out", out, "--corrupt", "nope"]);

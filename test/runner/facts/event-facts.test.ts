@@ -41,8 +41,9 @@ async function facts<K extends FactName>(ds: Dataset, fact: K, period: Period = 
   return outcome.value as FactValues[K];
 }
 
-const current = generateDataset(SEED, { layout: "current", apps: 2 });
-const legacy = generateDataset(SEED, { layout: "legacy", apps: 2 });
+// No event_limit config: the API and the aggregator apply the limit differently (countly/profile.ts).
+const current = generateDataset(SEED, { layout: "current", apps: 2, eventLimits: false });
+const legacy = generateDataset(SEED, { layout: "legacy", apps: 2, eventLimits: false });
 const app = current.apps[0]!.id;
 const countlyOf = (ds: Dataset) => ds.databases.countly!;
 const eventsDoc = (ds: Dataset, id = app) => countlyOf(ds).events!.find((d) => String(d._id) === id)!;
@@ -59,14 +60,25 @@ describe("event-side facts: the same in both layouts", () => {
 
     const meta = await facts(current, "segmentMeta");
     expect(meta.seen.length).toBeGreaterThan(0);
-    expect(await facts(legacy, "segmentMeta")).toEqual(meta);
+    // Day-like values differ by writer: the API keeps raw "1".."31" as [CLY]<n> (events.js 051870e),
+    // processEventFromStream skips them (usage.js 63d5a9b9); everything else agrees.
+    const dayLike = (v: string) => /^\[CLY\]\d+$/.test(v);
+    const legacyMeta = await facts(legacy, "segmentMeta");
+    const plain = <T extends { value: string }>(rows: T[]) => rows.filter((r) => !dayLike(r.value));
+    expect({ seen: plain(legacyMeta.seen), meta: plain(legacyMeta.meta) }).toEqual({ seen: plain(meta.seen), meta: plain(meta.meta) });
+    const values = (rows: { key: string; segment: string; value: string }[]) => new Set(rows.filter((r) => dayLike(r.value)).map((r) => `${r.key}|${r.segment}|${r.value}`));
+    for (const v of values(meta.seen)) expect(values(legacyMeta.seen).has(v), v).toBe(true);
     for (const s of meta.seen) expect(s.postfix).toBe(md5Postfix(s.value));
 
     const catCurrent = await facts(current, "eventCatalog");
     const catLegacy = await facts(legacy, "eventCatalog");
     expect(catLegacy.apps).toEqual(catCurrent.apps);
     const keyed = (rows: { app: string; key: string; docs: number; monthDocs: number }[]) => rows.map(({ app: a, key, docs, monthDocs }) => ({ app: a, key, docs, monthDocs }));
-    expect(keyed(catLegacy.data.filter((d) => !d.key.startsWith("[CLY]_")))).toEqual(keyed(catCurrent.data));
+    // The same events; the legacy layout may hold more documents per event: its [CLY]<n> segment values.
+    const legacyData = keyed(catLegacy.data.filter((d) => !d.key.startsWith("[CLY]_")));
+    const currentData = keyed(catCurrent.data);
+    expect(legacyData.map((d) => `${d.app}|${d.key}`)).toEqual(currentData.map((d) => `${d.app}|${d.key}`));
+    legacyData.forEach((d, i) => expect(d.docs >= currentData[i]!.docs && d.monthDocs >= currentData[i]!.monthDocs, d.key).toBe(true));
     expect(catCurrent.drill).toEqual([]);
     expect(catLegacy.drill.filter((d) => !d.key.startsWith("[CLY]_")).map((d) => d.key)).toEqual(catCurrent.data.map((d) => d.key));
     expect([catCurrent.unresolved, catLegacy.unresolved]).toEqual([[], []]);

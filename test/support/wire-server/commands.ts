@@ -228,7 +228,8 @@ const find: Handler = (body, ctx) => {
     engineOptions(ctx, body),
   );
   const batchSize = batchSizeOf(body.batchSize, "batchSize") ?? defaultBatch(ctx);
-  return ctx.state.cursors.open(`${ctx.db}.${coll}`, results, batchSize, singleBatch);
+  const typed = results.map((r) => ctx.state.store.withStoredTypes(ctx.db, coll, r));
+  return ctx.state.cursors.open(`${ctx.db}.${coll}`, typed, batchSize, singleBatch);
 };
 
 const WRITE_STAGES = new Set(["$out", "$merge"]);

@@ -2,6 +2,7 @@
  * In-memory, read-only data: databases -> collections -> normalised documents, plus index specs.
  * Only test code (setCollection / the initial options) changes it; no command writes to it.
  */
+import { Decimal128 } from "bson";
 import type { Document } from "bson";
 import { bsonSize, normalizeDocument, toPlainNumbers } from "./values.ts";
 
@@ -9,8 +10,32 @@ export type DatabasesSpec = Record<string, Record<string, Record<string, unknown
 
 export const ID_INDEX: Readonly<Document> = Object.freeze({ v: 2, key: { _id: 1 }, name: "_id_" });
 
+/** The typed value a stored (plain-number) value stands for, at the same path of the original document. */
+function restore(plain: unknown, original: unknown): unknown {
+  if (original instanceof Decimal128) {
+    const n = Number(original.toString());
+    return typeof plain === "number" && (plain === n || (Number.isNaN(plain) && Number.isNaN(n))) ? original : plain;
+  }
+  if (Array.isArray(plain) && Array.isArray(original)) return plain.map((v, i) => restore(v, original[i]));
+  if (plain && original && typeof plain === "object" && typeof original === "object" && Object.getPrototypeOf(plain) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(plain)) out[k] = restore(v, (original as Record<string, unknown>)[k]);
+    return out;
+  }
+  return plain;
+}
+
+function hasDecimal(v: unknown): boolean {
+  if (v instanceof Decimal128) return true;
+  if (Array.isArray(v)) return v.some(hasDecimal);
+  if (v && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype) return Object.values(v).some(hasDecimal);
+  return false;
+}
+
 export class DataStore {
   readonly #dbs = new Map<string, Map<string, Document[]>>();
+  /** Documents holding Decimal128 values, as given, by `_id` text: mingo computes on numbers, replies carry the stored type. */
+  readonly #typed = new Map<string, Map<string, Document>>();
   readonly #indexes = new Map<string, Map<string, Document[]>>();
 
   constructor(databases: DatabasesSpec = {}, indexes: DatabasesSpec = {}) {
@@ -40,7 +65,20 @@ export class DataStore {
 
   setCollection(db: string, coll: string, docs: Record<string, unknown>[]): void {
     validateNamespace(db, coll);
-    this.#collMap(this.#dbs, db).set(coll, docs.map(normalizeDocument));
+    const normalized = docs.map(normalizeDocument);
+    this.#collMap(this.#dbs, db).set(coll, normalized);
+    const typed = new Map<string, Document>();
+    docs.forEach((d, i) => {
+      if (hasDecimal(d)) typed.set(String(normalized[i]!._id), d);
+    });
+    if (typed.size) this.#typed.set(`${db}.${coll}`, typed);
+    else this.#typed.delete(`${db}.${coll}`);
+  }
+
+  /** A result document with the Decimal128 values its stored original had at the same paths (matched by `_id`). */
+  withStoredTypes(db: string, coll: string, result: Document): Document {
+    const original = this.#typed.get(`${db}.${coll}`)?.get(String(result._id));
+    return original ? (restore(result, original) as Document) : result;
   }
 
   hasCollection(db: string, coll: string): boolean {

@@ -9,8 +9,8 @@ import { hashIndex, type Attribution } from "../../../facts/attribution.ts";
 import type { Catalog, CollectionRef } from "../../../facts/collector.ts";
 import { drillCollections } from "../../../facts/dump/drill.ts";
 import type { AppInfo, FactScope } from "../../../facts/types.ts";
-import { insertTime } from "../../../facts/numbers.ts";
-import { isJsNumber, stringOr, timestampMs } from "./expressions.ts";
+import { insertTime, MAX_DATE_MS } from "../../../facts/numbers.ts";
+import { insertMs, stringOr, timestampMs } from "./expressions.ts";
 import type { LiveDb } from "./types.ts";
 
 export interface DrillTarget {
@@ -90,12 +90,12 @@ export function tsRanges(period: Period): Document[] {
   return out;
 }
 
-/** The first stage: only the run's apps, the wanted internal keys (`e`) and the period's ts window. */
-export function scopeMatch(target: DrillTarget, scope: FactScope, internalKeys: readonly string[]): Document {
+/** The first stage: only the run's apps, the wanted internal keys (`e`; "any": every string `e`) and the period's ts window. */
+export function scopeMatch(target: DrillTarget, scope: FactScope, internalKeys: readonly string[] | "any"): Document {
   const ranges = tsRanges(scope.period);
   if (target.owner) return { $match: { $or: ranges } };
   const a = { $in: target.apps.map((app) => app.id) };
-  const e = internalKeys.length === 1 ? internalKeys[0] : { $in: [...internalKeys] };
+  const e = internalKeys === "any" ? { $type: "string" } : internalKeys.length === 1 ? internalKeys[0] : { $in: [...internalKeys] };
   return { $match: { $or: ranges.map((r) => ({ a, e, ...r })) } };
 }
 
@@ -124,7 +124,7 @@ export function keyExpr(target: DrillTarget): unknown {
  * (`a`), the app-local day (`day`) and the caller's fields, then the exact day filter.
  * `extra` stages (e.g. a `cd` filter) go right after the first $match.
  */
-export function drillFront(target: DrillTarget, scope: FactScope, internalKeys: readonly string[], fields: Record<string, unknown>, extra: Document[] = []): Document[] {
+export function drillFront(target: DrillTarget, scope: FactScope, internalKeys: readonly string[] | "any", fields: Record<string, unknown>, extra: Document[] = []): Document[] {
   const app = appExpr(target);
   const day = {
     $dateToString: { date: { $toDate: timestampMs("$ts") }, format: "%Y-%m-%d", timezone: zoneOf(target) },
@@ -138,11 +138,11 @@ export function drillFront(target: DrillTarget, scope: FactScope, internalKeys: 
 /** A stage keeping documents inserted at or after the cutoff minute (a date `cd`, or a numeric one). */
 export function insertedSince(minute: number): Document {
   const ms = minute * 60_000;
-  return { $match: { $or: [{ cd: { $gte: new Date(ms) } }, { cd: { $gte: ms, $lte: Number.MAX_VALUE } }] } };
+  return { $match: { $or: [{ cd: { $gte: new Date(ms) } }, { cd: { $gte: ms, $lte: MAX_DATE_MS } }] } };
 }
 
-/** Finite numeric `cd` values (what numbers.ts `insertTime` accepts besides dates). */
-const NUMERIC_CD = { $type: ["double", "int", "long"], $gte: -Number.MAX_VALUE, $lte: Number.MAX_VALUE };
+/** Numeric `cd` values numbers.ts `insertTime` accepts besides dates: finite, within the Date range. */
+const NUMERIC_CD = { $type: ["double", "int", "long"], $gte: -MAX_DATE_MS, $lte: MAX_DATE_MS };
 
 /**
  * The newest `cd` (ms, as numbers.ts `insertTime` reads it) of a collection's documents
@@ -167,7 +167,7 @@ export async function newestInsert(db: LiveDb, ref: CollectionRef, filter: Docum
 
 /** The same with a $group: for the rare `cd` the driver does not hand over as a number (an int64 beyond 2^53). */
 async function exactNewest(db: LiveDb, ref: CollectionRef, filter: Document, below?: number): Promise<number | undefined> {
-  const ms = { $switch: { branches: [{ case: { $eq: [{ $type: "$cd" }, "date"] }, then: { $toLong: "$cd" } }, { case: isJsNumber("$cd"), then: "$cd" }], default: null } };
+  const ms = insertMs("$cd");
   const stages: Document[] = [{ $match: filter }, { $project: { _id: 0, ms } }];
   if (below !== undefined) stages.push({ $match: { ms: { $lt: below } } });
   stages.push({ $group: { _id: null, max: { $max: "$ms" } } });

@@ -1,8 +1,10 @@
 // Aggregation expressions that read raw drill values exactly as the dump collectors do
-// in JavaScript (runner/facts/numbers.ts), i.e. as the driver would hand them over:
-// int32, double and int64 within ±2^53 are numbers; everything else (decimal128, a
-// larger int64, strings, booleans, dates...) is not a number.
+// in JavaScript (runner/facts/numbers.ts). Counters (num, rawCount) read every BSON
+// numeric type, decimal128 and any int64 included, as a double (numbers.ts bsonNumber);
+// `isJsNumber` is what the driver hands over as a JS number (int32, double, int64 within
+// ±2^53), used where JavaScript's own typing matters (timestamps, truthiness).
 import type { Document } from "mongodb";
+import { MAX_DATE_MS } from "../../../facts/numbers.ts";
 
 type Expr = unknown;
 
@@ -25,9 +27,19 @@ export function isJsNumber(x: Expr): Document {
   };
 }
 
-/** numbers.ts `num`: a finite number or 0. */
+/** numbers.ts `bsonNumber`: any numeric type as a double (decimal128 NaN stays NaN), else null. */
+export function numberOf(x: Expr): Document {
+  return { $cond: [{ $in: [{ $type: x }, ["int", "long", "double", "decimal"]] }, { $toDouble: x }, null] };
+}
+
+/** A finite double: NaN sorts below every number on the server, so it fails the first comparison. */
+function finite(x: Expr): Document {
+  return { $and: [{ $ne: [x, null] }, { $gt: [x, -Infinity] }, { $lt: [x, Infinity] }] };
+}
+
+/** numbers.ts `num`: a finite number (of any numeric type) or 0. */
 export function num(x: Expr): Document {
-  return { $cond: [isJsNumber(x), x, 0] };
+  return { $let: { vars: { n: numberOf(x) }, in: { $cond: [finite("$$n"), "$$n", 0] } } };
 }
 
 /**
@@ -40,7 +52,7 @@ export function rawCount(x: Expr): Document {
   return {
     $switch: {
       branches: [
-        { case: isJsNumber(x), then: { $cond: [{ $eq: [x, 0] }, 1, { $trunc: [x, 0] }] } },
+        { case: finite(numberOf(x)), then: { $cond: [{ $eq: [x, 0] }, 1, { $trunc: [{ $toDouble: x }, 0] }] } },
         {
           case: typeIs(x, "string"),
           then: {
@@ -62,30 +74,40 @@ export function rawCount(x: Expr): Document {
   };
 }
 
-/** numbers.ts `rawTimestamp`: ms since epoch from a number (seconds below 1e11) or a date; null otherwise. */
+/** `x` when within the JavaScript Date range (numbers.ts MAX_DATE_MS), else null. */
+function inDateRange(x: Expr): Document {
+  return { $cond: [{ $and: [{ $gte: [x, -MAX_DATE_MS] }, { $lte: [x, MAX_DATE_MS] }] }, x, null] };
+}
+
+/** numbers.ts `rawTimestamp`: ms since epoch from a number (seconds below 1e11) or a date; null otherwise (also out of the Date range). */
 export function timestampMs(x: Expr): Document {
   return {
     $switch: {
       branches: [
-        { case: isJsNumber(x), then: { $cond: [{ $lt: [x, 1e11] }, { $multiply: [x, 1000] }, x] } },
-        { case: typeIs(x, "date"), then: { $toLong: x } },
+        { case: isJsNumber(x), then: inDateRange({ $cond: [{ $lt: [x, 1e11] }, { $multiply: [x, 1000] }, x] }) },
+        { case: typeIs(x, "date"), then: inDateRange({ $toLong: x }) },
       ],
       default: null,
     },
   };
 }
 
-/** numbers.ts `insertTime` as a minute: floor(ms / 60000) of a date or finite number; null otherwise. */
-export function insertMinute(x: Expr): Document {
+/** numbers.ts `insertTime` in ms: a date or a finite number within the Date range; null otherwise. */
+export function insertMs(x: Expr): Document {
   return {
     $switch: {
       branches: [
-        { case: typeIs(x, "date"), then: { $floor: { $divide: [{ $toLong: x }, 60_000] } } },
-        { case: isJsNumber(x), then: { $floor: { $divide: [x, 60_000] } } },
+        { case: typeIs(x, "date"), then: inDateRange({ $toLong: x }) },
+        { case: isJsNumber(x), then: inDateRange(x) },
       ],
       default: null,
     },
   };
+}
+
+/** numbers.ts `insertTime` as a minute: floor(ms / 60000); null when there is no insertion time. */
+export function insertMinute(x: Expr): Document {
+  return { $let: { vars: { ms: insertMs(x) }, in: { $cond: [{ $eq: ["$$ms", null] }, null, { $floor: { $divide: ["$$ms", 60_000] } }] } } };
 }
 
 /** JavaScript truthiness of a value (`if (v)`): false, null, missing, 0, NaN and "" are false. */

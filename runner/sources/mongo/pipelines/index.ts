@@ -4,6 +4,7 @@
 // fact added to the dump collectors works live at once, with identical semantics.
 import type { FactName } from "../../../facts/types.ts";
 import { eventAggregatesLive, sourceAggregatesLive, streamed, viewAggregatesLive } from "./aggregates.ts";
+import { buildSignalsLive } from "./build-signals.ts";
 import { changeStreamsLive } from "./change-streams.ts";
 import { collectionCountsLive } from "./collection-counts.ts";
 import { rawEventsLive } from "./raw-events.ts";
@@ -25,6 +26,7 @@ const DEDICATED: Collectors = {
   viewAggregates: viewAggregatesLive,
   sourceAggregates: sourceAggregatesLive,
   collectionCounts: collectionCountsLive,
+  buildSignals: buildSignalsLive,
   changeStreams: changeStreamsLive,
 };
 

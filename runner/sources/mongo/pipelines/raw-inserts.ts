@@ -1,28 +1,27 @@
 // Fact rawInserts from a live database (runner/facts/dump/raw-inserts.ts is the
-// reference): raw documents per app and internal key over the whole drill data, with
-// the newest insertion times. By the fact's definition this is not limited to the
-// run's apps or period, so pass 1 is a full grouped scan of the raw collection (on the
-// server; the client gets one row per app and kind). Pass 2 groups only the documents
-// inserted within the tail window; the newest insert before the window, for groups that
-// have inserts inside it, comes from sorted limit-1 reads on `cd`.
+// reference): raw documents per app and internal key, with the newest insertion times.
+//
+// Scoped to the run (issue 12): a run narrowed to some apps reads only theirs, a run with
+// a period only documents whose app-local day is in it (raw-insert-groups.ts
+// `insertScope` is the definition). A run over every app and all time reads what it
+// always did (the dump's fact). What the
+// two checks built on this fact need stays right within that scope: collections-present
+// asks whether raw data of a kind exists (a subset of the data can only ask for fewer
+// collections), aggregation-cursor-fresh compares tokens with the newest settled insert
+// (the newest of a subset is never newer than the newest of all).
+//
+// Pass 1 groups the documents in scope per app and kind (one pipeline per time zone
+// of the run's apps when the period needs app-local days). Pass 2 groups only the
+// documents inserted within the tail window. For groups with inserts inside it, the
+// newest insert before the window comes from reads sorted on `cd` (the `cd_1` index),
+// or, with a period, from a grouped pass over the group's documents in it.
 import type { Document } from "mongodb";
-import { COLLECTIONS, INTERNAL_EVENTS, legacyDrillHash } from "../../../../countly/layout.ts";
-import { hashIndex } from "../../../facts/attribution.ts";
-import type { CollectionRef } from "../../../facts/collector.ts";
+import { INTERNAL_EVENTS } from "../../../../countly/layout.ts";
 import { isCustomKey } from "../../../facts/dump/drill.ts";
 import { insertRows, SESSION_KINDS, type InsertGroup } from "../../../facts/raw-insert-groups.ts";
-import { insertedSince, newestInsert } from "./drill.ts";
-import { insertMinute, isJsNumber, objectField } from "./expressions.ts";
-import type { LiveCollector } from "./types.ts";
-
-interface Target {
-  ref: CollectionRef;
-  /** Legacy: the app and internal key of the whole collection. */
-  owner?: { app: string; e: string };
-}
-
-/** `cd` as ms (numbers.ts insertTime), or null. */
-const CD_MS = { $switch: { branches: [{ case: { $eq: [{ $type: "$cd" }, "date"] }, then: { $toLong: "$cd" } }, { case: isJsNumber("$cd"), then: "$cd" }], default: null } };
+import { appExpr, distinctRefs, drillFront, drillTargets, insertedSince, newestInsert, type DrillTarget } from "./drill.ts";
+import { insertMinute, insertMs, objectField } from "./expressions.ts";
+import type { LiveCollector, LiveDb } from "./types.ts";
 
 /** normaliseMetricValue(up.src) !== undefined: not missing, null, "" or false. */
 function sourceDefined(): Document {
@@ -30,37 +29,40 @@ function sourceDefined(): Document {
   return { $and: [{ $not: [{ $in: [{ $type: src }, ["missing", "null", "undefined"]] }] }, { $ne: [src, ""] }, { $ne: [src, false] }] };
 }
 
-function front(t: Target): Document[] {
-  // A current-layout document without a string `e` is skipped; `a` not a string counts as app "".
-  const match: Document = t.owner ? { $match: {} } : { $match: { e: { $type: "string" } } };
-  const a = t.owner ? { $literal: t.owner.app } : { $cond: [{ $eq: [{ $type: "$a" }, "string"] }, "$a", ""] };
-  const e = t.owner ? { $literal: t.owner.e } : "$e";
-  return [match, { $project: { _id: 0, a, e, cd: CD_MS, minute: insertMinute("$cd"), withSource: { $cond: [{ $and: [{ $in: [e, [...SESSION_KINDS]] }, sourceDefined()] }, 1, 0] } } }];
+/** The internal kind of a target's documents: `e`, or the legacy collection's (every custom event counts as `[CLY]_custom`). */
+function kindExpr(t: DrillTarget): unknown {
+  return t.owner ? { $literal: isCustomKey(t.owner.key) ? INTERNAL_EVENTS.custom : t.owner.key } : "$e";
+}
+
+const bounded = (t: { period: { from?: string; to?: string } }) => t.period.from !== undefined || t.period.to !== undefined;
+
+/** The first stages: the run's scope, then a, e, cd (ms), its minute and whether a session has a source. `extra` goes after the first $match. */
+function front(t: DrillTarget, scope: Parameters<LiveCollector<"rawInserts">["compute"]>[1], extra: Document[] = []): Document[] {
+  const e = kindExpr(t);
+  const fields = { e, cd: insertMs("$cd"), minute: insertMinute("$cd"), withSource: { $cond: [{ $and: [{ $in: [e, [...SESSION_KINDS]] }, sourceDefined()] }, 1, 0] } };
+  if (bounded(scope)) return drillFront(t, scope, "any", fields, extra);
+  // All time: no `ts` condition (documents without a usable ts count too, as they always did).
+  if (t.owner) return [{ $match: {} }, ...extra, { $project: { _id: 0, a: appExpr(t), ...fields } }];
+  // Every app: any app id (raw data of an app missing from countly.apps still needs its collections); `a` not a string is app "".
+  const match: Document = scope.allApps ? { e: { $type: "string" } } : { a: { $in: t.apps.map((a) => a.id) }, e: { $type: "string" } };
+  const a = scope.allApps ? { $cond: [{ $eq: [{ $type: "$a" }, "string"] }, "$a", ""] } : "$a";
+  return [{ $match: match }, ...extra, { $project: { _id: 0, a, ...fields } }];
 }
 
 export const rawInsertsLive: LiveCollector<"rawInserts"> = {
   fact: "rawInserts",
   async compute(db, scope, catalog) {
-    const drill = scope.databases.drill;
-    const names = catalog.collections[drill] ?? [];
-    const targets: Target[] = [];
-    if (scope.layout.drill === "current") {
-      if (names.includes(COLLECTIONS.drillEvents)) targets.push({ ref: { db: drill, name: COLLECTIONS.drillEvents } });
-    } else {
-      const index = hashIndex(scope.apps, catalog.eventLists);
-      for (const name of names) {
-        const who = index.get(legacyDrillHash(name) ?? "");
-        if (who) targets.push({ ref: { db: drill, name }, owner: { app: who.app, e: isCustomKey(who.key) ? INTERNAL_EVENTS.custom : who.key } });
-      }
-    }
+    // One target per collection and time zone; without a period the zones do not matter.
+    const all = drillTargets(scope, catalog, () => true);
+    const targets = bounded(scope) || scope.layout.drill === "legacy" ? all : distinctRefs(all).map((ref) => ({ ref, apps: scope.apps }));
     const tailMinutes = Math.ceil(scope.params.tailMinutes ?? 0);
     // Legacy: every custom event's collection adds to the app's `[CLY]_custom` group.
-    const groups = new Map<string, InsertGroup & { targets: Target[] }>();
+    const groups = new Map<string, InsertGroup & { targets: DrillTarget[] }>();
     let newest: number | undefined;
 
     for (const t of targets) {
-      const pipeline = [...front(t), { $group: { _id: { a: "$a", e: "$e" }, docs: { $sum: 1 }, withSource: { $sum: "$withSource" }, maxCd: { $max: "$cd" } } }];
-      for await (const r of db.aggregate(t.ref, pipeline, "rawInserts (all raw data by app and kind)")) {
+      const pipeline = [...front(t, scope), { $group: { _id: { a: "$a", e: "$e" }, docs: { $sum: 1 }, withSource: { $sum: "$withSource" }, maxCd: { $max: "$cd" } } }];
+      for await (const r of db.aggregate(t.ref, pipeline, "rawInserts (the run's raw data by app and kind)")) {
         const id = `${r._id.a}\u0000${r._id.e}`;
         let g = groups.get(id);
         if (!g) {
@@ -82,8 +84,7 @@ export const rawInsertsLive: LiveCollector<"rawInserts"> = {
       const cutoff = maxMinute - tailMinutes;
       const windowStart = (cutoff + 1) * 60_000;
       for (const t of targets) {
-        const [match, project] = front(t);
-        const pipeline = [match!, insertedSince(cutoff + 1), project!, { $match: { minute: { $gt: cutoff } } }, { $group: { _id: { a: "$a", e: "$e", m: "$minute" }, maxCd: { $max: "$cd" } } }];
+        const pipeline = [...front(t, scope, [insertedSince(cutoff + 1)]), { $match: { minute: { $gt: cutoff } } }, { $group: { _id: { a: "$a", e: "$e", m: "$minute" }, maxCd: { $max: "$cd" } } }];
         for await (const r of db.aggregate(t.ref, pipeline, "rawInserts (insertion tail)")) {
           const tail = groups.get(`${r._id.a}\u0000${r._id.e}`)?.tail;
           if (tail && !((tail.get(r._id.m) ?? -Infinity) >= r.maxCd)) tail.set(r._id.m, r.maxCd);
@@ -96,8 +97,7 @@ export const rawInsertsLive: LiveCollector<"rawInserts"> = {
           continue;
         }
         for (const t of g.targets) {
-          const filter: Document = t.owner ? {} : { e: g.e, a: g.app === "" ? { $not: { $type: "string" } } : g.app };
-          const ms = await newestInsert(db, t.ref, filter, windowStart);
+          const ms = bounded(scope) ? await newestInScope(db, t, g, windowStart, scope) : await newestInsert(db, t.ref, groupFilter(t, g), windowStart);
           if (ms !== undefined && (g.settledMaxCd === undefined || ms > g.settledMaxCd)) g.settledMaxCd = ms;
         }
       }
@@ -106,3 +106,15 @@ export const rawInsertsLive: LiveCollector<"rawInserts"> = {
     return { rows: insertRows(groups.values()), maxCdMinute: maxMinute };
   },
 };
+
+function groupFilter(t: DrillTarget, g: InsertGroup): Document {
+  return t.owner ? {} : { e: g.e, a: g.app === "" ? { $not: { $type: "string" } } : g.app };
+}
+
+/** The newest insert before the window among the group's documents in the run's period (grouped on the server: raw documents never travel). */
+async function newestInScope(db: LiveDb, t: DrillTarget, g: InsertGroup, below: number, scope: Parameters<LiveCollector<"rawInserts">["compute"]>[1]): Promise<number | undefined> {
+  const before: Document = { $match: { ...groupFilter(t, g), $or: [{ cd: { $lt: new Date(below) } }, { cd: { $lt: below } }] } };
+  const pipeline = [...front(t, scope, [before]), { $match: { cd: { $ne: null, $lt: below } } }, { $group: { _id: null, max: { $max: "$cd" } } }];
+  for await (const row of db.aggregate(t.ref, pipeline, "rawInserts (newest insert before the tail window)")) return typeof row.max === "number" ? row.max : undefined;
+  return undefined;
+}

@@ -13,6 +13,7 @@ import type { Dataset } from "../../../../fixtures/dataset.ts";
 import { DB } from "../../../../fixtures/dataset.ts";
 import { secondaryIndexes, writeDump } from "../../../../fixtures/dump-writer.ts";
 import { DUMP_COLLECTORS } from "../../../../runner/facts/dump/index.ts";
+import { insertScope } from "../../../../runner/facts/raw-insert-groups.ts";
 import type { FactName, FactParams } from "../../../../runner/facts/types.ts";
 import { DumpSource } from "../../../../runner/sources/dump/dump-source.ts";
 import { MongoSource, type MongoSourceOptions } from "../../../../runner/sources/mongo/mongo-source.ts";
@@ -40,7 +41,7 @@ export async function compute(source: Source, period: Period, params: FactParams
   try {
     const basics = await source.open();
     const apps = basics.apps.filter((a) => !a.problem);
-    const results = await source.computeFacts(requestsFor(params, facts), { apps, period, layout: basics.layout, databases: basics.databases });
+    const results = await source.computeFacts(requestsFor(params, facts), { apps, period, layout: basics.layout, databases: basics.databases, allApps: true });
     return { basics, facts: results };
   } finally {
     await source.close();
@@ -71,6 +72,30 @@ export function countlyIndexes(ds: Dataset): NonNullable<WireServerOptions["inde
     }
   }
   return out;
+}
+
+/**
+ * What the live rawInserts must equal: the dump collector's fact over only the raw
+ * documents the run's scope admits (raw-insert-groups.ts insertScope: the run's apps and,
+ * with a period, its app-local days). Over every app and all time, the dump's own fact.
+ */
+export async function scopedInsertsReference(ds: Dataset, period: Period, params: FactParams = {}): Promise<FactResults["rawInserts"]> {
+  const whole = await dumpFacts(ds, {}, params);
+  const { basics } = whole;
+  const scope = { apps: basics.apps.filter((a) => !a.problem), period, layout: basics.layout, databases: basics.databases, params, allApps: true };
+  const inScope = insertScope(scope, basics.catalog);
+  const drill = Object.fromEntries(Object.entries(ds.databases[DB.drill] ?? {}).map(([name, docs]) => [name, docs.filter((d) => inScope(d, { db: basics.databases.drill, name }))]));
+  const scoped: Dataset = { ...ds, databases: { ...ds.databases, [DB.drill]: drill } };
+  const fact = (await withDumpDir(scoped, (dir) => compute(new DumpSource(dir), period, params, ["rawInserts"]))).facts.rawInserts;
+  // A legacy collection whose documents all fall outside the period gives the dump collector a 0-document group; the server returns no group.
+  return fact?.ok ? { ok: true, value: { ...fact.value, rows: fact.value.rows.filter((r) => r.docs > 0) } } : fact;
+}
+
+/** What every live fact must equal: the dump's facts, with rawInserts scoped to the run as the live source scopes it. */
+export async function referenceFacts(ds: Dataset, period: Period, params: FactParams = {}): Promise<Computed> {
+  const dump = await dumpFacts(ds, period, params);
+  if (period.from === undefined && period.to === undefined) return dump;
+  return { ...dump, facts: { ...dump.facts, rawInserts: await scopedInsertsReference(ds, period, params) } };
 }
 
 /** Serves the dataset (wire double, or MONGODB_URI) for the body. */
