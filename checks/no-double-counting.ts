@@ -2,6 +2,7 @@
 // events: the signature of a restore merged over aggregates the aggregator had rebuilt.
 import type { Counters, RawEventDay } from "../runner/facts/types.ts";
 import { DailyComparison } from "./shared/daily-comparison.ts";
+import { EVENT_LIMIT_FACTS, eventLimitState } from "./support/event-limit.ts";
 import type { CheckDefinition } from "./types.ts";
 
 export interface NoDoubleCountingOptions {
@@ -46,10 +47,13 @@ export const noDoubleCounting: CheckDefinition<NoDoubleCountingOptions> = {
       "Restore `countly.events_data` (legacy: `events<hash>`) from the backup with `mongorestore --drop` for that collection, with the aggregator stopped, and keep the aggregator from re-processing restored raw data (fresh `_changeStreams` tokens); then re-run events-match-raw.",
     exampleFinding: "app Shop (65f0…) · event Buy · day 2024-10-27 · c: expected 40, actual 80 — the aggregated count 80 is exactly 2x the raw count 40 (40 drill documents; 21 of the event's 21 days with raw events are exactly 2x, sum and duration too): a restore merged over live aggregation, or raw data aggregated twice?",
   },
-  needs: () => [{ fact: "rawEvents" }, { fact: "eventAggregates" }],
+  needs: () => [{ fact: "rawEvents" }, { fact: "eventAggregates" }, ...EVENT_LIMIT_FACTS],
   evaluate(ctx) {
     const o = ctx.options;
-    const raw = ctx.facts.get("rawEvents").rows.filter((r) => !o.exclude_events.includes(r.key) && r.c > 0);
+    // Keys left out of a full event list are never aggregated by Countly (see events-match-raw): no evidence either way.
+    const limit = eventLimitState(ctx.facts, ctx.app.id, undefined);
+    const overLimit = (key: string) => limit.full && !limit.listed.has(key);
+    const raw = ctx.facts.get("rawEvents").rows.filter((r) => !o.exclude_events.includes(r.key) && r.c > 0 && !overLimit(r.key));
     if (raw.length === 0) return { skipped: "no raw custom events in the period" };
     const totals = new Map<string, Counters>();
     for (const t of ctx.facts.get("eventAggregates").totals) totals.set(`${t.key}\u0000${t.day}`, t);

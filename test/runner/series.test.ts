@@ -29,7 +29,7 @@ describe("series of the raw-vs-aggregated checks", () => {
         for (const s of c.series!) {
           expect(s.days).toEqual([...s.days].sort());
           expect(s.raw).toHaveLength(s.days.length);
-          expect(s.aggregated).toEqual(s.raw);
+          expect(s.aggregated, `${c.name} ${s.label}`).toEqual(s.raw);
         }
       }
     }
