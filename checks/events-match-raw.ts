@@ -67,10 +67,8 @@ export const eventsMatchRaw: CheckDefinition<EventsMatchRawOptions> = {
     for (const t of ctx.facts.get("eventAggregates").totals) if (wanted(t.key)) aggregated.set(`${t.key}\u0000${t.day}`, t);
 
     const limit = eventLimitState(ctx.facts, ctx.app.id, o.event_limit);
-    // Keys left out of a full event list: Countly keeps their raw events but never aggregates them.
-    const overLimit = (key: string) => limit.full && !limit.listed.has(key);
     const candidates = raw.rows.filter((r) => wanted(r.key));
-    const rows = candidates.filter((r) => !overLimit(r.key));
+    const rows = candidates.filter((r) => !limit.neverAggregated(r.key));
     if (candidates.length === 0) return { skipped: "no raw custom events in the period" };
     if (rows.length === 0) {
       const keys = new Set(candidates.map((r) => r.key)).size;

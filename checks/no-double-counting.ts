@@ -52,8 +52,7 @@ export const noDoubleCounting: CheckDefinition<NoDoubleCountingOptions> = {
     const o = ctx.options;
     // Keys left out of a full event list are never aggregated by Countly (see events-match-raw): no evidence either way.
     const limit = eventLimitState(ctx.facts, ctx.app.id, undefined);
-    const overLimit = (key: string) => limit.full && !limit.listed.has(key);
-    const raw = ctx.facts.get("rawEvents").rows.filter((r) => !o.exclude_events.includes(r.key) && r.c > 0 && !overLimit(r.key));
+    const raw = ctx.facts.get("rawEvents").rows.filter((r) => !o.exclude_events.includes(r.key) && r.c > 0 && !limit.neverAggregated(r.key));
     if (raw.length === 0) return { skipped: "no raw custom events in the period" };
     const totals = new Map<string, Counters>();
     for (const t of ctx.facts.get("eventAggregates").totals) totals.set(`${t.key}\u0000${t.day}`, t);

@@ -15,6 +15,8 @@ export interface EventLimitState {
   /** The list is full: unlisted keys are not aggregated by design. */
   full: boolean;
   listed: ReadonlySet<string>;
+  /** A key left out of the full list: Countly keeps its raw events but never aggregates them. */
+  neverAggregated(key: string): boolean;
 }
 
 /** The option `event_limit` (when the scenario sets it) wins over what the data says. */
@@ -24,7 +26,9 @@ export function eventLimitState(facts: AppFacts, appId: string, optionLimit: num
   const limit = optionLimit ?? eventLimitFor(profile, appId);
   const basis =
     optionLimit !== undefined ? "the scenario's event_limit" : profile.eventLimit.apps[appId] !== undefined ? "the app's plugins.api.event_limit" : profile.eventLimit.basis;
-  return { limit, basis, full: eventListFull(profile, list.length, limit), listed: new Set(list) };
+  const full = eventListFull(profile, list.length, limit);
+  const listed = new Set(list);
+  return { limit, basis, full, listed, neverAggregated: (key) => full && !listed.has(key) };
 }
 
 /** The facts eventLimitState reads. */
