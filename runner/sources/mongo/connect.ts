@@ -37,6 +37,8 @@ export interface MongoSourceOptions {
   maxTimeMS?: number;
   /** Server selection and connect timeout (default: the URI's, else 10 s). */
   connectTimeoutMS?: number;
+  /** `--explain`: every find, aggregate and count is explained (verbosity queryPlanner: plans only, nothing executed) instead of run; `plans()` has the results. */
+  explain?: boolean;
 }
 
 /** Query option names present in the URI, lower-cased. */
