@@ -430,6 +430,22 @@ export interface BuildSignalsFact {
   viewsFirstDay: Record<string, Day>;
 }
 
+/** Documents of one app id that no `countly.apps` document has, in one collection: data no check reads (issue 13). */
+export interface UnknownAppData {
+  /** The id as the data names it: raw `a` ("" when missing or not a string), the `_id` prefix of an aggregated document, the `<appId>` of `app_viewsmeta<appId>`. */
+  app: string;
+  /** `<db>.<collection>`. */
+  collection: string;
+  docs: number;
+}
+
+export interface UnknownAppsFact {
+  /** `countly.apps` documents read. */
+  knownApps: number;
+  /** Over all time and every app, sorted by app then collection. */
+  rows: UnknownAppData[];
+}
+
 /** Every fact a check can ask for, by name. */
 export interface FactValues {
   rawEvents: RawEventsFact;
@@ -451,6 +467,7 @@ export interface FactValues {
   changeStreams: ChangeStreamsFact;
   collectionCounts: CollectionCountsFact;
   buildSignals: BuildSignalsFact;
+  unknownApps: UnknownAppsFact;
 }
 
 export type FactName = keyof FactValues;

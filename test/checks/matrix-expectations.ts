@@ -58,6 +58,10 @@ export const MATRIX_EXPECTATIONS: Record<string, MatrixExpectation> = {
   // days a shift can leave an event-day at exactly 2x its raw count, which no-double-counting reads as
   // double counting (on 50 of the 61 datasets of seeds 100-160, both layouts).
   "timezone-shifted": { fails: ["events-match-raw", "sessions-match-raw", "sources-match-raw", "views-match-raw"], mayFail: ["no-double-counting"] },
+
+  // --- data no check reads (issue 13) ---
+  // The app's own checks find no data (a new id); the restored data belongs to no app.
+  "app-recreated": { fails: ["apps-known"] },
 };
 
 /** The same table in the format the issue asks for: corruption -> the check kinds that must fail. */

@@ -13,6 +13,7 @@ import { rawSessionsLive } from "./raw-sessions.ts";
 import { rawTailLive } from "./raw-tail.ts";
 import { rawViewsLive } from "./raw-views.ts";
 import type { LiveCollector } from "./types.ts";
+import { unknownAppsLive } from "./unknown-apps.ts";
 
 type Collectors = Partial<{ [K in FactName]: LiveCollector<K> }>;
 
@@ -28,6 +29,7 @@ const DEDICATED: Collectors = {
   collectionCounts: collectionCountsLive,
   buildSignals: buildSignalsLive,
   changeStreams: changeStreamsLive,
+  unknownApps: unknownAppsLive,
 };
 
 /** The live collector of a fact (the generic streamed one refuses to read raw drill collections). */

@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import type { Period } from "../../../../countly/time.ts";
 import type { Dataset } from "../../../../fixtures/dataset.ts";
 import { DB } from "../../../../fixtures/dataset.ts";
+import { applyCorruptions } from "../../../../fixtures/corruptions.ts";
 import { datasetArbitrary, TIMEZONES } from "../../../../fixtures/generate.ts";
 import { factDifferences, liveFacts, referenceFacts } from "./support.ts";
 
@@ -57,6 +58,26 @@ describe(`live MongoDB facts equal the dump's (fast-check seed ${SEED})`, () => 
         { seed: SEED, numRuns: RUNS },
       );
       expect(compared).toBeGreaterThanOrEqual(RUNS);
+    });
+  }
+
+  // Data no countly.apps document names (issue 13): an app re-created under a new id, raw documents without a string `a`.
+  for (const layout of ["current", "legacy"] as const) {
+    it(`${layout} layout: unknownApps on datasets whose data names apps countly.apps does not have`, { timeout: 600_000 }, async () => {
+      await fc.assert(
+        fc.asyncProperty(datasets(layout), fc.nat(5), async (clean, stripped) => {
+          const ds = applyCorruptions(clean, ["app-recreated"]);
+          const raw = Object.values(ds.databases[DB.drill] ?? {})[0] ?? [];
+          for (const doc of raw.slice(0, stripped)) if (stripped % 2) delete doc.a;
+          else doc.a = stripped;
+          const dump = await referenceFacts(ds, {});
+          const live = await liveFacts(ds, {});
+          expect(live.facts.unknownApps?.ok, JSON.stringify(live.facts.unknownApps)).toBe(true);
+          expect(factDifferences({ unknownApps: dump.facts.unknownApps }, { unknownApps: live.facts.unknownApps })).toEqual([]);
+          if (dump.facts.unknownApps?.ok) expect(dump.facts.unknownApps.value.rows.some((r) => r.app === clean.apps[0]!.id)).toBe(true);
+        }),
+        { seed: SEED, numRuns: Math.max(3, Math.ceil(RUNS / 5)) },
+      );
     });
   }
 });
