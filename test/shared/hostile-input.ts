@@ -160,6 +160,11 @@ export const hostileInputTests: SharedTests = {
       ["apps as drill_events", async (root) => {
         await copyFile(join(root, "dump/countly/apps.bson"), join(root, "dump/countly_drill/drill_events.bson"));
       }, /drill_events\.bson: its first document .* has none of the fields a document of drill_events has .*: it looks like a document of apps/],
+      ["a valid first document, then apps", async (root) => {
+        const raw = await readFile(join(root, "dump/countly_drill/drill_events.bson"));
+        const first = raw.subarray(0, raw.readInt32LE(0));
+        await writeFile(join(root, "dump/countly_drill/drill_events.bson"), Buffer.concat([first, await readFile(join(root, "dump/countly/apps.bson"))]));
+      }, /drill_events\.bson: its document 2 \(byte offset \d+\) .*: it looks like a document of apps/],
       ["aggregates as apps", async (root) => {
         await copyFile(join(root, "dump/countly/events_data.bson"), join(root, "dump/countly/apps.bson"));
       }, /apps\.bson: its first document .*: it looks like a document of events_data/],
@@ -172,6 +177,20 @@ export const hostileInputTests: SharedTests = {
       assert.match(`${r.stdout}${r.stderr}`, expected, name);
       assert.match(await readFile(join(root, "j.xml"), "utf8"), /<error /, name);
     }
+  },
+
+  async "data of an app id that countly.apps does not have is a finding naming the id and its collections (exit 1)"() {
+    const root = await dumpCopy();
+    const ds = generateDataset(7);
+    const gone = ds.apps[0]!.id;
+    // countly.apps without the first app: its raw data and aggregates stay.
+    const apps = (ds.databases.countly!.apps as Record<string, unknown>[]).filter((a) => String(a._id) !== gone);
+    const { BSON } = await import("bson");
+    await writeFile(join(root, "dump/countly/apps.bson"), Buffer.concat(apps.map((a) => BSON.serialize(a))));
+    const r = await cli(["run", "scenarios/post-restore.yaml", "--source", root, "--junit", join(root, "j.xml")]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, new RegExp(`app id ${gone}: expected a countly.apps document, actual none — app id ${gone} is in no countly.apps document \\(\\d+ apps? known\\), but its data is in .*countly_drill\\.drill_events \\(\\d+ documents\\)`));
+    assert.match(await readFile(join(root, "j.xml"), "utf8"), new RegExp(`<failure [^>]*app id ${gone} is in no countly.apps document`));
   },
 
   async "the console shows control characters of data escaped, in run and diff"() {

@@ -12,7 +12,7 @@ import { computeFactsByScanning } from "../scan-plan.ts";
 import { basicsFromDocuments, SourceError, type FactResults, type PipelineOutcome, type PipelineRequest, type Source, type SourceBasics } from "../source.ts";
 import { DumpReadError, scanBsonFields, scanBsonFile, type ScanProgress } from "./bson-file-scanner.ts";
 import { readMetadataUuid } from "./metadata-uuid.ts";
-import { shapeOf, shapeProblem } from "./collection-shapes.ts";
+import { sampledShapeProblem, shapeOf } from "./collection-shapes.ts";
 import { collectionFiles } from "./dump-files.ts";
 
 export interface DumpSourceOptions {
@@ -146,23 +146,7 @@ export class DumpSource implements Source {
   private async shapeCheck(database: "countly" | "drill", name: string, file: string): Promise<string | undefined> {
     const shape = shapeOf(database, name);
     if (!shape) return undefined;
-    let first: Record<string, unknown> | undefined;
-    const stop = new Error("first document read");
-    try {
-      await scanBsonFile(
-        file,
-        (d) => {
-          first = d;
-          throw stop;
-        },
-        { chunkSize: 64 * 1024 },
-      );
-    } catch (e) {
-      // A file that cannot be read at all is reported when it is read for real, with its offset.
-      if (e !== stop) return undefined;
-    }
-    if (!first) return undefined;
-    const problem = shapeProblem(shape, first);
+    const problem = await sampledShapeProblem(shape, file);
     return problem ? `${displayPath(file)}: ${problem}` : undefined;
   }
 
