@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { GITHUB_ANNOTATIONS_CAP, SUMMARY_BUDGET, command, escapeData, escapeProperty, toGithubAnnotations, toStepSummary } from "../../reports/github.ts";
 import { labelRun, type CaseResult, type RunResult } from "../../runner/model.ts";
-import { sampleRun } from "./sample-run.ts";
+import { compactRun, sampleRun } from "./sample-run.ts";
 
 const base = { root: "/work/repo", cwd: "/work/repo" };
 
@@ -137,26 +137,6 @@ describe("GitHub job summary", () => {
     expect(toStepSummary(warned, base).split("\n")[0]).toBe("## ⚠️ countly-check: PASSED");
   });
 });
-
-/** A small run with every outcome, pinned line by line below. */
-function compactRun(): RunResult {
-  const run = sampleRun();
-  const app = { id: "a1", name: "Shop" };
-  const common = { severity: "error" as const, file: "scenarios/n.yaml", durationMs: 0 };
-  run.suites = [
-    {
-      name: "nightly", file: "scenarios/n.yaml", timestamp: "2026-11-25T00:00:00.000Z", durationMs: 1,
-      cases: [
-        { ...common, checkId: "events", kind: "events-match-raw", app, name: "events [Shop a1]", classname: "nightly.events", outcome: "failed", findings: Array.from({ length: 7 }, (_, i) => ({ app, event: `E${i}`, message: `m${i}` })), findingsTotal: 9, message: "9 findings: missing", remediation: "restore events_data", line: 12 },
-        { ...common, checkId: "src", kind: "sources-present-when-raw", name: "src", classname: "nightly.src", outcome: "error", findings: [{ message: "hidden" }], findingsTotal: 0, remediation: "never shown", line: 20 },
-        { ...common, checkId: "w", kind: "events-match-raw", app, name: "w [Shop a1]", classname: "nightly.w", outcome: "warned", severity: "warn", findings: [{ app, message: "minor" }], findingsTotal: 2, line: 0 },
-        { ...common, checkId: "views", kind: "views-present-when-raw", name: "views", classname: "nightly.views", outcome: "skipped", findings: [], findingsTotal: 0, message: "no views\nsecond line", line: 30 },
-        { ...common, checkId: "seg", kind: "event-segments-within-total", name: "seg", classname: "nightly.seg", outcome: "passed", findings: [], findingsTotal: 0, line: 40 },
-      ],
-    },
-  ];
-  return run;
-}
 
 describe("GitHub output, pinned", () => {
   it("annotations: at most three findings, the rest counted, what to do; an error shows no findings; a case without a line has no file", () => {
