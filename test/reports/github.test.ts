@@ -173,6 +173,8 @@ describe("GitHub output, pinned", () => {
     const lines = toGithubAnnotations(run, base).trimEnd().split("\n");
     expect(lines).toHaveLength(13);
     expect(lines.at(-1)).toBe("::notice title=countly-check::2 more warnings not annotated (GitHub shows 10 per step): see the job summary and the reports");
+    run.suites[0]!.cases = many(failed!, 12);
+    expect(toGithubAnnotations(run, base).trimEnd().split("\n").at(-1)).toBe("::notice title=countly-check::2 more failed or errored cases not annotated (GitHub shows 10 per step): see the job summary and the reports");
     run.suites[0]!.cases = many(failed!, 10);
     expect(toGithubAnnotations(run, base)).not.toContain("::notice");
   });
@@ -271,6 +273,15 @@ describe("GitHub output, pinned", () => {
     run.suites[0]!.cases = run.suites[0]!.cases.slice(0, 10).concat(run.suites[0]!.cases.slice(11, 101));
     const exact = toStepSummary(run, base);
     expect(exact).not.toContain("more cases");
+  });
+
+  it("job summary: locations relative to the repository root, not to the working directory; a skip without a reason", () => {
+    const run = compactRun();
+    delete run.suites[0]!.cases[3]!.message;
+    const md = toStepSummary(run, { root: "/work/repo", cwd: "/work/repo/ci" });
+    expect(md).toContain("| ❌ | nightly | events \\[Shop a1\\] | failed\\: 9 findings | ci/scenarios/n.yaml\\:12 |");
+    expect(md).toContain("**❌ nightly.events \\[Shop\\]** (ci/scenarios/n.yaml\\:12): 9 findings\\: missing");
+    expect(md).toContain("| ⏭️ | nightly | views | skipped\\:  | ci/scenarios/n.yaml\\:30 |");
   });
 
   it("job summary: keeps case names whole unless they carry the run's label", () => {
