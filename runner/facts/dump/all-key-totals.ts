@@ -62,7 +62,8 @@ function eventCounters(day: Record<string, unknown>, prefix: string): [string, C
   for (const [k, v] of Object.entries(day)) {
     if (!v || typeof v !== "object") continue;
     const node = v as Record<string, unknown>;
-    if (Object.keys(node).some((n) => COUNTER.has(n) && typeof node[n] !== "object")) {
+    // A counter is a leaf: a number of any BSON type (a Decimal128 is an object), not a nested key named c/s/dur.
+    if (Object.keys(node).some((n) => COUNTER.has(n) && (typeof node[n] !== "object" || isNumeric(node[n])))) {
       out.push([prefix + k, { c: num(node.c), s: num(node.s), dur: num(node.dur) }]);
     }
     const deeper = Object.fromEntries(Object.entries(node).filter(([n]) => !COUNTER.has(n)));
