@@ -15,6 +15,7 @@ import { basicsFromDocuments, SourceError, type FactResults, type PipelineOutcom
 import { clientOptions, DEFAULT_MAX_TIME_MS, describeUri, hostsOf, selectionTimeoutOf, type MongoSourceOptions } from "./connect.ts";
 import { isReplyTimeout, openError, queryErrorMessage, scrub, type ErrorContext } from "./errors.ts";
 import { liveCollector } from "./pipelines/index.ts";
+import { RAW_TS_FACTS, rawTimestampProblem } from "./pipelines/raw-timestamps.ts";
 import type { FindOptions, LiveDb } from "./pipelines/types.ts";
 import type { DiffSide } from "../../diff/side.ts";
 import { runPipelinesLive, writeStagesOf } from "./run-pipeline.ts";
@@ -113,8 +114,14 @@ export class MongoSource implements Source {
     const db = this.live();
     // One fact at a time: a consistency check should not add a burst of parallel
     // heavy aggregations to a production cluster.
+    // A raw `ts` that is no time is an error of the raw facts, as on a dump (raw-timestamps.ts).
+    const badTs = [...requests.keys()].some((f) => RAW_TS_FACTS.has(f)) ? await rawTimestampProblem(db, { ...scope, params: {} }, catalog).catch(() => undefined) : undefined;
     for (const [fact, params] of requests) {
       this.fact = fact;
+      if (badTs && RAW_TS_FACTS.has(fact)) {
+        (results as Record<string, unknown>)[fact] = { ok: false, error: badTs };
+        continue;
+      }
       try {
         const value = await liveCollector(fact).compute(db, { ...scope, params }, catalog);
         (results as Record<string, unknown>)[fact] = { ok: true, value };

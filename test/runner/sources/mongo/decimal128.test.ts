@@ -10,6 +10,7 @@ import type { Dataset, Doc } from "../../../../fixtures/dataset.ts";
 import { applyCorruptions } from "../../../../fixtures/corruptions.ts";
 import { DB } from "../../../../fixtures/dataset.ts";
 import { generateDataset } from "../../../../fixtures/generate.ts";
+import { cloneDeep } from "../../../../fixtures/clone.ts";
 import { assertSameFacts, dumpFacts, liveFacts, referenceFacts } from "./support.ts";
 
 const decimal = (n: number) => Decimal128.fromString(String(n));
@@ -88,16 +89,30 @@ describe("Decimal128 counters read live", () => {
     expect(nan(live.value.rows)).toEqual(nan(expected.value.rows));
   });
 
-  it("skip raw ts/cd values out of the Date range instead of failing the facts", async () => {
-    const ds = structuredClone(generateDataset(8, { rawEvents: 40, apps: 1 })) as Dataset;
+  it("skip raw cd values out of the Date range; a raw ts that is no time is an error of the raw facts naming the collection and _id, as on a dump", async () => {
+    // cloneDeep, not structuredClone: that turns the apps' ObjectIds into plain objects (no app would match).
+    const ds = cloneDeep(generateDataset(8, { rawEvents: 40, apps: 1 }));
     const raw = ds.databases[DB.drill]!.drill_events!;
     const base = raw[0]!;
-    raw.push({ ...base, _id: "bad-ts-1", ts: 1e20 }, { ...base, _id: "bad-ts-2", ts: Number.NaN }, { ...base, _id: "bad-cd", cd: 1e20 }, { ...base, _id: "bad-cd-2", cd: -1e20 });
+    raw.push({ ...base, _id: "bad-cd", cd: 1e20 }, { ...base, _id: "bad-cd-2", cd: -1e20 });
     const live = await liveFacts(ds, {}, { tailMinutes: 5 });
     for (const [name, outcome] of Object.entries(live.facts)) expect(outcome?.ok, `${name}: ${JSON.stringify(outcome)}`).toBe(true);
     const inserts = live.facts.rawInserts;
     if (inserts?.ok) for (const r of inserts.value.rows) if (r.maxCd !== undefined) expect(Math.abs(r.maxCd)).toBeLessThanOrEqual(8.64e15);
-    // The server leaves such a ts out of every period (the first $match bounds ts): the facts read the rest.
-    expect(inserts?.ok && inserts.value.rows.reduce((n, r) => n + r.docs, 0)).toBeGreaterThan(raw.length - 4);
+    expect(inserts?.ok && inserts.value.rows.reduce((n, r) => n + r.docs, 0)).toBe(raw.length);
+
+    for (const ts of [1e20, Number.NaN, -1e13]) {
+      const bad = cloneDeep(ds);
+      bad.databases[DB.drill]!.drill_events!.push({ ...base, _id: "bad-ts", ts });
+      const [dump, server] = [await dumpFacts(bad, {}, { tailMinutes: 5 }), await liveFacts(bad, {}, { tailMinutes: 5 })];
+      for (const fact of ["rawEvents", "rawSessions", "rawViews", "rawTail"] as const) {
+        for (const [engine, outcome] of [["dump", dump.facts[fact]], ["live", server.facts[fact]]] as const) {
+          expect(outcome?.ok, `${engine} ${fact} ts ${ts}`).toBe(false);
+          if (outcome && !outcome.ok) expect(outcome.error, `${engine} ${fact}`).toMatch(new RegExp(`drill_events.* document "bad-ts".*: raw event ts ${String(ts)} is not a time`));
+        }
+      }
+      // What does not read ts is computed as usual.
+      expect(server.facts.rawInserts?.ok && server.facts.eventAggregates?.ok).toBe(true);
+    }
   });
 });
