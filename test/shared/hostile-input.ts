@@ -10,6 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeDump } from "../../fixtures/dump-writer.ts";
 import { generateDataset } from "../../fixtures/generate.ts";
+import { applyCorruptions } from "../../fixtures/corruptions.ts";
+import { startWireServer } from "../support/wire-server/index.ts";
 import { cli } from "../support/cli.ts";
 import type { SharedTests } from "./harness.ts";
 
@@ -191,6 +193,23 @@ export const hostileInputTests: SharedTests = {
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stdout, new RegExp(`app id ${gone}: expected a countly.apps document, actual none — app id ${gone} is in no countly.apps document \\(\\d+ apps? known\\), but its data is in .*countly_drill\\.drill_events \\(\\d+ documents\\)`));
     assert.match(await readFile(join(root, "j.xml"), "utf8"), new RegExp(`<failure [^>]*app id ${gone} is in no countly.apps document`));
+  },
+
+  async "live (the wire double): a raw ts that is no time is an <error> naming the collection and _id; an unknown app id is a finding"() {
+    const ds = applyCorruptions(generateDataset(7), ["app-recreated"]);
+    const raw = ds.databases.countly_drill!.drill_events!;
+    raw.push({ ...raw.find((d) => d.a === ds.apps[1]!.id)!, _id: "ts-no-time", ts: 1e20 });
+    const server = await startWireServer({ databases: ds.databases });
+    const dir = await tempDir();
+    try {
+      const r = await cli(["run", "scenarios/post-restore.yaml", "--source-env", "CC_URI", "--junit", join(dir, "j.xml")], { CC_URI: server.uri });
+      assert.equal(r.code, 3, r.stderr);
+      assert.match(r.stdout, /events-match-raw \[.*\] — could not read the data: countly_drill\.drill_events document "ts-no-time": raw event ts 100000000000000000000 is not a time/);
+      assert.match(r.stdout, new RegExp(`app id ${generateDataset(7).apps[0]!.id} is in no countly.apps document`));
+      assert.match(await readFile(join(dir, "j.xml"), "utf8"), /<error [^>]*ts-no-time/);
+    } finally {
+      await server.stop();
+    }
   },
 
   async "the console shows control characters of data escaped, in run and diff"() {
