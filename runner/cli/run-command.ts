@@ -30,6 +30,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
     to: { type: "string" },
     "max-findings": { type: "string" },
     "max-memory": { type: "string" },
+    jobs: { type: "string" },
     "read-preference": { type: "string" },
     "read-concern": { type: "string" },
     "max-time-ms": { type: "string" },
@@ -46,6 +47,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
   if (period.from && period.to && period.from > period.to) throw new UsageError(`--from ${period.from} is after --to ${period.to}`);
   const maxFindings = intOption("max-findings", values["max-findings"], 1);
   const maxMemory = bytesOption("max-memory", values["max-memory"]);
+  const jobs = intOption("jobs", values.jobs, 1);
   const timeoutMs = intOption("timeout", values.timeout, 1);
   const mongo = mongoOptions(values);
   const targets = reportTargets(values, { junit: DEFAULT_JUNIT });
@@ -59,7 +61,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
 
   let run: RunResult;
   try {
-    const source = await sourceFor(sourceSpec, { dump: { onProgress: showProgress ? progressPrinter(io.stderr, { tty: io.stderrIsTTY ?? false }) : undefined }, mongo });
+    const source = await sourceFor(sourceSpec, { dump: { onProgress: showProgress ? progressPrinter(io.stderr, { tty: io.stderrIsTTY ?? false }) : undefined, jobs }, mongo });
     try {
       run = await runScenarios(scenarios, source, { registry: CHECKS, apps: values.app, period, maxFindings, timeoutMs, maxMemory });
     } finally {
