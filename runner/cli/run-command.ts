@@ -15,6 +15,7 @@ import { RUN_HELP } from "./help.ts";
 import { UsageError, type CliIO } from "./io.ts";
 import { progressPrinter } from "./progress.ts";
 import { mongoOptions } from "./mongo-options.ts";
+import { describeParallel } from "../sources/dump/parallel/jobs.ts";
 import { REPORT_OPTIONS, reportTargets, writeReports } from "./output.ts";
 import { sourceFromDefaultVariable, sourceFromFlags } from "./source-option.ts";
 
@@ -61,7 +62,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
 
   let run: RunResult;
   try {
-    const source = await sourceFor(sourceSpec, { dump: { onProgress: showProgress ? progressPrinter(io.stderr, { tty: io.stderrIsTTY ?? false }) : undefined, jobs }, mongo });
+    const source = await sourceFor(sourceSpec, { dump: { onProgress: showProgress ? progressPrinter(io.stderr, { tty: io.stderrIsTTY ?? false }) : undefined, jobs, onParallel: showProgress ? (r) => io.stderr(`${describeParallel(r)}\n`) : undefined }, mongo });
     try {
       run = await runScenarios(scenarios, source, { registry: CHECKS, apps: values.app, period, maxFindings, timeoutMs, maxMemory });
     } finally {

@@ -13,3 +13,8 @@ export const DEFAULT_MIN_PARALLEL_BYTES = 64 * 1024 * 1024;
 export function defaultJobs(): number {
   return Math.max(1, Math.min(MAX_DEFAULT_JOBS, availableParallelism()));
 }
+
+/** For --progress: how the facts were computed. */
+export function describeParallel(r: { workers: number; facts?: readonly string[]; why?: string }): string {
+  return r.workers > 0 ? `--jobs: ${r.workers} worker threads built ${r.facts!.join(", ")}` : `--jobs: one thread (${r.why})`;
+}
