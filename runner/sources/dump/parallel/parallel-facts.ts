@@ -69,10 +69,12 @@ export async function computeFactsInParallel(
   catalog: Catalog,
   options: ParallelFactsOptions,
 ): Promise<FactResults> {
-  const plan = await planWorkers(requests, scope, catalog, options);
-  const outcome = plan ? await runWorkers(plan, scope, catalog, options) : "nothing for worker threads to read";
+  // documents are split by app: more workers than apps would only walk the documents again
+  const jobs = Math.min(options.jobs, scope.apps.length);
+  const plan = jobs >= 2 ? await planWorkers(requests, scope, catalog, { ...options, jobs }) : undefined;
+  const outcome = plan ? await runWorkers(plan, scope, catalog, { ...options, jobs }) : jobs < 2 ? "fewer than 2 apps to split the raw data by" : "nothing for worker threads to read";
   if (typeof outcome !== "string") {
-    options.onReport?.({ workers: options.jobs, facts: plan!.workerFacts.map(([f]) => f) });
+    options.onReport?.({ workers: jobs, facts: plan!.workerFacts.map(([f]) => f) });
     return outcome;
   }
   options.onReport?.({ workers: 0, why: outcome });
@@ -234,6 +236,7 @@ async function runWorkers(plan: Plan, scope: Omit<FactScope, "params">, catalog:
           await readToWorkers(c, fieldsFrameVisitor(c.file ?? "", new DocFields(layout), visit));
         } catch (e) {
           sharedFailed = true;
+          abandon("a collection the workers read could not be read");
           throw e;
         }
       },
