@@ -64,6 +64,10 @@ Options:
       --max-findings <N>  findings kept per test case (default 1000; JUnit shows 50)
       --max-memory <SIZE> what the grouped data may hold, e.g. 512M, 2G (default 1G); past it
                           the run stops with an error per case naming what grew (exit 3)
+      --jobs <N>          dump: worker threads that group plain .bson raw data (default: the
+                          cores, at most 8, for 64 MiB of raw data or more; 1: one thread, no
+                          worker); documents are split by app, results equal one thread's;
+                          .bson.gz is read by one thread (gunzip is the limit)
       --read-preference <mode>  MongoDB: primary, primaryPreferred, secondary,
                           secondaryPreferred or nearest (default: the URI's, else secondaryPreferred)
       --read-concern <level>    MongoDB: local, available, majority, linearizable or
@@ -74,6 +78,10 @@ Options:
       --timeout <N>       deadline of the whole run in ms (any source): on expiry every case is an
                           <error> naming what was still running, the reports are written, exit 3
       --progress          show scan progress even when not on a terminal
+      --explain           MongoDB: print the plan of every query the run would send (explain,
+                          verbosity queryPlanner: plans only, nothing executed; IXSCAN <index> or
+                          COLLSCAN, and the filter), --json too; runs no check. Exit 0, or 3 when a
+                          query could not be explained
 ${REPORT_HELP}
   -h, --help              show this help
 

@@ -22,6 +22,16 @@ export interface CollectionRead {
  */
 export type CollectionReader = (ref: CollectionRef, prepare: () => CollectionRead | undefined) => Promise<void>;
 
+/** `read` one collection after the other, in the order they are asked for (for readers that cannot read several at once). */
+export function oneAtATime(read: CollectionReader): CollectionReader {
+  let last: Promise<void> = Promise.resolve();
+  return (ref, prepare) => {
+    const next = last.catch(() => undefined).then(() => read(ref, prepare));
+    last = next;
+    return next;
+  };
+}
+
 export async function computeFactsByScanning(
   requests: ReadonlyMap<FactName, FactParams>,
   scope: Omit<FactScope, "params">,

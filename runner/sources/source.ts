@@ -5,6 +5,7 @@ import { isValidTimezone } from "../../countly/time.ts";
 import type { DiffSide } from "../diff/side.ts";
 import type { Catalog } from "../facts/collector.ts";
 import type { AppInfo, FactName, FactParams, FactScope, FactValues } from "../facts/types.ts";
+import type { QueryPlan } from "./mongo/explain-plan.ts";
 
 export interface SourceBasics {
   apps: AppInfo[];
@@ -54,6 +55,8 @@ export interface Source {
    * pipelines and `diffSide` wait for the facts' pass instead of reading again.
    */
   readonly sharedPasses?: boolean;
+  /** `--explain` (a MongoDB source opened with `explain`): the plan of every query sent, in order. */
+  plans?(): QueryPlan[];
   /** What the source is reading right now (e.g. "aggregate on countly_drill.drill_events (rawEvents)"), for deadline messages. */
   activity?(): string | undefined;
   close(): Promise<void>;

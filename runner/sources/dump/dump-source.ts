@@ -9,7 +9,7 @@ import { COLLECTIONS, DEFAULT_DATABASES, type DatabaseNames } from "../../../cou
 import type { Catalog, CollectionRef } from "../../facts/collector.ts";
 import type { FactName, FactParams, FactScope } from "../../facts/types.ts";
 import type { DiffSide } from "../../diff/side.ts";
-import { computeFactsByScanning } from "../scan-plan.ts";
+import { computeFactsByScanning, type CollectionReader } from "../scan-plan.ts";
 import { basicsFromDocuments, SourceError, type FactResults, type PipelineOutcome, type PipelineRequest, type Source, type SourceBasics } from "../source.ts";
 import { BSON } from "bson";
 import { documentFrameVisitor, DumpReadError, fieldsFrameVisitor, scanBsonFrames, type FrameVisitor, type ScanProgress } from "./bson-file-scanner.ts";
@@ -17,14 +17,23 @@ import { DumpSide } from "../../diff/dump-side.ts";
 import type { RawVisitor } from "../../diff/raw-bson-file.ts";
 import type { IndexSpec } from "../../diff/side.ts";
 import { SharedPasses, type PassRef } from "./shared-passes.ts";
+import { DocFields } from "./bson-fields.ts";
 import { readMetadataUuid } from "./metadata-uuid.ts";
 import { shapeOf, shapeProblem } from "./collection-shapes.ts";
 import { collectionFiles } from "./dump-files.ts";
+import { DEFAULT_MIN_PARALLEL_BYTES, defaultJobs } from "./parallel/jobs.ts";
+import type { ParallelReport } from "./parallel/parallel-facts.ts";
 
 export interface DumpSourceOptions {
   databases?: DatabaseNames;
   /** Progress of long scans (file shown relative to cwd). */
   onProgress?: (file: string, p: ScanProgress, fileSize: number) => void;
+  /** `--jobs`: worker threads for plain `.bson` raw data (1: none); default: the cores up to 8, for large raw data only (parallel/jobs.ts). */
+  jobs?: number;
+  /** Read chunk size of the worker threads' reads (tests use tiny ones). */
+  parallelChunkSize?: number;
+  /** How a run with worker threads went (parallel/parallel-facts.ts). */
+  onParallel?: (report: ParallelReport) => void;
 }
 
 export class DumpSource implements Source {
@@ -93,26 +102,48 @@ export class DumpSource implements Source {
     const ungate = this.passes.gate();
     try {
       const catalog = await this.catalog();
-      const facts = computeFactsByScanning(
-        requests,
-        scope,
-        catalog,
-        (ref, prepare) =>
-          this.passes
-            .readLater(ref, () => {
-              const what = prepare();
-              if (!what) return undefined;
-              const file = this.readable(ref);
-              return file ? this.guarded(ref, file, fieldsFrameVisitor(file, what.layout, what.visit)) : undefined;
-            })
-            .then(() => undefined),
-        (ref, e) => this.describeError(ref, e),
-      );
+      const read: CollectionReader = (ref, prepare) =>
+        this.passes
+          .readLater(ref, () => {
+            const what = prepare();
+            if (!what) return undefined;
+            const file = this.readable(ref);
+            return file ? this.guarded(ref, file, fieldsFrameVisitor(file, new DocFields(what.layout), what.visit)) : undefined;
+          })
+          .then(() => undefined);
+      const describeError = (ref: CollectionRef, e: unknown): string => this.describeError(ref, e);
+      const jobs = this.options.jobs ?? defaultJobs();
+      if (jobs < 2) {
+        const facts = computeFactsByScanning(requests, scope, catalog, read, describeError);
+        ungate();
+        return await facts;
+      }
+      // The worker threads read their files themselves (not in the shared passes), so those
+      // files' shapes are checked first, and the pipelines and the backup comparison read them again.
+      await this.checkShapes();
       ungate();
-      return await facts;
+      // Loaded on demand: a single-threaded run never loads the worker machinery.
+      const { computeFactsInParallel } = await import("./parallel/parallel-facts.ts");
+      return await computeFactsInParallel(requests, scope, catalog, {
+        jobs,
+        minBytes: this.options.jobs === undefined ? DEFAULT_MIN_PARALLEL_BYTES : 0,
+        fileOf: (ref) => this.readable(ref),
+        read,
+        describeError,
+        progress: (ref, file) => this.progress(ref, file),
+        onReport: this.options.onParallel,
+        chunkSize: this.options.parallelChunkSize,
+      });
     } finally {
       ungate();
     }
+  }
+
+  private async progress(ref: CollectionRef, file: string): Promise<((p: ScanProgress) => void) | undefined> {
+    const onProgress = this.options.onProgress;
+    if (!onProgress) return undefined;
+    const size = (await stat(file)).size;
+    return (p) => onProgress(this.display(ref), p, size);
   }
 
   /** Check pipelines through the in-memory engine, one streaming pass per collection (runner/sources/pipeline/), shared with the facts' reads. */
@@ -214,6 +245,22 @@ export class DumpSource implements Source {
     const problem = this.problems.get(id) ?? this.shapes.get(id);
     if (problem) throw new DumpFileProblem(problem);
     return this.files.get(id);
+  }
+
+  /** Decides the shape of every well-known collection not read yet, from its first document (for readers outside the shared passes). */
+  private async checkShapes(): Promise<void> {
+    const stop = new Error("first document read");
+    for (const [id, file] of this.files) {
+      if (this.problems.has(id) || this.shapes.has(id)) continue;
+      const db = id.slice(0, id.indexOf("."));
+      const ref = { db, name: id.slice(db.length + 1) };
+      if (!shapeOf(db === this.databases.countly ? "countly" : "drill", ref.name)) continue;
+      const first = this.guarded(ref, file, () => {
+        throw stop;
+      });
+      // a file that cannot be read at all is reported when it is read for real, with its offset
+      await scanBsonFrames(file, first, { chunkSize: 64 * 1024, reuseBuffers: true }).catch(() => undefined);
+    }
   }
 
   /**
