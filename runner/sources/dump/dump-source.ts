@@ -112,7 +112,7 @@ export class DumpSource implements Source {
           })
           .then(() => undefined);
       const describeError = (ref: CollectionRef, e: unknown): string => this.describeError(ref, e);
-      const jobs = this.options.jobs ?? defaultJobs();
+      const jobs = this.options.jobs ?? ((await this.rawBytes()) >= DEFAULT_MIN_PARALLEL_BYTES ? defaultJobs() : 1);
       if (jobs < 2) {
         const facts = computeFactsByScanning(requests, scope, catalog, read, describeError);
         ungate();
@@ -245,6 +245,13 @@ export class DumpSource implements Source {
     const problem = this.problems.get(id) ?? this.shapes.get(id);
     if (problem) throw new DumpFileProblem(problem);
     return this.files.get(id);
+  }
+
+  /** Bytes of the raw data files (what worker threads would read): without --jobs, threads start only for large raw data. */
+  private async rawBytes(): Promise<number> {
+    let bytes = 0;
+    for (const [id, file] of this.files) if (id.startsWith(`${this.databases.drill}.`)) bytes += (await stat(file).catch(() => undefined))?.size ?? 0;
+    return bytes;
   }
 
   /** Decides the shape of every well-known collection not read yet, from its first document (for readers outside the shared passes). */
