@@ -10,6 +10,8 @@ import { CHECKS } from "../../checks/index.ts";
 import type { CheckDefinition, JsonSchema } from "../../checks/types.ts";
 import { withDefaults } from "../../checks/types.ts";
 import { checksMarkdown } from "../../runner/docs/checks-doc.ts";
+import type { FactName } from "../../runner/facts/types.ts";
+import { APP, EMPTY_FACTS } from "../support/check-harness.ts";
 
 const Ajv = ((AjvModule as unknown as { default?: unknown }).default ?? AjvModule) as typeof AjvModule.default;
 const ROOT = new URL("../../", import.meta.url);
@@ -66,6 +68,31 @@ describe.each(kinds)("meta of %s", (kind) => {
       expect(ajv.validate(s, s.default), `${kind}.${name} default: ${ajv.errorsText()}`).toBe(true);
       expect(filled[name], name).toEqual(s.default);
     }
+  });
+});
+
+describe.each(kinds.filter((k) => !CHECKS.get(k)!.queries && !CHECKS.get(k)!.external))("facts of %s", (kind) => {
+  it("are read only when the check declares them in needs() (the runner gathers nothing else)", () => {
+    const def = CHECKS.get(kind)!;
+    const options = withDefaults<Record<string, unknown>>(def.meta, {});
+    const declared = new Set(def.needs(options).map((r) => r.fact));
+    const read: string[] = [];
+    def.evaluate({
+      options,
+      app: APP,
+      period: {},
+      severity: "error",
+      facts: {
+        get: <K extends FactName>(n: K) => {
+          read.push(n);
+          if (!declared.has(n)) throw new Error(`${kind} read the undeclared fact ${n}`);
+          return EMPTY_FACTS[n];
+        },
+        inPeriod: () => true,
+      },
+      report: () => {},
+    });
+    expect(read.length).toBeGreaterThan(0);
   });
 });
 
