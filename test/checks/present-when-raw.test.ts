@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { dayRange } from "../../checks/present-when-raw.ts";
+import type { RawSessionDay } from "../../runner/facts/types.ts";
 import { sourcesPresentWhenRaw } from "../../checks/sources-present-when-raw.ts";
 import { viewsPresentWhenRaw } from "../../checks/views-present-when-raw.ts";
 import { APP, EMPTY_FACTS, evaluate } from "../support/check-harness.ts";
@@ -52,7 +53,7 @@ describe("present-when-raw wording", () => {
   });
 
   it("sources: the whole finding, counting a day's sources by the larger of [CLY]_session and [CLY]_session_begin", () => {
-    const rawSessions = [
+    const rawSessions: RawSessionDay[] = [
       { app: a, day: "2024-10-21", sessions: 5, begins: 5, bySource: { "Google Play": 4, web: 1 }, beginsBySource: { web: 2 } },
       { app: a, day: "2024-10-20", sessions: 0, begins: 3, bySource: {}, beginsBySource: { web: 3 } },
     ];
