@@ -196,6 +196,8 @@ describe("aggregation-cursor-fresh", () => {
     );
     const noCd: RawInsertRow = { app: "a1", e: "[CLY]_custom", docs: 4, withSource: 0, settledMaxCd: T0, tail: [] };
     expect(evaluateWhole(aggregationCursorFresh, {}, { rawInserts: { rows: [noCd], maxCdMinute: minute(T0) }, changeStreams: none }).findings[0]!.message).toMatch(/^no _changeStreams document in countly\.plugins, but 4 raw documents: the aggregator/);
+    // Rows with and without cd: the newest of those that have one.
+    expect(evaluateWhole(aggregationCursorFresh, {}, { rawInserts: { rows: [noCd, rows("[CLY]_view", T0 - MIN)], maxCdMinute: minute(T0) }, changeStreams: none }).findings[0]!.message).toMatch(/^no _changeStreams document in countly\.plugins, but 14 raw documents \(newest inserted 2024-11-09T11:59:00\.000Z\)/);
   });
 
   it("an entry with neither cd nor token: its progress is not known", () => {
