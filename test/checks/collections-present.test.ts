@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { collectionsPresent } from "../../checks/collections-present.ts";
 import type { CollectionCountsFact, RawInsertRow } from "../../runner/facts/types.ts";
 import { evaluateWhole } from "../support/whole-database-harness.ts";
+import { EMPTY_FACTS } from "../support/check-harness.ts";
+import type { FactName } from "../../runner/facts/types.ts";
 
 const raw = (e: string, docs: number, withSource = 0): RawInsertRow => ({ app: "a1", e, docs, withSource, tail: [] });
 const RAW = { rows: [raw("[CLY]_custom", 200), raw("[CLY]_session", 40, 30), raw("[CLY]_view", 50)] };
@@ -102,6 +104,30 @@ describe("collections-present", () => {
     expect(evaluateWhole(collectionsPresent, {}, { collectionCounts: legacy, rawInserts: RAW }).findings.map((f) => [f.field, f.actual])).toEqual([
       ["countly.app_viewdata<hash>", "missing"],
       ["countly.app_viewsmeta<appId>", "missing"],
+    ]);
+  });
+
+  it("declares every fact it reads (the runner gathers only those)", () => {
+    const declared = new Set(collectionsPresent.needs({ require_drill: true, ignore: [] }).map((r) => r.fact));
+    const all = { ...EMPTY_FACTS, collectionCounts: counts(CURRENT), rawInserts: RAW };
+    const read: string[] = [];
+    collectionsPresent.evaluate({
+      options: { require_drill: true, ignore: [] },
+      app: { id: "", name: "", timezone: "UTC" },
+      period: {},
+      severity: "error",
+      facts: { get: <K extends FactName>(n: K) => (read.push(n), all[n]), inPeriod: () => true },
+      report: () => {},
+    });
+    expect(read.sort()).toEqual(["collectionCounts", "rawInserts"]);
+    expect([...declared].sort()).toEqual(read);
+  });
+
+  it("a countly database the fact does not list at all: every required collection is missing", () => {
+    const noCountly = { ...counts({}), present: { countly_drill: ["drill_events"] } };
+    expect(evaluateWhole(collectionsPresent, {}, { collectionCounts: noCountly, rawInserts: { rows: [raw("[CLY]_custom", 1)] } }).findings.map((f) => [f.field, f.actual])).toEqual([
+      ["countly.events_data", "missing"],
+      ["countly.events", "missing"],
     ]);
   });
 });
