@@ -26,6 +26,9 @@ describe("DailyComparison", () => {
     c.add("flagged", "2024-10-27", 1, 0);
     c.flag("flagged");
     expect(reported(c).map((s) => s.label)).toEqual(["flagged", "big", "a", "b"]);
+    const byName = new DailyComparison();
+    for (const label of ["a", "b", "c"]) byName.add(label, "2024-10-27", 1, 1);
+    expect(reported(byName).map((s) => s.label)).toEqual(["a", "b", "c"]);
   });
 
   it("puts a total line first when there are several lines, and none for one line", () => {
