@@ -120,6 +120,10 @@ describe("resume-tokens-resumable", () => {
     const failing = run({ ...live(healthy(OLD), { unreadable: "no" }), tokens: [...healthy(OLD), unreadable] });
     expect(failing.skipped).toBeUndefined();
     expect(failing.findings.map((f) => f.field)).toEqual(["_changeStreams.event-aggregator.token.uuid", "_changeStreams.session-ingestion.token.uuid"]);
+    const two = [{ consumer: "views-insert", hasToken: true, undecodable: "A" }, { consumer: "views-update", hasToken: true, undecodable: "B" }];
+    expect(run({ ...live([tokenOf("session-ingestion", HERE), ...two], { unreadable: "no oplog" }), drillEvents: { unknown: "no uuid" } }).skipped).toBe(
+      "the tokens' collection UUID was not compared: no uuid; whether the oplog still reaches back to the tokens was not checked: no oplog; tokens not read: views-insert: A; views-update: B",
+    );
     const one = run({ ...dump([tokenOf("event-aggregator", OLD), tokenOf("drill-meta", undefined)]), drillEvents: { unknown: "x" } });
     expect(one.skipped).toBe("the tokens' collection UUID was not compared: x");
   });
