@@ -60,7 +60,7 @@ export const appsKnown: CheckDefinition<AppsKnownOptions> = {
         field: `app id ${app}`,
         expected: "a countly.apps document",
         actual: "none",
-        message: `app id ${app} is in no countly.apps document (${plural(fact.knownApps, "app")} known), but its data is in ${shown.join(", ")}: no check reads it`,
+        message: `app id ${app} is in no countly.apps document (${plural(fact.known.length, "app")} known), but its data is in ${shown.join(", ")}: no check reads it`,
       });
     }
   },

@@ -440,8 +440,8 @@ export interface UnknownAppData {
 }
 
 export interface UnknownAppsFact {
-  /** `countly.apps` documents read. */
-  knownApps: number;
+  /** The ids of the `countly.apps` documents, sorted (a worker thread's part may hold rows of them: the merge drops those). */
+  known: string[];
   /** Over all time and every app, sorted by app then collection. */
   rows: UnknownAppData[];
 }

@@ -9,12 +9,12 @@ const row = (app: string, collection: string, docs: number): UnknownAppData => (
 
 describe("apps-known", () => {
   it("valid: no data of an app id outside countly.apps", () => {
-    expect(evaluateWhole(appsKnown, {}, { unknownApps: { knownApps: 3, rows: [] } })).toEqual({ findings: [], skipped: undefined });
+    expect(evaluateWhole(appsKnown, {}, { unknownApps: { known: ["k0", "k1", "k2"], rows: [] } })).toEqual({ findings: [], skipped: undefined });
   });
 
   it("invalid: names each unknown app id and the collections holding its data, largest first", () => {
     const rows = [row(GONE, "countly.events_data", 48), row(GONE, "countly_drill.drill_events", 1200), row(OTHER, "countly.users", 1)];
-    expect(evaluateWhole(appsKnown, {}, { unknownApps: { knownApps: 2, rows } }).findings).toEqual([
+    expect(evaluateWhole(appsKnown, {}, { unknownApps: { known: ["k0", "k1"], rows } }).findings).toEqual([
       {
         field: `app id ${GONE}`,
         expected: "a countly.apps document",
@@ -27,13 +27,13 @@ describe("apps-known", () => {
 
   it("invalid: raw documents without an app id; long collection lists are cut", () => {
     const many = Array.from({ length: 8 }, (_, i) => row(GONE, `countly.c${i}`, 10 - i));
-    const out = evaluateWhole(appsKnown, {}, { unknownApps: { knownApps: 1, rows: [row("", "countly_drill.drill_events", 7), ...many] } }).findings;
+    const out = evaluateWhole(appsKnown, {}, { unknownApps: { known: ["k0"], rows: [row("", "countly_drill.drill_events", 7), ...many] } }).findings;
     expect(out[0]).toEqual({ field: "a", expected: "an app id", actual: "missing or not a string", message: "raw documents without an app id (`a` missing or not a string) in countly_drill.drill_events (7 documents): no app's checks read them" });
     expect(out[1]!.message).toMatch(/countly\.c5 \(5 documents\), 2 more collections: no check reads it$/);
   });
 
   it("ignore_apps leaves accepted leftovers out", () => {
     const rows = [row(GONE, "countly.users", 5), row(OTHER, "countly.users", 1)];
-    expect(evaluateWhole(appsKnown, { ignore_apps: [GONE] }, { unknownApps: { knownApps: 2, rows } }).findings.map((f) => f.field)).toEqual([`app id ${OTHER}`]);
+    expect(evaluateWhole(appsKnown, { ignore_apps: [GONE] }, { unknownApps: { known: ["k0", "k1"], rows } }).findings.map((f) => f.field)).toEqual([`app id ${OTHER}`]);
   });
 });

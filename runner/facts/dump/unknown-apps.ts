@@ -68,7 +68,6 @@ export const unknownAppsFromDump: DumpCollector<"unknownApps"> = {
   start(scope, catalog) {
     const places = new Map(unknownAppsCollections(scope, catalog).map((r) => [`${r.db}.${r.name}`, r.place]));
     const known = new Set<string>();
-    let knownApps = 0;
     // `<db>.<collection>` -> app id -> documents (few distinct apps: a map per collection)
     const counts = new Map<string, Map<string, number>>();
     return {
@@ -79,10 +78,7 @@ export const unknownAppsFromDump: DumpCollector<"unknownApps"> = {
         const A = layout.slot("a");
         if (place === undefined) return () => {};
         if (place === "apps") {
-          return (doc) => {
-            knownApps++;
-            known.add(appIdText(doc.value(ID)));
-          };
+          return (doc) => void known.add(appIdText(doc.value(ID)));
         }
         let byApp = counts.get(where);
         if (!byApp) counts.set(where, (byApp = new Map()));
@@ -96,7 +92,7 @@ export const unknownAppsFromDump: DumpCollector<"unknownApps"> = {
         }
         return () => add(place.collection);
       },
-      finish: () => ({ knownApps, rows: unknownRows(counts, known) }),
+      finish: () => ({ known: [...known].sort(), rows: unknownRows(counts, known) }),
     };
   },
 };

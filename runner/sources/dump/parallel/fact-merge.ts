@@ -9,6 +9,7 @@
 // insert minute of all documents: a worker cuts at its own newest minute (never later), so
 // it keeps every bucket the whole run keeps, and the merge cuts again at the global one.
 import type { CollectionCount, CollectionCountsFact, FactName, FactScope, FactValues, RawInsertsFact, RawTailRow } from "../../../facts/types.ts";
+import { unknownRows } from "../../../facts/dump/unknown-apps.ts";
 import { insertRows, type InsertGroup } from "../../../facts/raw-insert-groups.ts";
 import { sortRows } from "../../../facts/dump/raw-events.ts";
 
@@ -55,6 +56,19 @@ export const FACT_MERGES: { readonly [K in FactName]?: FactMerge<K> } = {
     // groups of app ids outside the scope (or no `a`) may be split across workers: their counts add up and their times are maxima
     split: "by-app",
     merge: mergeInserts,
+  },
+  unknownApps: {
+    // a part that read no countly.apps documents counts every app: the counts add up, and the apps any part knows are dropped
+    split: "any",
+    merge(parts) {
+      const known = new Set(parts.flatMap((p) => p.known));
+      const counts = new Map<string, Map<string, number>>();
+      for (const r of parts.flatMap((p) => p.rows)) {
+        const byApp = counts.get(r.collection) ?? new Map<string, number>();
+        counts.set(r.collection, byApp.set(r.app, (byApp.get(r.app) ?? 0) + r.docs));
+      }
+      return { known: [...known].sort(), rows: unknownRows(counts, known) };
+    },
   },
   collectionCounts: {
     split: "any",

@@ -64,6 +64,6 @@ export const unknownAppsLive: LiveCollector<"unknownApps"> = {
         if (typeof row._id === "string") add(where, row._id, row.docs);
       }
     }
-    return { knownApps: known.length, rows: unknownRows(counts, knownSet) };
+    return { known: [...knownSet].sort(), rows: unknownRows(counts, knownSet) };
   },
 };
