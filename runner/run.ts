@@ -80,6 +80,7 @@ async function runUnbounded(scenarios: readonly Scenario[], source: Source, opti
     durationMs: Date.now() - started,
     suites,
     ...profileOf(facts),
+    ...(source.timings ? { timings: source.timings() } : {}),
   };
 }
 

@@ -6,6 +6,7 @@ import type { DiffSide } from "../diff/side.ts";
 import type { Catalog } from "../facts/collector.ts";
 import type { AppInfo, FactName, FactParams, FactScope, FactValues } from "../facts/types.ts";
 import type { QueryPlan } from "./mongo/explain-plan.ts";
+import type { QueryTiming } from "../model.ts";
 
 export interface SourceBasics {
   apps: AppInfo[];
@@ -51,6 +52,8 @@ export interface Source {
   runPipelines?(requests: readonly PipelineRequest[]): Promise<PipelineOutcome[]>;
   /** `--explain` (a MongoDB source opened with `explain`): the plan of every query sent, in order. */
   plans?(): QueryPlan[];
+  /** What each query (live) or collection pass (dump) so far cost, in order (the JSON report's `timings`). */
+  timings?(): QueryTiming[];
   /** What the source is reading right now (e.g. "aggregate on countly_drill.drill_events (rawEvents)"), for deadline messages. */
   activity?(): string | undefined;
   close(): Promise<void>;

@@ -8,6 +8,7 @@ import type { Catalog, CollectionRef } from "../../facts/collector.ts";
 import type { FactName, FactParams, FactScope } from "../../facts/types.ts";
 import { DumpSide } from "../../diff/dump-side.ts";
 import type { DiffSide } from "../../diff/side.ts";
+import { elapsedMs, type QueryTiming } from "../../model.ts";
 import { computeFactsByScanning } from "../scan-plan.ts";
 import { basicsFromDocuments, SourceError, type FactResults, type PipelineOutcome, type PipelineRequest, type Source, type SourceBasics } from "../source.ts";
 import { DumpReadError, scanBsonFields, scanBsonFile, type ScanProgress } from "./bson-file-scanner.ts";
@@ -78,7 +79,9 @@ export class DumpSource implements Source {
         if (!file) return;
         const size = this.options.onProgress ? (await stat(file)).size : 0;
         const onProgress = this.options.onProgress;
-        await scanBsonFields(file, layout, visit, { onProgress: onProgress ? (p) => onProgress(this.display(ref), p, size) : undefined });
+        const started = performance.now();
+        const stats = await scanBsonFields(file, layout, visit, { onProgress: onProgress ? (p) => onProgress(this.display(ref), p, size) : undefined });
+        this.passes.push({ collection: `${ref.db}.${ref.name}`, kind: "pass", purpose: "facts", ms: elapsedMs(started), docs: stats.documents });
       },
       (ref, e) => this.describeError(ref, e),
     );
@@ -93,7 +96,10 @@ export class DumpSource implements Source {
       requests,
       async (ref, visit) => {
         const file = this.readable(ref);
-        if (file) await scanBsonFile(file, visit);
+        if (!file) return;
+        const started = performance.now();
+        const stats = await scanBsonFile(file, visit);
+        this.passes.push({ collection: `${ref.db}.${ref.name}`, kind: "pass", purpose: "check pipelines", ms: elapsedMs(started), docs: stats.documents });
       },
       {
         sharedDocuments: false,
@@ -104,6 +110,12 @@ export class DumpSource implements Source {
 
   async diffSide(databases: readonly string[]): Promise<DiffSide> {
     return new DumpSide(this.dir, databases);
+  }
+
+  /** Each collection file read for the facts or the check pipelines, with its time and documents. */
+  private readonly passes: QueryTiming[] = [];
+  timings(): QueryTiming[] {
+    return this.passes.map((t) => ({ ...t }));
   }
 
   async close(): Promise<void> {}

@@ -10,6 +10,7 @@
 import { MongoClient, type AggregationCursor, type Document, type FindCursor, type MongoClientOptions } from "mongodb";
 import { COLLECTIONS, DEFAULT_DATABASES, type DatabaseNames } from "../../../countly/layout.ts";
 import type { CollectionRef } from "../../facts/collector.ts";
+import { elapsedMs, type QueryTiming } from "../../model.ts";
 import type { FactName, FactParams, FactScope } from "../../facts/types.ts";
 import { basicsFromDocuments, SourceError, type FactResults, type PipelineOutcome, type PipelineRequest, type Source, type SourceBasics } from "../source.ts";
 import { clientOptions, DEFAULT_MAX_TIME_MS, describeUri, hostsOf, selectionTimeoutOf, type MongoSourceOptions } from "./connect.ts";
@@ -61,6 +62,8 @@ export class MongoSource implements Source {
   private fact?: string;
   /** `--explain`: the plans of the queries, in the order a run sends them. */
   private readonly explained: QueryPlan[] = [];
+  /** Every find, aggregate and count run, with its time and documents returned. */
+  private readonly timed: QueryTiming[] = [];
 
   constructor(
     private readonly uri: string,
@@ -177,12 +180,12 @@ export class MongoSource implements Source {
         if (writes.length) throw new QueryError(`aggregate on ${ref.db}.${ref.name}: ${writes.join(", ")} would write; countly-check only reads`);
         const open = () => collection(ref).aggregate(pipeline, { allowDiskUse: true, maxTimeMS: this.maxTimeMS, comment: label ? `${COMMENT}: ${label}` : COMMENT });
         const query = { ref, command: "aggregate" as const, label, filter: leadingMatch(pipeline) };
-        return planOnly ? this.explain(query, open) : this.stream(`aggregate on ${ref.db}.${ref.name}`, label, open);
+        return planOnly ? this.explain(query, open) : this.stream(query, open);
       },
       find: (ref, filter, options: FindOptions = {}) => {
         const open = () => collection(ref).find(filter, { ...options, maxTimeMS: this.maxTimeMS, comment: COMMENT });
         const query = { ref, command: "find" as const, filter, sort: options.sort, limit: options.limit };
-        return planOnly ? this.explain(query, open) : this.stream(`find on ${ref.db}.${ref.name}`, undefined, open);
+        return planOnly ? this.explain(query, open) : this.stream(query, open);
       },
       count: async (ref, options = {}) => {
         const what = `counting ${ref.db}.${ref.name}`;
@@ -197,12 +200,14 @@ export class MongoSource implements Source {
         }
         this.refuseWhenStalled(what);
         this.current = what;
+        const started = performance.now();
         try {
           return options.estimated ? await coll.estimatedDocumentCount(limits) : await coll.countDocuments({}, limits);
         } catch (e) {
           throw this.queryError(e, what);
         } finally {
           this.current = undefined;
+          this.timed.push({ collection: `${ref.db}.${ref.name}`, kind: "count", purpose: this.purposeOf(options.estimated ? "collection metadata" : "countDocuments"), ms: elapsedMs(started), docs: 1 });
         }
       },
       collectionInfo: async (ref) => {
@@ -246,22 +251,35 @@ export class MongoSource implements Source {
 
   /** What a query is for: its label, prefixed by the fact being computed unless the label names it. */
   private purposeOf(label: string | undefined): string {
-    if (!label) return this.fact ?? "reading the source";
+    if (!label) return this.fact ?? "opening the source (apps, event lists)";
     return this.fact && !label.startsWith(this.fact) && this.fact !== "check pipeline" ? `${this.fact}: ${label}` : label;
   }
 
-  private async *stream(what: string, label: string | undefined, open: () => AggregationCursor<Document> | FindCursor<Document>): AsyncGenerator<Document> {
+  private async *stream(query: Omit<PlannedQuery, "filter" | "sort" | "limit">, open: () => AggregationCursor<Document> | FindCursor<Document>): AsyncGenerator<Document> {
+    const { ref, command, label } = query;
+    const what = `${command} on ${ref.db}.${ref.name}`;
     this.refuseWhenStalled(what);
+    const started = performance.now();
+    let docs = 0;
     const cursor = open();
     this.current = label ? `${what} (${label})` : what;
     try {
-      for await (const doc of cursor) yield doc;
+      for await (const doc of cursor) {
+        docs++;
+        yield doc;
+      }
     } catch (e) {
       throw this.queryError(e, what);
     } finally {
       this.current = undefined;
       await cursor.close().catch(() => undefined);
+      this.timed.push({ collection: `${ref.db}.${ref.name}`, kind: command, purpose: this.purposeOf(label), ms: elapsedMs(started), docs });
     }
+  }
+
+  /** What each find, aggregate and count so far cost (the JSON report's `timings`). */
+  timings(): QueryTiming[] {
+    return this.timed.map((t) => ({ ...t }));
   }
 
   /** Collection names of a database (none when it does not exist); views and system collections are left out, as a dump has no data files for them. */
