@@ -283,8 +283,8 @@ export class MongoSource implements Source {
   private async *stream(query: PlannedQuery, open: () => AggregationCursor<Document> | FindCursor<Document>): AsyncGenerator<Document> {
     const { ref, command, label } = query;
     const what = `${command} on ${ref.db}.${ref.name}`;
-    this.refuseWhenStalled(what);
     await this.warnBeforeScan(query);
+    this.refuseWhenStalled(what);
     const started = performance.now();
     let docs = 0;
     const cursor = open();
@@ -334,6 +334,8 @@ export class MongoSource implements Source {
     const coll = this.client!.db(ref.db).collection(ref.name);
     const what = `listIndexes on ${ref.db}.${ref.name}`;
     const started = performance.now();
+    if (this.stalled) return undefined;
+    this.current = `counting ${ref.db}.${ref.name} (size and indexes, for the scan warning)`;
     try {
       const docs = await coll.estimatedDocumentCount({ maxTimeMS: this.maxTimeMS, comment: `${COMMENT}: index check` });
       this.timed.push({ collection: `${ref.db}.${ref.name}`, kind: "count", purpose: "index check (collection metadata)", ms: elapsedMs(started), docs: 1 });
@@ -343,6 +345,8 @@ export class MongoSource implements Source {
       // Best effort (a user may not list indexes); a server that stopped answering still stops the run's later queries.
       if (isReplyTimeout(e)) this.queryError(e, what);
       return undefined;
+    } finally {
+      this.current = undefined;
     }
   }
 
