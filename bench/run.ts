@@ -1,6 +1,6 @@
 // The benchmark: `npm run bench` (tsx bench/run.ts). Not a test: nothing fails on timings.
 //
-//   npm run bench [-- --sizes 5000000[,20000000]] [--suites core,apps,keys,memory] [--rounds 1] [--regenerate]
+//   npm run bench [-- --sizes 5000000[,20000000]] [--suites core,apps,keys,memory,jobs] [--rounds 1] [--regenerate]
 //
 // Every measurement runs in a child process of its own (so each peak RSS is separate) and
 // the competitors of one comparison take turns within each round (a burst of load from the
@@ -12,6 +12,8 @@
 //           post-restore scenario vs events-match-raw alone.
 //   apps    1M raw events over 2, 200 and 2,000 apps (10 keys each): time and peak RSS.
 //   keys    1M raw events of 1 app with 3, 1,000 and 10,000 event keys: time and peak RSS.
+//   jobs    --jobs 1 vs --jobs 2 (worker threads) at the first of --sizes, 6 apps: events-match-raw
+//           and the whole post-restore scenario; and .bson.gz (one thread) vs .bson.
 //   startup `--version` and a run on a tiny dump vs `node -e 0` (bench/startup.ts; alone: --startup-only).
 //   memory  200 apps x 500 keys over 2M raw events (~1.8M app/event/day groups), and 2,000 apps
 //           x 500 keys = 1M distinct event names over 1M raw events (default --max-memory).
@@ -22,7 +24,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { createReadStream } from "node:fs";
 import { mkdir, open, writeFile } from "node:fs/promises";
-import { cpus, loadavg } from "node:os";
+import { availableParallelism, cpus, loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
@@ -47,7 +49,7 @@ checks:
     check: events-match-raw
 `;
 
-type Mode = "frame" | "frame-gz" | "full" | "check" | "check-gz" | "post-restore" | "python";
+type Mode = "frame" | "frame-gz" | "full" | "check" | "check-gz" | "post-restore" | "python" | "check-j2" | "post-restore-j2";
 
 interface ChildResult {
   mode: Mode;
@@ -176,15 +178,20 @@ async function fullDeserialize(_dir: string, file: string): Promise<ChildResult>
 
 /** A scenario run through the real path (runScenarios over a DumpSource), as `countly-check run` does it. */
 async function checkRun(mode: Mode, dir: string, documents: number): Promise<ChildResult> {
-  const scenario = mode === "post-restore" ? await loadScenarioFile(join(ROOT, "scenarios", "post-restore.yaml"), { registry: CHECKS }) : parseScenario(SINGLE_CHECK, "bench/events-match-raw.yaml", { registry: CHECKS });
+  const whole = mode === "post-restore" || mode === "post-restore-j2";
+  const scenario = whole ? await loadScenarioFile(join(ROOT, "scenarios", "post-restore.yaml"), { registry: CHECKS }) : parseScenario(SINGLE_CHECK, "bench/events-match-raw.yaml", { registry: CHECKS });
   const t0 = performance.now();
-  const run = await runScenarios([scenario], new DumpSource(dir), { registry: CHECKS });
+  // the single-threaded rows stay single-threaded (--jobs 1); the -j2 modes use two worker threads
+  const jobs = mode.endsWith("-j2") ? 2 : 1;
+  let report = "";
+  const run = await runScenarios([scenario], new DumpSource(dir, { jobs, onParallel: (r) => (report = "why" in r ? `one thread: ${r.why}` : `${r.workers} workers`) }), { registry: CHECKS });
   const ms = performance.now() - t0;
   const cases = run.suites.flatMap((s) => s.cases);
   const counts = new Map<string, number>();
   for (const c of cases) counts.set(c.outcome, (counts.get(c.outcome) ?? 0) + 1);
-  const bad = cases.find((c) => c.outcome === "error" || (mode !== "post-restore" && c.outcome !== "passed"));
-  return { mode, documents, bytes: 0, ms, cpuMs: 0, maxRssKb: 0, outcomes: [...counts].map(([o, n]) => `${o} ${n}`).join(", "), note: bad ? `${bad.name}: ${bad.outcome} ${bad.message ?? ""}`.slice(0, 400) : undefined };
+  const bad = cases.find((c) => c.outcome === "error" || (!whole && c.outcome !== "passed"));
+  const note = [report, bad ? `${bad.name}: ${bad.outcome} ${bad.message ?? ""}`.slice(0, 400) : ""].filter(Boolean).join("; ");
+  return { mode, documents, bytes: 0, ms, cpuMs: 0, maxRssKb: 0, outcomes: [...counts].map(([o, n]) => `${o} ${n}`).join(", "), note: note || undefined };
 }
 
 function runChild(mode: Mode, shape: Shape): Promise<ChildResult> {
@@ -299,6 +306,8 @@ const LABELS: Record<Mode, string> = {
   "check-gz": "countly-check events-match-raw, .bson.gz",
   "post-restore": "countly-check, the whole post-restore scenario, .bson",
   python: "Python 3 + pymongo C bson, the same group-by (bench/python_baseline.py)",
+  "check-j2": "countly-check events-match-raw, .bson, --jobs 2",
+  "post-restore-j2": "countly-check, the whole post-restore scenario, .bson, --jobs 2",
 };
 
 function table(rows: readonly Measured[], infos: Map<string, DatasetInfo>): string[] {
@@ -388,7 +397,24 @@ async function main(): Promise<void> {
     targets.push(`- 200 apps × 500 keys, 2M raw events (${fmt(infos.get(JSON.stringify(big))!.groups)} app/event/day groups): peak RSS ${fmt(b.peakRssMb)} MB; target < 400 MB: ${mark(b.peakRssMb < 400)}`);
     targets.push(`- 2,000 apps × 500 keys (1M possible event names, ${fmt(infos.get(JSON.stringify(names))!.groups)} groups): peak RSS ${fmt(n.peakRssMb)} MB, ${n.best.outcomes}; target < 400 MB or the budget's clear stop: ${mark(n.peakRssMb < 400 || /error/.test(n.best.outcomes ?? ""))}`);
   }
-  targets.push("- `--jobs N` (worker threads): not implemented yet, so not measured.");
+  if (suites.has("jobs")) {
+    const shape: Shape = { documents: sizes[0]! };
+    infos.set(JSON.stringify(shape), await dataset(shape, true, regenerate));
+    say(`jobs, ${fmt(shape.documents)} raw events: --jobs 1 vs --jobs 2, .bson.gz vs .bson:\n`);
+    const load0 = loadavg()[0]!;
+    const rows = await measure([shape], ["check", "check-j2", "post-restore", "post-restore-j2", "check-gz"], rounds);
+    const busy = `load average ${load0.toFixed(2)} → ${loadavg()[0]!.toFixed(2)} on ${availableParallelism()} cores: this machine's second core is often busy with other people's work, so a second worker thread may get little of it`;
+    md.push(`## Worker threads: --jobs 1 vs --jobs 2, ${fmt(shape.documents)} raw events (${busy})`, "", ...table(rows, infos), "");
+    const j1 = find(rows, shape, "check")!;
+    const j2 = find(rows, shape, "check-j2")!;
+    const w1 = find(rows, shape, "post-restore")!;
+    const w2 = find(rows, shape, "post-restore-j2")!;
+    const gz = find(rows, shape, "check-gz")!;
+    targets.push(`- --jobs 2 vs --jobs 1 (${busy}):`);
+    targets.push(`  - events-match-raw: ${fmt(j1.best.ms / j2.best.ms, 2)}× faster by wall time (CPU time ${fmt(j2.best.cpuMs / j1.best.cpuMs, 2)}× one thread's: the second worker walks every document again)`);
+    targets.push(`  - whole post-restore scenario: ${fmt(w1.best.ms / w2.best.ms, 2)}× faster by wall time (CPU ${fmt(w2.best.cpuMs / w1.best.cpuMs, 2)}×)`);
+    targets.push(`  - .bson.gz (one thread: gunzip is the limit) vs .bson --jobs 1: ${fmt(gz.best.ms / j1.best.ms, 2)}× the time; vs .bson --jobs 2: ${fmt(gz.best.ms / j2.best.ms, 2)}×`);
+  }
   if (suites.has("startup")) md.push(...startupReport(await measureStartup(ROOT, BENCH_DIR, 10, say)), "");
 
   const head = [

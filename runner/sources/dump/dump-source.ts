@@ -9,17 +9,25 @@ import type { FactName, FactParams, FactScope } from "../../facts/types.ts";
 import { DumpSide } from "../../diff/dump-side.ts";
 import type { DiffSide } from "../../diff/side.ts";
 import { elapsedMs, type QueryTiming } from "../../model.ts";
-import { computeFactsByScanning } from "../scan-plan.ts";
+import { computeFactsByScanning, type CollectionReader } from "../scan-plan.ts";
 import { basicsFromDocuments, SourceError, type FactResults, type PipelineOutcome, type PipelineRequest, type Source, type SourceBasics } from "../source.ts";
 import { DumpReadError, scanBsonFields, scanBsonFile, type ScanProgress } from "./bson-file-scanner.ts";
 import { readMetadataUuid } from "./metadata-uuid.ts";
 import { shapeOf, shapeProblem } from "./collection-shapes.ts";
 import { collectionFiles } from "./dump-files.ts";
+import { DEFAULT_MIN_PARALLEL_BYTES, defaultJobs } from "./parallel/jobs.ts";
+import type { ParallelReport } from "./parallel/parallel-facts.ts";
 
 export interface DumpSourceOptions {
   databases?: DatabaseNames;
   /** Progress of long scans (file shown relative to cwd). */
   onProgress?: (file: string, p: ScanProgress, fileSize: number) => void;
+  /** `--jobs`: worker threads for plain `.bson` raw data (1: none); default: the cores up to 8, for large raw data only (parallel/jobs.ts). */
+  jobs?: number;
+  /** Read chunk size of the worker threads' reads (tests use tiny ones). */
+  parallelChunkSize?: number;
+  /** How a run with worker threads went (parallel/parallel-facts.ts). */
+  onParallel?: (report: ParallelReport) => void;
 }
 
 export class DumpSource implements Source {
@@ -70,21 +78,35 @@ export class DumpSource implements Source {
 
   async computeFacts(requests: ReadonlyMap<FactName, FactParams>, scope: Omit<FactScope, "params">): Promise<FactResults> {
     const catalog = await this.catalog();
-    return computeFactsByScanning(
-      requests,
-      scope,
-      catalog,
-      async (ref, layout, visit) => {
-        const file = this.readable(ref);
-        if (!file) return;
-        const size = this.options.onProgress ? (await stat(file)).size : 0;
-        const onProgress = this.options.onProgress;
-        const started = performance.now();
-        const stats = await scanBsonFields(file, layout, visit, { onProgress: onProgress ? (p) => onProgress(this.display(ref), p, size) : undefined });
-        this.passes.push({ collection: `${ref.db}.${ref.name}`, kind: "pass", purpose: "facts", ms: elapsedMs(started), docs: stats.documents });
-      },
-      (ref, e) => this.describeError(ref, e),
-    );
+    const read: CollectionReader = async (ref, layout, visit) => {
+      const file = this.readable(ref);
+      if (!file) return;
+      const started = performance.now();
+      const stats = await scanBsonFields(file, layout, visit, { onProgress: await this.progress(ref, file) });
+      this.passes.push({ collection: `${ref.db}.${ref.name}`, kind: "pass", purpose: "facts", ms: elapsedMs(started), docs: stats.documents });
+    };
+    const describeError = (ref: CollectionRef, e: unknown): string => this.describeError(ref, e);
+    const jobs = this.options.jobs ?? defaultJobs();
+    if (jobs < 2) return computeFactsByScanning(requests, scope, catalog, read, describeError);
+    // Loaded on demand: a single-threaded run never loads the worker machinery.
+    const { computeFactsInParallel } = await import("./parallel/parallel-facts.ts");
+    return computeFactsInParallel(requests, scope, catalog, {
+      jobs,
+      minBytes: this.options.jobs === undefined ? DEFAULT_MIN_PARALLEL_BYTES : 0,
+      fileOf: (ref) => this.readable(ref),
+      read,
+      describeError,
+      progress: (ref, file) => this.progress(ref, file),
+      onReport: this.options.onParallel,
+      chunkSize: this.options.parallelChunkSize,
+    });
+  }
+
+  private async progress(ref: CollectionRef, file: string): Promise<((p: ScanProgress) => void) | undefined> {
+    const onProgress = this.options.onProgress;
+    if (!onProgress) return undefined;
+    const size = (await stat(file)).size;
+    return (p) => onProgress(this.display(ref), p, size);
   }
 
   /** Check pipelines through the in-memory engine, one streaming pass per collection (runner/sources/pipeline/). */
