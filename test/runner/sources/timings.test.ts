@@ -46,7 +46,8 @@ describe("per-query timings in the JSON report", () => {
     const drill = timings.filter((t) => t.collection === `${DB.drill}.drill_events`);
     expect(drill.length).toBeGreaterThan(0);
     for (const t of drill) {
-      expect(t).toMatchObject({ kind: "pass", purpose: "facts", docs: ds.databases[DB.drill]!.drill_events!.length });
+      expect(t).toMatchObject({ kind: "pass", docs: ds.databases[DB.drill]!.drill_events!.length });
+      expect(t.purpose).toMatch(/facts/);
       expect(t.ms).toBeGreaterThanOrEqual(0);
     }
     expect(timings.some((t) => t.collection === `${DB.countly}.events_data` && t.docs === ds.databases[DB.countly]!.events_data!.length)).toBe(true);
