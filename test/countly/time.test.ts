@@ -93,6 +93,18 @@ describe("utcOffsetMs", () => {
     expect(wrong.slice(0, 5), `${wrong.length} instants wrong`).toEqual([]);
   });
 
+  it("answers the offset at the start of the quarter hour, also where a zone changed off the quarter (Berlin's LMT, 1893)", () => {
+    // tzdb: Berlin left LMT (+00:53:28) for CET at 1893-04-01 00:00 local, 1893-03-31T23:06:32Z.
+    // Intl says +01:00 from then on; utcOffsetMs keeps the quarter's start (+00:53, floored to
+    // the minute) until 23:15Z, as documented. Changes off a quarter hour all left a local mean
+    // time, the last in 1972 (Africa/Monrovia, -00:44:30 to GMT at 00:44:30Z): before any Countly data.
+    expect(utcOffsetMs("Europe/Berlin", Date.UTC(1893, 2, 31, 23, 0))).toBe(53 * 60_000);
+    expect(utcOffsetMs("Europe/Berlin", Date.UTC(1893, 2, 31, 23, 10))).toBe(53 * 60_000);
+    expect(oracleOffsetMs("Europe/Berlin", Date.UTC(1893, 2, 31, 23, 10))).toBe(60 * 60_000);
+    expect(utcOffsetMs("Europe/Berlin", Date.UTC(1893, 2, 31, 23, 15))).toBe(60 * 60_000);
+    expect(utcOffsetMs("Europe/Berlin", Date.UTC(1893, 2, 31, 23, 14, 59, 999))).toBe(53 * 60_000);
+  });
+
   it("throws for instants Date cannot represent, as Intl does, and for unknown zones", () => {
     expect(() => utcOffsetMs("Europe/Berlin", 9e15)).toThrow(RangeError);
     expect(() => utcOffsetMs("Europe/Berlin", Number.NaN)).toThrow(RangeError);
@@ -239,6 +251,7 @@ describe("zones, days and periods (literal cases)", () => {
     expect(monthIdsOfPeriod({ to: "2024-10-05" })).toBeUndefined();
     expect(monthIdsOfPeriod({})).toBeUndefined();
     expect(monthIdsOfPeriod({ from: "2024-11-01", to: "2024-10-31" })).toEqual([]);
+    expect(monthIdsOfPeriod({ from: "2025-01-05", to: "2024-10-01" })).toEqual([]);
   });
 
   it("reads a day from a month id and a day key, rejecting what is not a date part", () => {
