@@ -96,8 +96,8 @@ describe("utcOffsetMs", () => {
   it("answers the offset at the start of the quarter hour, also where a zone changed off the quarter (Berlin's LMT, 1893)", () => {
     // tzdb: Berlin left LMT (+00:53:28) for CET at 1893-04-01 00:00 local, 1893-03-31T23:06:32Z.
     // Intl says +01:00 from then on; utcOffsetMs keeps the quarter's start (+00:53, floored to
-    // the minute) until 23:15Z, as documented. Changes off a quarter hour all left a local mean
-    // time, the last in 1972 (Africa/Monrovia, -00:44:30 to GMT at 00:44:30Z): before any Countly data.
+    // the minute) until 23:15Z, as documented. Changes off a quarter hour left a local mean
+    // time, e.g. Africa/Monrovia as late as 1972 (-00:44:30 to GMT at 00:44:30Z): before any Countly data.
     expect(utcOffsetMs("Europe/Berlin", Date.UTC(1893, 2, 31, 23, 0))).toBe(53 * 60_000);
     expect(utcOffsetMs("Europe/Berlin", Date.UTC(1893, 2, 31, 23, 10))).toBe(53 * 60_000);
     expect(oracleOffsetMs("Europe/Berlin", Date.UTC(1893, 2, 31, 23, 10))).toBe(60 * 60_000);
