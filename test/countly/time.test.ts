@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import fc from "fast-check";
 import {
   assertTimezone, dayFromMonthAndKey, dayKeyOfDay, dayName, dayOf, hourOf, inPeriod, isDay, isValidTimezone, LocalDays, localDaysByZone, localMs, monthIdOfDay, monthIdsOfPeriod,
@@ -103,6 +103,35 @@ describe("utcOffsetMs", () => {
     expect(oracleOffsetMs("Europe/Berlin", Date.UTC(1893, 2, 31, 23, 10))).toBe(60 * 60_000);
     expect(utcOffsetMs("Europe/Berlin", Date.UTC(1893, 2, 31, 23, 15))).toBe(60 * 60_000);
     expect(utcOffsetMs("Europe/Berlin", Date.UTC(1893, 2, 31, 23, 14, 59, 999))).toBe(53 * 60_000);
+  });
+
+  it("asks Intl once per 4-hour block edge and once per quarter of a block holding a change, shared by every instance of a zone", () => {
+    // What makes a scan of millions of raw events cheap (the module's promise): counted, not
+    // timed. Europe/Paris is used by no other test here, so nothing of it is cached yet.
+    // 2024-03-30T12:00Z .. 2024-04-01T00:00Z is 9 blocks (10 edges); the block 00:00-04:00Z on
+    // the 31st holds the change to CEST (01:00Z), so its 15 inner quarters are asked too.
+    const parts = vi.spyOn(Intl.DateTimeFormat.prototype, "formatToParts");
+    const iso = vi.spyOn(Date.prototype, "toISOString");
+    try {
+      const from = Date.UTC(2024, 2, 30, 12);
+      const to = Date.UTC(2024, 3, 1);
+      const want = (t: number) => (t < Date.UTC(2024, 2, 31, 1) ? 60 : 120) * 60_000;
+      let wrong = 0;
+      for (let t = from; t < to; t += 60_000) if (utcOffsetMs("Europe/Paris", t) !== want(t)) wrong++;
+      expect(wrong).toBe(0);
+      expect(parts).toHaveBeenCalledTimes(10 + 15);
+      const other = new ZoneOffsets("Europe/Paris");
+      for (let t = from; t < to; t += 60_000) if (other.at(t) !== want(t)) wrong++;
+      expect(wrong).toBe(0);
+      expect(parts).toHaveBeenCalledTimes(25);
+      // day names are made once per day number
+      iso.mockClear();
+      for (let i = 0; i < 100; i++) expect(dayName(12_345)).toBe("2003-10-20");
+      expect(iso.mock.calls.length).toBeLessThanOrEqual(1);
+    } finally {
+      parts.mockRestore();
+      iso.mockRestore();
+    }
   });
 
   it("throws for instants Date cannot represent, as Intl does, and for unknown zones", () => {
