@@ -1,7 +1,8 @@
 // The SARIF log value by value on a small run (test/reports/sarif.test.ts validates it
 // against Microsoft's schema; this file needs no schema, so mutation runs stay fast).
 import { describe, expect, it } from "vitest";
-import { sarifLog, SARIF_FINDINGS_CAP } from "../../reports/sarif.ts";
+import { sarifLog, SARIF_FINDINGS_CAP, toSarif } from "../../reports/sarif.ts";
+import { labelRun } from "../../runner/model.ts";
 import { compactRun } from "./sample-run.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -94,5 +95,18 @@ describe("SARIF report, pinned", () => {
     c.findingsTotal = 2;
     run.suites[0]!.cases = [c];
     expect((sarifLog(run, { root: "/work/repo", cwd: "/work/repo" }) as Any).runs[0].results[0].message.text).toBe("nightly: events [Shop a1]: 2 findings\n- app Shop (a1) · event E0 — m0\n- app Shop (a1) · event E1 — m1");
+  });
+
+  it("locates a built-in scenario under the package's base id, names a labelled run, and writes the log as JSON text", () => {
+    const run = compactRun();
+    run.suites[0]!.cases[0]!.file = "countly-check:scenarios/post-restore.yaml";
+    const l: Any = sarifLog(labelRun(run, "restored"), { root: "/work/repo", cwd: "/work/repo", packageRoot: "/opt/cc" });
+    expect(l.runs[0].results[0].locations).toEqual([{ physicalLocation: { artifactLocation: { uri: "scenarios/post-restore.yaml", uriBaseId: "COUNTLY_CHECK" }, region: { startLine: 12 } } }]);
+    expect(l.runs[0].automationDetails).toEqual({ id: "countly-check-restored/" });
+    const options = { root: "/work/repo", cwd: "/work/repo" };
+    const text = toSarif(compactRun(), options);
+    expect(text.endsWith("}\n")).toBe(true);
+    expect(text.startsWith('{\n  "$schema": "https://json.schemastore.org/sarif-2.1.0.json",\n  "version": "2.1.0",')).toBe(true);
+    expect(JSON.parse(text)).toEqual(sarifLog(compactRun(), options));
   });
 });
