@@ -14,7 +14,7 @@ import { factRequests, intersectPeriods, periodHull, selectApps } from "./plan.t
 import { runCheckQueries, type QueryResults } from "./queries.ts";
 import { CaseSeries, SeriesBudget } from "./series.ts";
 import type { Scenario, ScenarioCheck } from "./scenario/types.ts";
-import type { FactResults, Source, SourceBasics } from "./sources/source.ts";
+import type { FactResults, Source, SourceBasics, SourceWarning } from "./sources/source.ts";
 import { VERSION } from "./version.ts";
 
 export interface RunOptions {
@@ -56,21 +56,31 @@ export async function runScenarios(scenarios: readonly Scenario[], source: Sourc
 async function runUnbounded(scenarios: readonly Scenario[], source: Source, options: RunOptions, phase: (what: string) => void): Promise<RunResult> {
   const started = Date.now();
   const { basics, plans, requests, scope, anchored } = await prepareRun(scenarios, source, options);
+  // A source that reads everything in one pass per collection gets the checks' pipelines and
+  // the backup comparison started beside the facts (their periods are known unless last_days
+  // waits for the facts); the others run them after the facts, one after the other.
+  const together = source.sharedPasses === true && !anchored;
+  const queriesEarly = together ? runCheckQueries(plans, options.registry, source, basics.databases) : undefined;
+  const externalsEarly = together ? computeExternals(scenarios, options.registry, source) : undefined;
+  queriesEarly?.catch(() => undefined);
+  externalsEarly?.catch(() => undefined);
   phase(`computing the facts (${[...requests.keys()].join(", ")})`);
   const facts = requests.size ? await source.computeFacts(requests, scope) : {};
   const notes = new Map<ScenarioPlan, string>();
   if (anchored) anchorLastDays(plans, facts, options, notes);
   // Pipelines that checks declare (pipeline/compare kinds), run before any check is evaluated.
   phase("running the checks' pipelines");
-  const queries = await runCheckQueries(plans, options.registry, source, basics.databases);
+  const queries = await (queriesEarly ?? runCheckQueries(plans, options.registry, source, basics.databases));
   phase("comparing with the backup (matches-backup)");
-  const externals = await computeExternals(scenarios, options.registry, source);
+  const externals = await (externalsEarly ?? computeExternals(scenarios, options.registry, source));
   const gathered: Gathered = { facts, queries, externals, series: new SeriesBudget() };
   const suites = plans.map((p) => {
     const suite = evaluateScenario(p, gathered, options);
     const note = notes.get(p);
     return note ? { ...suite, periodNote: note } : suite;
   });
+  const warnings = source.warnings?.() ?? [];
+  if (warnings.length) suites.push(sourceWarningSuite(warnings, source.description, scenarios[0]?.file ?? ""));
   ensureUniqueNames(suites);
   return {
     tool: { name: "countly-check", version: VERSION },
@@ -80,6 +90,7 @@ async function runUnbounded(scenarios: readonly Scenario[], source: Source, opti
     durationMs: Date.now() - started,
     suites,
     ...profileOf(facts),
+    ...(source.timings ? { timings: source.timings() } : {}),
   };
 }
 
@@ -303,6 +314,37 @@ function errorCase(scenario: Scenario, check: ScenarioCheck, app: AppInfo | unde
 
 function skippedCase(scenario: Scenario, check: ScenarioCheck, app: AppInfo | undefined, message: string): CaseResult {
   return { ...caseBase(scenario, check, app), outcome: "skipped", message, durationMs: 0 };
+}
+
+/**
+ * What the source warned about while reading (e.g. a large collection scanned for want of
+ * an index), as one suite of `warned` cases: every report shows them as it shows a check
+ * with `severity: warn`, and they do not fail the run.
+ */
+function sourceWarningSuite(warnings: readonly SourceWarning[], description: string, file: string): SuiteResult {
+  const suite = "source";
+  return {
+    name: suite,
+    description: `What reading ${description} revealed`,
+    file,
+    timestamp: new Date().toISOString(),
+    durationMs: 0,
+    cases: warnings.map((w) => ({
+      checkId: w.id,
+      kind: "source-warning",
+      name: w.id,
+      classname: `${suite}.${w.id}`,
+      outcome: "warned" as const,
+      severity: "warn" as const,
+      findings: [{ message: w.message }],
+      findingsTotal: 1,
+      message: w.message,
+      remediation: w.remediation,
+      file,
+      line: 1,
+      durationMs: 0,
+    })),
+  };
 }
 
 /** Every case of a report for a source that could not be read: CI still shows what happened. */

@@ -64,6 +64,10 @@ Options:
       --max-findings <N>  findings kept per test case (default 1000; JUnit shows 50)
       --max-memory <SIZE> what the grouped data may hold, e.g. 512M, 2G (default 1G); past it
                           the run stops with an error per case naming what grew (exit 3)
+      --jobs <N>          dump: worker threads that group plain .bson raw data (default: the
+                          cores, at most 8, for 64 MiB of raw data or more; 1: one thread, no
+                          worker); documents are split by app, results equal one thread's;
+                          .bson.gz is read by one thread (gunzip is the limit)
       --read-preference <mode>  MongoDB: primary, primaryPreferred, secondary,
                           secondaryPreferred or nearest (default: the URI's, else secondaryPreferred)
       --read-concern <level>    MongoDB: local, available, majority, linearizable or
@@ -71,6 +75,9 @@ Options:
       --max-time-ms <N>   MongoDB: time limit of each query (default 900000, 15 min); the client
                           also gives up on a reply after N ms plus a margin (max(2 s, 10 %))
       --connect-timeout-ms <N>  MongoDB: give up connecting after N ms (default 10000)
+      --scan-warning-docs <N>   MongoDB: warn (a warned case, and on stderr before the scan) when a
+                          query no index serves would scan a collection of more than N documents
+                          (estimated; default 1000000; 0: never)
       --timeout <N>       deadline of the whole run in ms (any source): on expiry every case is an
                           <error> naming what was still running, the reports are written, exit 3
       --progress          show scan progress even when not on a terminal
