@@ -6,6 +6,7 @@
 //
 // Extending: a corruption without an entry here is listed by the matrix test's
 // "findings are asserted" case; add `(clean, corrupted) => ({ "<check kind>": { must, may } })`.
+import { createHash } from "node:crypto";
 import { decodeResumeToken, formatUuid } from "../../countly/resume-token.ts";
 import type { Dataset, Doc } from "../../fixtures/dataset.ts";
 import { metadataJson } from "../../fixtures/dump-writer.ts";
@@ -217,7 +218,34 @@ function damagedHourCounts(clean: Dataset, corrupted: Dataset): ExpectedFinding[
   return out;
 }
 
+/**
+ * drill-meta-lost: per app, every drill_meta key of the clean raw drill_events (`n` of
+ * `[CLY]_custom`, else `e`: api/aggregator/processing.js 001abe87) has lost its document
+ * `<a>_meta_<sha1(key + a)>` (hashed here with node's crypto); keys first inserted within
+ * the settle window may be left out.
+ */
+function lostDrillMeta(clean: Dataset): FindingExpectation {
+  const raw = clean.databases.countly_drill?.drill_events ?? [];
+  const newest = Math.max(...raw.map((d) => (d.cd as Date).getTime()));
+  const first = new Map<string, { app: string; key: string; cd: number }>();
+  for (const d of raw) {
+    const app = String(d.a);
+    const key = d.e === "[CLY]_custom" ? String(d.n) : String(d.e);
+    const cd = (d.cd as Date).getTime();
+    const k = `${app}|${key}`;
+    if (!first.has(k) || first.get(k)!.cd > cd) first.set(k, { app, key, cd });
+  }
+  const must: ExpectedFinding[] = [];
+  const may: ExpectedFinding[] = [];
+  for (const { app, key, cd } of first.values()) {
+    const finding = { app, event: key, field: "_id", expected: `${app}_meta_${createHash("sha1").update(key + app).digest("hex")}`, actual: "missing" };
+    (cd <= newest - SURELY_SETTLED_MS ? must : may).push(finding);
+  }
+  return { must, may };
+}
+
 export const MATRIX_FINDINGS: Record<string, FindingsOf> = {
+  "drill-meta-lost": (clean) => ({ "drill-meta-matches-data": lostDrillMeta(clean) }),
   "tokens-from-another-server": (clean, corrupted) => ({ "resume-tokens-resumable": { must: foreignTokens(clean, corrupted) } }),
   // every custom event-day with raw events: aggregated 0
   "restored-without-aggregates": (clean) => ({ "events-match-raw": zeroTotals(clean) }),
