@@ -3,11 +3,13 @@
 //
 // In any `scheme://…` text:
 //   - everything between `scheme://` and the LAST `@` before the host is user info and is
-//     replaced by `***` (passwords may hold unescaped `@`, `:` or `/`);
+//     replaced by `***` (passwords may hold unescaped `@`, `:`, `/`, `?` or `#`); where the
+//     URI reads two ways that disagree on what is secret, all of it is `***` (readUri);
 //   - every query option's value is replaced by `***` except the harmless options of
 //     SAFE_URI_OPTIONS (they help reading an error and never carry a secret).
 // The literal secrets of the URIs the user gave (password and option values, raw and
 // percent-decoded) are removed too, wherever they appear without their URI around them.
+// What a report shows as a live source (`uriHosts`) comes from the same reading.
 
 /** Query options whose values are shown (lower case). Everything else is `***`. */
 export const SAFE_URI_OPTIONS: ReadonlySet<string> = new Set(
@@ -41,40 +43,75 @@ const MIN_LITERAL_SECRET = 4;
 
 // A URI runs from its scheme to the next whitespace (passwords hold anything else).
 const URI_TOKEN = /\b([a-z][a-z0-9+.-]*:\/\/)(\S*)/gi;
-// What follows the `@` that ends the user info: a host list, then a path, a query or the end.
-const HOSTS_THEN_END = /^[a-z0-9._~%:,[\]-]*(?=[/?#]|$)/i;
+// A host list as a connection string has it: hosts (names, IPv4, `[IPv6]`, percent-encoded
+// socket paths) with numeric ports, comma-separated. A password fragment such as `u:pw`
+// (port not a number) is not one; that is how the readings below are told apart.
+const HOST = String.raw`(?:\[[\p{L}\p{N}:.%]+\]|[\p{L}\p{N}._~%-]+)(?::\d+)?`;
+const HOST_LIST = new RegExp(String.raw`^${HOST}(?:,${HOST})*(?=[/?#]|$)`, "u");
+
+/**
+ * How one URI (the text after `scheme://`) reads: `userInfoEnd` is the index of the `@`
+ * that ends the user info (-1: none), `hosts` what follows it up to the path, query or end;
+ * `hidden` when the URI can be read in ways that disagree on what is secret.
+ */
+interface UriReading {
+  userInfoEnd: number;
+  hosts: string;
+  hidden: boolean;
+}
+
+/**
+ * The rule. A reading ends the user info at some `@` (or has none) and must be followed by
+ * a host list; passwords may hold unescaped `@ : / ? #`, so several readings can fit. The
+ * last fitting `@` is taken (what precedes it is user info in that reading, and path or
+ * user info in any earlier one), unless an earlier reading has a query option (`?…=`) before
+ * it: then what it shows could be an option value there, and the whole URI is hidden. With no
+ * fitting reading at all everything is hidden too: hiding too much rather than too little.
+ */
+function readUri(rest: string): UriReading {
+  const readings: { end: number; hosts: string }[] = [];
+  const noUserInfo = HOST_LIST.exec(rest)?.[0];
+  if (noUserInfo !== undefined) readings.push({ end: -1, hosts: noUserInfo });
+  // `file:///x`, `mongodb://` alone: no host and nothing that could be a secret.
+  else if (/^(?:[/?#]|$)/.test(rest)) readings.push({ end: -1, hosts: "" });
+  for (let i = rest.indexOf("@"); i >= 0; i = rest.indexOf("@", i + 1)) {
+    const hosts = HOST_LIST.exec(rest.slice(i + 1))?.[0];
+    if (hosts !== undefined) readings.push({ end: i, hosts });
+  }
+  const last = readings.at(-1);
+  if (!last) return { userInfoEnd: rest.length, hosts: "", hidden: true };
+  // What `last` shows lies in an earlier reading's query, past a `name=`: it could be a value there.
+  const ambiguous = readings.some((r) => r !== last && /\?.*=/s.test(rest.slice(r.end + 1 + r.hosts.length, last.end)));
+  return { userInfoEnd: last.end, hosts: last.hosts, hidden: ambiguous };
+}
+
+/** What of a URI may be shown as its source: the scheme and the host list, or `***` where the rule hides it. */
+export function uriHosts(uri: string): { scheme: string; hosts: string } {
+  const m = /^([a-z][a-z0-9+.-]*):\/\/(.*)$/is.exec(uri.trim());
+  if (!m) return { scheme: "", hosts: "***" };
+  const r = readUri(m[2]!);
+  return { scheme: m[1]!, hosts: r.hidden ? "***" : r.hosts };
+}
 
 /** Redacts user info and unsafe query values of every URI in `text`; anything else unchanged. */
 export function redactUri(text: string): string {
   return text.replace(URI_TOKEN, (_m, scheme: string, rest: string) => `${scheme}${redactAfterScheme(rest)}`);
 }
 
+/** One URI as a whole (spaces and all), redacted. */
+function redactWhole(uri: string): string {
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(uri)![0];
+  return `${scheme}${redactAfterScheme(uri.slice(scheme.length))}`;
+}
+
 function redactAfterScheme(rest: string): string {
-  const at = userInfoEnd(rest);
-  const tail = at < 0 ? rest : rest.slice(at + 1);
+  const r = readUri(rest);
+  if (r.hidden) return "***";
+  const tail = rest.slice(r.userInfoEnd + 1);
   const q = tail.indexOf("?");
   const hostPath = q < 0 ? tail : tail.slice(0, q);
   const query = q < 0 ? "" : `?${redactQuery(tail.slice(q + 1))}`;
-  return `${at < 0 ? "" : "***@"}${hostPath}${query}`;
-}
-
-/**
- * Index of the `@` that ends the user info, or -1: the last `@` followed by a host list and
- * then a path, query or the end, preferring one before the first `?` (query values may hold
- * `@`: authMechanismProperties); without one there, the password holds a `?` and the last
- * such `@` anywhere is taken (hiding too much rather than too little).
- */
-function userInfoEnd(rest: string): number {
-  const firstQ = rest.indexOf("?");
-  let last = -1;
-  for (let i = rest.indexOf("@"); i >= 0; i = rest.indexOf("@", i + 1)) {
-    if (!HOSTS_THEN_END.test(rest.slice(i + 1))) continue;
-    if (firstQ >= 0 && i > firstQ && last >= 0 && last < firstQ) return last;
-    last = i;
-  }
-  if (last >= 0) return last;
-  // An `@` with nothing host-like after it: still user info, up to the last `@` before any `?`.
-  return rest.lastIndexOf("@", firstQ < 0 ? rest.length : firstQ);
+  return `${r.userInfoEnd < 0 ? "" : "***@"}${hostPath}${query}`;
 }
 
 // Options are separated by `&` or `;` before the next `name=`: an unescaped `&` or `;` inside a value stays in that value.
@@ -104,7 +141,6 @@ export function secretsOf(uri: string | undefined): string[] {
   if (!m) return [];
   const rest = m[1]!;
   const out: string[] = [];
-  const at = userInfoEnd(rest);
   // Every `@` could end the password (one may hold `?` or an option value `@`): each reading's password is secret.
   for (let i = rest.indexOf("@"); i >= 0; i = rest.indexOf("@", i + 1)) {
     const info = rest.slice(0, i);
@@ -113,7 +149,7 @@ export function secretsOf(uri: string | undefined): string[] {
     if (colon >= 0) out.push(info.slice(colon + 1), info);
   }
   // Likewise every reading's query: options of any reading whose name reads as an option name.
-  const readings = new Set([at, -1]);
+  const readings = new Set([-1]);
   for (let i = rest.indexOf("@"); i >= 0; i = rest.indexOf("@", i + 1)) readings.add(i);
   for (const end of readings) {
     const tail = end < 0 ? rest : rest.slice(end + 1);
@@ -157,9 +193,15 @@ export function scrubSecrets(text: string, uris: string | undefined | readonly (
  */
 export function secretScrubber(uris: readonly (string | undefined)[], options: { literalOnly?: boolean } = {}): (text: string) => string {
   const secrets = [...new Set(uris.flatMap(secretsOf))].sort((a, b) => b.length - a.length);
+  // A known URI quoted whole is redacted whole first: read as one (it may hold spaces), and
+  // before its literal secrets, whose removal could leave a tail that reads as a host.
+  const known = [...new Set(uris.map((u) => u?.trim()).filter((u): u is string => !!u && /^[a-z][a-z0-9+.-]*:\/\//i.test(u)))]
+    .sort((a, b) => b.length - a.length)
+    .map((u) => [u, redactWhole(u)] as const);
   return (text) => {
     let out = text;
-    // Literal secrets first: inside a URI the structural redaction would split them.
+    for (const [uri, redacted] of known) out = out.split(uri).join(redacted);
+    // Literal secrets next: inside a URI the structural redaction would split them.
     for (const s of secrets) out = out.split(s).join("***");
     return options.literalOnly ? out : redactUri(out);
   };

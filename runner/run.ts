@@ -55,29 +55,9 @@ export async function runScenarios(scenarios: readonly Scenario[], source: Sourc
 
 async function runUnbounded(scenarios: readonly Scenario[], source: Source, options: RunOptions, phase: (what: string) => void): Promise<RunResult> {
   const started = Date.now();
-  const basics = await source.open();
-  // On a snapshot, `last_days` counts back from its newest raw data (found while the facts
-  // are gathered over all days), not from today: an old dump must not skip every check.
-  const anchored = source.snapshot === true && scenarios.some((s) => s.lastDays !== undefined);
-  const plans = scenarios.map((s) => planScenario(s, basics, options));
-  if (anchored) for (const p of plans) if (p.scenario.lastDays !== undefined) p.period = intersectPeriods({}, options.period ?? {});
-  const requests = factRequests(scenarios, options.registry);
-  // The build profile is read on every run (small collections and aggregated documents).
-  if (!requests.has("buildSignals")) requests.set("buildSignals", {});
-  if (!requests.has("changeStreams")) requests.set("changeStreams", {});
-  if (anchored && !requests.has("rawInserts")) requests.set("rawInserts", {});
-  const scopeApps = unique(plans.flatMap((p) => p.apps.filter((a) => !a.problem)));
+  const { basics, plans, requests, scope, anchored } = await prepareRun(scenarios, source, options);
   phase(`computing the facts (${[...requests.keys()].join(", ")})`);
-  const facts = requests.size
-    ? await source.computeFacts(requests, {
-        apps: scopeApps,
-        period: periodHull(plans.map((p) => p.period)),
-        layout: basics.layout,
-        databases: basics.databases,
-        allApps: basics.apps.every((a) => a.problem || scopeApps.some((s) => s.id === a.id)),
-        budget: new MemoryBudget(options.maxMemory),
-      })
-    : {};
+  const facts = requests.size ? await source.computeFacts(requests, scope) : {};
   const notes = new Map<ScenarioPlan, string>();
   if (anchored) anchorLastDays(plans, facts, options, notes);
   // Pipelines that checks declare (pipeline/compare kinds), run before any check is evaluated.
@@ -101,6 +81,41 @@ async function runUnbounded(scenarios: readonly Scenario[], source: Source, opti
     suites,
     ...profileOf(facts),
   };
+}
+
+/** What a run reads, decided before anything is read: the plans, the facts and their scope. */
+async function prepareRun(scenarios: readonly Scenario[], source: Source, options: RunOptions) {
+  const basics = await source.open();
+  // On a snapshot, `last_days` counts back from its newest raw data (found while the facts
+  // are gathered over all days), not from today: an old dump must not skip every check.
+  const anchored = source.snapshot === true && scenarios.some((s) => s.lastDays !== undefined);
+  const plans = scenarios.map((s) => planScenario(s, basics, options));
+  if (anchored) for (const p of plans) if (p.scenario.lastDays !== undefined) p.period = intersectPeriods({}, options.period ?? {});
+  const requests = factRequests(scenarios, options.registry);
+  // The build profile is read on every run (small collections and aggregated documents).
+  if (!requests.has("buildSignals")) requests.set("buildSignals", {});
+  if (!requests.has("changeStreams")) requests.set("changeStreams", {});
+  if (anchored && !requests.has("rawInserts")) requests.set("rawInserts", {});
+  const scopeApps = unique(plans.flatMap((p) => p.apps.filter((a) => !a.problem)));
+  const scope = {
+    apps: scopeApps,
+    period: periodHull(plans.map((p) => p.period)),
+    layout: basics.layout,
+    databases: basics.databases,
+    allApps: basics.apps.every((a) => a.problem || scopeApps.some((s) => s.id === a.id)),
+    budget: new MemoryBudget(options.maxMemory),
+  };
+  return { basics, plans, requests, scope, anchored };
+}
+
+/**
+ * `--explain`: sends what a run would read (its facts, the checks' pipelines) to a source
+ * that only plans them (MongoSource with `explain`), and evaluates no check.
+ */
+export async function gatherReads(scenarios: readonly Scenario[], source: Source, options: RunOptions): Promise<void> {
+  const { basics, plans, requests, scope } = await prepareRun(scenarios, source, options);
+  if (requests.size) await source.computeFacts(requests, scope);
+  await runCheckQueries(plans, options.registry, source, basics.databases);
 }
 
 function profileOf(facts: FactResults): { profile?: RunProfile } {

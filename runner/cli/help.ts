@@ -74,6 +74,10 @@ Options:
       --timeout <N>       deadline of the whole run in ms (any source): on expiry every case is an
                           <error> naming what was still running, the reports are written, exit 3
       --progress          show scan progress even when not on a terminal
+      --explain           MongoDB: print the plan of every query the run would send (explain,
+                          verbosity queryPlanner: plans only, nothing executed; IXSCAN <index> or
+                          COLLSCAN, and the filter), --json too; runs no check. Exit 0, or 3 when a
+                          query could not be explained
 ${REPORT_HELP}
   -h, --help              show this help
 

@@ -4,11 +4,13 @@ import { CORRUPTIONS } from "../../fixtures/corruptions.ts";
 import { EXIT, type RunResult } from "../model.ts";
 import { secretScrubber } from "../redact.ts";
 import { intersectPeriods } from "../plan.ts";
-import { runScenarios, unreadableSourceResult } from "../run.ts";
+import { gatherReads, runScenarios, unreadableSourceResult, type RunOptions } from "../run.ts";
 import { discoverScenarios } from "../scenario/discover.ts";
 import { loadScenarioFile } from "../scenario/load.ts";
 import { ScenarioError, type Scenario } from "../scenario/types.ts";
-import { sourceFor } from "../sources/open.ts";
+import { isMongoUri, sourceFor } from "../sources/open.ts";
+import type { MongoSourceOptions } from "../sources/mongo/connect.ts";
+import { ReportWriteError, writeReportFile } from "../../reports/write.ts";
 import { SourceError } from "../sources/source.ts";
 import { bytesOption, dayOption, intOption, parse } from "./args.ts";
 import { RUN_HELP } from "./help.ts";
@@ -36,6 +38,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
     "connect-timeout-ms": { type: "string" },
     timeout: { type: "string" },
     progress: { type: "boolean" },
+    explain: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) {
@@ -56,6 +59,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
   const safe = secretScrubber([given, ...scenarios.map((s) => s.source)]);
   const sourceSpec = given ?? scenarioSource(scenarios, safe);
   const showProgress = !values.quiet && (values.progress || io.isTTY);
+  if (values.explain) return explainRun(scenarios, sourceSpec, { registry: CHECKS, apps: values.app, period, maxMemory }, { ...mongo, explain: true }, values.json, io, safe);
 
   let run: RunResult;
   try {
@@ -73,6 +77,46 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
   }
 
   return writeReports(run, targets, io, safe);
+}
+
+/**
+ * `--explain`: the plan of every find, aggregate and count the run would send (explain,
+ * verbosity queryPlanner), printed, and as JSON with --json; no check is evaluated.
+ * Exit 0 when every query was explained, 3 when the source could not be read or a query
+ * could not be explained, 2 (usage) for a source that is not MongoDB.
+ */
+async function explainRun(scenarios: readonly Scenario[], spec: string, options: RunOptions, mongo: MongoSourceOptions, json: string | undefined, io: CliIO, safe: (text: string) => string): Promise<number> {
+  if (!isMongoUri(spec)) throw new UsageError("--explain needs a mongodb:// source: it asks the server's query planner (a dump is read whole, without queries)");
+  const source = await sourceFor(spec, { mongo });
+  try {
+    await gatherReads(scenarios, source, options);
+  } catch (e) {
+    if (!(e instanceof SourceError)) throw e;
+    io.stderr(`countly-check: the source could not be read: ${safe(e.message)}\n`);
+    return EXIT.source;
+  } finally {
+    await source.close();
+  }
+  const plans = source.plans?.() ?? [];
+  const code = plans.some((p) => p.error) ? EXIT.source : EXIT.ok;
+  const { explainConsole, explainJson } = await import("./explain-output.ts");
+  const shown = plans.map((p) => (p.error ? { ...p, error: safe(p.error) } : p));
+  const say = json === "-" ? io.stderr : io.stdout;
+  say(explainConsole(safe(source.description), shown));
+  if (json) {
+    const text = explainJson(safe(source.description), shown, code);
+    if (json === "-") io.stdout(text);
+    else {
+      try {
+        await writeReportFile(json, text);
+      } catch (e) {
+        if (!(e instanceof ReportWriteError)) throw e;
+        io.stderr(`countly-check: ${safe(e.message)}\n`);
+        return EXIT.report;
+      }
+    }
+  }
+  return code;
 }
 
 /** Without --source, the scenarios' own `source:` (all must agree). */

@@ -5,6 +5,7 @@ import { isValidTimezone } from "../../countly/time.ts";
 import type { DiffSide } from "../diff/side.ts";
 import type { Catalog } from "../facts/collector.ts";
 import type { AppInfo, FactName, FactParams, FactScope, FactValues } from "../facts/types.ts";
+import type { QueryPlan } from "./mongo/explain-plan.ts";
 
 export interface SourceBasics {
   apps: AppInfo[];
@@ -48,6 +49,8 @@ export interface Source {
    * `compare` checks are errors.
    */
   runPipelines?(requests: readonly PipelineRequest[]): Promise<PipelineOutcome[]>;
+  /** `--explain` (a MongoDB source opened with `explain`): the plan of every query sent, in order. */
+  plans?(): QueryPlan[];
   /** What the source is reading right now (e.g. "aggregate on countly_drill.drill_events (rawEvents)"), for deadline messages. */
   activity?(): string | undefined;
   close(): Promise<void>;

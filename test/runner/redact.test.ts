@@ -2,7 +2,8 @@
 // every query option value but the allow-listed ones, and the literal secrets of known URIs.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { redactUri, SAFE_URI_OPTIONS, scrubSecrets, secretsOf } from "../../runner/redact.ts";
+import { redactUri, SAFE_URI_OPTIONS, scrubSecrets, secretsOf, uriHosts } from "../../runner/redact.ts";
+import { markedSecret, URI_SPECIALS } from "../support/secrets.ts";
 
 const SEED = 1313;
 
@@ -20,6 +21,41 @@ describe("redactUri", () => {
     );
     expect(out).toBe("mongodb://h/db?authSource=admin&replicaSet=rs0&tlsCertificateKeyFilePassword=***&authMechanismProperties=***&tls=true&proxyPassword=***");
     for (const o of ["authsource", "replicaset", "tls", "readpreference", "directconnection", "appname"]) expect(SAFE_URI_OPTIONS.has(o)).toBe(true);
+  });
+
+  it("a password holding / ? # : or @ never shows a fragment as a host; a URI that reads two ways is hidden whole", () => {
+    expect(redactUri("mongodb://u:ab/cd@h/db")).toBe("mongodb://***@h/db");
+    expect(redactUri("mongodb://u:a#b@c/d@127.0.0.1:1/countly")).toBe("mongodb://***@127.0.0.1:1/countly");
+    expect(redactUri("mongodb://u:ab?cd@h:27017/?authSource=admin")).toBe("mongodb://***@h:27017/?authSource=admin");
+    // `u:a/b@c` + `?d=e@h`: host `c` and option d=`e@h`, or password `a/b@c?d=e` and host `h`.
+    expect(redactUri("mongodb://u:a/b@c?d=e@h/")).toBe("mongodb://***");
+    expect(redactUri("mongodb://u:a/b@c?d@h/")).toBe("mongodb://***@h/");
+    expect(redactUri("mongodb://h/?authMechanismProperties=AWS_SESSION_TOKEN:a@b.c")).toBe("mongodb://***");
+    // No `@` and no host list (`u:pw` is no host:port): all hidden.
+    expect(redactUri("mongodb://u:pw/db")).toBe("mongodb://***");
+    expect(uriHosts("mongodb://u:ab/cd@db1:27017,[::1]:27018/x")).toEqual({ scheme: "mongodb", hosts: "db1:27017,[::1]:27018" });
+    expect(uriHosts("mongodb://u:a/b@c?d=e@h/").hosts).toBe("***");
+    // Idempotent: redacted text passes through the rule again unchanged.
+    for (const t of ["mongodb://***@h:1/x?tls=true&proxyPassword=***", "mongodb://***", "file:///tmp/x"]) expect(redactUri(t)).toBe(t);
+  });
+
+  it(`property: the rule alone shows no fragment of a password or option value holding URI delimiters anywhere (seed ${SEED})`, () => {
+    const optionValue = markedSecret("Kv9", URI_SPECIALS.replace(/[&;]/g, ""));
+    const hosts = fc.constantFrom("db.example:27017", "db1,db2:27018", "127.0.0.1", "[::1]:27017", "cluster0.example.net");
+    const tail = fc.constantFrom("", "/", "/countly", "/countly?authSource=admin&", "/?", "?");
+    fc.assert(
+      fc.property(markedSecret("Qx7"), optionValue, hosts, tail, fc.constantFrom("mongodb", "mongodb+srv"), (password, value, host, path, scheme) => {
+        const query = path.endsWith("?") || path.endsWith("&") ? `${path}tlsCertificateKeyFilePassword=${value}` : path;
+        const uri = `${scheme}://user:${password}@${host}${query}`;
+        for (const shown of [redactUri(`failed: ${uri} (x)`), uriHosts(uri).hosts]) {
+          expect(shown).not.toContain("Qx7");
+          expect(shown).not.toContain("Kv9");
+        }
+        // Where the URI reads one way only, its hosts are still shown.
+        if (!/@/.test(password + value)) expect(uriHosts(uri).hosts).toBe(host);
+      }),
+      { seed: SEED, numRuns: 2000 },
+    );
   });
 
   it("leaves text without URIs alone", () => {

@@ -84,7 +84,7 @@ export const hostileInputTests: SharedTests = {
     for (const out of [r.stderr]) assert.doesNotMatch(out, /\n\s+at .*\.ts:\d+/);
   },
 
-  async "secrets: a URI where a scenario belongs, and two scenarios with different source: URIs, are echoed redacted"() {
+  async "secrets: a URI where a scenario belongs, two scenarios with different source: URIs, a password holding URI delimiters: redacted, no fragment shown"() {
     const dir = await tempDir();
     let r = await cli(["run", "mongodb://u:hunter2secret@db.example/"]);
     assert.equal(r.code, 2);
@@ -96,6 +96,17 @@ export const hostileInputTests: SharedTests = {
     assert.equal(r.code, 2);
     assert.match(r.stderr, /different sources: mongodb:\/\/\*\*\*@h1\/\?tlsCertificateKeyFilePassword=\*\*\* \(.*a\.yaml\); mongodb:\/\/h2\/\?authMechanismProperties=\*\*\* /);
     for (const s of ["p@ss@w0rd", "ss@w0rd", "keyS3cret", "t0kenValue"]) assert.ok(!r.stderr.includes(s), s);
+    // A password holding the URI's own delimiters: no fragment of it, as a host or in the driver's parse error.
+    for (const pw of ["Qx7a/Qx7b", "Qx7a?Qx7b", "Qx7a#Qx7b", "Qx7a:Qx7b", "Qx7a@Qx7b", "Qx7a/b@Qx7c?d", "Qx7a#b@Qx7c/d", "Qx7a@Qx7b?c=Qx7d"]) {
+      const uri = `mongodb://checker:${pw}@127.0.0.1:1/countly?directConnection=true`;
+      for (const argv of [["run", join(dir, "a.yaml"), "--source", uri], ["diff", "--before", uri, "--after", uri]]) {
+        r = await cli([...argv, "--connect-timeout-ms", "200", "--junit", join(dir, "pw.xml")]);
+        assert.equal(r.code, 3, `${pw}: ${r.stderr}`);
+        const out = `${r.stdout}${r.stderr}${await readFile(join(dir, "pw.xml"), "utf8")}`;
+        assert.ok(!out.toLowerCase().includes("qx7"), `${argv[0]} ${pw}: ${out}`);
+        assert.match(out, /invalid MongoDB URI for (127\.0\.0\.1:1|\*\*\*)/);
+      }
+    }
     r = await cli(["run", join(dir, "a.yaml"), "--source", ""]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--source is empty/);

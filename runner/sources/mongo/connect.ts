@@ -2,6 +2,7 @@
 // flags, and what of the URI may be shown (hosts only: no user, password or query).
 import type { MongoClientOptions, ReadConcernLevel, ReadPreferenceMode } from "mongodb";
 import type { DatabaseNames } from "../../../countly/layout.ts";
+import { uriHosts } from "../../redact.ts";
 
 export const READ_PREFERENCES = ["primary", "primaryPreferred", "secondary", "secondaryPreferred", "nearest"] as const satisfies readonly ReadPreferenceMode[];
 export const READ_CONCERNS = ["local", "available", "majority", "linearizable", "snapshot"] as const satisfies readonly ReadConcernLevel[];
@@ -36,6 +37,8 @@ export interface MongoSourceOptions {
   maxTimeMS?: number;
   /** Server selection and connect timeout (default: the URI's, else 10 s). */
   connectTimeoutMS?: number;
+  /** `--explain`: every find, aggregate and count is explained (verbosity queryPlanner: plans only, nothing executed) instead of run; `plans()` has the results. */
+  explain?: boolean;
 }
 
 /** Query option names present in the URI, lower-cased. */
@@ -88,41 +91,16 @@ export function selectionTimeoutOf(options: MongoClientOptions, uri: string): nu
   return m ? Number(m[1]) : undefined;
 }
 
-/** `mongodb://user:pw@h1:27017,h2/db?x=y` -> `h1:27017,h2` (for `+srv`, the SRV name). Never contains credentials. */
+/**
+ * `mongodb://user:pw@h1:27017,h2/db?x=y` -> `h1:27017,h2` (for `+srv`, the SRV name), read by
+ * the one redaction rule (runner/redact.ts): `***` where the URI cannot be read without risk.
+ */
 export function hostsOf(uri: string): string {
-  const rest = uri.replace(/^mongodb(\+srv)?:\/\//i, "");
-  const end = rest.search(/[/?]/);
-  const authority = end < 0 ? rest : rest.slice(0, end);
-  const at = authority.lastIndexOf("@");
-  return (at < 0 ? authority : authority.slice(at + 1)) || "localhost";
+  return uriHosts(uri).hosts || "localhost";
 }
 
 /** What the report shows as the source: scheme and hosts, no credentials and no query (it can hold secrets such as tlsCertificateKeyFilePassword). */
 export function describeUri(uri: string): string {
   const srv = /^mongodb\+srv:/i.test(uri);
   return `${srv ? "mongodb+srv" : "mongodb"}://${hostsOf(uri)}`;
-}
-
-/**
- * Values of URI options that may carry secrets besides the password, so messages
- * can be scrubbed of them too.
- */
-export function uriSecrets(uri: string): string[] {
-  const out: string[] = [];
-  const q = uri.indexOf("?");
-  if (q >= 0) {
-    for (const pair of uri.slice(q + 1).split("&")) {
-      const [name, value] = pair.split("=");
-      if (!name || !value) continue;
-      if (/password|secret|token|authmechanismproperties|key/i.test(name)) {
-        out.push(value, decodeURIComponentSafe(value));
-        // authMechanismProperties=AWS_SESSION_TOKEN:xyz,SERVICE_NAME:...
-        for (const part of decodeURIComponentSafe(value).split(",")) {
-          const v = part.split(":").slice(1).join(":");
-          if (v) out.push(v);
-        }
-      }
-    }
-  }
-  return [...new Set(out.filter((s) => s.length >= 3))];
 }

@@ -10,7 +10,6 @@ import {
 } from "mongodb";
 import { scrubSecrets } from "../../redact.ts";
 import { SourceError } from "../source.ts";
-import { uriSecrets } from "./connect.ts";
 
 /** What a message needs to know about the connection. */
 export interface ErrorContext {
@@ -29,9 +28,34 @@ const MAX_TIME_EXPIRED = 50;
 
 /** Collapses whitespace (driver messages can span lines) and removes every secret of the URI. */
 export function scrub(text: string, uri: string): string {
-  let out = scrubSecrets(text.replace(/\s+/g, " ").trim(), uri);
-  for (const s of uriSecrets(uri)) out = out.split(s).join("***");
-  return out;
+  return scrubSecrets(text.replace(/\s+/g, " ").trim(), uri);
+}
+
+/**
+ * Thrown while the driver parses the URI (`new MongoClient`): mongodb-connection-string-url's
+ * own MongoParseError class, the driver's option checks (MongoAPIError "URI option …") and
+ * its host parser (MongoRuntimeError "Unable to parse <host> with URL"), and a bad `%` escape
+ * it decodes itself (URIError).
+ */
+function isUriParseError(e: unknown): boolean {
+  const name = (e as Error)?.name;
+  const text = messageOf(e);
+  return e instanceof MongoParseError || name === "MongoParseError" || e instanceof URIError || (name === "MongoAPIError" && /^URI option /.test(text)) || (name === "MongoRuntimeError" && /^Unable to parse .* with URL/s.test(text));
+}
+
+/**
+ * The parser's message, where it cannot quote a secret. The driver ends the user info at the
+ * FIRST `@` (mongodb-connection-string-url HOSTS_REGEX), the redaction rule at the last one
+ * before the host: with two or more `@` what the driver quotes as a host or an option name
+ * can be part of the password, so then only what is wrong is said. It also quotes a user
+ * name it rejects.
+ */
+function parseMessage(e: unknown, uri: string): string {
+  const text = messageOf(e);
+  if ((uri.match(/@/g)?.length ?? 0) > 1) return "it holds more than one @: percent-encode @ : / ? # [ ] % in the user name and password (@ is %40)";
+  if (/^Username contains unescaped characters/.test(text)) return "the user name contains unescaped characters (percent-encode : / ? # [ ] @)";
+  if (/^Unable to parse .* with URL/s.test(text)) return "a host in the host list is not a host name, an IP address or [IPv6]:port";
+  return text;
 }
 
 function serverCode(e: unknown): { code?: number; codeName?: string } {
@@ -88,8 +112,7 @@ export function openError(e: unknown, ctx: ErrorContext): SourceError {
 
 function openMessage(e: unknown, ctx: ErrorContext): string {
   const where = `MongoDB at ${ctx.hosts}`;
-  // mongodb-connection-string-url throws its own MongoParseError class.
-  if (e instanceof MongoParseError || (e as Error)?.name === "MongoParseError") return `invalid MongoDB URI for ${ctx.hosts}: ${messageOf(e)}`;
+  if (isUriParseError(e)) return `invalid MongoDB URI for ${ctx.hosts}: ${parseMessage(e, ctx.uri)}`;
   if (isReplyTimeout(e)) return replyTimeoutText("reading the app list and collections", ctx);
   if (isAuthFailure(e)) return `${where} rejected the credentials: authentication failed${codeSuffix(e)}; check the credentials in the URI and its authSource`;
   if (e instanceof MongoServerSelectionError) {

@@ -2,12 +2,14 @@
 //
 // Read-only by construction: the only commands sent are the driver's handshake and
 // authentication, listCollections/listDatabases, find (also on local.oplog.rs, for
-// its oldest entry), aggregate (never with $out or $merge), getMore, killCursors and
-// endSessions. Raw drill data is grouped on the
+// its oldest entry), aggregate (never with $out or $merge), count, getMore, killCursors,
+// endSessions and, with `explain` (`--explain`), explain with verbosity queryPlanner
+// (plans only) instead of each find, aggregate and count. Raw drill data is grouped on the
 // server (pipelines/raw-*.ts); aggregated month documents are streamed with a
 // projection and folded by the dump collectors' visitors (pipelines/aggregates.ts).
-import { MongoClient, type AbstractCursor, type Document, type MongoClientOptions } from "mongodb";
+import { MongoClient, type AggregationCursor, type Document, type FindCursor, type MongoClientOptions } from "mongodb";
 import { COLLECTIONS, DEFAULT_DATABASES, type DatabaseNames } from "../../../countly/layout.ts";
+import type { CollectionRef } from "../../facts/collector.ts";
 import type { FactName, FactParams, FactScope } from "../../facts/types.ts";
 import { basicsFromDocuments, SourceError, type FactResults, type PipelineOutcome, type PipelineRequest, type Source, type SourceBasics } from "../source.ts";
 import { clientOptions, DEFAULT_MAX_TIME_MS, describeUri, hostsOf, selectionTimeoutOf, type MongoSourceOptions } from "./connect.ts";
@@ -15,7 +17,8 @@ import { isReplyTimeout, openError, queryErrorMessage, scrub, type ErrorContext 
 import { liveCollector } from "./pipelines/index.ts";
 import type { FindOptions, LiveDb } from "./pipelines/types.ts";
 import type { DiffSide } from "../../diff/side.ts";
-import { runPipelinesLive } from "./run-pipeline.ts";
+import { runPipelinesLive, writeStagesOf } from "./run-pipeline.ts";
+import { leadingMatch, summarizePlan, type QueryCommand, type QueryPlan } from "./explain-plan.ts";
 
 export type { MongoSourceOptions } from "./connect.ts";
 
@@ -23,6 +26,16 @@ export type { MongoSourceOptions } from "./connect.ts";
 const COMMENT = "countly-check (read-only consistency checks)";
 /** How long close() waits for the driver to end its sessions. */
 const CLOSE_WAIT_MS = 2_000;
+
+/** A query `--explain` explains instead of running. */
+interface PlannedQuery {
+  ref: CollectionRef;
+  command: QueryCommand;
+  label?: string;
+  filter?: Document;
+  sort?: Document;
+  limit?: number;
+}
 
 /** A query failed; its message is final (one line, host named, no credentials). */
 class QueryError extends Error {
@@ -44,6 +57,10 @@ export class MongoSource implements Source {
   private stalled?: string;
   /** The query in flight, for deadline messages. */
   private current?: string;
+  /** The fact being computed, naming what each query is for. */
+  private fact?: string;
+  /** `--explain`: the plans of the queries, in the order a run sends them. */
+  private readonly explained: QueryPlan[] = [];
 
   constructor(
     private readonly uri: string,
@@ -68,7 +85,8 @@ export class MongoSource implements Source {
       if (countly.length === 0) throw new SourceError(await this.missingDatabase(this.databases.countly));
       const readWhole = async (name: string, projection: Document) => {
         const docs: Record<string, unknown>[] = [];
-        if (countly.includes(name)) for await (const d of this.live().find({ db: this.databases.countly, name }, {}, { projection })) docs.push(d);
+        // Read even by --explain: the plans depend on the apps (and are of no interest for these small collections).
+        if (countly.includes(name)) for await (const d of this.live(false).find({ db: this.databases.countly, name }, {}, { projection })) docs.push(d);
         return docs;
       };
       const appDocs = await readWhole(COLLECTIONS.apps, { name: 1, key: 1, timezone: 1 });
@@ -96,6 +114,7 @@ export class MongoSource implements Source {
     // One fact at a time: a consistency check should not add a burst of parallel
     // heavy aggregations to a production cluster.
     for (const [fact, params] of requests) {
+      this.fact = fact;
       try {
         const value = await liveCollector(fact).compute(db, { ...scope, params }, catalog);
         (results as Record<string, unknown>)[fact] = { ok: true, value };
@@ -104,6 +123,7 @@ export class MongoSource implements Source {
         (results as Record<string, unknown>)[fact] = { ok: false, error };
       }
     }
+    this.fact = undefined;
     return results;
   }
 
@@ -115,6 +135,7 @@ export class MongoSource implements Source {
 
   async runPipelines(requests: readonly PipelineRequest[]): Promise<PipelineOutcome[]> {
     await this.open();
+    this.fact = "check pipeline";
     return runPipelinesLive(this.live(), requests, (e, what) => (e instanceof QueryError ? e.message : queryErrorMessage(e, what, this.ctx)));
   }
 
@@ -145,28 +166,38 @@ export class MongoSource implements Source {
   }
 
   /** The reads collectors may run, with the run's limits on every command. */
-  private live(): LiveDb {
+  private live(planOnly = this.options.explain === true): LiveDb {
     const client = this.client;
     if (!client) throw new Error("MongoSource: open() first");
+    const collection = (ref: CollectionRef) => client.db(ref.db).collection(ref.name);
     return {
-      aggregate: (ref, pipeline, label) =>
-        this.stream(`aggregate on ${ref.db}.${ref.name}`, label, () =>
-          client
-            .db(ref.db)
-            .collection(ref.name)
-            .aggregate(pipeline, { allowDiskUse: true, maxTimeMS: this.maxTimeMS, comment: label ? `${COMMENT}: ${label}` : COMMENT }),
-        ),
-      find: (ref, filter, options: FindOptions = {}) =>
-        this.stream(`find on ${ref.db}.${ref.name}`, undefined, () =>
-          client.db(ref.db).collection(ref.name).find(filter, { ...options, maxTimeMS: this.maxTimeMS, comment: COMMENT }),
-        ),
+      planOnly,
+      aggregate: (ref, pipeline, label) => {
+        const writes = writeStagesOf(pipeline);
+        if (writes.length) throw new QueryError(`aggregate on ${ref.db}.${ref.name}: ${writes.join(", ")} would write; countly-check only reads`);
+        const open = () => collection(ref).aggregate(pipeline, { allowDiskUse: true, maxTimeMS: this.maxTimeMS, comment: label ? `${COMMENT}: ${label}` : COMMENT });
+        const query = { ref, command: "aggregate" as const, label, filter: leadingMatch(pipeline) };
+        return planOnly ? this.explain(query, open) : this.stream(`aggregate on ${ref.db}.${ref.name}`, label, open);
+      },
+      find: (ref, filter, options: FindOptions = {}) => {
+        const open = () => collection(ref).find(filter, { ...options, maxTimeMS: this.maxTimeMS, comment: COMMENT });
+        const query = { ref, command: "find" as const, filter, sort: options.sort, limit: options.limit };
+        return planOnly ? this.explain(query, open) : this.stream(`find on ${ref.db}.${ref.name}`, undefined, open);
+      },
       count: async (ref, options = {}) => {
         const what = `counting ${ref.db}.${ref.name}`;
-        const coll = client.db(ref.db).collection(ref.name);
+        const coll = collection(ref);
+        const limits = { maxTimeMS: this.maxTimeMS, comment: COMMENT };
+        if (planOnly) {
+          // What the driver sends: `count` without a query (metadata), or countDocuments' aggregate.
+          const query = { ref, command: "count" as const };
+          if (options.estimated) await this.record(query, () => client.db(ref.db).command({ explain: { count: ref.name, ...limits }, verbosity: "queryPlanner" }, { readPreference: coll.readPreference }));
+          else for await (const _ of this.explain({ ...query, filter: {} }, () => coll.aggregate([{ $match: {} }, { $group: { _id: 1, n: { $sum: 1 } } }], limits)));
+          return 0;
+        }
         this.refuseWhenStalled(what);
         this.current = what;
         try {
-          const limits = { maxTimeMS: this.maxTimeMS, comment: COMMENT };
           return options.estimated ? await coll.estimatedDocumentCount(limits) : await coll.countDocuments({}, limits);
         } catch (e) {
           throw this.queryError(e, what);
@@ -185,7 +216,41 @@ export class MongoSource implements Source {
     };
   }
 
-  private async *stream(what: string, label: string | undefined, open: () => AbstractCursor<Document>): AsyncGenerator<Document> {
+  /** `--explain`: the plans of every query sent so far (find, aggregate, count), in order. */
+  plans(): QueryPlan[] {
+    return this.explained.map((p) => ({ ...p }));
+  }
+
+  /** `--explain` of a cursor's query: yields nothing. */
+  private async *explain(query: PlannedQuery, open: () => AggregationCursor<Document> | FindCursor<Document>): AsyncGenerator<Document> {
+    await this.record(query, () => open().explain("queryPlanner"));
+  }
+
+  /** Sends one explain and keeps its plan (or why there is none). */
+  private async record(query: PlannedQuery, explain: () => Promise<Document>): Promise<void> {
+    const { ref, command, label, ...shape } = query;
+    const what = `explain of ${command} on ${ref.db}.${ref.name}`;
+    const purpose = this.purposeOf(label);
+    const entry = { collection: `${ref.db}.${ref.name}`, command, purpose, ...Object.fromEntries(Object.entries(shape).filter(([, v]) => v !== undefined)) };
+    try {
+      this.refuseWhenStalled(what);
+      this.current = what;
+      this.explained.push({ ...entry, ...summarizePlan(await explain()) });
+    } catch (e) {
+      const error = e instanceof QueryError ? e.message : this.queryError(e, what).message;
+      this.explained.push({ ...entry, plan: "unknown", indexes: [], collectionScan: false, error });
+    } finally {
+      this.current = undefined;
+    }
+  }
+
+  /** What a query is for: its label, prefixed by the fact being computed unless the label names it. */
+  private purposeOf(label: string | undefined): string {
+    if (!label) return this.fact ?? "reading the source";
+    return this.fact && !label.startsWith(this.fact) && this.fact !== "check pipeline" ? `${this.fact}: ${label}` : label;
+  }
+
+  private async *stream(what: string, label: string | undefined, open: () => AggregationCursor<Document> | FindCursor<Document>): AsyncGenerator<Document> {
     this.refuseWhenStalled(what);
     const cursor = open();
     this.current = label ? `${what} (${label})` : what;

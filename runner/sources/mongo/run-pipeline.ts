@@ -12,6 +12,11 @@ import type { LiveDb } from "./pipelines/types.ts";
 /** Stage names that write; never sent. */
 const WRITE_STAGES = new Set(["$out", "$merge"]);
 
+/** The writing stages of a pipeline (none for anything countly-check sends). */
+export function writeStagesOf(pipeline: readonly Record<string, unknown>[]): string[] {
+  return pipeline.flatMap((stage) => Object.keys(stage)).filter((k) => WRITE_STAGES.has(k));
+}
+
 /**
  * Runs each request on the server, keeping its first `keepRows` documents and counting
  * the rest as they stream by (the client never holds more than `keepRows`). An error
@@ -24,7 +29,7 @@ export async function runPipelinesLive(
 ): Promise<PipelineOutcome[]> {
   const outcomes: PipelineOutcome[] = [];
   for (const r of requests) {
-    const writes = r.pipeline.flatMap((stage) => Object.keys(stage)).filter((k) => WRITE_STAGES.has(k));
+    const writes = writeStagesOf(r.pipeline);
     if (writes.length > 0) {
       outcomes.push({ ok: false, error: `${r.db}.${r.collection}: ${writes.join(", ")} would write; countly-check only reads` });
       continue;

@@ -20,6 +20,7 @@ import {
   unauthorized,
 } from "./errors.ts";
 import { fixtureCollectionUuid } from "../../../fixtures/collection-uuids.ts";
+import { explainReply } from "./planner.ts";
 import type { DataStore } from "./store.ts";
 import type { WireServerOptions } from "./types.ts";
 import { cloneValue, toPlainNumbers } from "./values.ts";
@@ -321,6 +322,26 @@ const distinct: Handler = (body, ctx) => {
   return { values: distinctValues(docs, body.key).map(cloneValue), ok: 1 };
 };
 
+/** Commands the double explains: reads only (a real server also explains update/delete/findAndModify; we never send those). */
+const EXPLAINABLE = new Set(["find", "aggregate", "count"]);
+
+/** queryPlanner only: plans from the collection's indexes (planner.ts), nothing executed. */
+const explain: Handler = (body, ctx) => {
+  const inner = asDocument(body.explain, "explain");
+  if (!inner) throw failedToParse("explain command requires a nested object");
+  const verbosity = body.verbosity ?? "allPlansExecution";
+  if (verbosity !== "queryPlanner") throw badValue(`the wire double explains with verbosity queryPlanner only (asked: ${String(verbosity)}): the others execute the query`);
+  const name = Object.keys(inner)[0] ?? "";
+  if (!EXPLAINABLE.has(name)) throw new CommandError(59, "CommandNotFound", `explain of ${name} is not supported: the wire double is read-only`);
+  if (name === "aggregate") {
+    const writeStage = findWriteStage(inner.pipeline);
+    if (writeStage) throw new CommandError(59, "CommandNotFound", `${writeStage} is not supported: the wire double is read-only`);
+  }
+  const coll = collectionName(inner, name);
+  const indexes = (ctx.state.store.indexes(ctx.db, coll) ?? []) as { name: string; key: Record<string, number> }[];
+  return explainReply(name, inner, `${ctx.db}.${coll}`, indexes);
+};
+
 // ---------------------------------------------------------------------------------------------
 // sessions and authentication
 
@@ -350,6 +371,7 @@ const HANDLERS: Record<string, Handler> = {
   killCursors,
   count,
   distinct,
+  explain,
   endSessions: ok,
   saslStart,
   saslContinue: saslStart,

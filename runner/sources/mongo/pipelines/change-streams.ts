@@ -20,7 +20,8 @@ export const changeStreamsLive: LiveCollector<"changeStreams"> = {
   async compute(db, scope, catalog) {
     const fact: ChangeStreamsFact = await fromDocuments.compute(db, scope, catalog);
     if (fact.drillEvents) fact.drillEvents = await liveUuid(db, { db: scope.databases.drill, name: COLLECTIONS.drillEvents });
-    if (fact.present) fact.oplog = await oldestOplogEntry(db);
+    // --explain reads no document, so `present` is unknown: the oplog read is explained anyway.
+    if (fact.present || db.planOnly) fact.oplog = await oldestOplogEntry(db);
     return fact;
   },
 };

@@ -135,6 +135,15 @@ export function drillFront(target: DrillTarget, scope: FactScope, internalKeys: 
   return [scopeMatch(target, scope, internalKeys), ...extra, { $project: { _id: 0, a: app, day, ...fields } }, { $match: { day: dayFilter } }];
 }
 
+/**
+ * The newest insertion minute a collector found; under `--explain` (queries return
+ * nothing) the current minute stands in, so the passes that depend on it are still
+ * sent, and explained, with the shape a real run gives them.
+ */
+export function planningMinute(db: LiveDb, minute: number | undefined): number | undefined {
+  return minute ?? (db.planOnly ? Math.floor(Date.now() / 60_000) : undefined);
+}
+
 /** A stage keeping documents inserted at or after the cutoff minute (a date `cd`, or a numeric one). */
 export function insertedSince(minute: number): Document {
   const ms = minute * 60_000;

@@ -9,7 +9,7 @@ import { INTERNAL_EVENTS } from "../../../../countly/layout.ts";
 import { isCustomKey } from "../../../facts/dump/drill.ts";
 import { sortRows } from "../../../facts/dump/raw-events.ts";
 import type { Counters, RawEventDay } from "../../../facts/types.ts";
-import { drillFront, drillTargets, insertedSince, keyExpr, type DrillTarget } from "./drill.ts";
+import { drillFront, drillTargets, insertedSince, keyExpr, planningMinute, type DrillTarget } from "./drill.ts";
 import { insertMinute, num, rawCount } from "./expressions.ts";
 import type { LiveCollector } from "./types.ts";
 
@@ -68,8 +68,9 @@ export const rawEventsLive: LiveCollector<"rawEvents"> = {
       }
     }
 
-    if (maxMinute !== undefined) {
-      const cutoff = maxMinute - tailMinutes;
+    const newestMinute = planningMinute(db, maxMinute);
+    if (newestMinute !== undefined) {
+      const cutoff = newestMinute - tailMinutes;
       for (const target of targets) {
         const pipeline = [
           ...drillFront(target, scope, CUSTOM, counterFields(target), [insertedSince(cutoff)]),

@@ -19,7 +19,7 @@ import type { Document } from "mongodb";
 import { INTERNAL_EVENTS } from "../../../../countly/layout.ts";
 import { isCustomKey } from "../../../facts/dump/drill.ts";
 import { insertRows, SESSION_KINDS, type InsertGroup } from "../../../facts/raw-insert-groups.ts";
-import { appExpr, distinctRefs, drillFront, drillTargets, insertedSince, newestInsert, type DrillTarget } from "./drill.ts";
+import { appExpr, distinctRefs, drillFront, drillTargets, insertedSince, newestInsert, planningMinute, type DrillTarget } from "./drill.ts";
 import { insertMinute, insertMs, objectField } from "./expressions.ts";
 import type { LiveCollector, LiveDb } from "./types.ts";
 
@@ -79,7 +79,7 @@ export const rawInsertsLive: LiveCollector<"rawInserts"> = {
       }
     }
 
-    const maxMinute = newest === undefined ? undefined : Math.floor(newest / 60_000);
+    const maxMinute = planningMinute(db, newest === undefined ? undefined : Math.floor(newest / 60_000));
     if (maxMinute !== undefined) {
       const cutoff = maxMinute - tailMinutes;
       const windowStart = (cutoff + 1) * 60_000;
@@ -90,6 +90,8 @@ export const rawInsertsLive: LiveCollector<"rawInserts"> = {
           if (tail && !((tail.get(r._id.m) ?? -Infinity) >= r.maxCd)) tail.set(r._id.m, r.maxCd);
         }
       }
+      // --explain found no groups: each target's per-group read, once, for a stand-in group.
+      if (db.planOnly) for (const t of targets) groups.set(`plan\u0000${t.ref.name}`, { app: (t as DrillTarget).owner?.app ?? t.apps[0]?.id ?? "", e: SESSION_KINDS[0]!, docs: 0, withSource: 0, tail: new Map(), maxCd: windowStart, targets: [t] });
       for (const g of groups.values()) {
         if (g.maxCd === undefined) continue;
         if (Math.floor(g.maxCd / 60_000) <= cutoff) {

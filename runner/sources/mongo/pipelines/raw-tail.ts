@@ -5,7 +5,7 @@
 import { INTERNAL_EVENTS } from "../../../../countly/layout.ts";
 import { normaliseMetricValue } from "../../../../countly/segments.ts";
 import type { RawTailRow } from "../../../facts/types.ts";
-import { distinctRefs, drillFront, drillTargets, insertedSince, newestInsert } from "./drill.ts";
+import { distinctRefs, drillFront, drillTargets, insertedSince, newestInsert, planningMinute } from "./drill.ts";
 import { insertMinute, jsTruthy, objectField, stringOr } from "./expressions.ts";
 import type { LiveCollector } from "./types.ts";
 
@@ -23,8 +23,8 @@ export const rawTailLive: LiveCollector<"rawTail"> = {
       const ms = await newestInsert(db, ref);
       if (ms !== undefined && (newest === undefined || ms > newest)) newest = ms;
     }
-    if (newest === undefined) return { rows: [], maxCdMinute: undefined };
-    const maxMinute = Math.floor(newest / 60_000);
+    const maxMinute = planningMinute(db, newest === undefined ? undefined : Math.floor(newest / 60_000));
+    if (maxMinute === undefined) return { rows: [], maxCdMinute: undefined };
     const cutoff = maxMinute - Math.ceil(scope.params.tailMinutes ?? 0);
 
     const rows = new Map<string, RawTailRow>();

@@ -12,6 +12,13 @@ export interface FindOptions {
 
 /** The only ways a collector may touch the database: reads. */
 export interface LiveDb {
+  /**
+   * `--explain`: queries are explained (queryPlanner), not run, and yield nothing. A
+   * collector whose next query depends on what an earlier one returned (the newest
+   * insert, the groups found) sends it once with a stand-in value (planningMinute), so
+   * every kind of query a run sends is explained.
+   */
+  readonly planOnly?: boolean;
   /** An aggregation pipeline (never with $out/$merge) whose results are grouped rows. */
   aggregate(ref: CollectionRef, pipeline: Document[], label?: string): AsyncIterable<Document>;
   /** A find whose documents are streamed (aggregated month documents, metadata). */

@@ -1,14 +1,17 @@
 // What the user sees when the database cannot be used: one line, the host named, the
 // credentials never; and a failing query fails only the facts that need it.
-import { MongoServerError } from "mongodb";
+import fc from "fast-check";
+import { MongoClient, MongoServerError } from "mongodb";
 import { describe, expect, it } from "vitest";
 import { DB } from "../../../../fixtures/dataset.ts";
 import { generateDataset } from "../../../../fixtures/generate.ts";
-import { hostsOf, uriSecrets } from "../../../../runner/sources/mongo/connect.ts";
+import { hostsOf } from "../../../../runner/sources/mongo/connect.ts";
+import { secretsOf } from "../../../../runner/redact.ts";
 import { openError, queryErrorMessage, scrub } from "../../../../runner/sources/mongo/errors.ts";
 import { MongoSource } from "../../../../runner/sources/mongo/mongo-source.ts";
 import { SourceError } from "../../../../runner/sources/source.ts";
 import { startMongoTarget } from "../../../support/mongo-target.ts";
+import { markedSecret } from "../../../support/secrets.ts";
 import { closedPort, compute, ON_REAL_SERVER, withTarget } from "./support.ts";
 
 const PASSWORD = "s3cretPass";
@@ -120,7 +123,7 @@ describe("messages never carry secrets", () => {
     expect(hostsOf(uri)).toBe("db1.example,db2.example:27018");
     expect(hostsOf("mongodb+srv://u:p@cluster0.example.net/?retryWrites=true")).toBe("cluster0.example.net");
     expect(hostsOf("mongodb://localhost")).toBe("localhost");
-    expect(uriSecrets(uri)).toEqual(expect.arrayContaining(["keyPw123", "tok999"]));
+    expect(secretsOf(uri)).toEqual(expect.arrayContaining(["keyPw123", "tok999"]));
   });
 
   it("even when a driver or server message quotes them", () => {
@@ -133,5 +136,28 @@ describe("messages never carry secrets", () => {
       expect(text).not.toMatch(/s3cretPass|keyPw123|tok999/);
       expect(text).not.toMatch(/\n/);
     }
+  });
+});
+
+describe("the driver's own URI parse errors", () => {
+  const SEED = 1312;
+  it(`property: no fragment of a user name or password holding URI delimiters reaches the message (seed ${SEED})`, () => {
+    console.log(`driver parse errors: fast-check seed ${SEED}`);
+    fc.assert(
+      fc.property(markedSecret("Qx7"), fc.option(markedSecret("Uz4", "/?#[]@:"), { nil: undefined }), (password, user) => {
+        const uri = user === undefined ? `mongodb://checker:${password}@db.example:27017/countly` : `mongodb://${user}@db.example/countly`;
+        let thrown: unknown;
+        try {
+          new MongoClient(uri);
+        } catch (e) {
+          thrown = e;
+        }
+        if (thrown === undefined) return;
+        const message = openError(thrown, { uri, hosts: hostsOf(uri), maxTimeMS: 1000 }).message;
+        expect(message).toMatch(/^invalid MongoDB URI for /);
+        for (const marker of ["qx7", "uz4"]) expect(message.toLowerCase()).not.toContain(marker);
+      }),
+      { seed: SEED, numRuns: 500 },
+    );
   });
 });
