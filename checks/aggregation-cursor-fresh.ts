@@ -92,7 +92,8 @@ export const aggregationCursorFresh: CheckDefinition<AggregationCursorFreshOptio
       const watched = docs(kinds);
       if (watched === 0) continue;
       const token = tokens.get(consumer);
-      const what = kinds.includes("*") ? "raw" : kinds.join("/");
+      // "*" watches every insert: "12 raw documents", else "12 [CLY]_view/[CLY]_action raw documents".
+      const what = kinds.includes("*") ? "raw document" : `${kinds.join("/")} raw document`;
       if (!token) {
         // All it watches inserted within the settle window: it may not have acknowledged anything yet.
         if (!o.required.includes(consumer) || settled.size === 0) continue;
@@ -100,7 +101,7 @@ export const aggregationCursorFresh: CheckDefinition<AggregationCursorFreshOptio
           field: `_changeStreams.${consumer}`,
           expected: "present",
           actual: "missing",
-          message: `${plural(watched, `${what} raw document`)} but no resume token for consumer ${consumer}: it never acknowledged anything here (entry lost in the restore?); started now, it reads only what is inserted from now on`,
+          message: `${plural(watched, what)} but no resume token for consumer ${consumer}: it never acknowledged anything here (entry lost in the restore?); started now, it reads only what is inserted from now on`,
         });
         continue;
       }

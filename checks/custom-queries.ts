@@ -2,7 +2,7 @@
 // aggregation pipelines with placeholders, the period, option schemas, load-time
 // validation, and turning returned documents into findings. Pure: no I/O.
 import { ObjectId } from "bson";
-import { isDay, utcOffsetMs, type Period } from "../countly/time.ts";
+import { dayOf, isDay, utcOffsetMs, type Period } from "../countly/time.ts";
 import type { AppInfo } from "../runner/facts/types.ts";
 import type { CheckFinding, JsonSchema, OptionIssue, QueryRequest, QueryScope } from "./types.ts";
 
@@ -116,9 +116,13 @@ export function placeholderValues(scope: QueryScope): Record<string, string | nu
 /** 00:00 of a local day in `timezone`, in epoch ms (the first instant of the day when midnight is skipped by DST). */
 export function startOfLocalDay(day: string, timezone: string): number {
   const wall = Date.parse(`${day}T00:00:00Z`);
-  let t = wall - utcOffsetMs(timezone, wall);
-  t = wall - utcOffsetMs(timezone, t);
-  return t;
+  // Two guesses at the offset; they differ only when the offset changes near midnight. Of the
+  // two, the earlier one that falls on the day: when DST skips midnight (America/Santiago
+  // 2024-09-08, 00:00 -04 -> 01:00 -03) the second guess lands an hour before the day.
+  const first = wall - utcOffsetMs(timezone, wall);
+  const second = wall - utcOffsetMs(timezone, first);
+  const onDay = [first, second].filter((t) => dayOf(timezone, t) === day);
+  return onDay.length ? Math.min(...onDay) : second;
 }
 
 function nextDay(day: string): string {

@@ -97,7 +97,7 @@ export const eventAllKeyMatches: CheckDefinition<EventAllKeyMatchesOptions> = {
         field: "c",
         expected: m.c,
         actual: 0,
-        message: `no all_key document at all for ${month}, while ${m.events.size} event${m.events.size === 1 ? "" : "s"} have data on ${days.length} day${days.length === 1 ? "" : "s"} (${days[0]}..${days[days.length - 1]}): history merged from the legacy layout (merge_events_collections.js creates no all_key documents; set missing_months: ignore) or all_key documents lost`,
+        message: `no all_key document at all for ${month}, while ${m.events.size} event${m.events.size === 1 ? " has" : "s have"} data on ${days.length} day${days.length === 1 ? "" : "s"} (${days[0]}..${days[days.length - 1]}): history merged from the legacy layout (merge_events_collections.js creates no all_key documents; set missing_months: ignore) or all_key documents lost`,
       });
     }
     // all_key counters for an event that has no per-event data that day.

@@ -118,7 +118,7 @@ export const eventListMatchesData: CheckDefinition<EventListMatchesDataOptions> 
         if (d && d.monthDocs > 0) continue;
         const r = raw.get(key);
         const what = d && d.docs > 0 ? `only ${d.docs} meta document${d.docs === 1 ? "" : "s"}, no month document with counters` : "no aggregated data documents";
-        const rawNote = r ? `, although ${r.events} raw drill event${r.events === 1 ? "" : "s"} exist in the period: the aggregated data was not restored or not rebuilt` : ": its aggregated data was deleted or not restored";
+        const rawNote = r ? `, although ${r.events} raw drill event${r.events === 1 ? " exists" : "s exist"} in the period: the aggregated data was not restored or not rebuilt` : ": its aggregated data was deleted or not restored";
         ctx.report({ event: key, expected: "aggregated data", actual: d ? `${d.docs} documents` : "none", message: `is in countly.events.list but has ${what}${rawNote}` });
       }
     }

@@ -31,11 +31,6 @@ export function recentRows(tail: RawTailFact, settleMinutes: number): RawTailRow
   return tail.rows.filter((r) => r.minute > cutoff);
 }
 
-/** "[CLY]_session documents" for messages. */
-export function kindLabel(kind: SessionKind): string {
-  return `${kind} document`;
-}
-
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }

@@ -87,7 +87,7 @@ export const sessionsMatchRaw: CheckDefinition<SessionsMatchRawOptions> = {
     for (const d of days) {
       const actual = agg.get(d.day) ?? 0;
       if (ok(d, actual)) continue;
-      const message = shifted ? `${actual} sessions, ${plural(d.hi, `raw ${kind} document`)}: ${shiftedHint(ctx.app.timezone)}` : describe(kind, d, actual, agg.has(d.day), totals, o.count_from);
+      const message = shifted ? `${plural(actual, "session")}, ${plural(d.hi, `raw ${kind} document`)}: ${shiftedHint(ctx.app.timezone)}` : describe(kind, d, actual, agg.has(d.day), totals, o.count_from);
       ctx.report({ event: kind, day: d.day, field: "t", expected: d.hi, actual, message });
     }
     if (o.aggregates_without_raw === "fail") {

@@ -17,6 +17,7 @@ import { RUN_HELP } from "./help.ts";
 import { UsageError, type CliIO } from "./io.ts";
 import { progressPrinter } from "./progress.ts";
 import { mongoOptions } from "./mongo-options.ts";
+import { describeParallel } from "../sources/dump/parallel/jobs.ts";
 import { REPORT_OPTIONS, reportTargets, writeReports } from "./output.ts";
 import { sourceFromDefaultVariable, sourceFromFlags } from "./source-option.ts";
 
@@ -32,6 +33,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
     to: { type: "string" },
     "max-findings": { type: "string" },
     "max-memory": { type: "string" },
+    jobs: { type: "string" },
     "read-preference": { type: "string" },
     "read-concern": { type: "string" },
     "max-time-ms": { type: "string" },
@@ -49,6 +51,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
   if (period.from && period.to && period.from > period.to) throw new UsageError(`--from ${period.from} is after --to ${period.to}`);
   const maxFindings = intOption("max-findings", values["max-findings"], 1);
   const maxMemory = bytesOption("max-memory", values["max-memory"]);
+  const jobs = intOption("jobs", values.jobs, 1);
   const timeoutMs = intOption("timeout", values.timeout, 1);
   const mongo = mongoOptions(values);
   const targets = reportTargets(values, { junit: DEFAULT_JUNIT });
@@ -63,7 +66,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
 
   let run: RunResult;
   try {
-    const source = await sourceFor(sourceSpec, { dump: { onProgress: showProgress ? progressPrinter(io.stderr, { tty: io.stderrIsTTY ?? false }) : undefined }, mongo });
+    const source = await sourceFor(sourceSpec, { dump: { onProgress: showProgress ? progressPrinter(io.stderr, { tty: io.stderrIsTTY ?? false }) : undefined, jobs, onParallel: showProgress ? (r) => io.stderr(`${describeParallel(r)}\n`) : undefined }, mongo });
     try {
       run = await runScenarios(scenarios, source, { registry: CHECKS, apps: values.app, period, maxFindings, timeoutMs, maxMemory });
     } finally {

@@ -106,4 +106,109 @@ describe("aggregation-cursor-fresh", () => {
     expect(evaluateWhole(aggregationCursorFresh, {}, { rawInserts: { rows: [] }, changeStreams: streams() }).skipped).toBe("no raw data in countly_drill");
     expect(evaluateWhole(aggregationCursorFresh, {}, { rawInserts: inserts, changeStreams: { drillLayout: "legacy", present: false, tokens: [] } }).skipped).toMatch(/^legacy layout/);
   });
+
+  // The consumers of Countly 25.x and what each watches: api/aggregator/processing.js (001abe87:
+  // session-ingestion on [CLY]_session, session-updates), processing.ts (0a732d3: [CLY]_session_begin),
+  // plugins/views/api/aggregator.js (views-insert on [CLY]_view/[CLY]_action, views-update), drill-meta on every insert.
+  it.each([
+    ["[CLY]_custom", ["drill-meta", "event-aggregator"]],
+    ["[CLY]_session", ["drill-meta", "session-ingestion", "session-updates"]],
+    ["[CLY]_session_begin", ["drill-meta", "session-ingestion"]],
+    ["[CLY]_session_update", ["drill-meta", "session-updates"]],
+    ["[CLY]_view", ["drill-meta", "views-insert"]],
+    ["[CLY]_action", ["drill-meta", "views-insert"]],
+    ["[CLY]_view_update", ["drill-meta", "views-update"]],
+    ["[CLY]_crash", ["drill-meta"]],
+  ])("by default judges the consumers that watch %s", (kind, consumers) => {
+    const old = T0 - 86_400_000;
+    const all = ["event-aggregator", "session-ingestion", "session-updates", "drill-meta", "views-insert", "views-update"].map((c) => token(c, old));
+    const out = evaluateWhole(aggregationCursorFresh, {}, { rawInserts: { rows: [rows(kind, T0)], maxCdMinute: minute(T0) }, changeStreams: streams(...all) });
+    expect(out.findings.map((f) => f.field).sort()).toEqual(consumers.map((c) => `_changeStreams.${c}.cd`));
+  });
+
+  it("by default requires entries of event-aggregator, session-ingestion, drill-meta and views-insert, not of the update consumers", () => {
+    const kinds = ["[CLY]_custom", "[CLY]_session", "[CLY]_session_update", "[CLY]_view", "[CLY]_view_update"];
+    const out = evaluateWhole(aggregationCursorFresh, {}, { rawInserts: { rows: kinds.map((k) => rows(k, T0)), maxCdMinute: minute(T0) }, changeStreams: streams() });
+    expect(out.findings.map((f) => f.field)).toEqual(["_changeStreams.event-aggregator", "_changeStreams.session-ingestion", "_changeStreams.drill-meta", "_changeStreams.views-insert"]);
+    expect(out.findings.map((f) => f.message.split(" but ")[0])).toEqual(["10 [CLY]_custom raw documents", "10 [CLY]_session/[CLY]_session_begin raw documents", "50 raw documents", "10 [CLY]_view/[CLY]_action raw documents"]);
+  });
+
+  it("asks for the raw inserts with a tail as long as the settle window", () => {
+    expect(aggregationCursorFresh.needs({ settle_minutes: 7, consumers: {}, required: [] })).toEqual([{ fact: "changeStreams" }, { fact: "rawInserts", params: { tailMinutes: 7 } }]);
+  });
+
+  it("by default lets a consumer be up to 5 minutes behind", () => {
+    const recent: RawInsertRow = { app: "a1", e: "[CLY]_custom", docs: 5, withSource: 0, maxCd: T0, settledMaxCd: T0 - 10 * MIN, tail: [{ minute: minute(T0) - 5, maxCd: T0 - 5 * MIN }, { minute: minute(T0) - 4, maxCd: T0 - 4 * MIN }] };
+    const behind = (cd: number) => evaluateWhole(aggregationCursorFresh, { required: [] }, { rawInserts: { rows: [recent], maxCdMinute: minute(T0) }, changeStreams: streams(token("event-aggregator", cd)) }).findings;
+    // The bucket 5 minutes back is settled (minute <= newest - 5); the one 4 minutes back is not.
+    expect(behind(T0 - 5 * MIN)).toEqual([]);
+    expect(behind(T0 - 5 * MIN - 1)).toEqual([expect.objectContaining({ expected: `>= ${new Date(T0 - 5 * MIN).toISOString()}` })]);
+  });
+
+  it("takes the newest settled insert of a kind over every app and every settled minute, in any order", () => {
+    const tailOnly: RawInsertRow = { app: "a1", e: "[CLY]_custom", docs: 3, withSource: 0, maxCd: T0, tail: [{ minute: minute(T0) - 8, maxCd: T0 - 8 * MIN }, { minute: minute(T0) - 9, maxCd: T0 - 9 * MIN }, { minute: minute(T0) - 1, maxCd: T0 - MIN }] };
+    const judge = (r: RawInsertRow[], cd: number) => evaluateWhole(aggregationCursorFresh, { required: [] }, { rawInserts: { rows: r, maxCdMinute: minute(T0) }, changeStreams: streams(token("event-aggregator", cd)) }).findings.map((f) => f.expected);
+    expect(judge([tailOnly], T0 - 8.5 * MIN)).toEqual([`>= ${new Date(T0 - 8 * MIN).toISOString()}`]);
+    expect(judge([tailOnly], T0 - 8 * MIN)).toEqual([]);
+    // Two apps: the newer app's insert counts, whichever row comes first.
+    const twoApps = [rows("[CLY]_custom", T0 - 30 * MIN, "a2"), rows("[CLY]_custom", T0 - 60 * MIN, "a1")];
+    expect(judge(twoApps, T0 - 45 * MIN)).toEqual([`>= ${new Date(T0 - 30 * MIN).toISOString()}`]);
+    expect(judge([...twoApps].reverse(), T0 - 45 * MIN)).toEqual([`>= ${new Date(T0 - 30 * MIN).toISOString()}`]);
+  });
+
+  it("judges a consumer only by the kinds it watches", () => {
+    // event-aggregator is behind the custom events; an older [CLY]_view insert must not make it fresh.
+    const out = evaluateWhole(aggregationCursorFresh, { required: [] }, {
+      rawInserts: { rows: [rows("[CLY]_custom", T0 - 60 * MIN), rows("[CLY]_view", T0 - 70 * MIN)], maxCdMinute: minute(T0) },
+      changeStreams: streams(token("event-aggregator", T0 - 65 * MIN), token("views-insert", T0)),
+    });
+    expect(out.findings.map((f) => f.field)).toEqual(["_changeStreams.event-aggregator.cd"]);
+  });
+
+  it("names, of several kinds a consumer watches, the one it is least behind", () => {
+    const inserts = { rows: [rows("[CLY]_session_begin", T0 - 10 * MIN), rows("[CLY]_session", T0 - 40 * MIN)], maxCdMinute: minute(T0) };
+    const out = evaluateWhole(aggregationCursorFresh, { required: [] }, { rawInserts: inserts, changeStreams: streams(token("session-ingestion", T0 - 50 * MIN)) });
+    expect(out.findings).toEqual([expect.objectContaining({ expected: `>= ${new Date(T0 - 40 * MIN).toISOString()}`, message: expect.stringMatching(/^consumer session-ingestion last acknowledged a raw document inserted 10 minutes before the newest \[CLY\]_session insert/) })]);
+  });
+
+  it("says how far behind in minutes below 2 hours, in hours below 2 days, else in days", () => {
+    const lag = (ms: number) => evaluateWhole(aggregationCursorFresh, { required: [] }, { rawInserts: { rows: [rows("[CLY]_custom", T0)], maxCdMinute: minute(T0) }, changeStreams: streams(token("event-aggregator", T0 - ms)) }).findings[0]!.message.split(" before ")[0];
+    expect(lag(MIN)).toBe("consumer event-aggregator last acknowledged a raw document inserted 1 minute");
+    expect(lag(119 * MIN)).toMatch(/ 119 minutes$/);
+    expect(lag(120 * MIN)).toMatch(/ 2 hours$/);
+    expect(lag(47 * 60 * MIN)).toMatch(/ 47 hours$/);
+    expect(lag(48 * 60 * MIN)).toMatch(/ 2 days$/);
+  });
+
+  it("does not judge what is still within the settle window: no token needed yet, an old token not yet behind", () => {
+    const pending: RawInsertRow = { app: "a1", e: "[CLY]_custom", docs: 5, withSource: 0, maxCd: T0, tail: [{ minute: minute(T0) - 1, maxCd: T0 - MIN }, { minute: minute(T0), maxCd: T0 }] };
+    const inserts = { rows: [pending], maxCdMinute: minute(T0) };
+    expect(evaluateWhole(aggregationCursorFresh, {}, { rawInserts: inserts, changeStreams: streams() }).findings).toEqual([]);
+    expect(evaluateWhole(aggregationCursorFresh, {}, { rawInserts: inserts, changeStreams: streams(token("event-aggregator", T0 - 86_400_000), token("drill-meta", T0 - 86_400_000)) }).findings).toEqual([]);
+    expect(evaluateWhole(aggregationCursorFresh, {}, { rawInserts: inserts, changeStreams: { drillLayout: "current", present: false, tokens: [] } }).findings).toEqual([]);
+  });
+
+  it("missing _changeStreams: names the newest insert over all raw data, or none when no document has cd", () => {
+    const none = { drillLayout: "current" as const, present: false, tokens: [] };
+    const two = { rows: [rows("[CLY]_custom", T0 - 60 * MIN), rows("[CLY]_view", T0, "a1", 2)], maxCdMinute: minute(T0) };
+    expect(evaluateWhole(aggregationCursorFresh, {}, { rawInserts: two, changeStreams: none }).findings[0]!.message).toBe(
+      "no _changeStreams document in countly.plugins, but 12 raw documents (newest inserted 2024-11-09T12:00:00.000Z): the aggregator never acknowledged anything on this database (countly.plugins not restored?); started now, it reads only raw data inserted from now on",
+    );
+    const noCd: RawInsertRow = { app: "a1", e: "[CLY]_custom", docs: 4, withSource: 0, settledMaxCd: T0, tail: [] };
+    expect(evaluateWhole(aggregationCursorFresh, {}, { rawInserts: { rows: [noCd], maxCdMinute: minute(T0) }, changeStreams: none }).findings[0]!.message).toMatch(/^no _changeStreams document in countly\.plugins, but 4 raw documents: the aggregator/);
+    // Rows with and without cd: the newest of those that have one.
+    expect(evaluateWhole(aggregationCursorFresh, {}, { rawInserts: { rows: [noCd, rows("[CLY]_view", T0 - MIN)], maxCdMinute: minute(T0) }, changeStreams: none }).findings[0]!.message).toMatch(/^no _changeStreams document in countly\.plugins, but 14 raw documents \(newest inserted 2024-11-09T11:59:00\.000Z\)/);
+  });
+
+  it("an entry with neither cd nor token: its progress is not known", () => {
+    const bare: ChangeStreamToken = { consumer: "event-aggregator", hasToken: false };
+    expect(evaluateWhole(aggregationCursorFresh, { required: [] }, { rawInserts: { rows: [rows("[CLY]_custom", T0)], maxCdMinute: minute(T0) }, changeStreams: streams(bare) }).findings).toEqual([
+      { field: "_changeStreams.event-aggregator.cd", expected: "a date, or a resume token whose cluster time can be read", actual: "missing", message: "consumer event-aggregator's entry has no cd and no resume token, so its progress is not known" },
+    ]);
+  });
+
+  it("counts only rows that hold documents", () => {
+    const empty: RawInsertRow = { app: "a1", e: "[CLY]_custom", docs: 0, withSource: 0, tail: [] };
+    expect(evaluateWhole(aggregationCursorFresh, {}, { rawInserts: { rows: [empty], maxCdMinute: minute(T0) }, changeStreams: streams() }).skipped).toBe("no raw data in countly_drill");
+  });
 });

@@ -158,4 +158,57 @@ describe("compare check", () => {
       ["right", "countly", "users", 100_000],
     ]);
   });
+
+  it("lists keys in the left side's order, then the right side's own; labels name the sides", () => {
+    const out = run([["b", 1], ["a", 1]], [["c", 2], ["a", 2], ["b", 2]], { left: { ...side("countly.x"), label: "L" }, right: { ...side("countly.y"), label: "R" } });
+    expect(out.findings.map((f) => f.message)).toEqual(["b: L 1, R 2 (expected equal)", "a: L 1, R 2 (expected equal)", "c: R has 2, L has no row for this key"]);
+  });
+
+  it("keys that are neither text nor a mapping give no finding fields; a text key that is a day gives the day", () => {
+    const out = run([[null, 1], [7, 1], ["2024-10-01", 1], ["Buy", 1]], [[null, 2], [7, 2], ["2024-10-01", 2], ["Buy", 2]]);
+    expect(out.findings).toEqual([
+      { expected: 2, actual: 1, message: "null: countly_drill.drill_events 1, countly.users 2 (expected equal)" },
+      { expected: 2, actual: 1, message: "7: countly_drill.drill_events 1, countly.users 2 (expected equal)" },
+      { day: "2024-10-01", expected: 2, actual: 1, message: "2024-10-01: countly_drill.drill_events 1, countly.users 2 (expected equal)" },
+      { expected: 2, actual: 1, message: "Buy: countly_drill.drill_events 1, countly.users 2 (expected equal)" },
+    ]);
+  });
+
+  it("a row whose value is null or missing is not a number; a BSON number is", () => {
+    const bad = (row: Record<string, unknown>) => () => evaluateWithResults(compare, BASE, { left: { rows: [row], total: 1 }, right: rows([["a", 1]]) });
+    expect(bad({ _id: "a", value: null })).toThrow("the left pipeline (countly_drill.drill_events) returned a row whose value is not a number: {_id: \"a\", value: null}; each row must be { _id: <key>, value: <number> }");
+    expect(bad({ _id: "a" })).toThrow(/value is not a number/);
+    expect(evaluateWithResults(compare, BASE, { left: { rows: [{ _id: "a", value: { _bsontype: "Long", toString: () => "1" } }], total: 1 }, right: rows([["a", 1]]) }).findings).toEqual([]);
+    expect(() => evaluateWithResults(compare, BASE, { left: rows([["a", 1]]) })).toThrow("the right pipeline's result is missing (internal error)");
+    expect(bad({ value: 1 })).toThrow("the left pipeline (countly_drill.drill_events) returned a row without _id: {value: 1}; end it with a $group on the key");
+    expect(() => evaluateWithResults(compare, BASE, { left: rows([["a", 1]]), right: { rows: [{ _id: { d: 1 }, value: 1 }, { _id: { d: 1 }, value: 2 }], total: 2 } })).toThrow("the right pipeline (countly.users) returned the key d=1 twice; $group by the key so each appears once");
+  });
+
+  it("by default: eq, no tolerance, missing keys fail, at most 100 findings kept, all counted", () => {
+    const out = run(Array.from({ length: 150 }, (_, i) => [i, 1] as [unknown, unknown]), Array.from({ length: 150 }, (_, i) => [i, 1.5] as [unknown, unknown]));
+    expect(out.findings).toHaveLength(100);
+    expect(out.total).toBe(150);
+    expect(out.findings[0]!.message).toBe("0: countly_drill.drill_events 1, countly.users 1.5 (expected equal)");
+  });
+
+  it("validation: any tolerance with a ratio range is refused, a range with lo = hi is fine, and right-side problems are found", () => {
+    const o = (extra: Record<string, unknown>) => withDefaults<any>(compare.meta, { ...BASE, ...extra });
+    expect(compare.validate!(o({ relation: { ratio_between: [1, 1] } }))).toEqual([]);
+    expect(compare.validate!(o({ relation: { ratio_between: [1, 2] }, tolerance: { relative: 0.1 } }))).toEqual([{ path: ["tolerance"], message: "tolerance applies to eq, lte and gte; ratio_between is its own tolerance" }]);
+    expect(compare.validate!(o({ relation: "eq", tolerance: { absolute: 1 } }))).toEqual([]);
+    expect(compare.validate!(o({ right: { collection: "countly.x", pipeline: [{ $merge: "y" }] } }))[0]).toMatchObject({ path: ["right", "pipeline", 0], key: "$merge" });
+    expect(compare.validate!(o({ per_app: false }))).toEqual([
+      { path: ["left", "pipeline", 0, "$match", "a"], message: "{app_id} needs a per-app check (per_app is false)" },
+      { path: ["right", "pipeline", 0, "$match", "a"], message: "{app_id} needs a per-app check (per_app is false)" },
+    ]);
+    expect(compare.perApp!(o({}))).toBe(true);
+    expect(compare.perApp!(o({ left: side("countly.x"), right: { collection: "countly.y", pipeline: [] }, per_app: "auto" }))).toBe(true);
+    expect(compare.perApp!(o({ left: { collection: "countly.x", pipeline: [] }, right: { collection: "countly.y", pipeline: [] } }))).toBe(false);
+  });
+
+  it("declares its queries with max_rows and max_documents", () => {
+    const q = compare.queries!(withDefaults<any>(compare.meta, { ...BASE, max_rows: 7, max_documents: 9 }), { app: APP, period: {} });
+    expect(q.map((r) => [r.keepRows, r.maxDocuments])).toEqual([[7, 9], [7, 9]]);
+    expect(compare.queries!(withDefaults<any>(compare.meta, BASE), { app: APP, period: {} })[0]!.maxDocuments).toBe(1_000_000);
+  });
 });

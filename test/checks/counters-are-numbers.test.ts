@@ -69,4 +69,55 @@ describe("counters-are-numbers", () => {
     expect(evaluate(countersAreNumbers, {}, facts([], { scanned: [] })).skipped).toBe("no aggregated documents (events, users, sources, metrics, views) for this app");
     expect(evaluate(countersAreNumbers, { collections: ["views"] }, facts([], { scanned: [{ app: a, kind: "events", docs: 3 }] })).skipped).toMatch(/no aggregated documents \(views\)/);
   });
+
+  it.each([
+    ["string", "a string: written by an import or script that stringified numbers (mongoimport of CSV/JSON, a bad merge); `$inc` on it fails and the dashboard concatenates instead of adding"],
+    ["negative", "negative: a repair or merge subtracted more than was there (a rollback of a rollback?)"],
+    ["negative sum", "a negative event sum: legitimate when the SDK sends negative sums (refunds), otherwise a repair or merge subtracted more than was there"],
+    ["NaN", "NaN: arithmetic on a missing or non-numeric value in a merge or repair script; every sum it enters becomes NaN"],
+    ["infinite", "infinite: a division or overflow in a merge or repair script"],
+    ["null", "null: a field unset or overwritten by a bad merge; `$inc` on it fails"],
+    ["boolean", "a boolean: overwritten by a bad merge or manual edit"],
+    ["array", "an array: overwritten by a bad merge or manual edit"],
+    ["not a number", "not a number: overwritten by a bad merge or manual edit"],
+  ] as const)("says what a %s counter means", (kind, why) => {
+    const out = evaluate(countersAreNumbers, { negative_sums: "fail" }, facts([problem("events", { id: "x1", path: "d.27.c", value: "v", problem: kind })]));
+    expect(out.findings).toEqual([{ day: "2024-10-27", field: "d.27.c", expected: "a finite number >= 0", actual: "v", message: `countly.events_data _id "x1": d.27.c = v, ${why}` }]);
+  });
+
+  it("by default checks every kind of aggregated data, and fails negative counters", () => {
+    const rows = (["events", "users", "sources", "metrics", "views"] as const).map((kind) => problem(kind, { value: "-1", problem: "negative" }));
+    expect(evaluate(countersAreNumbers, {}, facts(rows)).findings).toHaveLength(5);
+    expect(evaluate(countersAreNumbers, {}, facts([], { scanned: [{ app: a, kind: "metrics", docs: 1 }] }))).toEqual({ findings: [], skipped: undefined });
+  });
+
+  it("counts left-out counters only of the chosen kinds, and not negative ones when negatives are allowed", () => {
+    const omitted = [
+      { app: a, kind: "sources" as const, collection: "countly.sources", problem: "negative" as const, count: 3 },
+      { app: a, kind: "users" as const, collection: "countly.users", problem: "string" as const, count: 4 },
+    ];
+    expect(evaluate(countersAreNumbers, { collections: ["users"] }, facts([], { omitted })).findings.map((f) => f.actual)).toEqual(["4 more"]);
+    expect(evaluate(countersAreNumbers, { allow_negative: true }, facts([], { omitted })).findings.map((f) => f.actual)).toEqual(["4 more"]);
+    expect(evaluate(countersAreNumbers, {}, facts([], { omitted })).findings).toEqual([
+      { expected: "a finite number >= 0", actual: "3 more", message: 'countly.sources: 3 more counters with the problem "negative" (only the first ones are listed): a whole collection merged or imported badly?' },
+      expect.objectContaining({ actual: "4 more" }),
+    ]);
+  });
+
+  it("year documents: in the period when their year is from the period's first to its last year, whichever end is open", () => {
+    const year = (y: number) => problem("users", { id: `${a}_${y}:0_x`, path: "d.u", period: `${y}:0`, day: undefined });
+    const judged = (period: { from?: string; to?: string }) => evaluate(countersAreNumbers, {}, facts([year(2022), year(2023), year(2024), year(2025)]), period).findings.map((f) => /_(\d{4}):0_x/.exec(f.message)![1]);
+    expect(judged({ from: "2023-12-31", to: "2024-01-01" })).toEqual(["2023", "2024"]);
+    expect(judged({ to: "2023-05-01" })).toEqual(["2022", "2023"]);
+    expect(judged({ from: "2025-05-01" })).toEqual(["2025"]);
+    // A month document (period without ":0") is the fact's business, even without a day.
+    expect(evaluate(countersAreNumbers, {}, facts([problem("users", { period: "2022:5", day: undefined })]), { from: "2024-01-01" }).findings).toHaveLength(1);
+  });
+
+  it("names the views aggregator only for the scroll value of views data", () => {
+    const scr = (kind: "views" | "events", path: string) => evaluate(countersAreNumbers, {}, facts([problem(kind, { path, value: "NaN", problem: "NaN" })])).findings[0]!.message;
+    expect(scr("views", "d.27.3.scr")).toMatch(/, NaN: arithmetic on a missing or non-numeric value in a merge or repair script; every sum it enters becomes NaN \(for `scr` also the views aggregator itself, from a non-numeric or negative scroll position an SDK sent\)$/);
+    expect(scr("events", "d.27.scr")).not.toMatch(/views aggregator/);
+    expect(scr("views", "d.27.3.t")).not.toMatch(/views aggregator/);
+  });
 });

@@ -61,4 +61,30 @@ describe("event-hours-match-day", () => {
     expect(evaluate(eventHoursMatchDay, {}, facts(r(1_000_000.3, 1_000_000.31))).findings).toEqual([expect.objectContaining({ field: "s", expected: 1_000_000.3, actual: 1_000_000.31 })]);
     expect(evaluate(eventHoursMatchDay, {}, facts(r(0.3, 0.3 + 1e-8))).findings).toHaveLength(1);
   });
+
+  it("gives the whole findings: field names, rounded values, one hour bucket in the singular", () => {
+    const doc = `countly.events_data ${a}_h_no-segment_2024:10`;
+    const one = row("Buy", "2024-10-27", 2, 2, { hourBuckets: 1, s: 0.1 + 0.2, dur: 9, hours: { c: 2, s: 0.1, dur: 12 } });
+    expect(evaluate(eventHoursMatchDay, {}, facts(one)).findings).toEqual([
+      { event: "Buy", day: "2024-10-27", field: "s", expected: 0.1 + 0.2, actual: 0.1, message: `the day's sum (s) is 0.3 but its 1 hour bucket add up to 0.1 (${doc}): hour increments are missing: day and hours were merged separately (a partial merge?)` },
+      { event: "Buy", day: "2024-10-27", field: "dur", expected: 9, actual: 12, message: `the day's duration (dur) is 9 but its 1 hour bucket add up to 12 (${doc}): the hours hold more than the day: hour buckets merged twice, or the day total was overwritten` },
+    ]);
+  });
+
+  it("a day without hour buckets: names the first compared counter that is not 0", () => {
+    const doc = `countly.events_data ${a}_h_no-segment_2024:10`;
+    const r = row("Buy", "2024-10-27", 0, 0, { hourBuckets: 0, s: 0.1 + 0.2, dur: 5 });
+    expect(evaluate(eventHoursMatchDay, {}, facts(r)).findings).toEqual([
+      { event: "Buy", day: "2024-10-27", field: "s", expected: 0.1 + 0.2, actual: 0, message: `the day has sum (s) 0.3 but no hour buckets at all (${doc}): hourly data lost in a partial merge or removed by hand?` },
+    ]);
+    expect(evaluate(eventHoursMatchDay, { fields: ["dur"] }, facts(r)).findings.map((f) => f.field)).toEqual(["dur"]);
+    expect(evaluate(eventHoursMatchDay, { fields: ["c"] }, facts(r)).findings).toEqual([]);
+  });
+
+  it("by default compares c, s and dur exactly (no tolerance) and fails missing hours", () => {
+    const r = row("Buy", "2024-10-27", 3, 3, { s: 2, dur: 4, hours: { c: 3, s: 1, dur: 3 } });
+    expect(evaluate(eventHoursMatchDay, {}, facts(r)).findings.map((f) => f.field)).toEqual(["s", "dur"]);
+    expect(evaluate(eventHoursMatchDay, {}, facts(row("Buy", "2024-10-27", 3, 2))).findings).toHaveLength(1);
+    expect(evaluate(eventHoursMatchDay, { tolerance: 1 }, facts(row("Buy", "2024-10-27", 3, 2))).findings).toEqual([]);
+  });
 });

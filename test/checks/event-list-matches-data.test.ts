@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { eventListMatchesData } from "../../checks/event-list-matches-data.ts";
 import type { EventCatalogFact, EventDataKey, RawEventDay } from "../../runner/facts/types.ts";
 import { APP, EMPTY_FACTS, evaluate } from "../support/check-harness.ts";
+import { withDefaults } from "../../checks/types.ts";
 
 const a = APP.id;
 const data = (key: string, monthDocs = 3, docs = monthDocs + 1, collection = "countly.events_data"): EventDataKey => ({ app: a, key, collection, monthDocs, docs });
@@ -89,5 +90,52 @@ describe("event-list-matches-data", () => {
 
   it("skips an app without listed events or event data", () => {
     expect(evaluate(eventListMatchesData, {}, { eventCatalog: catalog([], []), rawEvents: { rows: [] } }).skipped).toBe("no events listed and no event data for this app");
+  });
+
+  it("gives the whole findings: singular counts, several collections, raw events named over a legacy raw collection", () => {
+    const facts = {
+      eventCatalog: catalog(["Buy"], [data("Buy"), data("Old", 1, 1), data("Two", 1, 1, "countly.events0a"), data("Two", 1, 1, "countly.events_data")], { drill: [{ app: a, key: "Two", collection: "countly_drill.drill_events0b" }] }),
+      rawEvents: { rows: [raw("Two", "2024-10-27", 1)] },
+    };
+    expect(evaluate(eventListMatchesData, {}, facts).findings).toEqual([
+      { event: "Old", expected: "listed", actual: "not in countly.events.list", message: "has aggregated data (1 document in countly.events_data), but is not in countly.events.list: invisible in the dashboard (countly.events restored from an older backup, or the list edited?)" },
+      { event: "Two", expected: "listed", actual: "not in countly.events.list", message: "has aggregated data (2 documents in countly.events0a, countly.events_data) and 1 raw drill event in the period, but is not in countly.events.list: invisible in the dashboard (countly.events restored from an older backup, or the list edited?)" },
+    ]);
+  });
+
+  it("listed without data: whole findings, one meta document in the singular, one raw event in the singular", () => {
+    const facts = { eventCatalog: catalog(["Buy", "Meta"], [data("Meta", 0, 1)]), rawEvents: { rows: [raw("Buy", "2024-10-27", 1)] } };
+    expect(evaluate(eventListMatchesData, {}, facts).findings).toEqual([
+      { event: "Buy", expected: "aggregated data", actual: "none", message: "is in countly.events.list but has no aggregated data documents, although 1 raw drill event exists in the period: the aggregated data was not restored or not rebuilt" },
+      { event: "Meta", expected: "aggregated data", actual: "1 documents", message: "is in countly.events.list but has only 1 meta document, no month document with counters: its aggregated data was deleted or not restored" },
+    ]);
+  });
+
+  it("unresolved collections: the whole finding", () => {
+    const facts = { eventCatalog: catalog(["Buy"], [data("Buy")], { unresolved: ["countly.events0123"] }), rawEvents: { rows: [] } };
+    expect(evaluate(eventListMatchesData, {}, facts).findings).toEqual([
+      { expected: "a known event key", actual: "countly.events0123", message: "countly.events0123: event data that no event key named by any app's countly.events document hashes to (sha1(key + appId)): an event missing from every list, or left over from a deleted event or app (not attributable to an app, so every app's case reports it)" },
+    ]);
+    // An app with nothing but unresolved collections is judged, not skipped.
+    expect(evaluate(eventListMatchesData, {}, { eventCatalog: catalog([], [], { unresolved: ["countly.events0123"] }), rawEvents: { rows: [] } }).findings).toHaveLength(1);
+  });
+
+  it("settle window: by default 5 minutes; raw events inserted before it count, also for an event with part of them pending", () => {
+    const rows = (minute: number) => [raw("New", "2024-10-27", 3, { tail: [{ minute, c: 2, s: 0, dur: 0 }] })];
+    const judge = (minute: number, options = {}) => evaluate(eventListMatchesData, options, { eventCatalog: catalog(["Buy"], [data("Buy")]), rawEvents: { rows: rows(minute), maxCdMinute: 1000 } }).findings.map((f) => f.event);
+    // 1 of its 3 raw events was inserted before the window: it should have been listed.
+    expect(judge(996)).toEqual(["New"]);
+    const allPending = (minute: number) => evaluate(eventListMatchesData, {}, { eventCatalog: catalog(["Buy"], [data("Buy")]), rawEvents: { rows: [raw("New", "2024-10-27", 2, { tail: [{ minute, c: 2, s: 0, dur: 0 }] })], maxCdMinute: 1000 } }).findings.map((f) => f.event);
+    expect(allPending(996)).toEqual([]);
+    expect(allPending(995)).toEqual(["New"]);
+    expect(eventListMatchesData.needs(withDefaults(eventListMatchesData.meta, { settle_minutes: 8 }))).toContainEqual({ fact: "rawEvents", params: { tailMinutes: 8 } });
+    expect(eventListMatchesData.needs(withDefaults(eventListMatchesData.meta, { raw_data: false })).map((r) => r.fact)).not.toContain("rawEvents");
+  });
+
+  it("a full list: aggregated data of an unlisted key is still reported, raw data alone is not", () => {
+    const facts = { eventCatalog: catalog(["Buy"], [data("Buy"), data("Agg")]), rawEvents: { rows: [raw("RawOnly", "2024-10-27", 3)] } };
+    // 25.x (change streams): full once the list holds more than event_limit keys.
+    expect(evaluate(eventListMatchesData, { event_limit: 0 }, facts).findings.map((f) => f.event)).toEqual(["Agg"]);
+    expect(evaluate(eventListMatchesData, { event_limit: 1 }, facts).findings.map((f) => f.event)).toEqual(["Agg", "RawOnly"]);
   });
 });

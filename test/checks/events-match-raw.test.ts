@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { eventsMatchRaw } from "../../checks/events-match-raw.ts";
 import type { RawEventDay } from "../../runner/facts/types.ts";
 import { APP, EMPTY_FACTS, evaluate } from "../support/check-harness.ts";
+import { withDefaults } from "../../checks/types.ts";
 
 const a = APP.id;
 const raw = (key: string, day: string, c: number, extra: Partial<RawEventDay> = {}): RawEventDay => ({ app: a, key, day, c, s: 0, dur: 0, docs: c, tail: [], ...extra });
@@ -149,6 +150,55 @@ describe("events-match-raw", () => {
       expect(evaluate(eventsMatchRaw, { fields: ["c"] }, f).findings.map((x) => x.event)).toEqual(["Buy"]);
       const onlyLate = { ...f, rawEvents: { rows: [raw("Late", "2024-10-27", 7)] } };
       expect(evaluate(eventsMatchRaw, { fields: ["c"] }, onlyLate).skipped).toMatch(/not in the full event list \(event_limit 2 from countly\.plugins api\.event_limit\): Countly does not aggregate it/);
+    });
+  });
+
+  describe("messages, whole", () => {
+    const one = (r: RawEventDay, totals: ReturnType<typeof agg>[], options = {}, extra = {}) =>
+      evaluate(eventsMatchRaw, options, { rawEvents: { rows: [r] }, eventAggregates: { totals, segments: [], unattributed: [] }, ...extra }).findings;
+
+    it("says what each kind of difference likely means, naming the field", () => {
+      expect(one(raw("Buy", "2024-10-27", 5, { docs: 1 }), [])).toEqual([
+        { event: "Buy", day: "2024-10-27", field: "c", expected: 5, actual: 0, message: "no aggregated data for this day, 1 raw drill event: aggregates not rebuilt after restore?" },
+      ]);
+      expect(one(raw("Buy", "2024-10-27", 5, { s: 2.5 }), [agg("Buy", "2024-10-27", 5, 0)]).map((f) => [f.field, f.message])).toEqual([["s", "aggregated sum (s) is 0, 5 raw drill events: counters zeroed, or the data was never aggregated"]]);
+      expect(one(raw("Buy", "2024-10-27", 5, { dur: 9 }), [agg("Buy", "2024-10-27", 5, 0, 0)]).map((f) => f.message)).toEqual(["aggregated duration (dur) is 0, 5 raw drill events: counters zeroed, or the data was never aggregated"]);
+      expect(one(raw("Buy", "2024-10-27", 5), [agg("Buy", "2024-10-27", 0)]).map((f) => f.message)).toEqual(["aggregated count (c) is 0, 5 raw drill events: counters zeroed, or the data was never aggregated"]);
+      expect(one(raw("Buy", "2024-10-27", 5), [agg("Buy", "2024-10-27", 3)]).map((f) => f.message)).toEqual(["2 less than the 5 raw drill events add up to: part of the raw data was never aggregated"]);
+      expect(one(raw("Buy", "2024-10-27", 5), [agg("Buy", "2024-10-27", 15)]).map((f) => f.message)).toEqual(["10 more than the 5 raw drill events add up to, exactly 3x: a restore merged over live aggregation?"]);
+      expect(one(raw("Buy", "2024-10-27", 5), [agg("Buy", "2024-10-27", 7)]).map((f) => f.message)).toEqual(["2 more than the 5 raw drill events add up to: aggregates exceed the raw data"]);
+      // Nothing raw to be a multiple of.
+      expect(one(raw("Buy", "2024-10-27", 1), [agg("Buy", "2024-10-27", 1, 0, 4)]).map((f) => f.message)).toEqual(["4 more than the 1 raw drill event add up to: aggregates exceed the raw data"]);
+      expect(one(raw("Buy", "2024-10-27", 1, { dur: 2 }), [agg("Buy", "2024-10-27", 1, 0, 4)]).map((f) => f.message)).toEqual(["2 more than the 1 raw drill event add up to, exactly 2x: a restore merged over live aggregation?"]);
+    });
+
+    it("names what may still be pending, rounded", () => {
+      const r = raw("Buy", "2024-10-27", 10, { s: 1, tail: [{ minute: 100, c: 4, s: 0.1 + 0.2, dur: 0 }] });
+      const out = evaluate(eventsMatchRaw, {}, { rawEvents: { rows: [r], maxCdMinute: 100 }, eventAggregates: { totals: [agg("Buy", "2024-10-27", 5, 0.5)], segments: [], unattributed: [] } });
+      expect(out.findings.map((f) => f.message)).toEqual([
+        "1 less than the 10 raw drill events add up to (4 of it inserted within the settle window may still be pending): part of the raw data was never aggregated",
+        "0.2 less than the 10 raw drill events add up to (0.3 of it inserted within the settle window may still be pending): part of the raw data was never aggregated",
+      ]);
+    });
+
+    it("aggregates without raw data: the whole finding, not for a 0 count, not for events left out", () => {
+      const facts = { rawEvents: { rows: [raw("Buy", "2024-10-27", 1)] }, eventAggregates: { totals: [agg("Buy", "2024-10-27", 1), agg("Buy", "2023-01-01", 4), agg("Buy", "2023-01-02", 0, 5), agg("Old", "2023-01-01", 2)], segments: [], unattributed: [] } };
+      expect(evaluate(eventsMatchRaw, { aggregates_without_raw: "fail", exclude_events: ["Old"] }, facts).findings).toEqual([
+        { event: "Buy", day: "2023-01-01", field: "c", expected: 0, actual: 4, message: "aggregated count 4 but no raw drill events that day (raw data deleted, or aggregates restored over another dataset)" },
+      ]);
+      expect(evaluate(eventsMatchRaw, { aggregates_without_raw: "fail", events: ["Buy"] }, facts).findings.map((f) => f.day)).toEqual(["2023-01-01"]);
+    });
+
+    it("several unaggregated keys skip in the plural; the settle window is asked for as a tail", () => {
+      const full = { eventCatalog: { apps: [{ app: a, list: ["Listed"], segments: {}, omitted: {} }], data: [], drill: [], unresolved: [] }, buildSignals: { ...EMPTY_FACTS.buildSignals, eventLimit: 0 } };
+      const out = evaluate(eventsMatchRaw, {}, { rawEvents: { rows: [raw("A", "2024-10-27", 1), raw("B", "2024-10-27", 1), raw("A", "2024-10-28", 1)] }, ...full });
+      expect(out.skipped).toBe("the 2 event keys with raw events in the period are not in the full event list (event_limit 0 from countly.plugins api.event_limit): Countly does not aggregate them");
+      expect(eventsMatchRaw.needs(withDefaults(eventsMatchRaw.meta, { settle_minutes: 6 }))).toContainEqual({ fact: "rawEvents", params: { tailMinutes: 6 } });
+    });
+
+    it("by default compares c, s and dur with no tolerance", () => {
+      const out = one(raw("Buy", "2024-10-27", 5, { s: 2, dur: 3 }), [agg("Buy", "2024-10-27", 6, 3, 4)]);
+      expect(out.map((f) => f.field)).toEqual(["c", "s", "dur"]);
     });
   });
 });

@@ -6,6 +6,10 @@ import { cloneDeep } from "../../fixtures/clone.ts";
 import { secondaryIndexes, writeDump } from "../../fixtures/dump-writer.ts";
 import { generateDataset } from "../../fixtures/generate.ts";
 import type { Dataset } from "../../fixtures/dataset.ts";
+import { matchesBackup, type MatchesBackupOptions } from "../../checks/matches-backup.ts";
+import { withDefaults, type CheckFinding } from "../../checks/types.ts";
+import { diffSides } from "../../runner/diff/diff.ts";
+import { DumpSide } from "../../runner/diff/dump-side.ts";
 import { cli } from "../support/cli.ts";
 import { startWireServer } from "../support/wire-server/index.ts";
 
@@ -80,5 +84,47 @@ describe("matches-backup", () => {
     const noBackup = await runWith(backup, "name: x\nchecks:\n  - { id: m, check: matches-backup }\n");
     expect(noBackup.code).toBe(2);
     expect(noBackup.stderr).toMatch(/checks\[0\]: missing required key "backup"/);
+  });
+
+  describe("evaluated in process, on the comparison of two dumps", () => {
+    async function judge(dir: string, options: Record<string, unknown> = {}) {
+      const o = withDefaults<MatchesBackupOptions>(matchesBackup.meta, { backup, ...options });
+      const external = await diffSides(new DumpSide(backup, o.databases), new DumpSide(dir, o.databases), { databases: o.databases, maxIds: o.max_ids });
+      const findings: CheckFinding[] = [];
+      let more = 0;
+      matchesBackup.evaluate({ options: o, app: { id: "", name: "", timezone: "UTC" }, period: {}, severity: "error", facts: { get: () => { throw new Error("no facts"); }, inPeriod: () => true }, external, report: (f) => findings.push(f), reportMore: (n) => (more += n) });
+      return { findings, more };
+    }
+
+    it("names each difference under its collection, counts the _ids beyond max_ids, and leaves the event totals out when asked", async () => {
+      const restored = cloneDeep(dataset);
+      const lost = restored.databases.countly!.events_data!.splice(0, 3).map((d) => String(d._id));
+      const dir = join(work, "lost-in-process");
+      await writeDump(restored, dir);
+      expect(await judge(backup)).toEqual({ findings: [], more: 0 });
+      const out = await judge(dir, { max_ids: 2 });
+      expect(out.findings[0]!.message).toMatch(/^countly\.events_data: \d+ documents before, \d+ after; 3 documents only before, 0 only after, 0 different/);
+      const idFindings = out.findings.filter((f) => / only before \(missing after\)$/.test(f.message));
+      expect(idFindings).toHaveLength(2);
+      expect(lost).toEqual(expect.arrayContaining(idFindings.map((f) => /_id "(.*)": only before/.exec(f.message)![1])));
+      expect(out.more).toBe(1);
+      const totals = out.findings.filter((f) => f.message.startsWith("event totals of "));
+      expect(totals.length).toBeGreaterThan(0);
+      for (const f of totals) expect(f.message).toMatch(/^event totals of .+ \([0-9a-f]{24}\): /);
+      for (const f of out.findings) expect(f).not.toHaveProperty("app");
+      const without = await judge(dir, { totals: false, max_ids: 5 });
+      expect(without.findings.filter((f) => f.message.startsWith("event totals of "))).toEqual([]);
+      expect(without.more).toBe(0);
+    });
+
+    it("by default compares countly, countly_drill, countly_fs and countly_out, naming up to 20 _ids", async () => {
+      const o = withDefaults<MatchesBackupOptions>(matchesBackup.meta, { backup });
+      expect(o).toEqual({ backup, databases: ["countly", "countly_drill", "countly_fs", "countly_out"], max_ids: 20, totals: true });
+    });
+
+    it("cannot compare with a source that has no side to compare", async () => {
+      const o = withDefaults<MatchesBackupOptions>(matchesBackup.meta, { backup });
+      await expect(matchesBackup.external!(o, { description: "a scratch source" } as never)).rejects.toThrow(`matches-backup needs a dump folder or a MongoDB source to compare with ${backup}; a scratch source cannot be compared`);
+    });
   });
 });

@@ -55,4 +55,44 @@ describe("no-double-counting", () => {
     expect(evaluate(noDoubleCounting, { min_ratio: 3 }, f).findings).toEqual([]);
     expect(evaluate(noDoubleCounting, { exclude_events: ["Buy", "Login"] }, f).skipped).toBe("no raw custom events in the period");
   });
+
+  it("names the sum or the duration alone as evidence, and one drill document in the singular", () => {
+    const one = (extra: Partial<RawEventDay>, s: number, dur: number) =>
+      evaluate(noDoubleCounting, {}, facts([raw("Buy", "2024-10-27", 4, { docs: 1, ...extra })], [agg("Buy", "2024-10-27", 8, s, dur)])).findings[0]!.message;
+    expect(one({ s: 3, dur: 5 }, 6, 9)).toBe(
+      "the aggregated count 8 is exactly 2x the raw count 4 (1 drill document; 1 of the event's 1 day with raw events are exactly 2x, sum too): a restore merged over live aggregation, or raw data aggregated twice?",
+    );
+    expect(one({ s: 3, dur: 5 }, 5, 10)).toMatch(/exactly 2x, duration too\): /);
+    expect(one({ s: 3, dur: 5 }, 5, 9)).toMatch(/exactly 2x\): /);
+    // Float sums: equal within rounding, relative to their size.
+    expect(one({ s: 0.1 + 0.2, dur: 1e6 + 0.1 }, 0.6, 2e6 + 0.2)).toMatch(/sum and duration too/);
+    expect(one({ s: 0.3, dur: 5 }, 0.6 + 1e-6, 10)).toMatch(/exactly 2x, duration too\): /);
+  });
+
+  it("by default reports an event's multiple days from half of its days on, and a lone day from a raw count of 20", () => {
+    const rows = days(4).map((d) => raw("Buy", d, 3));
+    const half = days(4).map((d, i) => agg("Buy", d, i < 2 ? 6 : 3));
+    expect(evaluate(noDoubleCounting, {}, facts(rows, half)).findings.map((f) => f.day)).toEqual(["2024-10-20", "2024-10-21"]);
+    const quarter = days(4).map((d, i) => agg("Buy", d, i < 1 ? 6 : 3));
+    expect(evaluate(noDoubleCounting, {}, facts(rows, quarter)).findings).toEqual([]);
+    const lone = (c: number) => facts(days(10).map((d, i) => raw("Buy", d, i === 0 ? c : 3)), days(10).map((d, i) => agg("Buy", d, i === 0 ? 2 * c : 3)));
+    expect(evaluate(noDoubleCounting, {}, lone(20)).findings.map((f) => f.day)).toEqual(["2024-10-20"]);
+    expect(evaluate(noDoubleCounting, {}, lone(19)).findings).toEqual([]);
+  });
+
+  it("by default counts from 2x up, groups days by their multiple, and says \"k times\" above 2", () => {
+    const rows = days(4).map((d) => raw("Buy", d, 2));
+    const out = evaluate(noDoubleCounting, {}, facts(rows, [agg("Buy", days(4)[0]!, 8), agg("Buy", days(4)[1]!, 8), agg("Buy", days(4)[2]!, 4), agg("Buy", days(4)[3]!, 3)]));
+    expect(out.findings.map((f) => [f.day, f.actual])).toEqual([["2024-10-20", 8], ["2024-10-21", 8]]);
+    expect(out.findings[0]!.message).toMatch(/2 of the event's 4 days with raw events are exactly 4x\): a restore merged over live aggregation, or raw data aggregated 4 times\?$/);
+  });
+
+  it("leaves out raw days with no count and keys Countly never aggregates (left out of a full event list)", () => {
+    const full = { eventCatalog: { apps: [{ app: a, list: ["Buy"], segments: {}, omitted: {} }], data: [], drill: [], unresolved: [] } };
+    const f = facts([raw("Buy", "2024-10-27", 2), raw("New", "2024-10-27", 2), raw("Zero", "2024-10-27", 0)], [agg("Buy", "2024-10-27", 4), agg("New", "2024-10-27", 4), agg("Zero", "2024-10-27", 4)]);
+    expect(evaluate(noDoubleCounting, {}, f).findings.map((x) => x.event)).toEqual(["Buy", "New"]);
+    const limited = { ...f, ...full, buildSignals: { layout: { events: "current" as const, drill: "current" as const, views: "current" as const }, eventLimit: 0, appEventLimits: {}, segmentDocs: 0, totalDocs: 0, segmentRegistries: 0, viewsLastDay: {}, viewsFirstDay: {} } };
+    expect(evaluate(noDoubleCounting, {}, limited).findings.map((x) => x.event)).toEqual(["Buy"]);
+    expect(evaluate(noDoubleCounting, {}, facts([raw("Zero", "2024-10-27", 0)], [])).skipped).toBe("no raw custom events in the period");
+  });
 });

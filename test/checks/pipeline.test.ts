@@ -61,4 +61,37 @@ describe("pipeline check", () => {
     expect(q).toEqual([{ id: "rows", db: "countly", collection: "events_data", pipeline: [{ $match: { a: APP.id } }], keepRows: 100, maxDocuments: 1_000_000 }]);
     expect(pipeline.queries!(withDefaults<any>(pipeline.meta, { ...BASE, expect: { count: { op: "==", value: 0 } } }), { app: APP, period: {} })[0]!.keepRows).toBe(3);
   });
+
+  it("a failed count: singular wording, no samples without rows, samples cut at 160 characters", () => {
+    const count = (op: string, value: number, rows: Record<string, unknown>[], total: number) => evaluateWithResults(pipeline, { ...BASE, expect: { count: { op, value } } }, { rows: { rows, total } }).findings;
+    expect(count("==", 0, [{ _id: 1 }], 1)).toEqual([{ expected: "== 0", actual: 1, message: "the pipeline returned 1 document; expected a count == 0, e.g. {_id: 1}" }]);
+    expect(count(">", 0, [], 0)).toEqual([{ expected: "> 0", actual: 0, message: "the pipeline returned 0 documents; expected a count > 0" }]);
+    const long = count("<", 1, [{ _id: "x".repeat(300) }], 1)[0]!.message;
+    expect(long).toBe(`the pipeline returned 1 document; expected a count < 1, e.g. {_id: "${"x".repeat(152)}…`);
+  });
+
+  it("a returned document: its own non-empty message, else the document; expected and actual from its fields as given", () => {
+    const out = evaluateWithResults(pipeline, BASE, {
+      rows: { rows: [{ _id: 1, message: "", expected: "x", actual: 0 }, { _id: 2, message: 7, segment: "plan", field: "c" }, { _id: 3 }], total: 3 },
+    });
+    expect(out.findings).toEqual([
+      { expected: "x", actual: 0, message: 'returned {_id: 1, message: "", expected: "x", actual: 0}' },
+      { segment: "plan", field: "c", message: "returned {_id: 2, message: 7, segment: \"plan\", field: \"c\"}" },
+      { message: "returned {_id: 3}" },
+    ]);
+    expect(out.total).toBe(3);
+  });
+
+  it("expect: empty is the default, and a count keeps up to 3 samples, fewer when max_findings is lower", () => {
+    const q = (extra: Record<string, unknown>) => pipeline.queries!(withDefaults<any>(pipeline.meta, { ...BASE, ...extra }), { app: APP, period: {} })[0]!.keepRows;
+    expect(q({ max_findings: 7 })).toBe(7);
+    expect(q({ expect: { count: { op: "==", value: 0 } }, max_findings: 2 })).toBe(2);
+    expect(evaluateWithResults(pipeline, BASE, { rows: { rows: [{ _id: 1 }], total: 1 } }).findings).toHaveLength(1);
+  });
+
+  it("is an internal error without its result, and validates the query at load time", () => {
+    expect(() => evaluateWithResults(pipeline, BASE, {})).toThrow("the pipeline's result is missing (internal error)");
+    expect(pipeline.validate!(withDefaults<any>(pipeline.meta, { ...BASE, pipeline: [{ $out: "x" }] }))).toEqual([{ path: ["pipeline", 0], key: "$out", message: expect.stringMatching(/read-only/) }]);
+    expect(pipeline.validate!(withDefaults<any>(pipeline.meta, { ...BASE, per_app: false }))).toEqual([{ path: ["pipeline", 0, "$match", "a"], message: "{app_id} needs a per-app check (per_app is false)" }]);
+  });
 });

@@ -99,4 +99,44 @@ describe("resume-tokens-resumable", () => {
     ]);
     expect(evaluateWhole(resumeTokensResumable, { before_restore: true }, { changeStreams: live(healthy(), { oldest: { t: 1, i: 1 } }), rawInserts: inserts(0) }).skipped).toMatch(/^before_restore judges a backup \(a dump\)/);
   });
+
+  it("skips with the exact reason when no judged consumer has a token, or none can be read", () => {
+    expect(run(dump([tokenOf("crashes", HERE)])).skipped).toBe("no consumer of event-aggregator, session-ingestion, session-updates, drill-meta, views-insert, views-update has a resume token");
+    expect(run(dump([tokenOf("crashes", HERE)]), { consumers: ["crashes"] }).findings).toEqual([]);
+    expect(run(dump([{ ...tokenOf("event-aggregator", HERE), hasToken: false }]), { consumers: ["event-aggregator"] }).skipped).toBe("no consumer of event-aggregator has a resume token");
+    expect(run(dump([{ consumer: "views-insert", hasToken: true, cd: 5 }])).skipped).toBe('no resume token could be read (the polling fallback\'s "timed" entries have no stream position)');
+    expect(run(dump([{ consumer: "views-insert", hasToken: true, undecodable: "A" }, { consumer: "drill-meta", hasToken: true, undecodable: "B" }])).skipped).toBe("no resume token could be read (views-insert: A; drill-meta: B)");
+  });
+
+  it("says what was not checked, and which tokens were not read, when nothing failed", () => {
+    const unreadable = { consumer: "views-insert", hasToken: true, undecodable: "_data is not a hex string" };
+    // A high-water mark (no UUID) next to a token with one: the UUID check was still due.
+    const mixed = [tokenOf("drill-meta", undefined), tokenOf("session-ingestion", HERE), unreadable];
+    expect(run({ ...dump(mixed), drillEvents: { unknown: "no metadata" } }).skipped).toBe("the tokens' collection UUID was not compared: no metadata; tokens not read: views-insert: _data is not a hex string");
+    expect(run({ drillLayout: "current", present: true, tokens: mixed }).skipped).toBe("the tokens' collection UUID was not compared: drill_events is missing; tokens not read: views-insert: _data is not a hex string");
+    // Only high-water marks: there is no UUID to compare.
+    expect(run({ drillLayout: "current", present: true, tokens: [tokenOf("drill-meta", undefined)] })).toEqual({ findings: [], skipped: undefined });
+    // Failures are reported as failures, not skipped, whatever else could not be checked.
+    const failing = run({ ...live(healthy(OLD), { unreadable: "no" }), tokens: [...healthy(OLD), unreadable] });
+    expect(failing.skipped).toBeUndefined();
+    expect(failing.findings.map((f) => f.field)).toEqual(["_changeStreams.event-aggregator.token.uuid", "_changeStreams.session-ingestion.token.uuid"]);
+    const two = [{ consumer: "views-insert", hasToken: true, undecodable: "A" }, { consumer: "views-update", hasToken: true, undecodable: "B" }];
+    expect(run({ ...live([tokenOf("session-ingestion", HERE), ...two], { unreadable: "no oplog" }), drillEvents: { unknown: "no uuid" } }).skipped).toBe(
+      "the tokens' collection UUID was not compared: no uuid; whether the oplog still reaches back to the tokens was not checked: no oplog; tokens not read: views-insert: A; views-update: B",
+    );
+    const one = run({ ...dump([tokenOf("event-aggregator", OLD), tokenOf("drill-meta", undefined)]), drillEvents: { unknown: "x" } });
+    expect(one.skipped).toBe("the tokens' collection UUID was not compared: x");
+  });
+
+  it("before_restore: a consumer outside Countly's list watches every insert; raw data without insert times is never behind", () => {
+    const raw = (e: string, maxCd?: number) => ({ app: "a1", e, docs: 3, withSource: 0, ...(maxCd === undefined ? {} : { maxCd }), tail: [] });
+    const backup = dump([tokenOf("my-consumer", HERE)]);
+    const judge = (rows: ReturnType<typeof raw>[]) => evaluateWhole(resumeTokensResumable, { before_restore: true, consumers: ["my-consumer"] }, { changeStreams: backup, rawInserts: { rows } });
+    expect(judge([raw("[CLY]_crash", (T + 60) * 1000)]).findings).toEqual([
+      expect.objectContaining({ field: "_changeStreams.my-consumer.token", expected: ">= 2024-11-09T12:01:00.000Z (the newest raw insert in this backup)", actual: "2024-11-09T12:00:00.000Z" }),
+    ]);
+    expect(judge([raw("[CLY]_crash")]).findings).toEqual([]);
+    expect(resumeTokensResumable.needs({ consumers: [], before_restore: true })).toEqual([{ fact: "changeStreams" }, { fact: "rawInserts" }]);
+    expect(resumeTokensResumable.needs({ consumers: [], before_restore: false })).toEqual([{ fact: "changeStreams" }]);
+  });
 });

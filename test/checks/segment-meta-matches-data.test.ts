@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { segmentMetaMatchesData } from "../../checks/segment-meta-matches-data.ts";
 import { md5Postfix } from "../../countly/hash.ts";
@@ -72,5 +73,54 @@ describe("segment-meta-matches-data", () => {
     expect(evaluate(segmentMetaMatchesData, {}, f, { from: "2024-10-04" }).findings).toHaveLength(1);
     expect(evaluate(segmentMetaMatchesData, {}, f, { from: "2024-10-06" }).skipped).toBe("no segment data in the period");
     expect(evaluate(segmentMetaMatchesData, { exclude_events: ["Buy"] }, f).skipped).toBe("no segment data in the period");
+  });
+
+  // The md5 postfix as Countly computes it (common.crypto md5, base64, first character), independently of countly/hash.ts.
+  const bucket = (value: string) => createHash("md5").update(value).digest("base64")[0]!;
+
+  it("one missing value of several, and all missing: the whole findings; by default up to 5 examples", () => {
+    const values = ["v1", "v2", "v3", "v4", "v5", "v6", "v7"];
+    const plan = entry({ Buy: ["plan"] });
+    const all = evaluate(segmentMetaMatchesData, {}, facts(values.map((v) => seen("Buy", "plan", v)), [], plan));
+    expect(all.findings).toEqual([
+      { event: "Buy", segment: "plan", field: "meta_v2", expected: "7 values listed", actual: "7 missing", message: '7 of 7 values found in 2024 month documents are not in the year\'s meta_v2 ("v1", "v2", "v3", "v4", "v5", … 2 more): the dashboard cannot offer them (zero documents lost or not restored?)' },
+    ]);
+    const one = evaluate(segmentMetaMatchesData, {}, facts([seen("Buy", "plan", "gold"), seen("Buy", "plan", "gold", { year: 2024 }), seen("Buy", "plan", "free")], [meta("Buy", "plan", "free")], plan));
+    expect(one.findings.map((f) => f.message)).toEqual(['1 of 2 values found in 2024 month documents is not in the year\'s meta_v2 ("gold"): the dashboard cannot offer it (some zero documents lost, or meta_v2 partially restored?)']);
+    const five = evaluate(segmentMetaMatchesData, {}, facts(values.slice(0, 5).map((v) => seen("Buy", "plan", v)), [], plan));
+    expect(five.findings[0]!.message).toContain('("v1", "v2", "v3", "v4", "v5"):');
+  });
+
+  it("wrong buckets: the whole findings against md5's base64 postfix; values without a postfix are not judged", () => {
+    const wrong = bucket("card") === "A" ? "B" : "A";
+    const out = evaluate(segmentMetaMatchesData, {}, facts([seen("Buy", "method", "card", { postfix: wrong }), seen("Buy", "method", "cash", { postfix: "" })], [meta("Buy", "method", "card", { postfix: wrong }), meta("Buy", "method", "cash", { postfix: "" })], entry({ Buy: ["method"] })));
+    expect(out.findings).toEqual([
+      { event: "Buy", segment: "method", field: "postfix", expected: bucket("card"), actual: wrong, message: `value "card" is in a 2024 month document with postfix "${wrong}", but md5 puts it in "${bucket("card")}": document copied or renamed without recomputing its id (Countly reads it from the "${bucket("card")}" document only)` },
+      { event: "Buy", segment: "method", field: "postfix", expected: bucket("card"), actual: wrong, message: `value "card" is listed in the 2024 zero document with postfix "${wrong}", but md5 puts it in "${bucket("card")}": meta_v2 copied or merged into the wrong zero document` },
+    ]);
+  });
+
+  it("registry: the whole findings, events in key order, segments sorted", () => {
+    const s = [seen("Zed", "b", "x"), seen("Zed", "a", "x"), seen("Ace", "c", "x")];
+    const m = [meta("Zed", "b", "x"), meta("Zed", "a", "x"), meta("Ace", "c", "x")];
+    expect(evaluate(segmentMetaMatchesData, {}, facts(s, m, entry({ Zed: [], Ace: [] }))).findings.map((f) => `${f.event}.${f.segment}`)).toEqual(["Ace.c", "Zed.a", "Zed.b"]);
+    expect(evaluate(segmentMetaMatchesData, {}, facts([s[2]!], [m[2]!], entry({ Ace: [] }))).findings).toEqual([
+      { event: "Ace", segment: "c", field: "countly.events.segments", expected: "registered", actual: "missing", message: 'segment "c" has month documents but is not in countly.events.segments of this event: the dashboard does not offer it (countly.events restored from an older backup, or rebuilt by a build that registers only the list?)' },
+    ]);
+    expect(evaluate(segmentMetaMatchesData, {}, facts([s[2]!], [m[2]!], null)).findings[0]!.message).toBe('segment "c" has month documents but the app has no countly.events document at all (not restored?)');
+  });
+
+  it("the period: values seen overlapping it, meta of its years, either end open", () => {
+    const v = (firstDay: string, lastDay: string, value: string) => seen("Buy", "plan", value, { firstDay, lastDay, year: Number(firstDay.slice(0, 4)) });
+    const f = facts([v("2024-10-01", "2024-10-05", "a"), v("2024-10-10", "2024-10-12", "b")], [meta("Buy", "plan", "z", { year: 2023 })]);
+    const missing = (period: { from?: string; to?: string }) => evaluate(segmentMetaMatchesData, { check_registry: false }, f, period).findings.map((x) => x.actual);
+    expect(missing({ to: "2024-10-05" })).toEqual(["1 missing"]);
+    expect(missing({ to: "2024-10-04", from: "2024-10-01" })).toEqual(["1 missing"]);
+    expect(missing({ from: "2024-10-12" })).toEqual(["1 missing"]);
+    expect(missing({ from: "2024-10-13" })).toEqual([]);
+    // Meta of the period's years only: 2023 meta with no value seen is nothing to judge.
+    expect(evaluate(segmentMetaMatchesData, {}, facts([], [meta("Buy", "plan", "z", { year: 2023 })]), { from: "2024-01-01" }).skipped).toBe("no segment data in the period");
+    expect(evaluate(segmentMetaMatchesData, {}, facts([], [meta("Buy", "plan", "z", { year: 2023 })]), { to: "2022-12-31" }).skipped).toBe("no segment data in the period");
+    expect(evaluate(segmentMetaMatchesData, {}, facts([], [meta("Buy", "plan", "z", { year: 2023 })]), { from: "2023-12-31", to: "2023-12-31" })).toEqual({ findings: [], skipped: undefined });
   });
 });

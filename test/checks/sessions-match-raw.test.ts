@@ -79,4 +79,53 @@ describe("sessions-match-raw", () => {
     expect(evaluate(sessionsMatchRaw, {}, { rawSessions: [raw("2024-10-27", 3)] }, { from: "2024-11-01" }).skipped).toBe("no raw session documents in the period");
     expect(evaluate(sessionsMatchRaw, {}, { sessionAggregates: agg(["2024-10-27", 3]) }).skipped).toBe("no raw session documents in the period");
   });
+
+  it("says what each kind of difference likely means, with the whole message", () => {
+    const msg = (sessions: number, t: number, extra = {}, options = {}) => evaluate(sessionsMatchRaw, options, { rawSessions: [raw("2024-10-27", sessions)], sessionAggregates: agg(["2024-10-27", t]), ...extra }).findings.map((f) => f.message);
+    expect(msg(10, 13)).toEqual(["3 more sessions than the 10 raw [CLY]_session documents: aggregates exceed the raw data (days shifted to another timezone, or counted twice)"]);
+    expect(msg(1, 3)).toEqual(["exactly 3x the 1 raw [CLY]_session document: a restore merged over live aggregation (double counting)?"]);
+    expect(msg(10, 7)).toEqual(["3 fewer sessions than the 10 raw [CLY]_session documents: part of the raw sessions were never aggregated, or the aggregates' days are shifted (another timezone than the app's)"]);
+    const pending = { rawTail: { rows: [tail("[CLY]_session", "2024-10-27", 1003, 2)], maxCdMinute: 1003 } };
+    expect(msg(10, 0, pending)).toEqual(["countly.users counts 0 sessions this day, but 10 raw [CLY]_session documents (2 of them inserted within the settle window may still be pending): session aggregates not restored (or emptied), or the raw sessions were never aggregated after a restore"]);
+    expect(msg(10, 5, pending)).toEqual(["3 fewer sessions than the 10 raw [CLY]_session documents (2 of them inserted within the settle window may still be pending): part of the raw sessions were never aggregated, or the aggregates' days are shifted (another timezone than the app's)"]);
+  });
+
+  it("with both kinds in the data and count_from auto, every kind of message names the kind counted", () => {
+    const facts = (t: number) => ({ rawSessions: [raw("2024-10-27", 10, 10)], sessionAggregates: agg(["2024-10-27", t]) });
+    const hint = " (counting [CLY]_session_begin; set count_from if your Countly build counts [CLY]_session)";
+    for (const t of [7, 13, 20]) expect(evaluate(sessionsMatchRaw, {}, facts(t)).findings[0]!.message.endsWith(hint)).toBe(true);
+    expect(evaluate(sessionsMatchRaw, { count_from: "session_begin" }, facts(7)).findings[0]!.message).not.toContain("set count_from");
+    // One kind only: nothing to choose, no hint.
+    expect(evaluate(sessionsMatchRaw, {}, { rawSessions: [raw("2024-10-27", 10)], sessionAggregates: agg(["2024-10-27", 7]) }).findings[0]!.message).not.toContain("set count_from");
+  });
+
+  it("aggregates_without_raw: fail gives the whole finding and leaves out days with 0 sessions", () => {
+    const facts = { rawSessions: [raw("2024-10-27", 3)], sessionAggregates: agg(["2024-10-27", 3], ["2023-01-01", 9], ["2023-01-02", 0], ["2023-01-03", 1]) };
+    expect(evaluate(sessionsMatchRaw, { aggregates_without_raw: "fail" }, facts).findings).toEqual([
+      { event: "[CLY]_session", day: "2023-01-01", field: "t", expected: 0, actual: 9, message: "countly.users has 9 sessions this day but there are no raw session documents (raw data deleted, or aggregates restored over another dataset)" },
+      { event: "[CLY]_session", day: "2023-01-03", field: "t", expected: 0, actual: 1, message: "countly.users has 1 session this day but there are no raw session documents (raw data deleted, or aggregates restored over another dataset)" },
+    ]);
+  });
+
+  it("sums the aggregates of a day over its documents, and counts days with aggregates but 0 raw sessions of the kind", () => {
+    const two = { rawSessions: [raw("2024-10-27", 5)], sessionAggregates: { days: [{ app: a, day: "2024-10-27", t: 2, docs: 1 }, { app: a, day: "2024-10-27", t: 3, docs: 1 }] } };
+    expect(evaluate(sessionsMatchRaw, {}, two).findings).toEqual([]);
+    // A day with begins only, counted as [CLY]_session (count_from): its aggregated sessions are more than 0 raw sessions.
+    const out = evaluate(sessionsMatchRaw, { count_from: "session" }, { rawSessions: [raw("2024-10-27", 5), raw("2024-10-28", 0, 4)], sessionAggregates: agg(["2024-10-27", 5], ["2024-10-28", 4]) });
+    expect(out.findings).toEqual([expect.objectContaining({ day: "2024-10-28", expected: 0, actual: 4 })]);
+  });
+
+  it("names a shift also when the moved sessions landed on a day without raw sessions", () => {
+    const out = evaluate(sessionsMatchRaw, {}, { rawSessions: [raw("2024-10-27", 4)], sessionAggregates: agg(["2024-10-27", 1], ["2024-10-26", 3]) });
+    expect(out.findings).toEqual([expect.objectContaining({ day: "2024-10-27", expected: 4, actual: 1, message: expect.stringMatching(/^1 session, 4 raw \[CLY\]_session documents: the period's totals agree but the days do not/) })]);
+  });
+
+  it("relative tolerance includes its limit, measured from the raw count", () => {
+    const facts = { rawSessions: [raw("2024-10-27", 200)], sessionAggregates: agg(["2024-10-27", 190]) };
+    expect(evaluate(sessionsMatchRaw, { relative_tolerance: 0.05 }, facts).findings).toEqual([]);
+    expect(evaluate(sessionsMatchRaw, { relative_tolerance: 0.049 }, facts).findings).toHaveLength(1);
+    expect(evaluate(sessionsMatchRaw, { tolerance: 10 }, facts).findings).toEqual([]);
+    expect(evaluate(sessionsMatchRaw, { tolerance: 9 }, facts).findings).toHaveLength(1);
+    expect(sessionsMatchRaw.needs({ count_from: "auto", tolerance: 0, relative_tolerance: 0, settle_minutes: 4, aggregates_without_raw: "ignore" })).toContainEqual({ fact: "rawTail", params: { tailMinutes: 4 } });
+  });
 });

@@ -69,4 +69,73 @@ describe("sources-match-raw", () => {
     expect(evaluate(sourcesMatchRaw, { require_meta: false, tolerance: 1, aggregates_without_raw: "fail" }, facts).findings).toEqual([expect.objectContaining({ day: "2023-05-01", expected: 0, actual: 4 })]);
     expect(evaluate(sourcesMatchRaw, {}, { rawSessions: [raw("2024-10-27", {})] }).skipped).toBe("no raw sessions with a source (up.src) in the period");
   });
+
+  it("says what each kind of difference likely means, with the whole message", () => {
+    const one = (bySource: Record<string, number>, rows: [string, string, number][], options: Record<string, unknown> = {}, extra = {}) =>
+      evaluate(sourcesMatchRaw, { require_meta: false, ...options }, { rawSessions: [raw("2024-10-27", bySource)], sourceAggregates: agg(...rows), ...extra }).findings.map((f) => f.message);
+    expect(one({ Direct: 10 }, [["2024-10-27", "Direct", 0]])).toEqual([
+      "countly.sources counts 0 sessions from this source this day, but 10 raw [CLY]_session documents with it: sources not restored (or emptied), or never rebuilt after a restore, or the days are shifted (another timezone than the app's)",
+    ]);
+    expect(one({ Direct: 10 }, [["2024-10-27", "Direct", 6]])).toEqual([
+      "4 fewer sessions than the 10 raw [CLY]_session documents with it: part of the raw sessions were never aggregated, or the days are shifted (another timezone than the app's)",
+    ]);
+    expect(one({ Direct: 10 }, [["2024-10-27", "Direct", 20]])).toEqual(["exactly 2x the 10 raw [CLY]_session documents with it: a restore merged over live aggregation (double counting)?"]);
+    expect(one({ Direct: 10 }, [["2024-10-27", "Direct", 13]])).toEqual(["3 more sessions than the 10 raw [CLY]_session documents with it: aggregates exceed the raw data (days shifted to another timezone, or counted twice)"]);
+    expect(one({ Direct: 1 }, [["2024-10-27", "Direct", 3]])).toEqual(["exactly 3x the 1 raw [CLY]_session document with it: a restore merged over live aggregation (double counting)?"]);
+    const tail: RawTailRow = { app: a, e: "[CLY]_session", key: "", day: "2024-10-27", minute: 73, docs: 2, visits: 0, bySource: { Direct: 2 } };
+    expect(one({ Direct: 10 }, [["2024-10-27", "Direct", 3]], {}, { rawTail: { rows: [tail], maxCdMinute: 73 } })).toEqual([
+      "5 fewer sessions than the 10 raw [CLY]_session documents with it (2 of them inserted within the settle window may still be pending): part of the raw sessions were never aggregated, or the days are shifted (another timezone than the app's)",
+    ]);
+  });
+
+  it("asks for the raw tail of the settle window", () => {
+    expect(sourcesMatchRaw.needs({ count_from: "auto", tolerance: 0, relative_tolerance: 0, settle_minutes: 9, require_meta: true, aggregates_without_raw: "ignore" })).toContainEqual({ fact: "rawTail", params: { tailMinutes: 9 } });
+  });
+
+  it("a source aggregated on a raw day that no raw session carries: the whole finding, and nothing for a 0 count", () => {
+    const out = evaluate(sourcesMatchRaw, { require_meta: false }, {
+      rawSessions: [raw("2024-10-27", { Direct: 5 })],
+      sourceAggregates: agg(["2024-10-27", "Direct", 5], ["2024-10-27", "Ads", 3], ["2024-10-27", "Empty", 0]),
+    });
+    expect(out.findings).toEqual([
+      { event: "[CLY]_session", day: "2024-10-27", segment: "src=Ads", field: "t", expected: 0, actual: 3, message: "3 sessions from this source, but no raw [CLY]_session document that day carries it: days shifted (aggregated in another timezone than the app's), or aggregates restored over another dataset" },
+    ]);
+  });
+
+  it("meta_v2.sources: listed per year, the whole finding, summed over the year's days", () => {
+    const facts = { rawSessions: [raw("2024-10-27", { Direct: 2 }), raw("2024-10-28", { Direct: 3 })], sourceAggregates: agg(["2024-10-27", "Direct", 2], ["2024-10-28", "Direct", 3]) };
+    expect(evaluate(sourcesMatchRaw, {}, { ...facts, sourceMeta: { values: [{ app: a, year: 2023, source: "Direct" }] } }).findings).toEqual([
+      {
+        event: "[CLY]_session",
+        segment: "src=Direct",
+        field: "meta_v2.sources",
+        expected: "listed",
+        actual: "missing",
+        message: "5 raw [CLY]_session documents with this source in 2024, but meta_v2.sources of countly.sources' 2024 year documents does not list it: the Sources dashboard does not show it (year documents lost or not restored, or metric_limit reached)",
+      },
+    ]);
+    expect(evaluate(sourcesMatchRaw, {}, { ...facts, sourceMeta: meta("Direct") }).findings).toEqual([]);
+  });
+
+  it("aggregates_without_raw: fail reports days without raw sessions (the whole finding), not days with a 0 count, and not by default", () => {
+    const facts = { rawSessions: [raw("2024-10-27", { Direct: 1 })], sourceAggregates: agg(["2024-10-27", "Direct", 1], ["2023-05-01", "Direct", 4], ["2023-05-02", "Direct", 0]), sourceMeta: meta("Direct") };
+    expect(evaluate(sourcesMatchRaw, {}, facts).findings).toEqual([]);
+    expect(evaluate(sourcesMatchRaw, { aggregates_without_raw: "fail" }, facts).findings).toEqual([
+      { event: "[CLY]_session", day: "2023-05-01", segment: "src=Direct", field: "t", expected: 0, actual: 4, message: "4 sessions from this source but no raw session documents that day (raw data deleted, or aggregates restored over another dataset)" },
+    ]);
+  });
+
+  it("relative tolerance per source and day, and sources with 0 raw sessions are not cells", () => {
+    const facts = { rawSessions: [raw("2024-10-27", { Direct: 100, Zero: 0 })], sourceAggregates: agg(["2024-10-27", "Direct", 95]), sourceMeta: meta("Direct") };
+    expect(evaluate(sourcesMatchRaw, {}, facts).findings).toHaveLength(1);
+    expect(evaluate(sourcesMatchRaw, { relative_tolerance: 0.05 }, facts).findings).toEqual([]);
+    expect(evaluate(sourcesMatchRaw, { relative_tolerance: 0.04 }, facts).findings).toHaveLength(1);
+  });
+
+  it("sums the aggregates of one source and day, and the raw tail of one source over its rows", () => {
+    const tail = (minute: number, n: number): RawTailRow => ({ app: a, e: "[CLY]_session", key: "", day: "2024-10-27", minute, docs: n, visits: 0, bySource: { Direct: n } });
+    const facts = (t: number) => ({ rawSessions: [raw("2024-10-27", { Direct: 10 })], sourceAggregates: agg(["2024-10-27", "Direct", t - 1], ["2024-10-27", "Direct", 1]), sourceMeta: meta("Direct"), rawTail: { rows: [tail(72, 2), tail(73, 3)], maxCdMinute: 73 } });
+    expect(evaluate(sourcesMatchRaw, {}, facts(5)).findings).toEqual([]);
+    expect(evaluate(sourcesMatchRaw, {}, facts(4)).findings).toHaveLength(1);
+  });
 });

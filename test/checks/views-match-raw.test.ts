@@ -3,6 +3,7 @@ import { viewsMatchRaw } from "../../checks/views-match-raw.ts";
 import { md5Hex } from "../../countly/hash.ts";
 import type { RawViewDay, RawTailRow, ViewVisitsDay } from "../../runner/facts/types.ts";
 import { APP, EMPTY_FACTS, evaluate } from "../support/check-harness.ts";
+import { withDefaults } from "../../checks/types.ts";
 
 const a = APP.id;
 const raw = (view: string, day: string, visits: number, events = visits): RawViewDay => ({ app: a, view, day, events, visits });
@@ -119,6 +120,65 @@ describe("views-match-raw", () => {
       expect(out).toMatch(/this app has no view aggregates for any day \(other apps do\): views were never aggregated here at all .* or the running Countly build never aggregates views \(plugins\/views\/api\/aggregator\.js \(commit 0a0731a\)/);
       const api = { ...EMPTY_FACTS.buildSignals, layout: { events: "legacy" as const, drill: "legacy" as const, views: "legacy" as const } };
       expect(evaluate(viewsMatchRaw, {}, { rawViews: rows, buildSignals: api }).findings[0]!.message).not.toMatch(/0a0731a/);
+    });
+  });
+
+  describe("messages, whole", () => {
+    // Aggregates present for the view and for days around: the history explains nothing, the difference does.
+    const history = { ...EMPTY_FACTS.buildSignals, viewsFirstDay: { [a]: "2024-01-01" }, viewsLastDay: { [a]: "2024-12-31" } };
+    const one = (rawVisits: number, aggVisits: number | undefined, extra = {}) =>
+      evaluate(viewsMatchRaw, {}, {
+        rawViews: [raw("Home", "2024-10-27", rawVisits), raw("Cart", "2024-10-27", 1)],
+        viewVisits: { days: [...(aggVisits === undefined ? [] : [visits("Home", "2024-10-27", aggVisits)]), visits("Cart", "2024-10-27", 1), visits("Home", "2024-10-26", 0)], meta: meta("Home", "Cart") },
+        buildSignals: history,
+        ...extra,
+      }).findings.map((f) => f.message);
+
+    it("says what each kind of difference likely means", () => {
+      expect(one(10, 0)).toEqual(["no aggregated visits for this view and day, but 10 raw visits: the raw views of this day were never aggregated, or the days are shifted (aggregated in another timezone than the app's)"]);
+      expect(one(10, 6)).toEqual(["4 fewer visits than the 10 raw visits: part of the raw views were never aggregated, or the days are shifted (another timezone than the app's)"]);
+      expect(one(10, 20)).toEqual(["exactly 2x the 10 raw visits: a restore merged over live aggregation (double counting)?"]);
+      expect(one(1, 3)).toEqual(["exactly 3x the 1 raw visit: a restore merged over live aggregation (double counting)?"]);
+      expect(one(10, 13)).toEqual(["3 more visits than the 10 raw visits: aggregates exceed the raw data (days shifted to another timezone, or counted twice)"]);
+      const pending = { rawTail: { rows: [tail("Home", "2024-10-27", 503, 2)], maxCdMinute: 503 } };
+      expect(one(10, 5, pending)).toEqual(["3 fewer visits than the 10 raw visits (2 of them inserted within the settle window may still be pending): part of the raw views were never aggregated, or the days are shifted (another timezone than the app's)"]);
+    });
+
+    it("a view with no aggregates at all, while the app has view aggregates", () => {
+      const out = evaluate(viewsMatchRaw, {}, { rawViews: [raw("Home", "2024-10-27", 4), raw("Cart", "2024-10-27", 3)], viewVisits: { days: [visits("Cart", "2024-10-27", 3)], meta: meta("Home", "Cart") }, buildSignals: history });
+      expect(out.findings).toEqual([{ event: "[CLY]_view", day: "2024-10-27", segment: "name=Home", field: "t", expected: 4, actual: 0, message: "no aggregated visits for this view at all, but 4 raw visits: views aggregates not restored (or emptied), or never rebuilt after a restore" }]);
+    });
+
+    it("the view list and aggregates without raw data: whole findings", () => {
+      const out = evaluate(viewsMatchRaw, { aggregates_without_raw: "fail" }, { rawViews: [raw("Home", "2024-10-27", 1, 3)], viewVisits: { days: [visits("Home", "2024-10-27", 1), visits("Home", "2023-01-01", 1), visits("Home", "2023-01-02", 0)], meta: [] } });
+      expect(out.findings).toEqual([
+        { event: "[CLY]_view", segment: "name=Home", field: "app_viewsmeta", expected: "listed", actual: "missing", message: "3 raw [CLY]_view events in the period, but app_viewsmeta does not list the view: the Views dashboard does not show it (view list lost or not restored)" },
+        { event: "[CLY]_view", day: "2023-01-01", segment: "name=Home", field: "t", expected: 0, actual: 1, message: "1 aggregated visit but no raw [CLY]_view events that day (raw data deleted, or aggregates restored over another dataset)" },
+      ]);
+    });
+
+    it("unnamed aggregated views: at most 3 ids named, visits summed over them", () => {
+      const ids = ["65f0aaaaaaaaaaaaaaaaaaa1", "65f0aaaaaaaaaaaaaaaaaaa2", "65f0aaaaaaaaaaaaaaaaaaa3", "65f0aaaaaaaaaaaaaaaaaaa4"];
+      const days = ids.map((viewId, i) => ({ app: a, viewId, day: "2024-10-27", visits: i + 1 }));
+      const out = evaluate(viewsMatchRaw, { require_meta: false }, { rawViews: [raw("Home", "2024-10-27", 1)], viewVisits: { days: [...days, visits("Home", "2024-10-27", 1)], meta: meta("Home") } });
+      expect(out.findings).toEqual([
+        { event: "[CLY]_view", field: "app_viewsmeta", expected: "every aggregated view named", actual: "4 unnamed", message: `10 aggregated visits in the period belong to 4 views that app_viewsmeta does not name (ids ${ids.slice(0, 3).join(", ")}, …): the view list was lost while the data survived` },
+      ]);
+    });
+
+    it("the meta entry of a view counts by its md5 id too, and raw days of views left out are not compared", () => {
+      const facts = { rawViews: [raw("Home", "2024-10-27", 2)], viewVisits: { days: [visits("Home", "2024-10-27", 2)], meta: [{ app: a, viewId: md5Hex("Home"), view: "renamed" }] } };
+      expect(evaluate(viewsMatchRaw, {}, facts).findings).toEqual([]);
+      expect(evaluate(viewsMatchRaw, { views: ["Other"] }, facts).skipped).toBe("no raw [CLY]_view events in the period");
+      expect(evaluate(viewsMatchRaw, {}, { rawViews: [raw("Home", "2024-10-27", 0, 0)] }).skipped).toBe("no raw [CLY]_view events in the period");
+      expect(viewsMatchRaw.needs(withDefaults(viewsMatchRaw.meta, { settle_minutes: 3 }))).toContainEqual({ fact: "rawTail", params: { tailMinutes: 3 } });
+    });
+
+    it("relative tolerance per view and day, and visits of one view and day summed over documents", () => {
+      const facts = { rawViews: [raw("Home", "2024-10-27", 100)], viewVisits: { days: [visits("Home", "2024-10-27", 60), visits("Home", "2024-10-27", 35)], meta: meta("Home") }, buildSignals: history };
+      expect(evaluate(viewsMatchRaw, {}, facts).findings).toHaveLength(1);
+      expect(evaluate(viewsMatchRaw, { relative_tolerance: 0.05 }, facts).findings).toEqual([]);
+      expect(evaluate(viewsMatchRaw, { relative_tolerance: 0.04 }, facts).findings).toHaveLength(1);
     });
   });
 });

@@ -3,16 +3,24 @@
 // wrong belief in countly/ (hash order, postfix alphabet, padded months) turns them red.
 
 /**
- * Countly/countly-server's own test of bin/upgrade/DEV/scripts/merge_events_collections.js
+ * Countly/countly-server's validation script for bin/upgrade/DEV/scripts/merge_events_collections.js
  * ("Script validates merging of aggregated events collections using
- * merge_events_collections.js script"; the index holding it gave no path): it sets
- * `collectionName = 'fe55f384d642312c76f6164a4f8ea40ffcc80795'` ("just hash of event
- * name") for `app_ID = '6075f94b7e5e0d392902520c'`, `EventKey = 'bumba'`, inserts the
- * legacy documents below into `events<collectionName>` and expects them in `events_data`
- * as `app_ID + "_" + collectionName + "_" + _id` with `a` and `e` added.
- * sha1("bumba6075f94b7e5e0d392902520c") is that hash; sha1 of the other order is not.
- * The segment value "Mobile app" lands in postfix "z": the first character of md5 in
- * base64 (zQ+4…), where hex would give "c" (cd0f…).
+ * merge_events_collections.js script"; it runs `/opt/countly/bin/upgrade/DEV/scripts/merge_events_collections.js`
+ * and requires `../../plugins/pluginManager.js`). The public code index holds its text but
+ * not its path or commit, so the literals below are pinned to what the merge script itself
+ * does, which is cited by file and commit: bin/upgrade/DEV/scripts/merge_events_collections.js
+ * @ a9bafe310bae1c2c0e46930897b434ca6f3713ac, `load_event_hashmap` names each legacy collection
+ * "events" + sha1(list[i] + app _id) (key first, then app id) and `merge_data_from_collection`
+ * writes `_id = app_id + "_" + <hash> + "_" + <old _id>` into `events_data` with `a` (app id) and
+ * `e` (event key) added; the same script is shipped as bin/upgrade/24.10/scripts/ and
+ * bin/upgrade/25.03/scripts/merge_events_collections.js.
+ * The validation script sets `collectionName = 'fe55f384d642312c76f6164a4f8ea40ffcc80795'`
+ * ("just hash of event name") for `app_ID = '6075f94b7e5e0d392902520c'`, `EventKey = 'bumba'`,
+ * inserts the legacy documents below into `events<collectionName>` and expects them in
+ * `events_data` as `app_ID + "_" + collectionName + "_" + _id` with `a` and `e` added.
+ * sha1("bumba6075f94b7e5e0d392902520c") is that hash (checked with sha1sum); sha1 of the
+ * other order is not. The segment value "Mobile app" lands in postfix "z": the first
+ * character of md5 in base64 (zQ+4…), where hex would give "c" (cd0f…).
  */
 export const MERGE_TEST = {
   app: "6075f94b7e5e0d392902520c",

@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { dayFromMonthAndKey, dayKeyOfDay, dayName, dayOf, hourOf, LocalDays, monthIdOfDay, monthIdsOfPeriod, utcOffsetMs, zeroIdOfDay, ZoneOffsets } from "../../countly/time.ts";
-import { oracleOffsetMs } from "../support/countly-oracle.ts";
+import {
+  assertTimezone, dayFromMonthAndKey, dayKeyOfDay, dayName, dayOf, hourOf, inPeriod, isDay, isValidTimezone, LocalDays, localDaysByZone, localMs, monthIdOfDay, monthIdsOfPeriod,
+  utcOffsetMs, zeroIdOfDay, ZoneOffsets,
+} from "../../countly/time.ts";
+import { oracleDay, oracleHour, oracleOffsetMs } from "../support/countly-oracle.ts";
 
 const QUARTER = 15 * 60 * 1000;
 const SEED = 20261125;
@@ -29,12 +32,21 @@ describe("utcOffsetMs", () => {
   it("equals Intl's offset at the quarter hour, at every quarter hour of the weeks around DST changes", () => {
     // 2011-12-29/31: Samoa skipped a day; 2014/2024: DST changes in both hemispheres
     const starts = [Date.UTC(2011, 11, 26), Date.UTC(2014, 2, 24), Date.UTC(2014, 9, 23), Date.UTC(2024, 2, 27), Date.UTC(2024, 9, 24)];
+    // Every quarter hour is compared; the mismatches are collected and asserted once per
+    // window (one expect per instant cost more than the comparisons themselves).
     for (const timezone of ZONES) {
       for (const start of starts) {
+        const wrong: string[] = [];
+        let compared = 0;
         for (let ts = start; ts < start + (QUICK ? 1 : 10) * 86_400_000; ts += QUARTER) {
-          const jitter = (ts / QUARTER) % 7 === 0 ? QUARTER - 1 : 0;
-          expect(utcOffsetMs(timezone, ts + jitter), `${timezone} ${new Date(ts + jitter).toISOString()}`).toBe(reference(timezone, ts + jitter));
+          const at = ts + ((ts / QUARTER) % 7 === 0 ? QUARTER - 1 : 0);
+          const got = utcOffsetMs(timezone, at);
+          const want = reference(timezone, at);
+          compared++;
+          if (got !== want) wrong.push(`${timezone} ${new Date(at).toISOString()}: ${got} instead of ${want}`);
         }
+        expect(compared).toBe((QUICK ? 1 : 10) * 96);
+        expect(wrong.slice(0, 5), `${wrong.length} quarter hours wrong`).toEqual([]);
       }
     }
   });
@@ -47,6 +59,38 @@ describe("utcOffsetMs", () => {
       }),
       { seed: SEED, numRuns: RUNS },
     );
+  });
+
+  it("equals Intl's offset at every quarter hour within 4 hours of each offset change of 2024, the changes found with the oracle", () => {
+    // The oracle is asked every 4 hours across 2024 to find where each zone's offset changes
+    // (tzdb's changes are weeks apart, so none is missed); then every quarter hour from 4 hours
+    // before that 4-hour step to 4 hours after it is compared, at its start and its last
+    // millisecond. Cheap enough for mutation runs, and it reaches the blocks that hold a
+    // change, which random instants rarely do.
+    const STEP = 4 * 3_600_000;
+    let changes = 0;
+    const wrong: string[] = [];
+    for (const timezone of ZONES) {
+      let before = oracleOffsetMs(timezone, Date.UTC(2024, 0, 1));
+      for (let t = Date.UTC(2024, 0, 1) + STEP; t <= Date.UTC(2025, 0, 1); t += STEP) {
+        const after = oracleOffsetMs(timezone, t);
+        if (after !== before) {
+          changes++;
+          const offsets = new ZoneOffsets(timezone);
+          for (let q = t - 2 * STEP; q < t + STEP; q += QUARTER) {
+            for (const at of [q, q + QUARTER - 1]) {
+              const want = reference(timezone, at);
+              const got = [utcOffsetMs(timezone, at), offsets.at(at), localMs(timezone, at) - at];
+              if (got.some((g) => g !== want)) wrong.push(`${timezone} ${new Date(at).toISOString()}: ${got.join("/")} instead of ${want}`);
+            }
+          }
+        }
+        before = after;
+      }
+    }
+    // 2024 has two changes each in Berlin, New York, St John's, Adelaide, Lord Howe, Chatham and Casablanca (Ramadan)
+    expect(changes).toBe(14);
+    expect(wrong.slice(0, 5), `${wrong.length} instants wrong`).toEqual([]);
   });
 
   it("throws for instants Date cannot represent, as Intl does, and for unknown zones", () => {
@@ -120,6 +164,96 @@ const DAY_BUCKETS: { zone: string; utc: string; day: string; hour: number; month
   { zone: "Pacific/Chatham", utc: "2024-01-15T10:14:59.999Z", day: "2024-01-15", hour: 23, monthId: "2024:1", dayKey: "15", why: "+13:45" },
   { zone: "Pacific/Chatham", utc: "2024-01-15T10:15:00.000Z", day: "2024-01-16", hour: 0, monthId: "2024:1", dayKey: "16", why: "+13:45" },
 ];
+
+describe("zones, days and periods (literal cases)", () => {
+  it("knows IANA zones and names an unknown one", () => {
+    expect(isValidTimezone("Asia/Kathmandu")).toBe(true);
+    expect(isValidTimezone("UTC")).toBe(true);
+    expect(isValidTimezone("Mars/Olympus_Mons")).toBe(false);
+    expect(isValidTimezone("")).toBe(false);
+    expect(() => assertTimezone("Europe/Berlin")).not.toThrow();
+    expect(() => assertTimezone("Mars/Olympus_Mons")).toThrow(new RangeError('unknown timezone "Mars/Olympus_Mons"'));
+    expect(() => dayOf("Nowhere/City", 0)).toThrow(/unknown timezone "Nowhere\/City"/);
+  });
+
+  it("gives local wall-clock ms and hours matching Intl, and days before 1970 and far ahead", () => {
+    const t = Date.UTC(2024, 0, 15, 10, 14, 59, 999);
+    expect(localMs("Pacific/Chatham", t)).toBe(Date.UTC(2024, 0, 15, 23, 59, 59, 999));
+    expect(localMs("America/St_Johns", t)).toBe(Date.UTC(2024, 0, 15, 6, 44, 59, 999));
+    for (const [zone, ts] of [["America/New_York", Date.UTC(1969, 11, 31, 23, 30)], ["Asia/Tehran", Date.UTC(1950, 5, 1, 20, 45)], ["Europe/Moscow", Date.UTC(2100, 0, 1)], ["Asia/Kolkata", -1]] as const) {
+      expect(dayOf(zone, ts), `${zone} ${ts}`).toBe(oracleDay(zone, ts));
+      expect(hourOf(zone, ts), `${zone} ${ts}`).toBe(oracleHour(zone, ts));
+    }
+    expect(hourOf("UTC", Date.UTC(1969, 11, 31, 22, 59, 59))).toBe(22);
+    expect(dayOf("UTC", -1)).toBe("1969-12-31");
+    expect(dayName(0)).toBe("1970-01-01");
+    expect(dayName(-1)).toBe("1969-12-31");
+    expect(dayName(19_999)).toBe("2024-10-03");
+    expect(() => dayName(100_000_001)).toThrow(RangeError);
+  });
+
+  it("LocalDays at the ends of the Date range: no day where a negative offset leaves it, as dayOf has none", () => {
+    // -8.64e15 is the first instant Date holds; New York's wall clock then (LMT -4:56) is before it
+    expect(() => dayOf("America/New_York", -8.64e15)).toThrow(RangeError);
+    expect(() => dayName(new LocalDays("America/New_York").number(-8.64e15))).toThrow(RangeError);
+    expect(new LocalDays("Asia/Kolkata").number(-8.64e15)).toBe(-100_000_000);
+    expect(new LocalDays("UTC").number(8.64e15)).toBe(100_000_000);
+    expect(new LocalDays("Asia/Kathmandu").number(Date.UTC(2024, 7, 31, 18, 15))).toBe(19_967);
+  });
+
+  it("localDaysByZone gives one LocalDays per zone", () => {
+    const byZone = localDaysByZone();
+    const a = byZone("Asia/Kolkata");
+    expect(byZone("Asia/Kolkata")).toBe(a);
+    expect(a.timezone).toBe("Asia/Kolkata");
+    const b = byZone("Europe/Berlin");
+    expect(b).not.toBe(a);
+    expect(b.timezone).toBe("Europe/Berlin");
+    expect(a.number(Date.UTC(2024, 9, 26, 18, 30))).toBe(20_023);
+    expect(b.number(Date.UTC(2024, 9, 26, 18, 30))).toBe(20_022);
+  });
+
+  it("accepts only real calendar days as YYYY-MM-DD", () => {
+    for (const d of ["2024-02-29", "2023-12-31", "1970-01-01", "2000-02-29"]) expect(isDay(d), d).toBe(true);
+    for (const d of ["2023-02-29", "1900-02-29", "2024-13-01", "2024-00-10", "2024-04-31", "2024-4-01", "24-04-01", "x2024-04-01", "2024-04-01x", "2024-04-01T00:00:00Z", ""]) expect(isDay(d), d).toBe(false);
+  });
+
+  it("periods include both ends and may be open at either", () => {
+    const p = { from: "2024-10-01", to: "2024-10-31" };
+    expect(inPeriod("2024-10-01", p)).toBe(true);
+    expect(inPeriod("2024-10-31", p)).toBe(true);
+    expect(inPeriod("2024-09-30", p)).toBe(false);
+    expect(inPeriod("2024-11-01", p)).toBe(false);
+    expect(inPeriod("1999-01-01", { to: "2024-10-31" })).toBe(true);
+    expect(inPeriod("2024-11-01", { to: "2024-10-31" })).toBe(false);
+    expect(inPeriod("2999-01-01", { from: "2024-10-01" })).toBe(true);
+    expect(inPeriod("2024-09-30", { from: "2024-10-01" })).toBe(false);
+    expect(inPeriod("2024-09-30", {})).toBe(true);
+  });
+
+  it("lists the month ids of a closed period, in order, and none for an open one", () => {
+    expect(monthIdsOfPeriod({ from: "2024-10-05", to: "2024-10-06" })).toEqual(["2024:10"]);
+    expect(monthIdsOfPeriod({ from: "2024-12-31", to: "2025-01-01" })).toEqual(["2024:12", "2025:1"]);
+    expect(monthIdsOfPeriod({ from: "2023-11-30", to: "2025-02-01" })).toEqual(["2023:11", "2023:12", "2024:1", "2024:2", "2024:3", "2024:4", "2024:5", "2024:6", "2024:7", "2024:8", "2024:9", "2024:10", "2024:11", "2024:12", "2025:1", "2025:2"]);
+    expect(monthIdsOfPeriod({ from: "2024-10-05" })).toBeUndefined();
+    expect(monthIdsOfPeriod({ to: "2024-10-05" })).toBeUndefined();
+    expect(monthIdsOfPeriod({})).toBeUndefined();
+    expect(monthIdsOfPeriod({ from: "2024-11-01", to: "2024-10-31" })).toEqual([]);
+  });
+
+  it("reads a day from a month id and a day key, rejecting what is not a date part", () => {
+    expect(dayFromMonthAndKey("2024:1", "1")).toBe("2024-01-01");
+    expect(dayFromMonthAndKey("2024:12", "31")).toBe("2024-12-31");
+    expect(dayFromMonthAndKey("2024:09", "05")).toBe("2024-09-05");
+    for (const [m, d] of [["2024:9", "123"], ["2024:9", "a"], ["2024:9", ""], ["2024:9", "-1"], ["2024:123", "1"], ["24:9", "1"], ["2024-9", "1"], ["x2024:9", "1"], ["2024:9x", "1"], ["2024:9", "1x"], ["2024:9", "x1"]]) {
+      expect(dayFromMonthAndKey(m!, d!), `${m} ${d}`).toBeUndefined();
+    }
+    expect(monthIdOfDay("2024-01-09")).toBe("2024:1");
+    expect(zeroIdOfDay("0999-01-09")).toBe("999:0");
+    expect(dayKeyOfDay("2024-01-09")).toBe("9");
+    expect(dayKeyOfDay("2024-01-30")).toBe("30");
+  });
+});
 
 describe("app-local day buckets and Countly's date ids (pinned)", () => {
   it.each(DAY_BUCKETS)("$zone $utc is day $day hour $hour, month $monthId, d.$dayKey ($why)", ({ zone, utc, day, hour, monthId, dayKey }) => {

@@ -58,4 +58,25 @@ describe("GitLab Code Quality report", () => {
     expect(toCodeQuality(run, base)).toBe("[]\n");
     expect(JSON.parse(toCodeQuality(sampleRun(), base))).toHaveLength(3);
   });
+  it("writes the exact description GitLab shows: multi-line text folded to one line, no first finding for a case that could not run", () => {
+    const run = sampleRun();
+    const [failed, , , errored, warned] = run.suites[0]!.cases;
+    failed!.message = "2 findings:  \n\n  events missing\nagain\r\nthird";
+    failed!.findings = [{ event: "Buy", message: "line one\n   line two" }];
+    errored!.findings = [{ message: "never shown" }];
+    delete warned!.message;
+    warned!.findings = [];
+    const [f, e, w] = codeQualityIssues(run, base).map((i) => i.description);
+    expect(f).toBe(`post-restore: ${failed!.name}: 2 findings: events missing again third First: event Buy — line one line two`);
+    expect(e).toBe(`post-restore: ${errored!.name} (could not run): could not read the data: dump/countly_drill/drill_events.bson: truncated document (byte offset 1234)`);
+    expect(w).toBe(`post-restore: ${warned!.name} (warning): `);
+  });
+
+  it("names a case without a file as countly-check itself", () => {
+    const run = sampleRun();
+    const c = run.suites[0]!.cases[0]!;
+    c.file = "";
+    c.line = 0;
+    expect(codeQualityIssues(run, base)[0]!.location).toEqual({ path: "countly-check", lines: { begin: 1 } });
+  });
 });

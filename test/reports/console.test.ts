@@ -110,4 +110,65 @@ describe("toConsole", () => {
     run.suites[0]!.cases[0]!.line = 0;
     expect(toConsole(run, { color: false }).split("\n")).toContain(`✗ post-restore.seg [${APP}] scenarios/post-restore.yaml`);
   });
+  it("shows the detected profile, the label, the period, every check that checked nothing, and cases without an app or message", () => {
+    const run = runWith(["skipped", "skipped", "error", "failed"]);
+    const cases = run.suites[0]!.cases;
+    cases[0]!.checkId = "views";
+    cases[1]!.checkId = "sources";
+    cases[3]!.findings = [{ message: "gone" }];
+    delete cases[1]!.message;
+    delete cases[2]!.message;
+    delete cases[3]!.app;
+    delete run.layout;
+    run.label = "restored";
+    run.suites[0]!.periodNote = "last_days 7 counted back from 2026-11-20";
+    run.profile = { summary: { aggregation: "events_data per event", views: "app_viewdata" }, detected: {} as never };
+    expect(toConsole(run, { color: false }).split("\n")).toEqual([
+      "countly-check 0.1.0 · dump .demo/incident",
+      "Countly build profile (detected from the data; checks judge by it):",
+      "  aggregation: events_data per event",
+      "  views: app_viewdata",
+      "INCOMPLETE (restored): 4 checks: 1 failed, 0 warned, 1 could not run, 2 skipped, 0 passed (1.2 s)",
+      "NOT CHECKED: 2 checks skipped on every case and checked nothing:",
+      "  - post-restore › views: why 0",
+      "  - post-restore › sources: ",
+      "",
+      "post-restore (scenarios/post-restore.yaml)",
+      "  period: last_days 7 counted back from 2026-11-20",
+      "  - c0 — skipped: why 0",
+      "  - c1 — skipped: ",
+      "  ! c2 — ",
+      "  ✗ c3 — 1 finding",
+      "",
+      "Details",
+      "",
+      `! post-restore.seg [${APP}] scenarios/post-restore.yaml:30`,
+      "    ",
+      "",
+      "✗ post-restore.seg scenarios/post-restore.yaml:30",
+      "    - gone",
+      "",
+    ]);
+    const painted = toConsole(run, { color: true }).split("\n");
+    expect(painted.slice(1, 4)).toEqual([
+      "\u001b[90mCountly build profile (detected from the data; checks judge by it):\u001b[0m",
+      "\u001b[90m  aggregation: events_data per event\u001b[0m",
+      "\u001b[90m  views: app_viewdata\u001b[0m",
+    ]);
+    expect(painted[4]).toMatch(/^\u001b\[31mINCOMPLETE \(restored\)\u001b\[0m: /);
+    expect(painted.slice(5, 8)).toEqual([
+      "\u001b[33m\u001b[1mNOT CHECKED: 2 checks skipped on every case and checked nothing:\u001b[0m\u001b[0m",
+      "\u001b[33m  - post-restore › views: why 0\u001b[0m",
+      "\u001b[33m  - post-restore › sources: \u001b[0m",
+    ]);
+    expect(painted).toContain("\u001b[90m  period: last_days 7 counted back from 2026-11-20\u001b[0m");
+  });
+
+  it("says nothing about unchecked checks or a profile when there are none, and counts one unchecked check in the singular", () => {
+    const text = toConsole(runWith(["passed", "failed"]), { color: false });
+    expect(text).not.toContain("NOT CHECKED");
+    expect(text).not.toContain("Countly build profile");
+    expect(text).not.toContain("period:");
+    expect(toConsole(runWith(["skipped"]), { color: false })).toContain("NOT CHECKED: 1 check skipped on every case and checked nothing:");
+  });
 });

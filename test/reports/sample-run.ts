@@ -42,3 +42,23 @@ export function sampleRun(): RunResult {
     ],
   };
 }
+
+/** A small run with every outcome, for reports pinned value by value (few findings, short names). */
+export function compactRun(): RunResult {
+  const run = sampleRun();
+  const app = { id: "a1", name: "Shop" };
+  const common = { severity: "error" as const, file: "scenarios/n.yaml", durationMs: 0 };
+  run.suites = [
+    {
+      name: "nightly", file: "scenarios/n.yaml", timestamp: "2026-11-25T00:00:00.000Z", durationMs: 1,
+      cases: [
+        { ...common, checkId: "events", kind: "events-match-raw", app, name: "events [Shop a1]", classname: "nightly.events", outcome: "failed", findings: Array.from({ length: 7 }, (_, i) => ({ app, event: `E${i}`, message: `m${i}` })), findingsTotal: 9, message: "9 findings: missing", remediation: "restore events_data", line: 12 },
+        { ...common, checkId: "src", kind: "sources-present-when-raw", name: "src", classname: "nightly.src", outcome: "error", findings: [{ message: "hidden" }], findingsTotal: 0, remediation: "never shown", line: 20 },
+        { ...common, checkId: "w", kind: "events-match-raw", app, name: "w [Shop a1]", classname: "nightly.w", outcome: "warned", severity: "warn", findings: [{ app, message: "minor" }], findingsTotal: 2, line: 0 },
+        { ...common, checkId: "views", kind: "views-present-when-raw", name: "views", classname: "nightly.views", outcome: "skipped", findings: [], findingsTotal: 0, message: "no views\nsecond line", line: 30 },
+        { ...common, checkId: "seg", kind: "event-segments-within-total", name: "seg", classname: "nightly.seg", outcome: "passed", findings: [], findingsTotal: 0, line: 40 },
+      ],
+    },
+  ];
+  return run;
+}

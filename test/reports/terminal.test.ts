@@ -8,6 +8,8 @@ describe("visibleControls", () => {
   it("shows ESC, BEL, NUL, OSC, C1 and bidi overrides as visible escapes", () => {
     expect(visibleControls("a\u001b[2Jb\u0007c\u0000d\u001b]0;pwned\u0007e\u202eevil\u009bx")).toBe("a\\x1b[2Jb\\x07c\\x00d\\x1b]0;pwned\\x07e\\u202eevil\\x9bx");
     expect(visibleControls("line1\nline2\tx")).toBe("line1\\nline2\\tx");
+    expect(visibleControls("over\rwrite\r\n", { keepNewlines: true })).toBe("over\\rwrite\\r\n");
+    expect(visibleControls("\u0085\u009f\u061c\u2066\ufeff\ud800x")).toBe("\\x85\\x9f\\u061c\\u2066\\ufeff\\ud800x");
     expect(visibleControls("line1\nline2", { keepNewlines: true })).toBe("line1\nline2");
     expect(visibleControls("Kauf 🛒 Größe")).toBe("Kauf 🛒 Größe");
   });

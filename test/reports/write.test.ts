@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { beforeEach, describe, expect, it } from "vitest";
-import { ReportWriteError, writeReportFile, type WriterFs } from "../../reports/write.ts";
+import { removeTempFiles, ReportWriteError, tempFilesInProgress, writeReportFile, type WriterFs } from "../../reports/write.ts";
 
 let dir: string;
 beforeEach(async () => {
@@ -138,4 +138,106 @@ describe("an interrupted write", () => {
       expect(await readdir(dir)).toEqual([]);
     });
   }
+});
+
+describe("writeReportFile: what a user reads when a target cannot be written (injected failures)", () => {
+  const fail = (code: string | undefined, message = `${code}: something`) => Promise.reject(Object.assign(new Error(message), code ? { code } : {}));
+  const messageOf = async (target: string, fsys: WriterFs) => ((await writeReportFile(target, "x", fsys).catch((e: unknown) => e)) as Error).message;
+
+  it("names each file system error in words, with the directory where it helps", async () => {
+    const t = join(dir, "r.xml");
+    const cases: [string | undefined, string][] = [
+      ["EACCES", `permission denied (${dir})`],
+      ["EPERM", `permission denied (${dir})`],
+      ["ENOTDIR", `a part of the path is a file, not a directory (${dir})`],
+      ["EROFS", `read-only file system (${dir})`],
+      ["EISDIR", "it is a directory"],
+      ["ENOSPC", "no space left on the device"],
+      ["ENOENT", `no such directory (${dir})`],
+      ["ELOOP", "too many levels of symbolic links"],
+      ["EIO", `EIO (${dir})`],
+      [undefined, "disk on fire"],
+    ];
+    for (const [code, reason] of cases) {
+      const fsys: WriterFs = { ...nodeFs, writeFile: () => fail(code, code ? `${code}: x` : "disk on fire\nsecond line") };
+      expect(await messageOf(t, fsys), String(code)).toBe(`cannot write report ${t}: ${reason}`);
+    }
+    await noTempFiles(dir);
+  });
+
+  it("reports a failed lstat, readlink or mkdir as such, without the directory when it is not about one", async () => {
+    const t = join(dir, "r.xml");
+    expect(await messageOf(t, { ...nodeFs, lstat: () => fail("EACCES") })).toBe(`cannot write report ${t}: permission denied`);
+    expect(await messageOf(t, { ...nodeFs, lstat: () => fail("ELOOP") })).toBe(`cannot write report ${t}: too many levels of symbolic links`);
+    await symlink("elsewhere.xml", t);
+    expect(await messageOf(t, { ...nodeFs, readlink: () => fail("EIO") })).toBe(`cannot write report ${t}: EIO`);
+    const deep = join(dir, "a", "b.xml");
+    expect(await messageOf(deep, { ...nodeFs, mkdir: () => fail("EACCES") })).toBe(`cannot write report ${deep}: permission denied (${join(dir, "a")})`);
+  });
+
+  it("follows at most 40 links, and names the directory a link points at", async () => {
+    // a chain of 40 links ends at a file: written; 41 links: refused
+    await writeFile(join(dir, "end.xml"), "old");
+    await symlink("end.xml", join(dir, "l0"));
+    for (let i = 1; i <= 40; i++) await symlink(`l${i - 1}`, join(dir, `l${i}`));
+    await writeReportFile(join(dir, "l39"), "new");
+    expect(await readFile(join(dir, "end.xml"), "utf8")).toBe("new");
+    expect(await messageOf(join(dir, "l40"), nodeFs)).toBe(`cannot write report ${join(dir, "l40")}: too many levels of symbolic links`);
+    await mkdir(join(dir, "reports"));
+    await symlink("reports", join(dir, "to-dir"));
+    expect(await messageOf(join(dir, "to-dir"), nodeFs)).toBe(`cannot write report ${join(dir, "to-dir")}: ${join(dir, "reports")} is a directory (name a file, e.g. ${join(dir, "to-dir", "junit.xml")})`);
+  });
+
+  it("refuses a socket or block device, naming it", async () => {
+    const odd = { isSymbolicLink: () => false, isFile: () => false, isDirectory: () => false, isFIFO: () => false, isCharacterDevice: () => false, mode: 0o140755 };
+    expect(await messageOf("/run/odd.sock", { ...nodeFs, lstat: async () => odd })).toBe("cannot write report /run/odd.sock: it is neither a regular file, a FIFO nor a character device");
+    await symlink("/run/odd.sock", join(dir, "to-sock"));
+    const viaLink: WriterFs = { ...nodeFs, lstat: async (p) => (p === "/run/odd.sock" ? odd : nodeFs.lstat(p)) };
+    expect(await messageOf(join(dir, "to-sock"), viaLink)).toBe(`cannot write report ${join(dir, "to-sock")}: /run/odd.sock is neither a regular file, a FIFO nor a character device`);
+  });
+
+  it("writes a new file through a temp file beside it, created exclusively, readable by all (umask permitting)", async () => {
+    const calls: string[] = [];
+    const spy: WriterFs = {
+      ...nodeFs,
+      writeFile: async (p, c, o) => {
+        calls.push(`write ${p.replace(dir, "D")} ${o.flag} ${o.mode?.toString(8)}`);
+        expect(tempFilesInProgress()).toEqual([p]);
+        return nodeFs.writeFile(p, c, o);
+      },
+      rename: async (a, b) => {
+        calls.push(`rename ${a.replace(dir, "D")} ${b.replace(dir, "D")}`);
+        return nodeFs.rename(a, b);
+      },
+    };
+    await writeReportFile(join(dir, "new.xml"), "x", spy);
+    expect(calls).toHaveLength(2);
+    expect(calls[0]).toMatch(new RegExp(`^write D/\\.new\\.xml\\.${process.pid}\\.[0-9a-z]+\\.tmp wx 666$`));
+    expect(calls[1]).toMatch(new RegExp(`^rename D/\\.new\\.xml\\.${process.pid}\\.[0-9a-z]+\\.tmp D/new\\.xml$`));
+    expect(tempFilesInProgress()).toEqual([]);
+    expect(await readFile(join(dir, "new.xml"), "utf8")).toBe("x");
+  });
+
+  it("a FIFO that cannot be written is a one-line error", async () => {
+    const fifo = { isSymbolicLink: () => false, isFile: () => false, isDirectory: () => false, isFIFO: () => true, isCharacterDevice: () => false, mode: 0o10644 };
+    expect(await messageOf("/tmp/p", { ...nodeFs, lstat: async () => fifo, writeFile: () => fail("EPIPE") })).toBe("cannot write report /tmp/p: EPIPE");
+  });
+
+  it("removeTempFiles removes the temp files of writes in progress and forgets them, even when one is gone already", async () => {
+    let release: () => void = () => {};
+    const hang: WriterFs = { ...nodeFs, writeFile: (p, c, o) => nodeFs.writeFile(p, c, o).then(() => new Promise<void>((r) => (release = r))) };
+    const pending = writeReportFile(join(dir, "slow.xml"), "x", hang);
+    await new Promise((r) => setTimeout(r, 50));
+    const [tmp] = tempFilesInProgress();
+    expect(tmp).toMatch(/\.slow\.xml\.\d+\.[0-9a-z]+\.tmp$/);
+    const removed: string[] = [];
+    removeTempFiles((p) => {
+      removed.push(p);
+      throw new Error("ENOENT");
+    });
+    expect(removed).toEqual([tmp]);
+    expect(tempFilesInProgress()).toEqual([]);
+    release();
+    await pending;
+  });
 });

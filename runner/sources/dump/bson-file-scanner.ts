@@ -99,17 +99,8 @@ export async function scanBsonFile(
   if (options.fields !== undefined) {
     return scanBsonFields(file, new FieldLayout(options.fields), (f) => visit(f.record(), f.offset), options);
   }
-  const decode = (b: Uint8Array, start: number, end: number, offset: number): void => {
-    let doc: Record<string, unknown>;
-    try {
-      doc = BSON.deserialize(b.subarray(start, end));
-    } catch (err) {
-      throw corruptDocument(file, offset, end - start, err);
-    }
-    visit(doc, offset);
-  };
   // bson's full deserialize keeps views of its input (Binary), so it gets fresh buffers.
-  return scanBsonFrames(file, decode, { chunkSize: options.chunkSize, signal: options.signal, onProgress: options.onProgress, reuseBuffers: false });
+  return scanBsonFrames(file, documentFrameVisitor(file, visit, false), { chunkSize: options.chunkSize, signal: options.signal, onProgress: options.onProgress, reuseBuffers: false });
 }
 
 /**
@@ -124,8 +115,18 @@ export async function scanBsonFields(
   visit: (fields: DocFields) => void,
   options: Omit<ScanOptions, "fields"> = {},
 ): Promise<ScanStats> {
-  const fields = new DocFields(layout);
-  const onFrame = (b: Uint8Array, start: number, end: number, offset: number): void => {
+  const onFrame = fieldsFrameVisitor(file, new DocFields(layout), visit);
+  // DocFields never keeps a reference to the bytes past the visit, so read buffers are reused.
+  return scanBsonFrames(file, onFrame, { chunkSize: options.chunkSize, signal: options.signal, onProgress: options.onProgress, reuseBuffers: true });
+}
+
+/**
+ * The per-document step of scanBsonFields as a FrameVisitor (also run by the worker threads
+ * of `--jobs`, runner/sources/dump/parallel/): `fields` loaded with the document, `visit`
+ * called, and its errors made DumpReadErrors as scanBsonFields documents.
+ */
+export function fieldsFrameVisitor(file: string, fields: DocFields, visit: (fields: DocFields) => void): FrameVisitor {
+  return (b, start, end, offset) => {
     try {
       fields.offset = offset;
       fields.load(b, start, end);
@@ -136,8 +137,23 @@ export async function scanBsonFields(
       throw err;
     }
   };
-  // DocFields never keeps a reference to the bytes past the visit, so read buffers are reused.
-  return scanBsonFrames(file, onFrame, { chunkSize: options.chunkSize, signal: options.signal, onProgress: options.onProgress, reuseBuffers: true });
+}
+
+/**
+ * Each frame fully decoded (BSON.deserialize) and handed to `visit`; a document bson cannot
+ * decode is a DumpReadError. With `copy`, the document is decoded from a copy of its bytes
+ * (bson's values may be views of its input), so the read buffers may be reused.
+ */
+export function documentFrameVisitor(file: string, visit: (doc: Record<string, unknown>, offset: number) => void, copy: boolean): FrameVisitor {
+  return (b, start, end, offset) => {
+    let doc: Record<string, unknown>;
+    try {
+      doc = BSON.deserialize(copy ? Uint8Array.prototype.slice.call(b, start, end) : b.subarray(start, end));
+    } catch (err) {
+      throw corruptDocument(file, offset, end - start, err);
+    }
+    visit(doc, offset);
+  };
 }
 
 function corruptDocument(file: string, offset: number, size: number, err: unknown): DumpReadError {
@@ -151,6 +167,18 @@ export type FrameVisitor = (bytes: Uint8Array, start: number, end: number, offse
 export interface FrameOptions extends Omit<ScanOptions, "fields"> {
   /** The bytes handed to the visitor are only valid during the call: read buffers are reused. */
   reuseBuffers?: boolean;
+  /** The file's uncompressed content, already in memory (read earlier in the run): framed instead of reading `file`, which then only names it in errors. */
+  content?: Uint8Array;
+  /** Plain files only: the caller owns the read buffers (`--jobs` hands them to worker threads). */
+  buffers?: ChunkBuffers;
+}
+
+/** Read buffers supplied by the caller of scanBsonFrames (plain files only). */
+export interface ChunkBuffers {
+  /** A buffer of at least `size` bytes to read the next chunk into; may wait until one is free. */
+  take(size: number): Uint8Array | Promise<Uint8Array>;
+  /** Every document that starts in `chunk` (a view of a taken buffer) has been framed and visited. */
+  scanned(chunk: Uint8Array): void;
 }
 
 /**
@@ -261,7 +289,9 @@ export async function scanBsonFrames(file: string, onFrame: FrameVisitor, option
     );
   };
 
-  if (gz) {
+  if (options.content !== undefined) {
+    consume(options.content);
+  } else if (gz) {
     const empty = await scanGzip(file, chunkSize, consume, readError, (n) => (compressedBytes = n));
     if (empty) {
       onProgress?.({ bytes: 0, documents: 0, fileBytes: 0, done: true });
@@ -269,7 +299,7 @@ export async function scanBsonFrames(file: string, onFrame: FrameVisitor, option
     }
   } else {
     // With reused buffers, two take turns: one is read into while the other is scanned.
-    await readPlain(file, chunkSize, options.reuseBuffers === true, consume, readError);
+    await readPlain(file, chunkSize, options.reuseBuffers === true, consume, readError, options.buffers);
   }
 
   if (pendingStart >= 0) {
@@ -288,6 +318,7 @@ async function readPlain(
   reuseBuffers: boolean,
   consume: (b: Uint8Array) => void,
   readError: (err: unknown) => DumpReadError,
+  given?: ChunkBuffers,
 ): Promise<void> {
   let fh: FileHandle;
   try {
@@ -298,11 +329,8 @@ async function readPlain(
   const buffers = reuseBuffers ? [new Uint8Array(chunkSize), new Uint8Array(chunkSize)] : null;
   let turn = 0;
   let position = 0;
-  const readNext = (): Promise<Uint8Array> => {
-    const into = buffers !== null ? buffers[turn]! : new Uint8Array(chunkSize);
-    turn ^= 1;
-    const at = position;
-    return fh.read(into, 0, chunkSize, at).then(
+  const read = (into: Uint8Array, at: number): Promise<Uint8Array> =>
+    fh.read(into, 0, chunkSize, at).then(
       ({ bytesRead }) => {
         position = at + bytesRead;
         return into.subarray(0, bytesRead);
@@ -311,6 +339,12 @@ async function readPlain(
         throw readError(err);
       },
     );
+  const readNext = (): Promise<Uint8Array> => {
+    const at = position;
+    if (given !== undefined) return Promise.resolve(given.take(chunkSize)).then((into) => read(into, at));
+    const into = buffers !== null ? buffers[turn]! : new Uint8Array(chunkSize);
+    turn ^= 1;
+    return read(into, at);
   };
   let pending: Promise<Uint8Array> | null = null;
   try {
@@ -318,10 +352,14 @@ async function readPlain(
     for (;;) {
       const b: Uint8Array = await pending;
       pending = null;
-      if (b.length === 0) break;
+      if (b.length === 0) {
+        given?.scanned(b);
+        break;
+      }
       // the next read may only start once `position` is known, i.e. after this one ended
       pending = readNext();
       consume(b);
+      given?.scanned(b);
     }
   } finally {
     // a read still in flight (consume threw): let it finish before closing, and ignore its outcome

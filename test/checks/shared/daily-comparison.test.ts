@@ -1,0 +1,55 @@
+// The raw-vs-aggregated lines checks hand to the HTML report's charts.
+import { describe, expect, it } from "vitest";
+import { DailyComparison } from "../../../checks/shared/daily-comparison.ts";
+import type { SeriesInput } from "../../../checks/types.ts";
+
+function reported(c: DailyComparison, total?: string): { label: string; points: { day: string; raw: number; aggregated: number }[] }[] {
+  const out: SeriesInput[] = [];
+  c.report({ series: (s) => out.push(s) }, total);
+  return out.map((s) => ({ label: s.label, points: [...s.points] }));
+}
+
+describe("DailyComparison", () => {
+  it("sums what is added for the same line and day", () => {
+    const c = new DailyComparison();
+    c.add("Buy · c", "2024-10-27", 3, 2);
+    c.add("Buy · c", "2024-10-27", 4, 1);
+    c.add("Buy · c", "2024-10-28", 1, 1);
+    expect(reported(c)).toEqual([{ label: "Buy · c", points: [{ day: "2024-10-27", raw: 7, aggregated: 3 }, { day: "2024-10-28", raw: 1, aggregated: 1 }] }]);
+  });
+
+  it("orders lines with findings first, then by raw + aggregated volume, then by name", () => {
+    const c = new DailyComparison();
+    c.add("b", "2024-10-27", 1, 1);
+    c.add("a", "2024-10-27", 1, 1);
+    c.add("big", "2024-10-27", 50, 50);
+    c.add("flagged", "2024-10-27", 1, 0);
+    c.flag("flagged");
+    expect(reported(c).map((s) => s.label)).toEqual(["flagged", "big", "a", "b"]);
+    const byName = new DailyComparison();
+    for (const label of ["a", "b", "c"]) byName.add(label, "2024-10-27", 1, 1);
+    expect(reported(byName).map((s) => s.label)).toEqual(["a", "b", "c"]);
+  });
+
+  it("puts a total line first when there are several lines, and none for one line", () => {
+    const c = new DailyComparison();
+    c.add("Buy", "2024-10-27", 5, 4);
+    c.add("View", "2024-10-27", 1, 1);
+    c.add("View", "2024-10-28", 2, 0);
+    expect(reported(c, "all events")).toEqual([
+      { label: "all events", points: [{ day: "2024-10-27", raw: 6, aggregated: 5 }, { day: "2024-10-28", raw: 2, aggregated: 0 }] },
+      { label: "Buy", points: [{ day: "2024-10-27", raw: 5, aggregated: 4 }] },
+      { label: "View", points: [{ day: "2024-10-27", raw: 1, aggregated: 1 }, { day: "2024-10-28", raw: 2, aggregated: 0 }] },
+    ]);
+    const one = new DailyComparison();
+    one.add("Buy", "2024-10-27", 5, 4);
+    expect(reported(one, "all events").map((s) => s.label)).toEqual(["Buy"]);
+  });
+
+  it("reports nothing without lines or to a harness without charts", () => {
+    expect(reported(new DailyComparison(), "total")).toEqual([]);
+    const c = new DailyComparison();
+    c.add("Buy", "2024-10-27", 1, 1);
+    expect(() => c.report({})).not.toThrow();
+  });
+});
