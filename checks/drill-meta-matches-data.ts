@@ -53,7 +53,7 @@ export const drillMetaMatchesData: CheckDefinition<DrillMetaMatchesDataOptions> 
     exampleFinding:
       "app Shop (65f0…) · event Purchase — 120 raw drill events from 2024-11-02 to 2024-11-09, but countly_drill.drill_meta has no 65f0…_meta_3f1c…: Drill offers no filters or breakdowns for this event (drill_meta not restored?)",
   },
-  needs: () => [{ fact: "drillMeta" }, { fact: "buildSignals" }, { fact: "changeStreams" }],
+  needs: () => [{ fact: "drillMeta" }, { fact: "drillMetaDocs" }, { fact: "buildSignals" }, { fact: "changeStreams" }],
   evaluate(ctx) {
     const o = ctx.options;
     const signals = ctx.facts.get("buildSignals");
@@ -72,14 +72,15 @@ export const drillMetaMatchesData: CheckDefinition<DrillMetaMatchesDataOptions> 
     const rows = fact.seen.filter((r) => inPeriod(r) && !o.exclude_events.includes(r.key) && !NEVER_META.has(r.key));
     if (!rows.some((r) => r.segment === undefined)) return { skipped: "no raw drill data for this app in the period" };
 
-    const docs = new Map<string, DrillMetaDoc>(fact.docs.map((d) => [d.id, d]));
+    const meta = ctx.facts.get("drillMetaDocs");
+    const docs = new Map<string, DrillMetaDoc>(meta.docs.map((d) => [d.id, d]));
     const app = ctx.app.id;
     /** The documents the key may be filed under (its own, or its alias's). */
     const metaOf = (key: string): { id: string; docs: DrillMetaDoc[] } => {
       const ids = [metaId(app, key), ...(ALIASES[key] ? [metaId(app, ALIASES[key]!)] : [])];
       return { id: ids[0]!, docs: ids.map((id) => docs.get(id)).filter((d): d is DrillMetaDoc => d !== undefined) };
     };
-    const where = fact.present ? "countly_drill.drill_meta" : "countly_drill.drill_meta (the collection does not exist)";
+    const where = meta.present ? "countly_drill.drill_meta" : "countly_drill.drill_meta (the collection does not exist)";
 
     for (const r of rows) {
       if (r.segment !== undefined || !settled(r)) continue;

@@ -7,7 +7,7 @@
 // key of the insert's `sg`.
 import { INTERNAL_EVENTS } from "../../countly/layout.ts";
 import type { Day } from "../../countly/time.ts";
-import type { DrillMetaDoc, DrillMetaFact, DrillMetaSeen } from "./types.ts";
+import type { DrillMetaDoc, DrillMetaDocsFact, DrillMetaFact, DrillMetaSeen } from "./types.ts";
 
 /** The drill_meta key of a raw document: `n` for custom events (when a string), else `e`. */
 export function drillMetaKey(e: string, n: string | undefined): string {
@@ -38,12 +38,21 @@ export class DrillMetaTable {
     if (this.maxCd === undefined || cd > this.maxCd) this.maxCd = cd;
   }
 
-  fact(present: boolean, docs: DrillMetaDoc[]): DrillMetaFact {
-    const seen = [...this.rows.values()].sort((a, b) => cmp(a.app, b.app) || cmp(a.key, b.key) || cmp(a.segment ?? "", b.segment ?? ""));
-    const out: DrillMetaFact = { present, seen, docs: docs.sort((a, b) => cmp(a.app, b.app) || cmp(a.id, b.id)) };
+  fact(): DrillMetaFact {
+    const out: DrillMetaFact = { seen: sortSeen([...this.rows.values()]) };
     if (this.maxCd !== undefined) out.maxCd = this.maxCd;
     return out;
   }
+}
+
+/** The fact's row order: app, key, segment (the key itself first). */
+export function sortSeen(rows: DrillMetaSeen[]): DrillMetaSeen[] {
+  return rows.sort((a, b) => cmp(a.app, b.app) || cmp(a.key, b.key) || cmp(a.segment ?? "", b.segment ?? ""));
+}
+
+/** The documents fact's value, in a stable order. */
+export function drillMetaDocsFact(present: boolean, docs: DrillMetaDoc[]): DrillMetaDocsFact {
+  return { present, docs: docs.sort((a, b) => cmp(a.app, b.app) || cmp(a.id, b.id)) };
 }
 
 function cmp(a: string, b: string): number {

@@ -456,13 +456,18 @@ export interface DrillMetaDoc {
   segments: string[];
 }
 
+/** The raw side (`drill_events` only, so the `--jobs` workers can build it by app). */
 export interface DrillMetaFact {
-  /** `countly_drill.drill_meta` exists. */
-  present: boolean;
   seen: DrillMetaSeen[];
-  docs: DrillMetaDoc[];
   /** Newest `cd` (ms) of the raw documents read. */
   maxCd?: number;
+}
+
+/** The `countly_drill.drill_meta` documents. */
+export interface DrillMetaDocsFact {
+  /** The collection exists. */
+  present: boolean;
+  docs: DrillMetaDoc[];
 }
 
 /** Every fact a check can ask for, by name. */
@@ -487,6 +492,7 @@ export interface FactValues {
   collectionCounts: CollectionCountsFact;
   buildSignals: BuildSignalsFact;
   drillMeta: DrillMetaFact;
+  drillMetaDocs: DrillMetaDocsFact;
 }
 
 export type FactName = keyof FactValues;

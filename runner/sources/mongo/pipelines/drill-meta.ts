@@ -1,10 +1,11 @@
-// Fact drillMeta from a live database (runner/facts/dump/drill-meta.ts is the reference):
-// the raw documents are grouped on the server per app, drill_meta key and segment key
-// (`$objectToArray` of `sg`), so raw documents never travel; the drill_meta documents
-// (one per app and event, small) are read with a projection.
+// Facts drillMeta and drillMetaDocs from a live database (runner/facts/dump/drill-meta.ts
+// is the reference): the raw documents are grouped on the server per app, drill_meta key
+// and segment key (`$objectToArray` of `sg`), so raw documents never travel; the drill_meta
+// documents (one per app and event, small) are read with a projection.
 import type { Document } from "mongodb";
-import { COLLECTIONS, INTERNAL_EVENTS } from "../../../../countly/layout.ts";
-import { DrillMetaTable, drillMetaDoc } from "../../../facts/drill-meta-rows.ts";
+import { INTERNAL_EVENTS } from "../../../../countly/layout.ts";
+import { DrillMetaTable, drillMetaDoc, drillMetaDocsFact } from "../../../facts/drill-meta-rows.ts";
+import { drillMetaRef } from "../../../facts/dump/drill-meta.ts";
 import type { DrillMetaDoc } from "../../../facts/types.ts";
 import { drillFront, drillTargets } from "./drill.ts";
 import { insertMs, stringOr } from "./expressions.ts";
@@ -19,8 +20,7 @@ export const drillMetaLive: LiveCollector<"drillMeta"> = {
   fact: "drillMeta",
   async compute(db, scope, catalog) {
     const table = new DrillMetaTable();
-    const docs: DrillMetaDoc[] = [];
-    if (scope.layout.drill !== "current") return table.fact(false, docs);
+    if (scope.layout.drill !== "current") return table.fact();
     for (const t of drillTargets(scope, catalog, () => true)) {
       const pipeline: Document[] = [
         ...drillFront(t, scope, "any", { key: KEY, cd: insertMs("$cd"), sgk: SEGMENT_KEYS }),
@@ -35,14 +35,21 @@ export const drillMetaLive: LiveCollector<"drillMeta"> = {
         if (typeof r.maxCd === "number") table.newest(r.maxCd);
       }
     }
-    const present = (catalog.collections[scope.databases.drill] ?? []).includes(COLLECTIONS.drillMeta);
-    if (present) {
-      const ref = { db: scope.databases.drill, name: COLLECTIONS.drillMeta };
+    return table.fact();
+  },
+};
+
+export const drillMetaDocsLive: LiveCollector<"drillMetaDocs"> = {
+  fact: "drillMetaDocs",
+  async compute(db, scope, catalog) {
+    const ref = drillMetaRef(scope, catalog);
+    const docs: DrillMetaDoc[] = [];
+    if (ref) {
       for await (const doc of db.find(ref, {}, { projection: { app_id: 1, e: 1, type: 1, sg: 1 } })) {
         const d = drillMetaDoc(doc);
         if (d) docs.push(d);
       }
     }
-    return table.fact(present, docs);
+    return drillMetaDocsFact(ref !== undefined, docs);
   },
 };

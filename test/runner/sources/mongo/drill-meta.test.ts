@@ -6,7 +6,7 @@ import { cloneDeep } from "../../../../fixtures/clone.ts";
 import type { Dataset } from "../../../../fixtures/dataset.ts";
 import { DB } from "../../../../fixtures/dataset.ts";
 import { generateDataset } from "../../../../fixtures/generate.ts";
-import type { DrillMetaFact } from "../../../../runner/facts/types.ts";
+import type { DrillMetaDocsFact, DrillMetaFact } from "../../../../runner/facts/types.ts";
 import { dumpFacts, factDifferences, liveFacts } from "./support.ts";
 
 /** A generated dataset whose first raw documents are bent into shapes the ingestor may store. */
@@ -21,11 +21,11 @@ function oddDocuments(): Dataset {
   return ds;
 }
 
-const value = (f: unknown): DrillMetaFact => {
-  const o = f as { ok: boolean; value: DrillMetaFact };
+function value<T = DrillMetaFact>(f: unknown): T {
+  const o = f as { ok: boolean; value: T };
   expect(o.ok).toBe(true);
   return o.value;
-};
+}
 
 describe("drillMeta on a live MongoDB equals the dump's", () => {
   it("on generated data and odd raw documents, with and without a period", { timeout: 60_000 }, async () => {
@@ -33,19 +33,23 @@ describe("drillMeta on a live MongoDB equals the dump's", () => {
       for (const period of [{}, { from: "2024-10-30" }]) {
         const dump = await dumpFacts(ds, period);
         const live = await liveFacts(ds, period);
-        expect(factDifferences({ drillMeta: dump.facts.drillMeta }, { drillMeta: live.facts.drillMeta })).toEqual([]);
+        const pick = (c: typeof dump) => ({ drillMeta: c.facts.drillMeta, drillMetaDocs: c.facts.drillMetaDocs });
+        expect(factDifferences(pick(dump), pick(live))).toEqual([]);
         const f = value(dump.facts.drillMeta);
+        const d = value<DrillMetaDocsFact>(dump.facts.drillMetaDocs);
         // Not vacuous: keys, segment keys and documents were read.
-        expect(f.present).toBe(true);
+        expect(d.present).toBe(true);
         expect(f.seen.some((r) => r.segment !== undefined)).toBe(true);
-        expect(f.docs.length).toBeGreaterThan(0);
+        expect(d.docs.length).toBeGreaterThan(0);
       }
     }
   });
 
   it("keeps per app, key and segment key the documents, oldest cd and days; and each drill_meta document's registered segment paths", { timeout: 60_000 }, async () => {
     const ds = oddDocuments();
-    const f = value((await dumpFacts(ds, {})).facts.drillMeta);
+    const computed = await dumpFacts(ds, {});
+    const f = value(computed.facts.drillMeta);
+    const metaDocs = value<DrillMetaDocsFact>(computed.facts.drillMetaDocs).docs;
     const raw = ds.databases[DB.drill]!.drill_events!;
     const app = String(raw[0]!.a);
     const sessions = raw.filter((d) => d.a === app && d.e === "[CLY]_session");
@@ -56,7 +60,7 @@ describe("drillMeta on a live MongoDB equals the dump's", () => {
     expect(dotted.docs).toBe(1);
     // A custom event without n is filed under [CLY]_custom, as processing.js would (e = n = undefined is skipped there: see the check).
     expect(f.seen.some((r) => r.key === "[CLY]_custom")).toBe(true);
-    const meta = f.docs.find((d) => d.app === app && d.e === "[CLY]_view")!;
+    const meta = metaDocs.find((d) => d.app === app && d.e === "[CLY]_view")!;
     expect(meta.type).toBe("e");
     expect(meta.segments).toEqual(expect.arrayContaining(["name", "visit"]));
     expect(f.maxCd).toBe(Math.max(...raw.filter((d) => d.cd instanceof Date).map((d) => (d.cd as Date).getTime())));
@@ -64,8 +68,11 @@ describe("drillMeta on a live MongoDB equals the dump's", () => {
 
   it("reads nothing in the legacy layout", { timeout: 60_000 }, async () => {
     const ds = generateDataset(7, { build: "24.x-api", rawEvents: 40, apps: 1 });
-    const dump = value((await dumpFacts(ds, {})).facts.drillMeta);
-    expect(dump).toEqual({ present: false, seen: [], docs: [] });
-    expect(value((await liveFacts(ds, {})).facts.drillMeta)).toEqual(dump);
+    const dump = await dumpFacts(ds, {});
+    const live = await liveFacts(ds, {});
+    expect(value(dump.facts.drillMeta)).toEqual({ seen: [] });
+    expect(value(dump.facts.drillMetaDocs)).toEqual({ present: false, docs: [] });
+    expect(value(live.facts.drillMeta)).toEqual({ seen: [] });
+    expect(value(live.facts.drillMetaDocs)).toEqual({ present: false, docs: [] });
   });
 });
