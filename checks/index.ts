@@ -20,7 +20,8 @@ import { sourcesMatchRaw } from "./sources-match-raw.ts";
 import { viewsMatchRaw } from "./views-match-raw.ts";
 import { matchesBackup } from "./matches-backup.ts";
 import { appsKnown } from "./apps-known.ts";
+import { drillMetaMatchesData } from "./drill-meta-matches-data.ts";
 
-const ALL = [eventsMatchRaw, eventSegmentsWithinTotal, viewsPresentWhenRaw, sourcesPresentWhenRaw, pipeline, compare, eventHoursMatchDay, eventAllKeyMatches, eventListMatchesData, segmentMetaMatchesData, countersAreNumbers, noDoubleCounting, sessionsMatchRaw, viewsMatchRaw, sourcesMatchRaw, aggregationCursorFresh, resumeTokensResumable, collectionsPresent, matchesBackup, appsKnown] as unknown as CheckDefinition[];
+const ALL = [eventsMatchRaw, eventSegmentsWithinTotal, viewsPresentWhenRaw, sourcesPresentWhenRaw, pipeline, compare, eventHoursMatchDay, eventAllKeyMatches, eventListMatchesData, segmentMetaMatchesData, countersAreNumbers, noDoubleCounting, sessionsMatchRaw, viewsMatchRaw, sourcesMatchRaw, aggregationCursorFresh, resumeTokensResumable, collectionsPresent, matchesBackup, drillMetaMatchesData, appsKnown] as unknown as CheckDefinition[];
 
 export const CHECKS: ReadonlyMap<string, CheckDefinition> = new Map(ALL.map((c) => [c.meta.kind, c]));

@@ -20,6 +20,7 @@ import { sourceMetaFromDump } from "./source-meta.ts";
 import { viewVisitsFromDump } from "./view-visits.ts";
 import { buildSignalsFromDump } from "./build-signals.ts";
 import { unknownAppsFromDump } from "./unknown-apps.ts";
+import { drillMetaDocsFromDump, drillMetaFromDump } from "./drill-meta.ts";
 
 /** Every fact's dump collector, by fact name. */
 export const DUMP_COLLECTORS: { [K in FactName]: DumpCollector<K> } = {
@@ -43,4 +44,6 @@ export const DUMP_COLLECTORS: { [K in FactName]: DumpCollector<K> } = {
   collectionCounts: collectionCountsFromDump,
   buildSignals: buildSignalsFromDump,
   unknownApps: unknownAppsFromDump,
+  drillMeta: drillMetaFromDump,
+  drillMetaDocs: drillMetaDocsFromDump,
 };

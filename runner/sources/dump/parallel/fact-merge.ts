@@ -12,6 +12,7 @@ import type { CollectionCount, CollectionCountsFact, FactName, FactScope, FactVa
 import { unknownRows } from "../../../facts/dump/unknown-apps.ts";
 import { insertRows, type InsertGroup } from "../../../facts/raw-insert-groups.ts";
 import { sortRows } from "../../../facts/dump/raw-events.ts";
+import { sortSeen } from "../../../facts/drill-meta-rows.ts";
 
 export interface FactMerge<K extends FactName> {
   /**
@@ -68,6 +69,14 @@ export const FACT_MERGES: { readonly [K in FactName]?: FactMerge<K> } = {
         counts.set(r.collection, byApp.set(r.app, (byApp.get(r.app) ?? 0) + r.docs));
       }
       return { known: [...known].sort(), rows: unknownRows(counts, known) };
+    },
+  },
+  drillMeta: {
+    split: "by-app",
+    // one row per app, key and segment: each app's rows come from one worker
+    merge: (parts) => {
+      const maxCd = newest(parts.map((p) => p.maxCd));
+      return { seen: sortSeen(parts.flatMap((p) => p.seen)), ...(maxCd === undefined ? {} : { maxCd }) };
     },
   },
   collectionCounts: {
