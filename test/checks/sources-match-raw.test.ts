@@ -170,4 +170,21 @@ describe("sources-match-raw", () => {
     expect(evaluate(sourcesMatchRaw, { tolerance: 2 }, facts(13)).findings).toHaveLength(1);
     expect(evaluate(sourcesMatchRaw, {}, { rawSessions: [raw("2024-10-27", { Direct: 2 })], sourceAggregates: agg(["2024-10-27", "Direct", 7]), sourceMeta: meta("Direct") }).findings[0]!.message).toMatch(/^5 more sessions than the 2 raw/);
   });
+
+  it("count_from auto with both kinds: the kind whose sources the aggregates agree with on more days", () => {
+    const facts = { rawSessions: [raw("2024-10-27", { Direct: 3 }, { Direct: 4 }), raw("2024-10-28", { Ads: 2 }, { Ads: 5 })], sourceAggregates: agg(["2024-10-27", "Direct", 3], ["2024-10-28", "Ads", 2]), sourceMeta: meta("Direct", "Ads") };
+    expect(evaluate(sourcesMatchRaw, {}, facts).findings).toEqual([]);
+    const begins = { ...facts, sourceAggregates: agg(["2024-10-27", "Direct", 4], ["2024-10-28", "Ads", 5]) };
+    expect(evaluate(sourcesMatchRaw, {}, begins).findings).toEqual([]);
+  });
+
+  it("a shift between days: the whole message; the line with a finding charted before a bigger one without", () => {
+    const out = evaluate(sourcesMatchRaw, {}, { rawSessions: [raw("2024-10-27", { Direct: 1 }), raw("2024-10-28", { Direct: 1 })], sourceAggregates: agg(["2024-10-27", "Direct", 2]), sourceMeta: meta("Direct") });
+    expect(out.findings.map((f) => f.message)).toEqual([
+      "2 sessions from this source, 1 raw [CLY]_session document with it: the period's totals agree but the days do not: aggregated in another timezone than the app's (Europe/Berlin)? check `timezone` in countly.apps",
+      "0 sessions from this source, 1 raw [CLY]_session document with it: the period's totals agree but the days do not: aggregated in another timezone than the app's (Europe/Berlin)? check `timezone` in countly.apps",
+    ]);
+    const series = evaluateSeries(sourcesMatchRaw, {}, { rawSessions: [raw("2024-10-27", { Small: 2, Big: 50 })], sourceAggregates: agg(["2024-10-27", "Small", 1], ["2024-10-27", "Big", 50]), sourceMeta: meta("Small", "Big") });
+    expect(series.map((x) => x.label)).toEqual(["all sources · t", "source Small · t", "source Big · t"]);
+  });
 });
