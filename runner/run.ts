@@ -56,15 +56,23 @@ export async function runScenarios(scenarios: readonly Scenario[], source: Sourc
 async function runUnbounded(scenarios: readonly Scenario[], source: Source, options: RunOptions, phase: (what: string) => void): Promise<RunResult> {
   const started = Date.now();
   const { basics, plans, requests, scope, anchored } = await prepareRun(scenarios, source, options);
+  // A source that reads everything in one pass per collection gets the checks' pipelines and
+  // the backup comparison started beside the facts (their periods are known unless last_days
+  // waits for the facts); the others run them after the facts, one after the other.
+  const together = source.sharedPasses === true && !anchored;
+  const queriesEarly = together ? runCheckQueries(plans, options.registry, source, basics.databases) : undefined;
+  const externalsEarly = together ? computeExternals(scenarios, options.registry, source) : undefined;
+  queriesEarly?.catch(() => undefined);
+  externalsEarly?.catch(() => undefined);
   phase(`computing the facts (${[...requests.keys()].join(", ")})`);
   const facts = requests.size ? await source.computeFacts(requests, scope) : {};
   const notes = new Map<ScenarioPlan, string>();
   if (anchored) anchorLastDays(plans, facts, options, notes);
   // Pipelines that checks declare (pipeline/compare kinds), run before any check is evaluated.
   phase("running the checks' pipelines");
-  const queries = await runCheckQueries(plans, options.registry, source, basics.databases);
+  const queries = await (queriesEarly ?? runCheckQueries(plans, options.registry, source, basics.databases));
   phase("comparing with the backup (matches-backup)");
-  const externals = await computeExternals(scenarios, options.registry, source);
+  const externals = await (externalsEarly ?? computeExternals(scenarios, options.registry, source));
   const gathered: Gathered = { facts, queries, externals, series: new SeriesBudget() };
   const suites = plans.map((p) => {
     const suite = evaluateScenario(p, gathered, options);

@@ -37,8 +37,10 @@ export class FixtureSource implements Source {
       scope,
       basics.catalog,
       // serialised and walked like a dump's documents: one way to read documents
-      async (ref, layout, visit) => {
-        const read = objectReader(layout, visit);
+      async (ref, prepare) => {
+        const what = prepare();
+        if (!what) return;
+        const read = objectReader(what.layout, what.visit);
         for (const doc of this.dataset.databases[ref.db]?.[ref.name] ?? []) read(doc);
       },
       (ref, e) => `${ref.db}.${ref.name}: ${(e as Error).message}`,

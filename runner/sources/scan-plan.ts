@@ -7,8 +7,30 @@ import type { FactName, FactParams, FactScope } from "../facts/types.ts";
 import { FieldLayout, type DocFields, type FieldSelection } from "./dump/bson-fields.ts";
 import type { FactResults } from "./source.ts";
 
-/** Reads one collection, calling `visit` per document walked with `layout`; throws to fail the facts that read it. */
-export type CollectionReader = (ref: CollectionRef, layout: FieldLayout, visit: (doc: DocFields) => void) => Promise<void>;
+/** What to read of a collection: the layout of the fields its facts read, and the function to call per document walked with it. */
+export interface CollectionRead {
+  layout: FieldLayout;
+  visit: (doc: DocFields) => void;
+}
+
+/**
+ * Reads one collection: calls `prepare` when its read begins (undefined: no fact needs it
+ * any more, so the file need not be read for them), then `visit` per document; throws to
+ * fail the facts that read it. All collections are asked for at once (a source may read
+ * them in any order, together with other readers of the same files); `prepare` must be
+ * called at most once.
+ */
+export type CollectionReader = (ref: CollectionRef, prepare: () => CollectionRead | undefined) => Promise<void>;
+
+/** `read` one collection after the other, in the order they are asked for (for readers that cannot read several at once). */
+export function oneAtATime(read: CollectionReader): CollectionReader {
+  let last: Promise<void> = Promise.resolve();
+  return (ref, prepare) => {
+    const next = last.catch(() => undefined).then(() => read(ref, prepare));
+    last = next;
+    return next;
+  };
+}
 
 export async function computeFactsByScanning(
   requests: ReadonlyMap<FactName, FactParams>,
@@ -33,27 +55,33 @@ export async function computeFactsByScanning(
     }
   }
   const failed = new Map<FactName, string>();
-  for (const { ref, visitors, fields } of readers.values()) {
-    const live = visitors.filter((v) => !failed.has(v.fact));
-    if (live.length === 0) continue;
-    try {
-      const layout = new FieldLayout(mergeFields(fields));
-      const visits = live.map((v) => v.visitor.reader(layout, ref));
-      // one reader is the common case: call it directly, without a loop per document
-      const only = visits.length === 1 ? visits[0]! : undefined;
-      await read(
-        ref,
-        layout,
-        only ??
-          ((doc) => {
-            for (const visit of visits) visit(doc);
-          }),
-      );
-    } catch (e) {
-      const message = describeError(ref, e);
-      for (const v of live) failed.set(v.fact, message);
-    }
-  }
+  await Promise.all(
+    [...readers.values()].map(async ({ ref, visitors, fields }) => {
+      // the facts still live when the read begins: one that failed on an earlier collection is not fed any more
+      let live: typeof visitors = [];
+      try {
+        await read(ref, () => {
+          live = visitors.filter((v) => !failed.has(v.fact));
+          if (live.length === 0) return undefined;
+          const layout = new FieldLayout(mergeFields(fields));
+          const visits = live.map((v) => v.visitor.reader(layout, ref));
+          // one reader is the common case: call it directly, without a loop per document
+          const only = visits.length === 1 ? visits[0]! : undefined;
+          return {
+            layout,
+            visit:
+              only ??
+              ((doc) => {
+                for (const visit of visits) visit(doc);
+              }),
+          };
+        });
+      } catch (e) {
+        const message = describeError(ref, e);
+        for (const v of live) if (!failed.has(v.fact)) failed.set(v.fact, message);
+      }
+    }),
+  );
   const results: Record<string, unknown> = {};
   for (const [fact, visitor] of active) {
     const error = failed.get(fact);

@@ -49,6 +49,12 @@ export interface Source {
    * `compare` checks are errors.
    */
   runPipelines?(requests: readonly PipelineRequest[]): Promise<PipelineOutcome[]>;
+  /**
+   * The source reads each collection once per run for the facts, the pipelines and the
+   * backup comparison together, when the runner starts them together (a dump): the
+   * pipelines and `diffSide` wait for the facts' pass instead of reading again.
+   */
+  readonly sharedPasses?: boolean;
   /** `--explain` (a MongoDB source opened with `explain`): the plan of every query sent, in order. */
   plans?(): QueryPlan[];
   /** What the source is reading right now (e.g. "aggregate on countly_drill.drill_events (rawEvents)"), for deadline messages. */

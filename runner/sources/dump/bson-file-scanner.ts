@@ -99,17 +99,8 @@ export async function scanBsonFile(
   if (options.fields !== undefined) {
     return scanBsonFields(file, new FieldLayout(options.fields), (f) => visit(f.record(), f.offset), options);
   }
-  const decode = (b: Uint8Array, start: number, end: number, offset: number): void => {
-    let doc: Record<string, unknown>;
-    try {
-      doc = BSON.deserialize(b.subarray(start, end));
-    } catch (err) {
-      throw corruptDocument(file, offset, end - start, err);
-    }
-    visit(doc, offset);
-  };
   // bson's full deserialize keeps views of its input (Binary), so it gets fresh buffers.
-  return scanBsonFrames(file, decode, { chunkSize: options.chunkSize, signal: options.signal, onProgress: options.onProgress, reuseBuffers: false });
+  return scanBsonFrames(file, documentFrameVisitor(file, visit, false), { chunkSize: options.chunkSize, signal: options.signal, onProgress: options.onProgress, reuseBuffers: false });
 }
 
 /**
@@ -148,6 +139,23 @@ export function fieldsFrameVisitor(file: string, fields: DocFields, visit: (fiel
   };
 }
 
+/**
+ * Each frame fully decoded (BSON.deserialize) and handed to `visit`; a document bson cannot
+ * decode is a DumpReadError. With `copy`, the document is decoded from a copy of its bytes
+ * (bson's values may be views of its input), so the read buffers may be reused.
+ */
+export function documentFrameVisitor(file: string, visit: (doc: Record<string, unknown>, offset: number) => void, copy: boolean): FrameVisitor {
+  return (b, start, end, offset) => {
+    let doc: Record<string, unknown>;
+    try {
+      doc = BSON.deserialize(copy ? Uint8Array.prototype.slice.call(b, start, end) : b.subarray(start, end));
+    } catch (err) {
+      throw corruptDocument(file, offset, end - start, err);
+    }
+    visit(doc, offset);
+  };
+}
+
 function corruptDocument(file: string, offset: number, size: number, err: unknown): DumpReadError {
   const msg = err instanceof Error ? err.message : String(err);
   return new DumpReadError(file, offset, `corrupt document at byte ${offset} (${size} bytes): ${msg}`, { cause: err });
@@ -159,6 +167,8 @@ export type FrameVisitor = (bytes: Uint8Array, start: number, end: number, offse
 export interface FrameOptions extends Omit<ScanOptions, "fields"> {
   /** The bytes handed to the visitor are only valid during the call: read buffers are reused. */
   reuseBuffers?: boolean;
+  /** The file's uncompressed content, already in memory (read earlier in the run): framed instead of reading `file`, which then only names it in errors. */
+  content?: Uint8Array;
   /** Plain files only: the caller owns the read buffers (`--jobs` hands them to worker threads). */
   buffers?: ChunkBuffers;
 }
@@ -279,7 +289,9 @@ export async function scanBsonFrames(file: string, onFrame: FrameVisitor, option
     );
   };
 
-  if (gz) {
+  if (options.content !== undefined) {
+    consume(options.content);
+  } else if (gz) {
     const empty = await scanGzip(file, chunkSize, consume, readError, (n) => (compressedBytes = n));
     if (empty) {
       onProgress?.({ bytes: 0, documents: 0, fileBytes: 0, done: true });

@@ -1,16 +1,23 @@
 // Source over a `countly backup` / mongodump directory: `dump/<db>/<coll>.bson[.gz]`.
-// One streaming pass per collection feeds every fact that reads it.
+// One streaming pass per collection file per run feeds every fact that reads it, the
+// checks' pipelines and the backup comparison's after side (shared-passes.ts): each file
+// is opened once (apps and events, read whole while opening, are kept in memory).
 import { stat } from "node:fs/promises";
 import { join, relative } from "node:path";
 import process from "node:process";
 import { COLLECTIONS, DEFAULT_DATABASES, type DatabaseNames } from "../../../countly/layout.ts";
 import type { Catalog, CollectionRef } from "../../facts/collector.ts";
 import type { FactName, FactParams, FactScope } from "../../facts/types.ts";
-import { DumpSide } from "../../diff/dump-side.ts";
 import type { DiffSide } from "../../diff/side.ts";
 import { computeFactsByScanning, type CollectionReader } from "../scan-plan.ts";
 import { basicsFromDocuments, SourceError, type FactResults, type PipelineOutcome, type PipelineRequest, type Source, type SourceBasics } from "../source.ts";
-import { DumpReadError, scanBsonFields, scanBsonFile, type ScanProgress } from "./bson-file-scanner.ts";
+import { BSON } from "bson";
+import { documentFrameVisitor, DumpReadError, fieldsFrameVisitor, scanBsonFrames, type FrameVisitor, type ScanProgress } from "./bson-file-scanner.ts";
+import { DumpSide } from "../../diff/dump-side.ts";
+import type { RawVisitor } from "../../diff/raw-bson-file.ts";
+import type { IndexSpec } from "../../diff/side.ts";
+import { SharedPasses, type PassRef } from "./shared-passes.ts";
+import { DocFields } from "./bson-fields.ts";
 import { readMetadataUuid } from "./metadata-uuid.ts";
 import { shapeOf, shapeProblem } from "./collection-shapes.ts";
 import { collectionFiles } from "./dump-files.ts";
@@ -34,8 +41,13 @@ export class DumpSource implements Source {
   readonly snapshot = true;
   private root = "";
   private files = new Map<string, string>();
-  /** Collections whose file cannot be read as that collection (dump-files.ts, collection-shapes.ts): an error, never "empty". */
+  /** Collections whose file cannot be read (dump-files.ts): an error, never "empty". */
   private problems = new Map<string, string>();
+  /** What the first document of a well-known collection says (collection-shapes.ts), once read: a problem makes its facts and pipelines errors. */
+  private shapes = new Map<string, string | undefined>();
+  /** The uncompressed content of the small collections read while opening (apps, events), so they are not read again. */
+  private contents = new Map<string, Uint8Array>();
+  private readonly passes = new SharedPasses((ref, onFrame) => this.frame(ref, onFrame));
   private readonly databases: DatabaseNames;
 
   constructor(
@@ -46,7 +58,15 @@ export class DumpSource implements Source {
     this.databases = options.databases ?? DEFAULT_DATABASES;
   }
 
-  async open(): Promise<SourceBasics> {
+  private opened?: Promise<SourceBasics>;
+
+  /** Reads the dump's folders, apps and events once (later calls give the same basics). */
+  open(): Promise<SourceBasics> {
+    this.opened ??= this.readBasics();
+    return this.opened;
+  }
+
+  private async readBasics(): Promise<SourceBasics> {
     this.root = await findDumpRoot(this.dir, this.databases);
     const collections: Record<string, string[]> = {};
     for (const db of [this.databases.countly, this.databases.drill]) {
@@ -55,8 +75,7 @@ export class DumpSource implements Source {
       for (const [name, f] of files ?? []) {
         collections[db]!.push(name);
         this.files.set(`${db}.${name}`, f.path);
-        const problem = f.problem ?? (await this.shapeCheck(db === this.databases.countly ? "countly" : "drill", name, f.path));
-        if (problem) this.problems.set(`${db}.${name}`, problem);
+        if (f.problem) this.problems.set(`${db}.${name}`, f.problem);
       }
     }
     const appDocs = await this.readSmall({ db: this.databases.countly, name: COLLECTIONS.apps });
@@ -75,28 +94,49 @@ export class DumpSource implements Source {
     }
   }
 
+  /** This source reads the facts, the checks' pipelines and the backup comparison in one pass per collection when they run together (runner/run.ts). */
+  readonly sharedPasses = true;
+
   async computeFacts(requests: ReadonlyMap<FactName, FactParams>, scope: Omit<FactScope, "params">): Promise<FactResults> {
-    const catalog = await this.catalog();
-    const read: CollectionReader = async (ref, layout, visit) => {
-      const file = this.readable(ref);
-      if (!file) return;
-      await scanBsonFields(file, layout, visit, { onProgress: await this.progress(ref, file) });
-    };
-    const describeError = (ref: CollectionRef, e: unknown): string => this.describeError(ref, e);
-    const jobs = this.options.jobs ?? defaultJobs();
-    if (jobs < 2) return computeFactsByScanning(requests, scope, catalog, read, describeError);
-    // Loaded on demand: a single-threaded run never loads the worker machinery.
-    const { computeFactsInParallel } = await import("./parallel/parallel-facts.ts");
-    return computeFactsInParallel(requests, scope, catalog, {
-      jobs,
-      minBytes: this.options.jobs === undefined ? DEFAULT_MIN_PARALLEL_BYTES : 0,
-      fileOf: (ref) => this.readable(ref),
-      read,
-      describeError,
-      progress: (ref, file) => this.progress(ref, file),
-      onReport: this.options.onParallel,
-      chunkSize: this.options.parallelChunkSize,
-    });
+    // nothing is read before every fact has asked for its collections (readers that run beside the facts wait)
+    const ungate = this.passes.gate();
+    try {
+      const catalog = await this.catalog();
+      const read: CollectionReader = (ref, prepare) =>
+        this.passes
+          .readLater(ref, () => {
+            const what = prepare();
+            if (!what) return undefined;
+            const file = this.readable(ref);
+            return file ? this.guarded(ref, file, fieldsFrameVisitor(file, new DocFields(what.layout), what.visit)) : undefined;
+          })
+          .then(() => undefined);
+      const describeError = (ref: CollectionRef, e: unknown): string => this.describeError(ref, e);
+      const jobs = this.options.jobs ?? ((await this.rawBytes()) >= DEFAULT_MIN_PARALLEL_BYTES ? defaultJobs() : 1);
+      if (jobs < 2) {
+        const facts = computeFactsByScanning(requests, scope, catalog, read, describeError);
+        ungate();
+        return await facts;
+      }
+      // The worker threads read their files themselves (not in the shared passes), so those
+      // files' shapes are checked first, and the pipelines and the backup comparison read them again.
+      await this.checkShapes();
+      ungate();
+      // Loaded on demand: a single-threaded run never loads the worker machinery.
+      const { computeFactsInParallel } = await import("./parallel/parallel-facts.ts");
+      return await computeFactsInParallel(requests, scope, catalog, {
+        jobs,
+        minBytes: this.options.jobs === undefined ? DEFAULT_MIN_PARALLEL_BYTES : 0,
+        fileOf: (ref) => this.readable(ref),
+        read,
+        describeError,
+        progress: (ref, file) => this.progress(ref, file),
+        onReport: this.options.onParallel,
+        chunkSize: this.options.parallelChunkSize,
+      });
+    } finally {
+      ungate();
+    }
   }
 
   private async progress(ref: CollectionRef, file: string): Promise<((p: ScanProgress) => void) | undefined> {
@@ -106,26 +146,43 @@ export class DumpSource implements Source {
     return (p) => onProgress(this.display(ref), p, size);
   }
 
-  /** Check pipelines through the in-memory engine, one streaming pass per collection (runner/sources/pipeline/). */
+  /** Check pipelines through the in-memory engine, one streaming pass per collection (runner/sources/pipeline/), shared with the facts' reads. */
   async runPipelines(requests: readonly PipelineRequest[]): Promise<PipelineOutcome[]> {
-    if (!this.root) await this.open();
-    // Loaded on demand: the in-memory engine (mingo) costs start-up time, and most runs have no pipeline checks.
-    const { runPipelinesByScanning } = await import("../pipeline/scan.ts");
-    return runPipelinesByScanning(
-      requests,
-      async (ref, visit) => {
-        const file = this.readable(ref);
-        if (file) await scanBsonFile(file, visit);
-      },
-      {
-        sharedDocuments: false,
-        describeError: (ref, e) => this.describeError(ref, e),
-      },
-    );
+    const release = this.passes.hold();
+    try {
+      if (!this.root) await this.open();
+      // Loaded on demand: the in-memory engine (mingo) costs start-up time, and most runs have no pipeline checks.
+      const { runPipelinesByScanning } = await import("../pipeline/scan.ts");
+      return await runPipelinesByScanning(
+        requests,
+        (ref, visit) =>
+          this.passes
+            .read(ref, () => {
+              const file = this.readable(ref);
+              return file ? this.guarded(ref, file, documentFrameVisitor(file, visit, true)) : undefined;
+            })
+            .then(() => undefined),
+        {
+          sharedDocuments: false,
+          describeError: (ref, e) => this.describeError(ref, e),
+        },
+      );
+    } finally {
+      release();
+    }
   }
 
+  /** The dump as the after side of a backup comparison; its scans of the collections this source knows share the run's passes until it is closed. */
   async diffSide(databases: readonly string[]): Promise<DiffSide> {
-    return new DumpSide(this.dir, databases);
+    return new SharedDumpSide(new DumpSide(this.dir, databases), this.passes.hold(), (ref, visit) => {
+      const id = `${ref.db}.${ref.name}`;
+      if (!this.files.has(id)) return undefined;
+      return this.passes.read(ref, () => {
+        const problem = this.problems.get(id);
+        if (problem) throw new Error(problem);
+        return (b, start, end) => visit(b, start, end);
+      });
+    });
   }
 
   async close(): Promise<void> {}
@@ -136,19 +193,44 @@ export class DumpSource implements Source {
     return this.catalogCache;
   }
 
-  /** Reads a small metadata collection (apps, events) whole. */
+  /** Reads a small metadata collection (apps, events) whole, keeping its bytes for the run's later reads of it. */
   private async readSmall(ref: CollectionRef): Promise<Record<string, unknown>[]> {
-    const problem = this.problems.get(`${ref.db}.${ref.name}`);
+    const id = `${ref.db}.${ref.name}`;
+    const problem = this.problems.get(id);
     if (problem) throw new SourceError(problem);
-    const file = this.files.get(`${ref.db}.${ref.name}`);
+    const file = this.files.get(id);
     if (!file) return [];
     const docs: Record<string, unknown>[] = [];
+    const content = new ContentCopy();
+    const decode = this.guarded(ref, file, documentFrameVisitor(file, (d) => docs.push(d), true));
     try {
-      await scanBsonFile(file, (d) => docs.push(d));
+      await scanBsonFrames(
+        file,
+        (b, start, end, offset) => {
+          decode(b, start, end, offset);
+          content.add(b, start, end);
+        },
+        { reuseBuffers: true },
+      );
     } catch (e) {
+      if (e instanceof DumpFileProblem) throw new SourceError(e.message, { cause: e });
       throw new SourceError(e instanceof DumpReadError ? `${displayPath(e.file)}: ${e.message.slice(e.file.length + 2)}` : `${displayPath(file)}: ${(e as Error).message}`, { cause: e });
     }
+    const bytes = content.bytes();
+    if (bytes) this.contents.set(id, bytes);
     return docs;
+  }
+
+  /** One read of a collection file (or of its content kept in memory), for every consumer of the pass. */
+  private async frame(ref: PassRef, onFrame: FrameVisitor): Promise<number> {
+    const id = `${ref.db}.${ref.name}`;
+    const file = this.files.get(id);
+    if (!file) return 0;
+    const content = this.contents.get(id);
+    const progress = this.options.onProgress;
+    const size = progress && !content ? (await stat(file)).size : 0;
+    const stats = await scanBsonFrames(file, onFrame, { reuseBuffers: true, content, onProgress: progress && !content ? (p) => progress(this.display(ref), p, size) : undefined });
+    return stats.documents;
   }
 
   private describeError(ref: CollectionRef, e: unknown): string {
@@ -159,33 +241,64 @@ export class DumpSource implements Source {
 
   /** The collection's file; throws (an error outcome of the facts and pipelines reading it) when it cannot be read as that collection. */
   private readable(ref: CollectionRef): string | undefined {
-    const problem = this.problems.get(`${ref.db}.${ref.name}`);
+    const id = `${ref.db}.${ref.name}`;
+    const problem = this.problems.get(id) ?? this.shapes.get(id);
     if (problem) throw new DumpFileProblem(problem);
-    return this.files.get(`${ref.db}.${ref.name}`);
+    return this.files.get(id);
   }
 
-  /** The first document of a well-known collection must look like one (a file of another collection is not "no data"). */
-  private async shapeCheck(database: "countly" | "drill", name: string, file: string): Promise<string | undefined> {
-    const shape = shapeOf(database, name);
-    if (!shape) return undefined;
-    let first: Record<string, unknown> | undefined;
+  /** Bytes of the raw data files (what worker threads would read): without --jobs, threads start only for large raw data. */
+  private async rawBytes(): Promise<number> {
+    let bytes = 0;
+    for (const [id, file] of this.files) if (id.startsWith(`${this.databases.drill}.`)) bytes += (await stat(file).catch(() => undefined))?.size ?? 0;
+    return bytes;
+  }
+
+  /** Decides the shape of every well-known collection not read yet, from its first document (for readers outside the shared passes). */
+  private async checkShapes(): Promise<void> {
     const stop = new Error("first document read");
-    try {
-      await scanBsonFile(
-        file,
-        (d) => {
-          first = d;
-          throw stop;
-        },
-        { chunkSize: 64 * 1024 },
-      );
-    } catch (e) {
-      // A file that cannot be read at all is reported when it is read for real, with its offset.
-      if (e !== stop) return undefined;
+    for (const [id, file] of this.files) {
+      if (this.problems.has(id) || this.shapes.has(id)) continue;
+      const db = id.slice(0, id.indexOf("."));
+      const ref = { db, name: id.slice(db.length + 1) };
+      if (!shapeOf(db === this.databases.countly ? "countly" : "drill", ref.name)) continue;
+      const first = this.guarded(ref, file, () => {
+        throw stop;
+      });
+      // a file that cannot be read at all is reported when it is read for real, with its offset
+      await scanBsonFrames(file, first, { chunkSize: 64 * 1024, reuseBuffers: true }).catch(() => undefined);
     }
-    if (!first) return undefined;
-    const problem = shapeProblem(shape, first);
-    return problem ? `${displayPath(file)}: ${problem}` : undefined;
+  }
+
+  /**
+   * `visit`, after the first document of a well-known collection is seen to look like one
+   * (a file of another collection is not "no data"): otherwise the facts and pipelines
+   * reading it get a DumpFileProblem. Decided once per collection; a first document bson
+   * cannot decode is no shape problem (its read reports it, with its offset).
+   */
+  private guarded(ref: CollectionRef, file: string, visit: FrameVisitor): FrameVisitor {
+    const id = `${ref.db}.${ref.name}`;
+    const shape = shapeOf(ref.db === this.databases.countly ? "countly" : "drill", ref.name);
+    if (!shape || this.shapes.has(id)) return visit;
+    let first = true;
+    return (b, start, end, offset) => {
+      if (first) {
+        first = false;
+        if (!this.shapes.has(id)) {
+          let doc: Record<string, unknown> | undefined;
+          try {
+            doc = BSON.deserialize(Uint8Array.prototype.slice.call(b, start, end));
+          } catch {
+            doc = undefined;
+          }
+          const problem = doc ? shapeProblem(shape, doc) : undefined;
+          this.shapes.set(id, problem ? `${displayPath(file)}: ${problem}` : undefined);
+        }
+        const problem = this.shapes.get(id);
+        if (problem) throw new DumpFileProblem(problem);
+      }
+      visit(b, start, end, offset);
+    };
   }
 
   private display(ref: CollectionRef): string {
@@ -194,8 +307,77 @@ export class DumpSource implements Source {
   }
 }
 
-/** A collection file refused before reading (its message names the file). */
+/** A collection file refused (its message names the file). */
 class DumpFileProblem extends Error {}
+
+/** Small collections kept in memory after their one read: up to this many bytes each. */
+const KEEP_CONTENT_BYTES = 64 * 1024 * 1024;
+
+/** A copy of the documents framed so far, while they fit in KEEP_CONTENT_BYTES. */
+class ContentCopy {
+  private buffer: Uint8Array | undefined = new Uint8Array(64 * 1024);
+  private used = 0;
+
+  add(b: Uint8Array, start: number, end: number): void {
+    if (this.buffer === undefined) return;
+    const n = end - start;
+    if (this.used + n > this.buffer.length) {
+      if (this.used + n > KEEP_CONTENT_BYTES) {
+        this.buffer = undefined;
+        return;
+      }
+      const grown = new Uint8Array(Math.min(KEEP_CONTENT_BYTES, Math.max(this.buffer.length * 2, this.used + n)));
+      grown.set(this.buffer.subarray(0, this.used));
+      this.buffer = grown;
+    }
+    this.buffer.set(b.subarray(start, end), this.used);
+    this.used += n;
+  }
+
+  bytes(): Uint8Array | undefined {
+    return this.buffer?.slice(0, this.used);
+  }
+}
+
+/**
+ * The dump as a diff side whose scans of the source's collections are reads of the run's
+ * shared passes; everything else (listing, indexes, the other databases) is the DumpSide's.
+ * Closing it lets the passes go on without it.
+ */
+class SharedDumpSide implements DiffSide {
+  readonly description: string;
+  readonly location: string;
+
+  constructor(
+    private readonly inner: DumpSide,
+    private readonly release: () => void,
+    private readonly read: (ref: PassRef, visit: RawVisitor) => Promise<number> | undefined,
+  ) {
+    this.description = inner.description;
+    this.location = inner.location;
+  }
+
+  open(): Promise<void> {
+    return this.inner.open();
+  }
+
+  collections(db: string): Promise<string[] | undefined> {
+    return this.inner.collections(db);
+  }
+
+  indexes(db: string, coll: string): Promise<IndexSpec[] | undefined> {
+    return this.inner.indexes(db, coll);
+  }
+
+  scan(db: string, coll: string, visit: RawVisitor): Promise<number> {
+    return this.read({ db, name: coll }, visit) ?? this.inner.scan(db, coll, visit);
+  }
+
+  async close(): Promise<void> {
+    this.release();
+    await this.inner.close();
+  }
+}
 
 function displayPath(file: string): string {
   const rel = relative(process.cwd(), file);

@@ -73,7 +73,13 @@ export async function runPipelinesByScanning(requests: readonly PipelineRequest[
     byCollection.set(key, [...(byCollection.get(key) ?? []), i]);
   }
 
-  for (const indexes of byCollection.values()) {
+  // in (database, collection) order, the order the backup comparison reads in: a dump serves both with one read per collection
+  const streamed = [...byCollection.values()].sort((x, y) => {
+    const a = requests[x[0]!]!;
+    const b = requests[y[0]!]!;
+    return a.db < b.db ? -1 : a.db > b.db ? 1 : a.collection < b.collection ? -1 : a.collection > b.collection ? 1 : 0;
+  });
+  for (const indexes of streamed) {
     const { db, collection } = requests[indexes[0]!]!;
     const running = new Map<number, StreamingPipeline>();
     for (const i of indexes) {

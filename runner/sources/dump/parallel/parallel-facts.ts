@@ -18,7 +18,7 @@ import { mergeFields, type Catalog, type CollectionRef } from "../../../facts/co
 import { DUMP_COLLECTORS } from "../../../facts/dump/index.ts";
 import { MemoryBudget } from "../../../facts/memory-budget.ts";
 import type { FactName, FactParams, FactScope, FactValues } from "../../../facts/types.ts";
-import { computeFactsByScanning, type CollectionReader } from "../../scan-plan.ts";
+import { computeFactsByScanning, oneAtATime, type CollectionReader } from "../../scan-plan.ts";
 import type { FactResults } from "../../source.ts";
 import { DocFields, type DocFields as Doc, type FieldLayout, type FieldSelection } from "../bson-fields.ts";
 import { fieldsFrameVisitor, scanBsonFrames, type FrameVisitor, type ScanProgress } from "../bson-file-scanner.ts";
@@ -228,18 +228,20 @@ async function runWorkers(plan: Plan, scope: Omit<FactScope, "params">, catalog:
       plan.mainFacts,
       { ...scope, budget: mainBudget },
       catalog,
-      async (ref: CollectionRef, layout: FieldLayout, visit: (doc: Doc) => void) => {
+      // in one thread's order: the workers get the collections as one thread reads them
+      oneAtATime(async (ref, prepare) => {
         if (abandoned) throw abandoned;
         const c = byId.get(id(ref));
-        if (!c) return options.read(ref, layout, visit);
+        if (!c) return options.read(ref, prepare);
         try {
-          await readToWorkers(c, fieldsFrameVisitor(c.file ?? "", new DocFields(layout), visit));
+          const what = prepare();
+          await readToWorkers(c, what ? fieldsFrameVisitor(c.file ?? "", new DocFields(what.layout), what.visit) : undefined);
         } catch (e) {
           sharedFailed = true;
           abandon("a collection the workers read could not be read");
           throw e;
         }
-      },
+      }),
       options.describeError,
     );
     if (abandoned) return abandoned.message;
