@@ -88,6 +88,25 @@ export interface RunProfile {
   detected: CountlyProfile;
 }
 
+/** One query (live) or collection pass (dump) of the run and what it cost: the JSON report's `timings`. */
+export interface QueryTiming {
+  /** `db.collection`. */
+  collection: string;
+  /** `aggregate`, `find`, `count` (live), or `pass` (a dump's read of one collection file). */
+  kind: "aggregate" | "find" | "count" | "pass";
+  /** What it was for: the fact and pass, "check pipeline", or (dump) "facts" / "check pipelines". */
+  purpose: string;
+  /** Wall-clock milliseconds, from sending the query (opening the file) to its last document. */
+  ms: number;
+  /** Documents it returned: rows of an aggregate, documents of a find or of a dump file, 1 for a count. */
+  docs: number;
+}
+
+/** Milliseconds since `started` (a `performance.now()`), to a tenth. */
+export function elapsedMs(started: number): number {
+  return Math.round((performance.now() - started) * 10) / 10;
+}
+
 export interface RunResult {
   tool: { name: string; version: string };
   /** `--label`: which run this is (backup, restored…); also the prefix of every suite name. */
@@ -100,6 +119,8 @@ export interface RunResult {
   suites: SuiteResult[];
   /** The Countly build profile detected from the data; absent when it could not be read. */
   profile?: RunProfile;
+  /** Every query or collection pass that gathered the data, in order (absent when the source keeps none). */
+  timings?: QueryTiming[];
 }
 
 export interface Totals {

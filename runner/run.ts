@@ -14,7 +14,7 @@ import { factRequests, intersectPeriods, periodHull, selectApps } from "./plan.t
 import { runCheckQueries, type QueryResults } from "./queries.ts";
 import { CaseSeries, SeriesBudget } from "./series.ts";
 import type { Scenario, ScenarioCheck } from "./scenario/types.ts";
-import type { FactResults, Source, SourceBasics } from "./sources/source.ts";
+import type { FactResults, Source, SourceBasics, SourceWarning } from "./sources/source.ts";
 import { VERSION } from "./version.ts";
 
 export interface RunOptions {
@@ -79,6 +79,8 @@ async function runUnbounded(scenarios: readonly Scenario[], source: Source, opti
     const note = notes.get(p);
     return note ? { ...suite, periodNote: note } : suite;
   });
+  const warnings = source.warnings?.() ?? [];
+  if (warnings.length) suites.push(sourceWarningSuite(warnings, source.description, scenarios[0]?.file ?? ""));
   ensureUniqueNames(suites);
   return {
     tool: { name: "countly-check", version: VERSION },
@@ -88,6 +90,7 @@ async function runUnbounded(scenarios: readonly Scenario[], source: Source, opti
     durationMs: Date.now() - started,
     suites,
     ...profileOf(facts),
+    ...(source.timings ? { timings: source.timings() } : {}),
   };
 }
 
@@ -311,6 +314,37 @@ function errorCase(scenario: Scenario, check: ScenarioCheck, app: AppInfo | unde
 
 function skippedCase(scenario: Scenario, check: ScenarioCheck, app: AppInfo | undefined, message: string): CaseResult {
   return { ...caseBase(scenario, check, app), outcome: "skipped", message, durationMs: 0 };
+}
+
+/**
+ * What the source warned about while reading (e.g. a large collection scanned for want of
+ * an index), as one suite of `warned` cases: every report shows them as it shows a check
+ * with `severity: warn`, and they do not fail the run.
+ */
+function sourceWarningSuite(warnings: readonly SourceWarning[], description: string, file: string): SuiteResult {
+  const suite = "source";
+  return {
+    name: suite,
+    description: `What reading ${description} revealed`,
+    file,
+    timestamp: new Date().toISOString(),
+    durationMs: 0,
+    cases: warnings.map((w) => ({
+      checkId: w.id,
+      kind: "source-warning",
+      name: w.id,
+      classname: `${suite}.${w.id}`,
+      outcome: "warned" as const,
+      severity: "warn" as const,
+      findings: [{ message: w.message }],
+      findingsTotal: 1,
+      message: w.message,
+      remediation: w.remediation,
+      file,
+      line: 1,
+      durationMs: 0,
+    })),
+  };
 }
 
 /** Every case of a report for a source that could not be read: CI still shows what happened. */

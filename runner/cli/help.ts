@@ -75,6 +75,9 @@ Options:
       --max-time-ms <N>   MongoDB: time limit of each query (default 900000, 15 min); the client
                           also gives up on a reply after N ms plus a margin (max(2 s, 10 %))
       --connect-timeout-ms <N>  MongoDB: give up connecting after N ms (default 10000)
+      --scan-warning-docs <N>   MongoDB: warn (a warned case, and on stderr before the scan) when a
+                          query no index serves would scan a collection of more than N documents
+                          (estimated; default 1000000; 0: never)
       --timeout <N>       deadline of the whole run in ms (any source): on expiry every case is an
                           <error> naming what was still running, the reports are written, exit 3
       --progress          show scan progress even when not on a terminal

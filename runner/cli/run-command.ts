@@ -38,6 +38,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
     "read-concern": { type: "string" },
     "max-time-ms": { type: "string" },
     "connect-timeout-ms": { type: "string" },
+    "scan-warning-docs": { type: "string" },
     timeout: { type: "string" },
     progress: { type: "boolean" },
     explain: { type: "boolean" },
@@ -53,7 +54,8 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
   const maxMemory = bytesOption("max-memory", values["max-memory"]);
   const jobs = intOption("jobs", values.jobs, 1);
   const timeoutMs = intOption("timeout", values.timeout, 1);
-  const mongo = mongoOptions(values);
+  // A scan warning is printed when found, before the scan it warns of starts (the reports have it too).
+  const mongo = { ...mongoOptions(values), onWarning: (message: string) => io.stderr(`countly-check: warning: ${message}\n`) };
   const targets = reportTargets(values, { junit: DEFAULT_JUNIT });
   const given = sourceFromFlags("source", values.source, values["source-env"], io.env) ?? sourceFromDefaultVariable(io.env);
 

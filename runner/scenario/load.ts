@@ -10,17 +10,9 @@ import type { Severity } from "../model.ts";
 import { hasEnvRef, substituteEnv } from "./env.ts";
 import { typedFromEnvironment, type Substituted } from "./env-typing.ts";
 import { decodeUtf8 } from "./utf8.ts";
-import { checkEntrySchema, PERIOD_SCHEMA, SCENARIO_PROPERTIES } from "./schema.ts";
+import { checkEntrySchema, PERIOD_SCHEMA, SCENARIO_PROPERTIES, TOP_SCHEMA } from "./schema.ts";
 import { ScenarioError, type Scenario, type ScenarioCheck, type ScenarioIssue } from "./types.ts";
 import { validateJson, type SchemaIssue } from "./validate.ts";
-
-/** The top level of a scenario file; each check entry is validated against its kind's schema. */
-const TOP_SCHEMA: JsonSchema = {
-  type: "object",
-  additionalProperties: false,
-  required: ["name", "checks"],
-  properties: { ...SCENARIO_PROPERTIES, checks: { type: "array", minItems: 1 } },
-};
 
 export interface LoadOptions {
   registry: ReadonlyMap<string, CheckDefinition>;

@@ -70,6 +70,14 @@ export const SCENARIO_PROPERTIES: Record<string, JsonSchema> = {
 const entrySchemas = new WeakMap<CheckDefinition, JsonSchema>();
 
 /** Schema of one check entry of a given kind: the common keys plus the kind's options. */
+/** The top level of a scenario file; each check entry is validated against its kind's schema. */
+export const TOP_SCHEMA: JsonSchema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["name", "checks"],
+  properties: { ...SCENARIO_PROPERTIES, checks: { type: "array", minItems: 1 } },
+};
+
 export function checkEntrySchema(def: CheckDefinition): JsonSchema {
   let schema = entrySchemas.get(def);
   if (!schema) {

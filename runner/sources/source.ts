@@ -6,6 +6,7 @@ import type { DiffSide } from "../diff/side.ts";
 import type { Catalog } from "../facts/collector.ts";
 import type { AppInfo, FactName, FactParams, FactScope, FactValues } from "../facts/types.ts";
 import type { QueryPlan } from "./mongo/explain-plan.ts";
+import type { QueryTiming } from "../model.ts";
 
 export interface SourceBasics {
   apps: AppInfo[];
@@ -32,6 +33,16 @@ export interface PipelineRequest {
 
 export type PipelineOutcome = { ok: true; rows: Record<string, unknown>[]; total: number } | { ok: false; error: string };
 
+/** Something about the run the source found worth a warning (e.g. a large collection no index serves): a `warned` case in the reports. */
+export interface SourceWarning {
+  /** Stable id, the case's check id (`unindexed-scan-<db>.<collection>`). */
+  id: string;
+  /** One line: what was found. */
+  message: string;
+  /** What to do about it. */
+  remediation?: string;
+}
+
 export interface Source {
   /** Where the data comes from, safe to print (no credentials). */
   readonly description: string;
@@ -57,6 +68,10 @@ export interface Source {
   readonly sharedPasses?: boolean;
   /** `--explain` (a MongoDB source opened with `explain`): the plan of every query sent, in order. */
   plans?(): QueryPlan[];
+  /** Warnings found while the facts were computed, in order. */
+  warnings?(): SourceWarning[];
+  /** What each query (live) or collection pass (dump) so far cost, in order (the JSON report's `timings`). */
+  timings?(): QueryTiming[];
   /** What the source is reading right now (e.g. "aggregate on countly_drill.drill_events (rawEvents)"), for deadline messages. */
   activity?(): string | undefined;
   close(): Promise<void>;

@@ -49,6 +49,28 @@ describe("JSON report", () => {
     }
   });
 
+  it("keeps the per-query timings (live queries, dump collection passes), and the schema checks their shape", () => {
+    const run = { ...sampleRun(), timings: [
+      { collection: "countly_drill.drill_events", kind: "aggregate" as const, purpose: "rawEvents (day groups)", ms: 12.5, docs: 40 },
+      { collection: "countly.events_data", kind: "pass" as const, purpose: "facts", ms: 3, docs: 1200 },
+    ] };
+    const doc = JSON.parse(toJson(run));
+    expect(validate(doc)).toEqual([]);
+    expect(doc.timings).toEqual(run.timings);
+    const variants: [string, (t: Record<string, unknown>) => void][] = [
+      ["an unknown kind", (t) => void (t.kind = "scan")],
+      ["negative ms", (t) => void (t.ms = -1)],
+      ["fractional docs", (t) => void (t.docs = 1.5)],
+      ["no collection", (t) => void delete t.collection],
+      ["a field the schema does not know", (t) => void (t.rows = 1)],
+    ];
+    for (const [what, change] of variants) {
+      const bad = structuredClone(doc);
+      change(bad.timings[0]);
+      expect(validate(bad), what).not.toEqual([]);
+    }
+  });
+
   it("is shipped in the package", () => {
     const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
     expect(pkg.files).toContain("reports/result.schema.json");

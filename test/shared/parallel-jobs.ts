@@ -19,7 +19,7 @@ import { REPO_ROOT, type SharedTests } from "./harness.ts";
 const SCENARIO = join(REPO_ROOT, "scenarios", "post-restore.yaml");
 
 function withoutTimes(json: string): unknown {
-  return JSON.parse(json, (k, v) => (k === "durationMs" || k === "startedAt" || k === "timestamp" ? undefined : v));
+  return JSON.parse(json, (k, v) => (k === "durationMs" || k === "startedAt" || k === "timestamp" || k === "timings" ? undefined : v));
 }
 
 async function sameWithTwoWorkers(layout: "current" | "legacy"): Promise<void> {

@@ -9,6 +9,7 @@ import { COLLECTIONS, DEFAULT_DATABASES, type DatabaseNames } from "../../../cou
 import type { Catalog, CollectionRef } from "../../facts/collector.ts";
 import type { FactName, FactParams, FactScope } from "../../facts/types.ts";
 import type { DiffSide } from "../../diff/side.ts";
+import { elapsedMs, type QueryTiming } from "../../model.ts";
 import { computeFactsByScanning, type CollectionReader } from "../scan-plan.ts";
 import { basicsFromDocuments, SourceError, type FactResults, type PipelineOutcome, type PipelineRequest, type Source, type SourceBasics } from "../source.ts";
 import { BSON } from "bson";
@@ -229,8 +230,16 @@ export class DumpSource implements Source {
     const content = this.contents.get(id);
     const progress = this.options.onProgress;
     const size = progress && !content ? (await stat(file)).size : 0;
+    const started = performance.now();
     const stats = await scanBsonFrames(file, onFrame, { reuseBuffers: true, content, onProgress: progress && !content ? (p) => progress(this.display(ref), p, size) : undefined });
+    this.timed.push({ collection: id, kind: "pass", purpose: "facts, check pipelines, backup comparison (one shared read)", ms: elapsedMs(started), docs: stats.documents });
     return stats.documents;
+  }
+
+  /** Each collection file read (once for all its consumers), with its time and documents. */
+  private readonly timed: QueryTiming[] = [];
+  timings(): QueryTiming[] {
+    return this.timed.map((t) => ({ ...t }));
   }
 
   private describeError(ref: CollectionRef, e: unknown): string {

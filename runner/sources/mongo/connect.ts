@@ -11,6 +11,8 @@ export const READ_CONCERNS = ["local", "available", "majority", "linearizable", 
 export const DEFAULT_READ_PREFERENCE: ReadPreferenceMode = "secondaryPreferred";
 /** Time limit of one server command (an aggregation over raw drill data can take minutes). */
 export const DEFAULT_MAX_TIME_MS = 15 * 60_000;
+/** Collections above this many documents (estimated) get a warning before a query no index serves scans them. */
+export const DEFAULT_SCAN_WARNING_DOCS = 1_000_000;
 /** How long to look for a usable server before giving up (the driver's default is 30 s). */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
@@ -37,6 +39,10 @@ export interface MongoSourceOptions {
   maxTimeMS?: number;
   /** Server selection and connect timeout (default: the URI's, else 10 s). */
   connectTimeoutMS?: number;
+  /** `--scan-warning-docs`: a query whose filter no index serves, on a collection with more documents than this (estimated), is warned about before it is sent (default 1,000,000; 0: never). */
+  scanWarningDocs?: number;
+  /** Called with each such warning as it is found, before the scan starts (the CLI prints it to stderr). */
+  onWarning?: (message: string) => void;
   /** `--explain`: every find, aggregate and count is explained (verbosity queryPlanner: plans only, nothing executed) instead of run; `plans()` has the results. */
   explain?: boolean;
 }

@@ -10,15 +10,17 @@
 import { MongoClient, type AggregationCursor, type Document, type FindCursor, type MongoClientOptions } from "mongodb";
 import { COLLECTIONS, DEFAULT_DATABASES, type DatabaseNames } from "../../../countly/layout.ts";
 import type { CollectionRef } from "../../facts/collector.ts";
+import { elapsedMs, type QueryTiming } from "../../model.ts";
 import type { FactName, FactParams, FactScope } from "../../facts/types.ts";
-import { basicsFromDocuments, SourceError, type FactResults, type PipelineOutcome, type PipelineRequest, type Source, type SourceBasics } from "../source.ts";
-import { clientOptions, DEFAULT_MAX_TIME_MS, describeUri, hostsOf, selectionTimeoutOf, type MongoSourceOptions } from "./connect.ts";
+import { basicsFromDocuments, SourceError, type FactResults, type PipelineOutcome, type PipelineRequest, type Source, type SourceBasics, type SourceWarning } from "../source.ts";
+import { clientOptions, DEFAULT_MAX_TIME_MS, DEFAULT_SCAN_WARNING_DOCS, describeUri, hostsOf, selectionTimeoutOf, type MongoSourceOptions } from "./connect.ts";
 import { isReplyTimeout, openError, queryErrorMessage, scrub, type ErrorContext } from "./errors.ts";
 import { liveCollector } from "./pipelines/index.ts";
 import type { FindOptions, LiveDb } from "./pipelines/types.ts";
 import type { DiffSide } from "../../diff/side.ts";
 import { runPipelinesLive, writeStagesOf } from "./run-pipeline.ts";
 import { leadingMatch, summarizePlan, type QueryCommand, type QueryPlan } from "./explain-plan.ts";
+import { filterFields, servingIndexes, type IndexSpec } from "./index-use.ts";
 
 export type { MongoSourceOptions } from "./connect.ts";
 
@@ -35,6 +37,26 @@ interface PlannedQuery {
   filter?: Document;
   sort?: Document;
   limit?: number;
+}
+
+/** A large collection one or more queries of the run scan for want of an index. */
+interface UnindexedScan {
+  key: string;
+  docs: number;
+  /** The fields the first such query filters on. */
+  fields: string[];
+  indexes: string[];
+  purposes: string[];
+  limit: number;
+}
+
+function scanWarning(s: UnindexedScan): SourceWarning {
+  const more = s.purposes.length > 1 ? ` and ${s.purposes.length - 1} more quer${s.purposes.length === 2 ? "y" : "ies"} (${s.purposes.slice(1).join("; ")})` : "";
+  return {
+    id: `unindexed-scan-${s.key}`,
+    message: `${s.key} has about ${s.docs.toLocaleString("en-US")} documents and no index serves the filter of ${s.purposes[0]}${more} (fields ${s.fields.join(", ")}; its indexes: ${s.indexes.join(", ") || "none"}): MongoDB reads every document of the collection`,
+    remediation: `An index leading with one of these fields lets the server read only the run's documents (docs/live-mongodb.md "Indexes" lists the ones that serve countly-check; \`--explain\` shows each query's plan). Narrowing the run (--app, --from/--to) makes the scan no shorter without one. This warning is given above ${s.limit.toLocaleString("en-US")} documents (--scan-warning-docs).`,
+  };
 }
 
 /** A query failed; its message is final (one line, host named, no credentials). */
@@ -61,6 +83,12 @@ export class MongoSource implements Source {
   private fact?: string;
   /** `--explain`: the plans of the queries, in the order a run sends them. */
   private readonly explained: QueryPlan[] = [];
+  /** Every find, aggregate and count run, with its time and documents returned. */
+  private readonly timed: QueryTiming[] = [];
+  /** Per collection: its estimated size and indexes, read once for the scan warning. */
+  private readonly shapes = new Map<string, Promise<{ docs: number; indexes: IndexSpec[] } | undefined>>();
+  /** Per large collection a query scans without an index: what the warning says. */
+  private readonly scans = new Map<string, UnindexedScan>();
 
   constructor(
     private readonly uri: string,
@@ -177,12 +205,12 @@ export class MongoSource implements Source {
         if (writes.length) throw new QueryError(`aggregate on ${ref.db}.${ref.name}: ${writes.join(", ")} would write; countly-check only reads`);
         const open = () => collection(ref).aggregate(pipeline, { allowDiskUse: true, maxTimeMS: this.maxTimeMS, comment: label ? `${COMMENT}: ${label}` : COMMENT });
         const query = { ref, command: "aggregate" as const, label, filter: leadingMatch(pipeline) };
-        return planOnly ? this.explain(query, open) : this.stream(`aggregate on ${ref.db}.${ref.name}`, label, open);
+        return planOnly ? this.explain(query, open) : this.stream(query, open);
       },
       find: (ref, filter, options: FindOptions = {}) => {
         const open = () => collection(ref).find(filter, { ...options, maxTimeMS: this.maxTimeMS, comment: COMMENT });
         const query = { ref, command: "find" as const, filter, sort: options.sort, limit: options.limit };
-        return planOnly ? this.explain(query, open) : this.stream(`find on ${ref.db}.${ref.name}`, undefined, open);
+        return planOnly ? this.explain(query, open) : this.stream(query, open);
       },
       count: async (ref, options = {}) => {
         const what = `counting ${ref.db}.${ref.name}`;
@@ -197,12 +225,14 @@ export class MongoSource implements Source {
         }
         this.refuseWhenStalled(what);
         this.current = what;
+        const started = performance.now();
         try {
           return options.estimated ? await coll.estimatedDocumentCount(limits) : await coll.countDocuments({}, limits);
         } catch (e) {
           throw this.queryError(e, what);
         } finally {
           this.current = undefined;
+          this.timed.push({ collection: `${ref.db}.${ref.name}`, kind: "count", purpose: this.purposeOf(options.estimated ? "collection metadata" : "countDocuments"), ms: elapsedMs(started), docs: 1 });
         }
       },
       collectionInfo: async (ref) => {
@@ -246,22 +276,88 @@ export class MongoSource implements Source {
 
   /** What a query is for: its label, prefixed by the fact being computed unless the label names it. */
   private purposeOf(label: string | undefined): string {
-    if (!label) return this.fact ?? "reading the source";
+    if (!label) return this.fact ?? "opening the source (apps, event lists)";
     return this.fact && !label.startsWith(this.fact) && this.fact !== "check pipeline" ? `${this.fact}: ${label}` : label;
   }
 
-  private async *stream(what: string, label: string | undefined, open: () => AggregationCursor<Document> | FindCursor<Document>): AsyncGenerator<Document> {
+  private async *stream(query: PlannedQuery, open: () => AggregationCursor<Document> | FindCursor<Document>): AsyncGenerator<Document> {
+    const { ref, command, label } = query;
+    const what = `${command} on ${ref.db}.${ref.name}`;
+    await this.warnBeforeScan(query);
     this.refuseWhenStalled(what);
+    const started = performance.now();
+    let docs = 0;
     const cursor = open();
     this.current = label ? `${what} (${label})` : what;
     try {
-      for await (const doc of cursor) yield doc;
+      for await (const doc of cursor) {
+        docs++;
+        yield doc;
+      }
     } catch (e) {
       throw this.queryError(e, what);
     } finally {
       this.current = undefined;
       await cursor.close().catch(() => undefined);
+      this.timed.push({ collection: `${ref.db}.${ref.name}`, kind: command, purpose: this.purposeOf(label), ms: elapsedMs(started), docs });
     }
+  }
+
+  /**
+   * Warns (once per collection, as soon as it is found, so before the scan starts) when a
+   * query's filter is served by no index of a collection with more than
+   * `scanWarningDocs` documents: MongoDB will read every document of it.
+   */
+  private async warnBeforeScan(query: PlannedQuery): Promise<void> {
+    const limit = this.options.scanWarningDocs ?? DEFAULT_SCAN_WARNING_DOCS;
+    const { ref, filter } = query;
+    // An empty filter reads the whole collection by design (small metadata, or a fact that needs every document): no index would help.
+    if (limit <= 0 || !filter || Object.keys(filter).length === 0) return;
+    const key = `${ref.db}.${ref.name}`;
+    let shape = this.shapes.get(key);
+    if (!shape) this.shapes.set(key, (shape = this.collectionShape(ref)));
+    const found = await shape;
+    if (!found || found.docs <= limit || servingIndexes(filter, found.indexes).length > 0) return;
+    const purpose = this.purposeOf(query.label);
+    const known = this.scans.get(key);
+    if (known) {
+      if (!known.purposes.includes(purpose)) known.purposes.push(purpose);
+      return;
+    }
+    const scan = { key, docs: found.docs, fields: filterFields(filter), indexes: found.indexes.map((i) => String(i.name)), purposes: [purpose], limit };
+    this.scans.set(key, scan);
+    this.options.onWarning?.(scanWarning(scan).message);
+  }
+
+  /** About how many documents a collection has (collection metadata) and its indexes: both reads; undefined when either cannot be had. */
+  private async collectionShape(ref: CollectionRef): Promise<{ docs: number; indexes: IndexSpec[] } | undefined> {
+    const coll = this.client!.db(ref.db).collection(ref.name);
+    const what = `listIndexes on ${ref.db}.${ref.name}`;
+    const started = performance.now();
+    if (this.stalled) return undefined;
+    this.current = `counting ${ref.db}.${ref.name} (size and indexes, for the scan warning)`;
+    try {
+      const docs = await coll.estimatedDocumentCount({ maxTimeMS: this.maxTimeMS, comment: `${COMMENT}: index check` });
+      this.timed.push({ collection: `${ref.db}.${ref.name}`, kind: "count", purpose: "index check (collection metadata)", ms: elapsedMs(started), docs: 1 });
+      if (docs <= (this.options.scanWarningDocs ?? DEFAULT_SCAN_WARNING_DOCS)) return { docs, indexes: [] };
+      return { docs, indexes: (await coll.listIndexes({ maxTimeMS: this.maxTimeMS }).toArray()) as IndexSpec[] };
+    } catch (e) {
+      // Best effort (a user may not list indexes); a server that stopped answering still stops the run's later queries.
+      if (isReplyTimeout(e)) this.queryError(e, what);
+      return undefined;
+    } finally {
+      this.current = undefined;
+    }
+  }
+
+  /** Large collections a query of this run scans for want of an index, as report warnings. */
+  warnings(): SourceWarning[] {
+    return [...this.scans.values()].map(scanWarning);
+  }
+
+  /** What each find, aggregate and count so far cost (the JSON report's `timings`). */
+  timings(): QueryTiming[] {
+    return this.timed.map((t) => ({ ...t }));
   }
 
   /** Collection names of a database (none when it does not exist); views and system collections are left out, as a dump has no data files for them. */

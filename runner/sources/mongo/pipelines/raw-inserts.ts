@@ -44,9 +44,12 @@ function front(t: DrillTarget, scope: Parameters<LiveCollector<"rawInserts">["co
   // All time: no `ts` condition (documents without a usable ts count too, as they always did).
   if (t.owner) return [{ $match: {} }, ...extra, { $project: { _id: 0, a: appExpr(t), ...fields } }];
   // Every app: any app id (raw data of an app missing from countly.apps still needs its collections); `a` not a string is app "".
-  const match: Document = scope.allApps ? { e: { $type: "string" } } : { a: { $in: t.apps.map((a) => a.id) }, e: { $type: "string" } };
-  const a = scope.allApps ? { $cond: [{ $eq: [{ $type: "$a" }, "string"] }, "$a", ""] } : "$a";
-  return [{ $match: match }, ...extra, { $project: { _id: 0, a, ...fields } }];
+  if (scope.allApps) {
+    // Every document is read: the filter on `e` goes after the projection, so the query has none
+    // (a whole-collection read by design, which no index would shorten: no scan warning).
+    return [{ $match: {} }, ...extra, { $project: { _id: 0, a: { $cond: [{ $eq: [{ $type: "$a" }, "string"] }, "$a", ""] }, ...fields } }, { $match: { e: { $type: "string" } } }];
+  }
+  return [{ $match: { a: { $in: t.apps.map((a) => a.id) }, e: { $type: "string" } } }, ...extra, { $project: { _id: 0, a: "$a", ...fields } }];
 }
 
 export const rawInsertsLive: LiveCollector<"rawInserts"> = {

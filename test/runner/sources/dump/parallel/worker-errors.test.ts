@@ -27,7 +27,7 @@ afterAll(async () => {
 const SCENARIO = join("scenarios", "post-restore.yaml");
 
 function withoutTimes(json: string): unknown {
-  return JSON.parse(json, (k, v) => (k === "durationMs" || k === "startedAt" || k === "timestamp" ? undefined : v));
+  return JSON.parse(json, (k, v) => (k === "durationMs" || k === "startedAt" || k === "timestamp" || k === "timings" ? undefined : v));
 }
 
 /** The CLI with --jobs N: exit code, stderr and the JSON result. */
