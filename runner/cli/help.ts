@@ -65,9 +65,9 @@ Options:
       --max-memory <SIZE> what the grouped data may hold, e.g. 512M, 2G (default 1G); past it
                           the run stops with an error per case naming what grew (exit 3)
       --jobs <N>          dump: worker threads that group plain .bson raw data (default: the
-                          cores, at most 8, for 64 MiB of raw data or more; 1: one thread, no
-                          worker); documents are split by app, results equal one thread's;
-                          .bson.gz is read by one thread (gunzip is the limit)
+                          cores, at most 8, with 4 cores or more and 64 MiB of raw data or more;
+                          else 1: one thread, no worker); documents are split by app, results
+                          equal one thread's; .bson.gz is read by one thread (gunzip is the limit)
       --read-preference <mode>  MongoDB: primary, primaryPreferred, secondary,
                           secondaryPreferred or nearest (default: the URI's, else secondaryPreferred)
       --read-concern <level>    MongoDB: local, available, majority, linearizable or

@@ -1,8 +1,8 @@
 // `--jobs N`: facts from a dump with N worker threads. The main thread reads and frames
 // each plain `.bson` file into shared chunks (shared-chunks.ts) and the workers run the
-// scanner and the fact collectors over the documents (scan-worker.ts): the merged
-// drill_events goes to every worker, which keeps the documents of its apps (app-owner.ts);
-// another collection goes whole to one worker. Their partial values merge exactly
+// scanner and the fact collectors over the documents (scan-worker.ts): each document of the
+// merged drill_events goes to the worker of its app (app-owner.ts), another collection whole
+// to one worker. Their partial values merge exactly
 // (fact-merge.ts). Facts without a merge, and `.bson.gz` files (gunzip is the limit), are
 // built on the main thread in the same pass, as with one thread.
 //
@@ -20,9 +20,9 @@ import { MemoryBudget } from "../../../facts/memory-budget.ts";
 import type { FactName, FactParams, FactScope, FactValues } from "../../../facts/types.ts";
 import { computeFactsByScanning, oneAtATime, type CollectionReader } from "../../scan-plan.ts";
 import type { FactResults } from "../../source.ts";
-import { DocFields, type DocFields as Doc, type FieldLayout, type FieldSelection } from "../bson-fields.ts";
+import { DocFields, type DocFields as Doc, type FieldLayout, type FieldSelection, type StringInterner } from "../bson-fields.ts";
 import { fieldsFrameVisitor, scanBsonFrames, type FrameVisitor, type ScanProgress } from "../bson-file-scanner.ts";
-import { ownerOf, scopeAppIds } from "./app-owner.ts";
+import { NOT_IN_SCOPE, ownerOf, routeHint, scopeAppIds, UNKNOWN } from "./app-owner.ts";
 import { FACT_MERGES, type FactMerge } from "./fact-merge.ts";
 import type { FromWorker, ToWorker, WorkerSetup } from "./protocol.ts";
 import { SharedChunks } from "./shared-chunks.ts";
@@ -55,6 +55,8 @@ export type ParallelReport =
 
 /** What the workers build: which facts, which collections in which order, each with its selection and route. */
 interface Plan {
+  /** The scope's app ids (app-owner.ts). */
+  apps: StringInterner;
   /** Every requested fact, in request order (the order of the results). */
   order: FactName[];
   workerFacts: [FactName, FactParams][];
@@ -145,7 +147,7 @@ async function planWorkers(requests: ReadonlyMap<FactName, FactParams>, scope: O
     }
   }
   if (bytes < options.minBytes) return undefined;
-  return { order: [...requests.keys()], workerFacts, mainFacts, collections };
+  return { apps, order: [...requests.keys()], workerFacts, mainFacts, collections };
 }
 
 /** Abandons the parallel attempt (the facts are then computed by one thread). */
@@ -188,10 +190,17 @@ async function runWorkers(plan: Plan, scope: Omit<FactScope, "params">, catalog:
       if (abandoned) throw abandoned;
       toAll({ type: "collection", ref: c.ref, file: c.file ?? "", selection: c.selection, byApp: c.byApp, facts: c.facts });
       if (c.file === undefined) return;
-      const to = c.byApp ? workers : [workers[c.owner]!];
-      let starts: number[] = [];
-      let lastEnd = 0;
-      let firstOffset = 0;
+      // per worker: its documents of the current chunk as (start, end, hint) triples
+      const lists: number[][] = workers.map(() => []);
+      let base = 0;
+      let notInScope = 0;
+      const route = (b: Uint8Array, start: number, end: number, add: (w: number, hint: number) => void): void => {
+        if (!c.byApp) return add(c.owner, UNKNOWN);
+        const hint = routeHint(b, start, end, plan.apps);
+        if (hint >= 0) add(ownerOf(hint, jobs), hint);
+        else if (hint === NOT_IN_SCOPE) add(notInScope++ % jobs, hint);
+        else for (let w = 0; w < jobs; w++) add(w, hint);
+      };
       const onFrame: FrameVisitor = (b, start, end, offset) => {
         if (abandoned) throw abandoned;
         mainVisit?.(b, start, end, offset);
@@ -199,21 +208,23 @@ async function runWorkers(plan: Plan, scope: Omit<FactScope, "params">, catalog:
           // a document read across two chunks comes in a buffer of its own
           const own = new SharedArrayBuffer(end - start);
           new Uint8Array(own).set(b.subarray(start, end));
-          for (const w of to) w.send({ type: "documents", chunk: -1, bytes: own, positions: Int32Array.of(0, end - start), offset });
+          route(b, start, end, (w, hint) => workers[w]!.send({ type: "documents", chunk: -1, bytes: own, docs: Int32Array.of(0, end - start, hint), base: offset }));
           return;
         }
-        if (starts.length === 0) firstOffset = offset;
-        starts.push(start);
-        lastEnd = end;
+        base = offset - start;
+        route(b, start, end, (w, hint) => lists[w]!.push(start, end, hint));
       };
       const scanned = (chunk: Uint8Array): void => {
         const i = chunks.indexOf(chunk);
-        if (starts.length === 0) return chunks.sent(i, 0);
-        starts.push(lastEnd);
-        const positions = Int32Array.from(starts);
-        starts = [];
-        for (const w of to) w.send({ type: "documents", chunk: i, bytes: chunks.buffer(i), positions, offset: firstOffset });
-        chunks.sent(i, to.length);
+        let to = 0;
+        for (let w = 0; w < jobs; w++) {
+          const list = lists[w]!;
+          if (list.length === 0) continue;
+          workers[w]!.send({ type: "documents", chunk: i, bytes: chunks.buffer(i), docs: Int32Array.from(list), base });
+          list.length = 0;
+          to++;
+        }
+        chunks.sent(i, to);
       };
       const onProgress = await options.progress?.(c.ref, c.file);
       await scanBsonFrames(c.file, onFrame, { buffers: { take: (n) => chunks.take(n), scanned }, onProgress, chunkSize: options.chunkSize });

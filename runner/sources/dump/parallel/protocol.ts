@@ -18,10 +18,14 @@ export interface WorkerSetup {
 
 /** Main -> worker. */
 export type ToWorker =
-  /** The next collection: its file, the fields one thread would select, the facts (indexes in `facts`) reading it, and whether the worker picks its apps' documents from every document or reads all it is sent. */
+  /** The next collection: its file, the fields one thread would select, the facts (indexes in `facts`) reading it, and whether its documents come routed by app (else: the whole collection is this worker's). */
   | { type: "collection"; ref: CollectionRef; file: string; selection: FieldSelection | undefined; byApp: boolean; facts: number[] }
-  /** Documents `bytes[positions[i], positions[i+1])`, the first at file offset `offset`; `chunk` is handed back with "release" (-1: nothing to hand back). */
-  | { type: "documents"; chunk: number; bytes: SharedArrayBuffer; positions: Int32Array; offset: number }
+  /**
+   * Documents `bytes[docs[3i], docs[3i+1])` with their routing hint `docs[3i+2]` (app-owner.ts
+   * routeHint), each at file offset `base + docs[3i]`; `chunk` is handed back with "release"
+   * (-1: nothing to hand back).
+   */
+  | { type: "documents"; chunk: number; bytes: SharedArrayBuffer; docs: Int32Array; base: number }
   | { type: "finish" };
 
 /** A worker's error, rebuilt on the main thread. */

@@ -1,8 +1,8 @@
 // A `--jobs` worker thread: runs the same scanner (DocFields over each document's bytes)
 // and the same fact collectors as one thread would, over the documents the main thread
 // frames into shared chunks, and hands back each fact's partial value (fact-merge.ts).
-// In the merged drill_events every worker sees every document and keeps those of its
-// apps (app-owner.ts); other collections are sent whole to one worker.
+// The main thread sends each document of the merged drill_events to the worker of its app
+// (app-owner.ts; the worker checks), other collections whole to one worker.
 import { parentPort, workerData } from "node:worker_threads";
 import type { DumpVisitor } from "../../../facts/collector.ts";
 import { DUMP_COLLECTORS } from "../../../facts/dump/index.ts";
@@ -10,7 +10,7 @@ import { MemoryBudget } from "../../../facts/memory-budget.ts";
 import type { FactName, FactScope } from "../../../facts/types.ts";
 import { DocFields, FieldLayout } from "../bson-fields.ts";
 import { DumpReadError, fieldsFrameVisitor, type FrameVisitor } from "../bson-file-scanner.ts";
-import { ownerOf, scopeAppIds } from "./app-owner.ts";
+import { ownerOf, scopeAppIds, UNKNOWN } from "./app-owner.ts";
 import type { FromWorker, ToWorker, WorkerError, WorkerSetup } from "./protocol.ts";
 
 const setup = workerData as WorkerSetup;
@@ -31,15 +31,19 @@ try {
 
 const apps = scopeAppIds(setup.scope.apps);
 let onFrame: FrameVisitor = () => {};
+/** The main thread's routing hint for the document being read. */
+let hint = UNKNOWN;
 
 port.on("message", (m: ToWorker) => {
   if (m.type === "documents") {
     try {
       if (!failed) {
         const b = new Uint8Array(m.bytes);
-        const p = m.positions;
-        const first = p[0]!;
-        for (let i = 0; i + 1 < p.length; i++) onFrame(b, p[i]!, p[i + 1]!, m.offset + (p[i]! - first));
+        const d = m.docs;
+        for (let i = 0; i < d.length; i += 3) {
+          hint = d[i + 2]!;
+          onFrame(b, d[i]!, d[i + 1]!, m.base + d[i]!);
+        }
       }
     } catch (e) {
       fail(e);
@@ -73,13 +77,23 @@ function collectionReader(m: Extract<ToWorker, { type: "collection" }>): FrameVi
   if (!m.byApp) return fieldsFrameVisitor(m.file, new DocFields(layout), all);
   const A = layout.slot("a");
   const { me, jobs } = setup;
-  // documents of no app in scope (no `a`, or another app's): only counted and timed, so any split is exact; dealt in turn
+  // Documents of no app in scope (no `a`, or another app's) are only counted and timed: any
+  // split of them is exact. Those every worker was sent (no hint) are dealt in turn.
   let other = 0;
   return fieldsFrameVisitor(m.file, new DocFields(layout), (doc) => {
     const app = doc.lookup(A, apps);
-    if (app >= 0 ? ownerOf(app, jobs) === me : other++ % jobs === me) all(doc);
+    if (hint === UNKNOWN) {
+      if (app >= 0 ? ownerOf(app, jobs) === me : other++ % jobs === me) all(doc);
+      return;
+    }
+    // sent to this worker alone: it must be one of its apps' (or of none)
+    if (app >= 0 && ownerOf(app, jobs) !== me) throw new Misrouted(`the routing hint of the document at byte ${doc.offset} missed its app`);
+    all(doc);
   });
 }
+
+/** A document sent to the wrong worker: the main thread drops the parallel attempt. */
+class Misrouted extends Error {}
 
 function fail(e: unknown): void {
   failed = true;

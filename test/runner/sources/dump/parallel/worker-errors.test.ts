@@ -2,7 +2,7 @@
 // not a time), a truncated drill_events file (the main thread's framing) and a memory
 // budget too small for the data give the single-threaded exit code, messages (file, byte
 // offset, document _id) and JSON result, and a worker's error drops the parallel attempt.
-import { mkdtemp, readFile, rm, stat, truncate } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -63,6 +63,29 @@ describe("--jobs 2 where one thread stops", () => {
     expect(JSON.stringify(one.json)).toMatch(/raw event ts 1e\+300 is not a time.*\(byte offset \d+\)/);
     const [report] = await reportOf(dir);
     expect(report).toEqual({ workers: 0, why: expect.stringContaining(`a worker stopped: ${join(dir, "dump", "countly_drill", message)}`) });
+  }, 120_000);
+
+  it("a document whose `a` appears twice (the routing hint reads the first, the scanner the last): the single-threaded result", async () => {
+    const dir = join(work, "two-a");
+    const ds = generateDataset(25, { apps: 2 });
+    const [x, y] = ds.apps.map((a) => a.id);
+    const raw = ds.databases.countly_drill!.drill_events!;
+    const at = raw.findIndex((d) => d.a === x && d.e === "[CLY]_custom");
+    raw[at] = { ...raw[at]!, b: y };
+    await writeDump(ds, dir);
+    // rename that document's `b` to a second `a`
+    const file = join(dir, "dump", "countly_drill", "drill_events.bson");
+    const bytes = await readFile(file);
+    const field = Buffer.concat([Buffer.from([2, 0x62, 0]), Buffer.from(Int32Array.of(25).buffer), Buffer.from(`${y}\0`)]);
+    const where = bytes.indexOf(field);
+    expect(where).toBeGreaterThan(0);
+    bytes[where + 1] = 0x61;
+    await writeFile(file, bytes);
+    const one = await runCli(dir, 1);
+    const two = await runCli(dir, 2);
+    expect(two).toEqual(one);
+    const [report] = await reportOf(dir);
+    expect(report).toEqual({ workers: 0, why: expect.stringMatching(/^a worker stopped: the routing hint of the document at byte \d+ missed its app$/) });
   }, 120_000);
 
   it("a truncated drill_events.bson: the framing error of one thread, exit 3", async () => {
