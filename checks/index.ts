@@ -19,7 +19,8 @@ import { sessionsMatchRaw } from "./sessions-match-raw.ts";
 import { sourcesMatchRaw } from "./sources-match-raw.ts";
 import { viewsMatchRaw } from "./views-match-raw.ts";
 import { matchesBackup } from "./matches-backup.ts";
+import { drillMetaMatchesData } from "./drill-meta-matches-data.ts";
 
-const ALL = [eventsMatchRaw, eventSegmentsWithinTotal, viewsPresentWhenRaw, sourcesPresentWhenRaw, pipeline, compare, eventHoursMatchDay, eventAllKeyMatches, eventListMatchesData, segmentMetaMatchesData, countersAreNumbers, noDoubleCounting, sessionsMatchRaw, viewsMatchRaw, sourcesMatchRaw, aggregationCursorFresh, resumeTokensResumable, collectionsPresent, matchesBackup] as unknown as CheckDefinition[];
+const ALL = [eventsMatchRaw, eventSegmentsWithinTotal, viewsPresentWhenRaw, sourcesPresentWhenRaw, pipeline, compare, eventHoursMatchDay, eventAllKeyMatches, eventListMatchesData, segmentMetaMatchesData, countersAreNumbers, noDoubleCounting, sessionsMatchRaw, viewsMatchRaw, sourcesMatchRaw, aggregationCursorFresh, resumeTokensResumable, collectionsPresent, matchesBackup, drillMetaMatchesData] as unknown as CheckDefinition[];
 
 export const CHECKS: ReadonlyMap<string, CheckDefinition> = new Map(ALL.map((c) => [c.meta.kind, c]));

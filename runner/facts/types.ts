@@ -430,6 +430,46 @@ export interface BuildSignalsFact {
   viewsFirstDay: Record<string, Day>;
 }
 
+/**
+ * Raw drill documents of one app and drill_meta key (`n` of `[CLY]_custom`, else `e`) in the
+ * run's period (current layout): the key itself (`segment` absent) or one segment key of `sg`.
+ */
+export interface DrillMetaSeen {
+  app: string;
+  key: string;
+  segment?: string;
+  docs: number;
+  /** Oldest `cd` (ms) among them; absent when none has a usable one. */
+  firstCd?: number;
+  firstDay: Day;
+  lastDay: Day;
+}
+
+/** A `countly_drill.drill_meta` document (the aggregator's drill-meta consumer, api/aggregator/processing.js 001abe87). */
+export interface DrillMetaDoc {
+  /** The app the `_id` names (`<appId>_meta_...`), else `app_id`. */
+  app: string;
+  id: string;
+  e?: string;
+  type?: string;
+  /** The segment keys it registers: paths under `sg` that hold a `type`. */
+  segments: string[];
+}
+
+/** The raw side (`drill_events` only, so the `--jobs` workers can build it by app). */
+export interface DrillMetaFact {
+  seen: DrillMetaSeen[];
+  /** Newest `cd` (ms) of the raw documents read. */
+  maxCd?: number;
+}
+
+/** The `countly_drill.drill_meta` documents. */
+export interface DrillMetaDocsFact {
+  /** The collection exists. */
+  present: boolean;
+  docs: DrillMetaDoc[];
+}
+
 /** Every fact a check can ask for, by name. */
 export interface FactValues {
   rawEvents: RawEventsFact;
@@ -451,6 +491,8 @@ export interface FactValues {
   changeStreams: ChangeStreamsFact;
   collectionCounts: CollectionCountsFact;
   buildSignals: BuildSignalsFact;
+  drillMeta: DrillMetaFact;
+  drillMetaDocs: DrillMetaDocsFact;
 }
 
 export type FactName = keyof FactValues;

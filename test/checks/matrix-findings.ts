@@ -6,6 +6,8 @@
 //
 // Extending: a corruption without an entry here is listed by the matrix test's
 // "findings are asserted" case; add `(clean, corrupted) => ({ "<check kind>": { must, may } })`.
+import { createHash } from "node:crypto";
+import { expect } from "vitest";
 import { decodeResumeToken, formatUuid } from "../../countly/resume-token.ts";
 import type { Dataset, Doc } from "../../fixtures/dataset.ts";
 import { metadataJson } from "../../fixtures/dump-writer.ts";
@@ -142,15 +144,18 @@ function droppedFromList(clean: Dataset, corrupted: Dataset): ExpectedFinding[] 
  */
 function foreignTokens(_clean: Dataset, corrupted: Dataset): ExpectedFinding[] {
   const here = formatUuid(JSON.parse(metadataJson("countly_drill", "drill_events")).uuid as string);
+  // fixtures/collection-uuids.ts: a fixture server's UUID is md5 of its name, the old server's likewise, spelled out here.
+  const dashed = (hex: string) => hex.replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, "$1-$2-$3-$4-$5");
+  expect(here).toBe(dashed(createHash("md5").update("countly-check fixture server\u0000drill_events").digest("hex")));
+  const old = dashed(createHash("md5").update("countly-check old server\u0000drill_events").digest("hex"));
   const streams = (corrupted.databases.countly?.plugins ?? []).find((d: Doc) => d._id === "_changeStreams") ?? {};
   return Object.entries(streams)
     .filter(([k]) => k !== "_id")
-    .map(([consumer, entry]) => ({
-      app: "",
-      field: `_changeStreams.${consumer}.token.uuid`,
-      expected: `drill_events ${here}`,
-      actual: formatUuid(decodeResumeToken((entry as { token: { _data: string } }).token._data).uuid!),
-    }));
+    .map(([consumer, entry]) => {
+      // The token really names the old server's drill_events (decoded), so the finding names both UUIDs.
+      expect(formatUuid(decodeResumeToken((entry as { token: { _data: string } }).token._data).uuid!)).toBe(old);
+      return { app: "", field: `_changeStreams.${consumer}.token.uuid`, expected: `drill_events ${here}`, actual: old };
+    });
 }
 
 const close = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b));
@@ -217,7 +222,181 @@ function damagedHourCounts(clean: Dataset, corrupted: Dataset): ExpectedFinding[
   return out;
 }
 
+
+/** Raw `[CLY]_view` documents per app and view name (current: `n`; legacy: `sg.name`), with their day, visit and cd. */
+function rawViewDocs(ds: Dataset): { app: string; view: string; day: string; visit: boolean; cd: number }[] {
+  const tz = new Map(ds.apps.map((a) => [a.id, a.timezone]));
+  return rawDocs(ds)
+    .filter((r) => r.key === "[CLY]_view")
+    .map(({ app, doc }) => {
+      const sg = (doc.sg ?? {}) as Record<string, unknown>;
+      return { app, view: String(doc.n ?? sg.name), day: oracleDay(tz.get(app)!, Number(doc.ts)), visit: !!sg.visit, cd: (doc.cd as Date).getTime() };
+    });
+}
+
+/**
+ * views-match-raw when the view aggregates are gone (`days`) and/or the view list is empty
+ * (`list`): per app, view and day with raw visits `t` expected = the visits, actual 0; per
+ * viewed view `app_viewsmeta` expected "listed", actual "missing". What was inserted within
+ * the settle window of the newest raw insert may be left out (`may`).
+ */
+function viewsAgainstNothing(ds: Dataset, parts: { days: boolean; list: boolean }): FindingExpectation {
+  const newest = Math.max(...rawDocs(ds).map((r) => (r.doc.cd as Date).getTime()));
+  const docs = rawViewDocs(ds);
+  const must: ExpectedFinding[] = [];
+  const may: ExpectedFinding[] = [];
+  const put = (settled: boolean, f: ExpectedFinding) => (settled ? must : may).push(f);
+  if (parts.days) {
+    const days = new Map<string, { visits: number; settled: boolean }>();
+    for (const d of docs) {
+      if (!d.visit) continue;
+      const k = `${d.app}|${d.view}|${d.day}`;
+      const e = days.get(k) ?? { visits: 0, settled: true };
+      e.visits++;
+      e.settled &&= d.cd <= newest - SURELY_SETTLED_MS;
+      days.set(k, e);
+    }
+    for (const [k, e] of days) {
+      const [app, view, day] = k.split("|") as [string, string, string];
+      put(e.settled, { app, event: "[CLY]_view", day, segment: `name=${view}`, field: "t", expected: e.visits, actual: 0 });
+    }
+  }
+  if (parts.list) {
+    const views = new Map<string, boolean>();
+    for (const d of docs) views.set(`${d.app}|${d.view}`, (views.get(`${d.app}|${d.view}`) ?? false) || d.cd <= newest - SURELY_SETTLED_MS);
+    for (const [k, settled] of views) {
+      const [app, view] = k.split("|") as [string, string];
+      put(settled, { app, event: "[CLY]_view", segment: `name=${view}`, field: "app_viewsmeta", expected: "listed", actual: "missing" });
+    }
+  }
+  return { must, may };
+}
+
+/**
+ * views-meta-lost: the view list is empty, the view data kept. Current layout: every viewed
+ * view is unlisted. Legacy layout: the data is named only by the list, so besides that every
+ * visit day reads 0 and, per app, the views in app_viewdata are reported unnamed (their count).
+ */
+function viewsMetaLost(clean: Dataset): FindingExpectation {
+  if (clean.layout === "current") return viewsAgainstNothing(clean, { days: false, list: true });
+  const out = viewsAgainstNothing(clean, { days: true, list: true });
+  const ids = new Map<string, Set<string>>();
+  for (const [name, docs] of Object.entries(clean.databases.countly ?? {})) {
+    if (!/^app_viewdata[0-9a-f]{40}$/.test(name)) continue;
+    for (const d of docs) if (d.s === "no-segment") (ids.get(String(d.a)) ?? ids.set(String(d.a), new Set()).get(String(d.a))!).add(String(d.vw));
+  }
+  for (const [app, vw] of ids) out.must.push({ app, event: "[CLY]_view", field: "app_viewsmeta", expected: "every aggregated view named", actual: `${vw.size} unnamed` });
+  return out;
+}
+
+/** Distinct stored segment values per app, event, year and segment key, from the segment month documents. */
+function segmentValues(ds: Dataset): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const { app, key, doc } of eventDocs(ds)) {
+    const m = String(doc.m);
+    if (doc.s === "no-segment" || doc.s === "key" || m.endsWith(":0")) continue;
+    const k = `${app}|${key}|${m.slice(0, 4)}|${String(doc.s)}`;
+    const set = out.get(k) ?? new Set<string>();
+    for (const node of Object.values((doc.d ?? {}) as Record<string, Record<string, unknown>>)) for (const v of Object.keys(node)) set.add(v);
+    out.set(k, set);
+  }
+  return out;
+}
+
+/** meta-lost: every zero document's meta_v2 is gone, so per event, year and segment every value is missing. */
+function metaLost(clean: Dataset): ExpectedFinding[] {
+  return [...segmentValues(clean)].map(([k, values]) => {
+    const [app, event, , segment] = k.split("|") as [string, string, string, string];
+    return { app, event, segment, field: "meta_v2", expected: `${values.size} values listed`, actual: `${values.size} missing` };
+  });
+}
+
+/** segments-unregistered: countly.events lost `segments`, so every segment key with month documents is unregistered. */
+function segmentsUnregistered(clean: Dataset): ExpectedFinding[] {
+  const keys = new Set([...segmentValues(clean).keys()].map((k) => k.split("|").filter((_, i) => i !== 2).join("|")));
+  return [...keys].map((k) => {
+    const [app, event, segment] = k.split("|") as [string, string, string];
+    return { app, event, segment, field: "countly.events.segments", expected: "registered", actual: "missing" };
+  });
+}
+
+/** The consumers a 25.x aggregator leaves in `_changeStreams` (fixtures/aggregate/system.ts), the kinds they watch and whether their entry has `cd`. */
+const STREAM_CONSUMERS: Record<string, { kinds: string[] | "*"; cd: boolean }> = {
+  "event-aggregator": { kinds: ["[CLY]_custom"], cd: true },
+  "session-ingestion": { kinds: ["[CLY]_session"], cd: false },
+  "drill-meta": { kinds: "*", cd: true },
+  "views-insert": { kinds: ["[CLY]_view"], cd: true },
+};
+
+/**
+ * stale-tokens: each consumer's entry is the OLDEST raw document it watches (its `cd`, or for
+ * session-ingestion, which stores no cd, the token's cluster time: the second of that `cd`,
+ * read to its end). aggregation-cursor-fresh expects at least the newest insert of the kind
+ * before the 5-minute settle window (insertion minute <= the newest raw insert's minute - 5).
+ */
+function staleTokenFindings(clean: Dataset): ExpectedFinding[] {
+  const docs = rawDocs(clean).map(({ key, doc }) => ({ e: key.startsWith("[CLY]_") ? key : "[CLY]_custom", cd: (doc.cd as Date).getTime() }));
+  const lastMinute = Math.floor(Math.max(...docs.map((d) => d.cd)) / 60_000);
+  const out: ExpectedFinding[] = [];
+  for (const [consumer, c] of Object.entries(STREAM_CONSUMERS)) {
+    const watched = docs.filter((d) => c.kinds === "*" || c.kinds.includes(d.e));
+    const settled = watched.filter((d) => Math.floor(d.cd / 60_000) <= lastMinute - 5);
+    if (settled.length === 0) continue;
+    const oldest = Math.min(...watched.map((d) => d.cd));
+    const progress = c.cd ? oldest : Math.floor(oldest / 1000) * 1000 + 999;
+    const newest = Math.max(...settled.map((d) => d.cd));
+    if (progress >= newest) continue;
+    out.push({ app: "", field: `_changeStreams.${consumer}.${c.cd ? "cd" : "token"}`, expected: `>= ${new Date(newest).toISOString()}`, actual: new Date(progress).toISOString() });
+  }
+  return out;
+}
+
+/**
+ * timezone-shifted: events-match-raw with raw events put on days of the timezone the check
+ * reads from countly.apps, against the corrupted (UTC-rebuilt) aggregates.
+ */
+function shiftedEvents(corrupted: Dataset): FindingExpectation {
+  const zone = new Map((corrupted.databases.countly?.apps ?? []).map((d: Doc) => [String(d._id), String(d.timezone)]));
+  const seen = { ...corrupted, apps: corrupted.apps.map((a) => ({ ...a, timezone: zone.get(a.id) ?? a.timezone })) };
+  const { totals } = aggregatedTotals(corrupted);
+  return eventsMatchRaw(seen, (k) => totals.get(k), true);
+}
+
+/**
+ * drill-meta-lost: per app, every drill_meta key of the clean raw drill_events (`n` of
+ * `[CLY]_custom`, else `e`: api/aggregator/processing.js 001abe87) has lost its document
+ * `<a>_meta_<sha1(key + a)>` (hashed here with node's crypto); keys first inserted within
+ * the settle window may be left out.
+ */
+function lostDrillMeta(clean: Dataset): FindingExpectation {
+  const raw = clean.databases.countly_drill?.drill_events ?? [];
+  const newest = Math.max(...raw.map((d) => (d.cd as Date).getTime()));
+  const first = new Map<string, { app: string; key: string; cd: number }>();
+  for (const d of raw) {
+    const app = String(d.a);
+    const key = d.e === "[CLY]_custom" ? String(d.n) : String(d.e);
+    const cd = (d.cd as Date).getTime();
+    const k = `${app}|${key}`;
+    if (!first.has(k) || first.get(k)!.cd > cd) first.set(k, { app, key, cd });
+  }
+  const must: ExpectedFinding[] = [];
+  const may: ExpectedFinding[] = [];
+  for (const { app, key, cd } of first.values()) {
+    const finding = { app, event: key, field: "_id", expected: `${app}_meta_${createHash("sha1").update(key + app).digest("hex")}`, actual: "missing" };
+    (cd <= newest - SURELY_SETTLED_MS ? must : may).push(finding);
+  }
+  return { must, may };
+}
+
 export const MATRIX_FINDINGS: Record<string, FindingsOf> = {
+  "drill-meta-lost": (clean) => ({ "drill-meta-matches-data": lostDrillMeta(clean) }),
+  "views-emptied": (clean) => ({ "views-match-raw": viewsAgainstNothing(clean, { days: true, list: true }) }),
+  "views-never-aggregated": (clean) => ({ "views-match-raw": viewsAgainstNothing(clean, { days: true, list: true }) }),
+  "views-meta-lost": (clean) => ({ "views-match-raw": viewsMetaLost(clean) }),
+  "meta-lost": (clean) => ({ "segment-meta-matches-data": { must: metaLost(clean) } }),
+  "segments-unregistered": (clean) => ({ "segment-meta-matches-data": { must: segmentsUnregistered(clean) } }),
+  "stale-tokens": (clean) => ({ "aggregation-cursor-fresh": { must: staleTokenFindings(clean) } }),
+  "timezone-shifted": (_clean, corrupted) => ({ "events-match-raw": shiftedEvents(corrupted) }),
   "tokens-from-another-server": (clean, corrupted) => ({ "resume-tokens-resumable": { must: foreignTokens(clean, corrupted) } }),
   // every custom event-day with raw events: aggregated 0
   "restored-without-aggregates": (clean) => ({ "events-match-raw": zeroTotals(clean) }),

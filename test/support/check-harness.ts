@@ -28,6 +28,8 @@ export const EMPTY_FACTS: FactValues = {
   changeStreams: { drillLayout: "current", present: false, tokens: [] },
   collectionCounts: { databases: { countly: "countly", drill: "countly_drill" }, layout: { events: "current", drill: "current", views: "current" }, present: { countly: [], countly_drill: [] }, counts: [] },
   buildSignals: { layout: { events: "current", drill: "current", views: "current" }, appEventLimits: {}, segmentDocs: 0, totalDocs: 0, segmentRegistries: 0, viewsLastDay: {}, viewsFirstDay: {} },
+  drillMeta: { seen: [] },
+  drillMetaDocs: { present: false, docs: [] },
 };
 
 export interface CheckOutcome {

@@ -19,6 +19,7 @@ import { sessionAggregatesFromDump } from "./session-aggregates.ts";
 import { sourceMetaFromDump } from "./source-meta.ts";
 import { viewVisitsFromDump } from "./view-visits.ts";
 import { buildSignalsFromDump } from "./build-signals.ts";
+import { drillMetaDocsFromDump, drillMetaFromDump } from "./drill-meta.ts";
 
 /** Every fact's dump collector, by fact name. */
 export const DUMP_COLLECTORS: { [K in FactName]: DumpCollector<K> } = {
@@ -41,4 +42,6 @@ export const DUMP_COLLECTORS: { [K in FactName]: DumpCollector<K> } = {
   changeStreams: changeStreamsFromDump,
   collectionCounts: collectionCountsFromDump,
   buildSignals: buildSignalsFromDump,
+  drillMeta: drillMetaFromDump,
+  drillMetaDocs: drillMetaDocsFromDump,
 };

@@ -11,6 +11,7 @@
 import type { CollectionCount, CollectionCountsFact, FactName, FactScope, FactValues, RawInsertsFact, RawTailRow } from "../../../facts/types.ts";
 import { insertRows, type InsertGroup } from "../../../facts/raw-insert-groups.ts";
 import { sortRows } from "../../../facts/dump/raw-events.ts";
+import { sortSeen } from "../../../facts/drill-meta-rows.ts";
 
 export interface FactMerge<K extends FactName> {
   /**
@@ -55,6 +56,14 @@ export const FACT_MERGES: { readonly [K in FactName]?: FactMerge<K> } = {
     // groups of app ids outside the scope (or no `a`) may be split across workers: their counts add up and their times are maxima
     split: "by-app",
     merge: mergeInserts,
+  },
+  drillMeta: {
+    split: "by-app",
+    // one row per app, key and segment: each app's rows come from one worker
+    merge: (parts) => {
+      const maxCd = newest(parts.map((p) => p.maxCd));
+      return { seen: sortSeen(parts.flatMap((p) => p.seen)), ...(maxCd === undefined ? {} : { maxCd }) };
+    },
   },
   collectionCounts: {
     split: "any",

@@ -7,6 +7,7 @@ import { eventAggregatesLive, sourceAggregatesLive, streamed, viewAggregatesLive
 import { buildSignalsLive } from "./build-signals.ts";
 import { changeStreamsLive } from "./change-streams.ts";
 import { collectionCountsLive } from "./collection-counts.ts";
+import { drillMetaDocsLive, drillMetaLive } from "./drill-meta.ts";
 import { rawEventsLive } from "./raw-events.ts";
 import { rawInsertsLive } from "./raw-inserts.ts";
 import { rawSessionsLive } from "./raw-sessions.ts";
@@ -28,6 +29,8 @@ const DEDICATED: Collectors = {
   collectionCounts: collectionCountsLive,
   buildSignals: buildSignalsLive,
   changeStreams: changeStreamsLive,
+  drillMeta: drillMetaLive,
+  drillMetaDocs: drillMetaDocsLive,
 };
 
 /** The live collector of a fact (the generic streamed one refuses to read raw drill collections). */

@@ -159,8 +159,12 @@ describe.skipIf(ON_REAL_SERVER)("MongoSource commands (recorded by the wire doub
           }
         }
       }
-      // Raw documents never travel to the client: finds on the drill database read one `cd` (the newest insert).
-      for (const c of commands!.filter((c) => c.name === "find" && c.db === DB.drill)) {
+      // Raw documents never travel to the client: finds on the drill database read one `cd` (the newest insert),
+      // but for drill_meta (one small document per app and event, fact drillMeta).
+      for (const c of commands!.filter((c) => c.name === "find" && c.db === DB.drill && c.body.find === "drill_meta")) {
+        expect(c.body.projection).toEqual({ app_id: 1, e: 1, type: 1, sg: 1 });
+      }
+      for (const c of commands!.filter((c) => c.name === "find" && c.db === DB.drill && c.body.find !== "drill_meta")) {
         expect(c.body.limit).toBe(1);
         expect(c.body.projection).toEqual({ _id: 0, cd: 1 });
         expect(c.body.sort).toEqual({ cd: -1 });

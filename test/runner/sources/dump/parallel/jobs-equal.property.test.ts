@@ -71,7 +71,10 @@ describe("--jobs", () => {
         fc.constantFrom(0, 2, 30, 100_000),
         async (seed, layout, corrupt, jobs, chunkSize, tailMinutes) => {
           const dir = join(work, `d${n++}`);
-          const ds = applyCorruptions(generateDataset(seed, { layout, apps: { min: 1, max: 4 } }), corrupt);
+          // As the catalogue says: the rebuilding corruptions first, each only on the layouts it applies to.
+          const rank = (c: string) => ["recent-not-aggregated", "timezone-shifted"].indexOf(c) >>> 0;
+          const applicable = corrupt.filter((c) => CORRUPTIONS[c]!.layouts?.includes(layout) ?? true).sort((a, b) => rank(a) - rank(b));
+          const ds = applyCorruptions(generateDataset(seed, { layout, apps: { min: 1, max: 4 } }), applicable);
           const apps = ds.apps.length;
           await writeDump(ds, dir);
           const single: ParallelReport[] = [];
