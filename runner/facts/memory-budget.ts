@@ -3,7 +3,12 @@
 // budget the fact stops with a message naming what grew and how to narrow the run, which
 // the run reports as an error per case (exit 3): never an out-of-memory crash. The
 // charges are estimates of the bytes held (measured with bench/run.ts on Node 20),
-// deterministic so the stop is the same on every run and testable.
+// deterministic so the stop is the same on every run and testable. Estimates can be wrong,
+// so the process's real memory is watched too: every few MiB of charges, the growth of its
+// resident set (RSS, process.memoryUsage) since the budget began must stay within the
+// budget as well, and the stop then says so, naming what grew alike.
+
+import process from "node:process";
 
 /** Default budget: 1 GiB of fact state. */
 export const DEFAULT_MAX_MEMORY = 1024 * 1024 * 1024;
@@ -18,11 +23,31 @@ export class MemoryBudgetError extends Error {
   }
 }
 
+/** Charged bytes between two looks at the real memory (cheap, but not per group). */
+const RSS_EVERY = 4 * 1024 * 1024;
+
+/** The process's resident set size in bytes (0 where the runtime cannot tell). */
+export function processRss(): number {
+  try {
+    return process.memoryUsage.rss();
+  } catch {
+    return 0;
+  }
+}
+
 export class MemoryBudget {
   private used = 0;
   private readonly meters: Meter[] = [];
+  private readonly baseline: number;
+  private nextRssCheck = RSS_EVERY;
 
-  constructor(readonly maxBytes: number = DEFAULT_MAX_MEMORY) {}
+  /** `rss`: the process's resident set in bytes (tests pass their own). */
+  constructor(
+    readonly maxBytes: number = DEFAULT_MAX_MEMORY,
+    private readonly rss: () => number = processRss,
+  ) {
+    this.baseline = rss();
+  }
 
   get usedBytes(): number {
     return this.used;
@@ -39,12 +64,23 @@ export class MemoryBudget {
   grow(bytes: number, holder: string): void {
     this.used += bytes;
     if (this.used > this.maxBytes) throw new MemoryBudgetError(this.describe(holder));
+    if (this.used >= this.nextRssCheck) {
+      this.nextRssCheck = this.used + RSS_EVERY;
+      this.checkRss(holder);
+    }
   }
 
-  private describe(holder: string): string {
+  /** Stops (MemoryBudgetError) when the process's real memory grew past the budget since it began; `holder` is the fact growing now. */
+  checkRss(holder: string): void {
+    const grown = this.rss() - this.baseline;
+    if (grown > this.maxBytes) throw new MemoryBudgetError(this.describe(holder, grown));
+  }
+
+  private describe(holder: string, rssGrowth?: number): string {
     const grew = this.meters.filter((m) => m.holder === holder && m.count > 0).map((m) => `${m.count.toLocaleString("en-US")} ${m.what}`);
+    const what = rssGrowth === undefined ? "" : ` (the process's memory grew by ${formatBytes(rssGrowth)} since the facts began)`;
     return (
-      `the data needs more memory than the budget of ${formatBytes(this.maxBytes)} (--max-memory): ${holder} grew to ${grew.join(", ")}. ` +
+      `the data needs more memory than the budget of ${formatBytes(this.maxBytes)} (--max-memory)${what}: ${holder} grew to ${grew.join(", ")}. ` +
       `Narrow the run with --app <id or name> (fewer apps) or --from YYYY-MM-DD / --to (fewer days), or raise --max-memory (e.g. --max-memory ${formatBytes(this.maxBytes * 2)})`
     );
   }

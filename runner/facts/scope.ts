@@ -2,8 +2,10 @@
 // `day`) is filtered; other parts (global markers like maxCdMinute) are kept.
 //
 // Linear in apps: each array of rows is indexed by app once (on the first case that asks),
-// so a (check, app) case touches only its app's rows instead of re-filtering all of them.
+// so a (check, app) case touches only its app's rows instead of re-filtering all of them;
+// rows a fact keeps as columns (group-rows.ts) are made for the case's app alone.
 import { inPeriod, type Period } from "../../countly/time.ts";
+import { rowsByApp } from "./group-rows.ts";
 import type { FactName, FactValues } from "./types.ts";
 
 type Row = { app?: unknown; day?: string };
@@ -14,7 +16,16 @@ const indexes = new WeakMap<readonly unknown[], Map<string, Row[]> | null>();
 export function scopeFact<K extends FactName>(value: FactValues[K], appId: string, period: Period): FactValues[K] {
   if (Array.isArray(value)) return filterRows(value, appId, period) as FactValues[K];
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value as object)) out[k] = Array.isArray(v) ? filterRows(v, appId, period) : v;
+  for (const k of Object.keys(value as object)) {
+    // rows kept as columns are made for this app only (group-rows.ts), never all of them
+    const columns = rowsByApp(value as object, k);
+    if (columns) {
+      out[k] = columns.rowsOf(appId, period);
+      continue;
+    }
+    const v = (value as unknown as Record<string, unknown>)[k];
+    out[k] = Array.isArray(v) ? filterRows(v, appId, period) : v;
+  }
   return out as unknown as FactValues[K];
 }
 

@@ -6,7 +6,73 @@ import { StringInterner, type DocFields, type FieldLayout } from "../../sources/
 import { hashIndex, type Attribution } from "../attribution.ts";
 import type { Catalog, CollectionRef } from "../collector.ts";
 import { rawTimestampAt } from "../numbers.ts";
-import type { FactScope } from "../types.ts";
+import type { AppInfo, FactScope } from "../types.ts";
+
+/** The (app, event key) a legacy per-event drill collection holds, by its hashed name; undefined when no app in `index` owns it. */
+export function attributeLegacy(from: CollectionRef, index: ReadonlyMap<string, Attribution>): Attribution | undefined {
+  const h = legacyDrillHash(from.name);
+  return h === undefined ? undefined : index.get(h);
+}
+
+/**
+ * The apps in scope for the raw facts of one run: their ids interned by bytes (id i <->
+ * localDays[i]), and where the current raw document belongs. Every fact of a run shares
+ * one (`scopeApps`), so a document's app id is looked up, its `ts` read and its app-local
+ * day computed once for all of them, not once per fact.
+ */
+export class ScopeApps {
+  readonly ids = new StringInterner();
+  /** Per interned app: its local days (offsets remembered per 4-hour block; an unknown zone throws at its first event, as dayOf does). */
+  readonly localDays: LocalDays[] = [];
+  /** The app-local day number of the document `place` last placed. */
+  day = 0;
+  private doc: DocFields | undefined;
+  private gen = -1;
+  private app = -1;
+  private problem: unknown;
+
+  constructor(apps: readonly AppInfo[]) {
+    const zone = localDaysByZone();
+    for (const a of apps) if (this.ids.add(a.id) === this.localDays.length) this.localDays.push(zone(a.timezone));
+  }
+
+  /**
+   * The interned app of a current-layout raw document when its `a` is an app in scope, its
+   * `e` a string and its `ts` a time (its day then in `day`); -1 otherwise. A `ts` that is no
+   * time (DocumentProblem) or an unknown zone throws, the same error for every fact asking.
+   */
+  place(doc: DocFields, A: number, E: number, TS: number): number {
+    if (doc === this.doc && doc.generation === this.gen) {
+      if (this.problem !== undefined) throw this.problem;
+      return this.app;
+    }
+    this.doc = doc;
+    this.gen = doc.generation;
+    this.problem = undefined;
+    this.app = -1;
+    const app = doc.lookup(A, this.ids);
+    if (app < 0 || !doc.isString(E)) return -1;
+    try {
+      const ts = rawTimestampAt(doc, TS);
+      if (ts === undefined) return -1;
+      this.day = this.localDays[app]!.number(ts);
+    } catch (e) {
+      this.problem = e;
+      throw e;
+    }
+    this.app = app;
+    return app;
+  }
+}
+
+const shared = new WeakMap<readonly AppInfo[], ScopeApps>();
+
+/** The ScopeApps of the run's apps (one per `scope.apps` array: every fact of a computation gets the same). */
+export function scopeApps(scope: FactScope): ScopeApps {
+  let apps = shared.get(scope.apps);
+  if (apps === undefined) shared.set(scope.apps, (apps = new ScopeApps(scope.apps)));
+  return apps;
+}
 
 export interface DrillDoc {
   app: string;
@@ -25,9 +91,8 @@ export function drillCollections(scope: FactScope, catalog: Catalog, wanted: (a:
   }
   const index = hashIndex(scope.apps, catalog.eventLists);
   return names
-    .filter((n) => {
-      const h = legacyDrillHash(n);
-      const who = h === undefined ? undefined : index.get(h);
+    .filter((name) => {
+      const who = attributeLegacy({ db: scope.databases.drill, name }, index);
       return who !== undefined && wanted(who);
     })
     .map((name) => ({ db: scope.databases.drill, name }));
@@ -45,12 +110,7 @@ export function isCustomKey(key: string): boolean {
  * `a`, `e`, `n` and `ts`.
  */
 export function drillPlacer(scope: FactScope, catalog: Catalog, wanted: (e: string) => boolean): (layout: FieldLayout, from: CollectionRef) => (doc: DocFields) => DrillDoc | undefined {
-  // apps in scope: interned id i <-> localDays[i] (offsets remembered per 4-hour block; an
-  // unknown zone throws at its first event, as dayOf does)
-  const appIds = new StringInterner();
-  const localDays: LocalDays[] = [];
-  const zone = localDaysByZone();
-  for (const a of scope.apps) if (appIds.add(a.id) === localDays.length) localDays.push(zone(a.timezone));
+  const apps = scopeApps(scope);
   const kinds = new StringInterner();
   const kindWanted: boolean[] = [];
   const index = scope.layout.drill === "legacy" ? hashIndex(scope.apps, catalog.eventLists) : undefined;
@@ -60,10 +120,9 @@ export function drillPlacer(scope: FactScope, catalog: Catalog, wanted: (e: stri
     const N = layout.slot("n");
     const TS = layout.slot("ts");
     if (index) {
-      const h = legacyDrillHash(from.name);
-      const who: Attribution | undefined = h === undefined ? undefined : index.get(h);
+      const who = attributeLegacy(from, index);
       if (!who) return () => undefined;
-      const days = localDays[appIds.add(who.app)]!;
+      const days = apps.localDays[apps.ids.add(who.app)]!;
       const e = isCustomKey(who.key) ? INTERNAL_EVENTS.custom : who.key;
       const take = wanted(e);
       return (doc) => {
@@ -78,19 +137,15 @@ export function drillPlacer(scope: FactScope, catalog: Catalog, wanted: (e: stri
       };
     }
     return (doc) => {
-      const app = doc.lookup(A, appIds);
+      const app = apps.place(doc, A, E, TS);
       if (app < 0) return undefined;
       const kind = doc.intern(E, kinds);
-      if (kind < 0) return undefined;
-      const ts = rawTimestampAt(doc, TS);
-      if (ts === undefined) return undefined;
-      const dayNumber = localDays[app]!.number(ts);
       if (kind >= kindWanted.length) for (let k = kindWanted.length; k <= kind; k++) kindWanted.push(wanted(kinds.text(k)));
       if (!kindWanted[kind]) return undefined;
-      const day = dayName(dayNumber);
+      const day = dayName(apps.day);
       if (!inPeriod(day, scope.period)) return undefined;
       const e = kinds.text(kind);
-      return { app: appIds.text(app), e, key: doc.string(N) ?? e, day };
+      return { app: apps.ids.text(app), e, key: doc.string(N) ?? e, day };
     };
   };
 }

@@ -1,14 +1,21 @@
 // Fact eventAggregates from a dump: no-segment day totals and per-segment sums from
-// `countly.events_data` (current) or `countly.events<H>` (legacy).
+// `countly.events_data` (current) or `countly.events<H>` (legacy). The day totals (one per
+// app, event and day: the many) live in typed-array columns (GroupTable) and become rows
+// per check case (group-rows.ts).
 import { COLLECTIONS, legacyEventsHash } from "../../../countly/layout.ts";
 import { NO_SEGMENT } from "../../../countly/ids.ts";
-import { dayFromMonthAndKey, inPeriod } from "../../../countly/time.ts";
+import { dayFromMonthAndKey, dayName, inPeriod } from "../../../countly/time.ts";
+import { StringInterner } from "../../sources/dump/bson-fields.ts";
+import { defineRows } from "../group-rows.ts";
 import { hashIndex } from "../attribution.ts";
 import { type DumpCollector, recordVisitor } from "../collector.ts";
 import { MemoryBudget } from "../memory-budget.ts";
 import { num } from "../numbers.ts";
-import type { EventTotalDay, SegmentSumDay } from "../types.ts";
+import type { EventAggregatesFact, EventTotalDay, SegmentSumDay } from "../types.ts";
+import { GroupTable, groupRows } from "./group-table.ts";
 import { sortRows } from "./raw-events.ts";
+
+const DAY_MS = 86_400_000;
 
 /** `<seg>_<YYYY>:<M>[_<postfix>]` at the end of an events id. */
 const MONTH_ID_TAIL = /^(.*)_(\d{4}:\d{1,2})(?:_.)?$/;
@@ -24,11 +31,13 @@ export const eventAggregatesFromDump: DumpCollector<"eventAggregates"> = {
   start(scope, catalog) {
     const apps = new Set(scope.apps.map((a) => a.id));
     const index = scope.layout.events === "legacy" ? hashIndex(scope.apps, catalog.eventLists) : undefined;
-    const totals = new Map<string, EventTotalDay>();
+    const totals = new GroupTable();
+    const appIds = new StringInterner();
+    const keyIds = new StringInterner();
     const segments = new Map<string, SegmentSumDay>();
     const unattributed = new Set<string>();
     const budget = scope.budget ?? new MemoryBudget();
-    const totalMeter = budget.meter("eventAggregates", "app/event/day groups", 200);
+    const totalMeter = budget.meter("eventAggregates", "app/event/day groups", 64);
     const segmentMeter = budget.meter("eventAggregates", "segment values", 240);
 
     return recordVisitor({
@@ -61,21 +70,16 @@ export const eventAggregatesFromDump: DumpCollector<"eventAggregates"> = {
         if (!apps.has(app) || month.endsWith(":0")) return;
         const d = doc.d;
         if (!d || typeof d !== "object") return;
+        const appId = segment === NO_SEGMENT ? appIds.add(app) : -1;
+        const keyId = segment === NO_SEGMENT ? keyIds.add(key) : -1;
         for (const [dayKey, value] of Object.entries(d as Record<string, unknown>)) {
           const day = dayFromMonthAndKey(month, dayKey);
           if (!day || !inPeriod(day, scope.period) || !value || typeof value !== "object") continue;
           const v = value as Record<string, unknown>;
           if (segment === NO_SEGMENT) {
-            const id = `${app}\u0000${key}\u0000${day}`;
-            let t = totals.get(id);
-            if (!t) {
-              t = { app, key, day, c: 0, s: 0, dur: 0 };
-              totalMeter.add();
-            }
-            t.c += num(v.c);
-            t.s += num(v.s);
-            t.dur += num(v.dur);
-            totals.set(id, t);
+            const before = totals.size;
+            totals.add(appId, keyId, Date.parse(`${day}T00:00:00Z`) / DAY_MS, num(v.c), num(v.s), num(v.dur));
+            if (totals.size !== before) totalMeter.add();
           } else {
             const id = `${app}\u0000${key}\u0000${day}\u0000${segment}`;
             let row = segments.get(id);
@@ -95,11 +99,26 @@ export const eventAggregatesFromDump: DumpCollector<"eventAggregates"> = {
           }
         }
       },
-      finish: () => ({
-        totals: sortRows([...totals.values()]),
-        segments: sortRows([...segments.values()]).sort((a, b) => (a.app === b.app && a.key === b.key && a.day === b.day ? (a.segment < b.segment ? -1 : a.segment > b.segment ? 1 : 0) : 0)),
-        unattributed: [...unattributed].sort(),
-      }),
+      finish: () => {
+        totals.done();
+        const value: EventAggregatesFact = {
+          totals: [],
+          segments: sortRows([...segments.values()]).sort((a, b) => (a.app === b.app && a.key === b.key && a.day === b.day ? (a.segment < b.segment ? -1 : a.segment > b.segment ? 1 : 0) : 0)),
+          unattributed: [...unattributed].sort(),
+        };
+        return defineRows(
+          value,
+          "totals",
+          groupRows(totals, appIds.texts, keyIds.texts, (g): EventTotalDay => ({
+            app: appIds.text(totals.app[g]!),
+            key: keyIds.text(totals.key[g]!),
+            day: dayName(totals.day[g]!),
+            c: totals.c[g]!,
+            s: totals.s[g]!,
+            dur: totals.dur[g]!,
+          })),
+        );
+      },
     });
   },
 };

@@ -1,9 +1,11 @@
-// Raw-event groups (app, key, day number) -> counters, stored in typed-array columns with
-// an open-addressing index: about 60 bytes per group instead of an object, a string key
-// and a map entry each (~1 KB), so a year of days for hundreds of apps and thousands of
-// event keys fits. Apps and keys are interned ids (StringInterner).
+// Event groups (app, key, day number) -> counters, stored in typed-array columns with
+// an open-addressing index: about 60 bytes per group while they are added (~48 once
+// `done()`) instead of an object, a string key and a map entry each (~1 KB), so a year of
+// days for hundreds of apps and thousands of event keys fits. Apps and keys are interned
+// ids (StringInterner). `groupRows` hands them to the checks one app at a time.
 
-import { dayName } from "../../../countly/time.ts";
+import { dayName, inPeriod, type Period } from "../../../countly/time.ts";
+import type { RowsByApp } from "../group-rows.ts";
 
 const HASH_EMPTY = -1;
 
@@ -26,6 +28,21 @@ export class GroupTable {
   /** Bytes held (for memory budgets). */
   get bytes(): number {
     return this.app.length * (3 * 4 + 4 * 8) + this.index.length * 4;
+  }
+
+  /** No group will be added any more: the columns shrink to the groups and the index is dropped. */
+  done(): void {
+    const n = this.size;
+    this.app = this.app.slice(0, n);
+    this.key = this.key.slice(0, n);
+    this.day = this.day.slice(0, n);
+    this.c = this.c.slice(0, n);
+    this.s = this.s.slice(0, n);
+    this.dur = this.dur.slice(0, n);
+    this.docs = this.docs.slice(0, n);
+    this.index = new Int32Array(0);
+    this.lastGroup = -1;
+    this.lastApp = -1;
   }
 
   /** Adds one document's counters to its group (created on first use); returns the group. */
@@ -107,6 +124,42 @@ export class GroupTable {
     order.sort((x, y) => appRank[app[x]!]! - appRank[app[y]!]! || keyRank[key[x]!]! - keyRank[key[y]!]! || dayOrder(day[x]!, day[y]!));
     return order;
   }
+}
+
+/**
+ * The groups as rows, in the order of sortRows (app, key, day), made one app at a time
+ * (`rowsOf`, for a check case) or all at once (`all`): `row(g)` makes group g's row. The
+ * table must be `done()`.
+ */
+export function groupRows<R>(groups: GroupTable, appTexts: readonly string[], keyTexts: readonly string[], row: (g: number) => R): RowsByApp<R> {
+  const order = groups.sortedBy(appTexts, keyTexts);
+  // sorted by app first: each app's groups are one range of `order`
+  const first = new Int32Array(appTexts.length).fill(-1);
+  const end = new Int32Array(appTexts.length);
+  for (let i = 0; i < order.length; i++) {
+    const a = groups.app[order[i]!]!;
+    if (first[a] === -1) first[a] = i;
+    end[a] = i + 1;
+  }
+  const appIds = new Map(appTexts.map((t, i) => [t, i]));
+  return {
+    rowsOf(app: string, period: Period): R[] {
+      const a = appIds.get(app);
+      if (a === undefined || first[a] === -1) return [];
+      const open = period.from === undefined && period.to === undefined;
+      const out: R[] = [];
+      for (let i = first[a]!; i < end[a]!; i++) {
+        const g = order[i]!;
+        if (open || inPeriod(dayName(groups.day[g]!), period)) out.push(row(g));
+      }
+      return out;
+    },
+    all(): R[] {
+      const out: R[] = new Array<R>(order.length);
+      for (let i = 0; i < order.length; i++) out[i] = row(order[i]!);
+      return out;
+    },
+  };
 }
 
 /** Day numbers of years 0000..9999 sort as their `YYYY-MM-DD` names; others (`+010000-…`, `-000001-…`) by name. */

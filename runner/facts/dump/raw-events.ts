@@ -5,18 +5,21 @@
 // it reads the documents' bytes (DocFields) without decoding them: the app id is looked up
 // by its bytes among the apps in scope, `e` compared as bytes with `[CLY]_custom`, the
 // event key interned by a byte hash (decoded once per distinct key), numbers read from the
-// buffer. Groups live in typed-array columns (GroupTable: ~60 bytes per app/key/day) and
-// become row objects only at the end. The rules are drillReader's (same results).
-import { INTERNAL_EVENTS, legacyDrillHash } from "../../../countly/layout.ts";
-import { dayName, inPeriod, localDaysByZone, type LocalDays } from "../../../countly/time.ts";
+// buffer. The app id, `ts` and app-local day are found once per document for every raw
+// fact (ScopeApps). Groups live in typed-array columns (GroupTable: ~60 bytes per
+// app/key/day while scanning, ~50 after) and become row objects only when a check case
+// asks for its app's rows (group-rows.ts). The rules are drillReader's (same results).
+import { INTERNAL_EVENTS } from "../../../countly/layout.ts";
+import { dayName, inPeriod } from "../../../countly/time.ts";
 import { StringInterner, utf8Bytes } from "../../sources/dump/bson-fields.ts";
-import { hashIndex, type Attribution } from "../attribution.ts";
+import { hashIndex } from "../attribution.ts";
+import { defineRows } from "../group-rows.ts";
 import { MemoryBudget } from "../memory-budget.ts";
 import type { DumpCollector } from "../collector.ts";
 import { insertTimeAt, numAt, rawCountAt, rawTimestampAt } from "../numbers.ts";
-import type { RawEventDay, TailBucket } from "../types.ts";
-import { drillCollections, isCustomKey } from "./drill.ts";
-import { GroupTable } from "./group-table.ts";
+import type { RawEventDay, RawEventsFact, TailBucket } from "../types.ts";
+import { attributeLegacy, drillCollections, isCustomKey, scopeApps } from "./drill.ts";
+import { GroupTable, groupRows } from "./group-table.ts";
 
 const CUSTOM = utf8Bytes(INTERNAL_EVENTS.custom);
 
@@ -33,21 +36,16 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
   start(scope, catalog) {
     const tailMinutes = Math.ceil(scope.params.tailMinutes ?? 0);
     const period = scope.period;
-    // apps in scope: interned id i <-> scope.apps[i]
-    const appIds = new StringInterner();
-    // (an unknown timezone throws at the app's first raw event, as dayOf does)
-    const localDays: LocalDays[] = [];
-    const zone = localDaysByZone();
-    for (const a of scope.apps) {
-      if (appIds.add(a.id) === localDays.length) localDays.push(zone(a.timezone));
-    }
+    // apps in scope, shared with the other raw facts
+    const apps = scopeApps(scope);
+    const appIds = apps.ids;
     const keys = new StringInterner();
     const groups = new GroupTable();
     const tails = new Map<number, Tail>();
     const customKeyId = keys.add(INTERNAL_EVENTS.custom);
-    // held per group: ~52 bytes of columns and index while scanning, ~110 for its row at the end
+    // held per group: ~44 bytes of columns and ~16 of index while scanning (plus the columns' growth)
     const budget = scope.budget ?? new MemoryBudget();
-    const groupMeter = budget.meter("rawEvents", "app/event/day groups", 160);
+    const groupMeter = budget.meter("rawEvents", "app/event/day groups", 64);
     const keyMeter = budget.meter("rawEvents", "event keys", 64);
     // the period test per day number, remembered for the last day seen
     let lastDay = NaN;
@@ -98,12 +96,11 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
         const S = layout.slot("s");
         const DUR = layout.slot("dur");
         if (index) {
-          const h = legacyDrillHash(from.name);
-          const who: Attribution | undefined = h === undefined ? undefined : index.get(h);
+          const who = attributeLegacy(from, index);
           if (!who) return () => {};
           const app = appIds.find(utf8Bytes(who.app), 0, utf8Bytes(who.app).length);
           if (app < 0) return () => {};
-          const days = localDays[app]!;
+          const days = apps.localDays[app]!;
           const custom = isCustomKey(who.key);
           const collectionKey = keys.add(who.key);
           return (doc) => {
@@ -117,12 +114,10 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
           };
         }
         return (doc) => {
-          const app = doc.lookup(A, appIds);
-          if (app < 0 || !doc.isString(E)) return;
-          const ts = rawTimestampAt(doc, TS);
-          if (ts === undefined) return;
           // before the event type, as drillReader does: a timestamp beyond the Date range throws for any event
-          const dayNumber = localDays[app]!.number(ts);
+          const app = apps.place(doc, A, E, TS);
+          if (app < 0) return;
+          const dayNumber = apps.day;
           if (!doc.stringIs(E, CUSTOM) || !dayInPeriod(dayNumber)) return;
           const key = doc.isString(N) ? doc.intern(N, keys) : customKeyId;
           add(app, key, dayNumber, rawCountAt(doc, C), numAt(doc, S), numAt(doc, DUR), insertTimeAt(doc, CD));
@@ -130,23 +125,25 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
       },
       finish() {
         const cutoff = maxMinute === undefined ? undefined : maxMinute - tailMinutes;
-        const rows: RawEventDay[] = [];
-        const order = groups.sortedBy(appIds.texts, keys.texts);
-        for (let i = 0; i < order.length; i++) {
-          const g = order[i]!;
-          const t = tails.get(g);
-          rows.push({
-            app: appIds.text(groups.app[g]!),
-            key: keys.text(groups.key[g]!),
-            day: dayName(groups.day[g]!),
-            c: groups.c[g]!,
-            s: groups.s[g]!,
-            dur: groups.dur[g]!,
-            docs: groups.docs[g]!,
-            tail: t === undefined ? [] : tailBuckets(t, cutoff),
-          });
-        }
-        return { rows, maxCdMinute: maxMinute };
+        groups.done();
+        const value: RawEventsFact = { rows: [], maxCdMinute: maxMinute };
+        return defineRows(
+          value,
+          "rows",
+          groupRows(groups, appIds.texts, keys.texts, (g): RawEventDay => {
+            const t = tails.get(g);
+            return {
+              app: appIds.text(groups.app[g]!),
+              key: keys.text(groups.key[g]!),
+              day: dayName(groups.day[g]!),
+              c: groups.c[g]!,
+              s: groups.s[g]!,
+              dur: groups.dur[g]!,
+              docs: groups.docs[g]!,
+              tail: t === undefined ? [] : tailBuckets(t, cutoff),
+            };
+          }),
+        );
       },
     };
   },

@@ -1,20 +1,24 @@
-// Fact rawInserts from a dump: raw drill documents per app and internal key over the
-// whole drill data (no period, every app the data names), with when the newest were
-// inserted (`cd`). What the aggregator-freshness and collections checks compare with.
+// Fact rawInserts from a dump: raw drill documents per app and internal key, with when the
+// newest were inserted (`cd`). What the aggregator-freshness and collections checks
+// compare with. Scoped to the run as the live fact is (raw-insert-groups.ts `insertScope`
+// is the definition): a run over every app and all time counts every raw document with a
+// string `e` (any `a`); a run narrowed to some apps counts theirs, and a run with a period
+// those whose app-local day is in it (a `ts` that is no time is in no period).
 import { legacyDrillHash, COLLECTIONS, INTERNAL_EVENTS } from "../../../countly/layout.ts";
 import { normaliseMetricValue } from "../../../countly/segments.ts";
+import { dayName, inPeriod } from "../../../countly/time.ts";
 import { hashIndex } from "../attribution.ts";
 import type { CollectionRef, DumpCollector } from "../collector.ts";
-import { insertTimeAt } from "../numbers.ts";
+import { insertTimeAt, rawTimestampAt } from "../numbers.ts";
 import { StringInterner, type DocFields } from "../../sources/dump/bson-fields.ts";
 import { insertRows, SESSION_KINDS, type InsertGroup } from "../raw-insert-groups.ts";
-import { isCustomKey } from "./drill.ts";
+import { attributeLegacy, isCustomKey, scopeApps } from "./drill.ts";
 
 const SESSION_KEYS = new Set(SESSION_KINDS);
 
 export const rawInsertsFromDump: DumpCollector<"rawInserts"> = {
   fact: "rawInserts",
-  fields: { a: true, e: true, cd: true, up: ["src"] },
+  fields: { a: true, e: true, ts: true, cd: true, up: ["src"] },
   collections(scope, catalog) {
     const db = scope.databases.drill;
     const names = catalog.collections[db] ?? [];
@@ -24,6 +28,8 @@ export const rawInsertsFromDump: DumpCollector<"rawInserts"> = {
   },
   start(scope, catalog) {
     const tailMinutes = Math.ceil(scope.params.tailMinutes ?? 0);
+    const bounded = scope.period.from !== undefined || scope.period.to !== undefined;
+    const apps = scopeApps(scope);
     const index = scope.layout.drill === "legacy" ? hashIndex(scope.apps, catalog.eventLists) : undefined;
     const groups = new Map<string, InsertGroup>();
     let maxMinute: number | undefined;
@@ -75,6 +81,8 @@ export const rawInsertsFromDump: DumpCollector<"rawInserts"> = {
       return g;
     };
     const isSession: boolean[] = [];
+    /** ScopeApps id -> this fact's app id. */
+    const ownId: number[] = [];
 
     return {
       reader(layout, from) {
@@ -82,22 +90,56 @@ export const rawInsertsFromDump: DumpCollector<"rawInserts"> = {
         const E = layout.slot("e");
         const CD = layout.slot("cd");
         const SRC = layout.slot("up.src");
+        const TS = layout.slot("ts");
         let fixed: InsertGroup | undefined;
         let fixedSession = false;
         if (index) {
-          const who = index.get(legacyDrillHash(from.name) ?? "");
+          const who = attributeLegacy(from, index);
           if (!who) return () => {};
           const e = isCustomKey(who.key) ? INTERNAL_EVENTS.custom : who.key;
+          const session = SESSION_KEYS.has(e);
+          if (bounded) {
+            // the group appears with its first document in the period (as the live fact's)
+            const days = apps.localDays[apps.ids.add(who.app)]!;
+            let g: InsertGroup | undefined;
+            return (doc) => {
+              let day: number | undefined;
+              try {
+                const ts = rawTimestampAt(doc, TS);
+                day = ts === undefined ? undefined : days.number(ts);
+              } catch {
+                return; // no time at all: in no period
+              }
+              if (day === undefined || !inPeriod(dayName(day), scope.period)) return;
+              g ??= group(appIds.add(who.app), kinds.add(e), who.app, e);
+              visit(g, session, doc, CD, SRC);
+            };
+          }
           fixed = group(appIds.add(who.app), kinds.add(e), who.app, e);
-          fixedSession = SESSION_KEYS.has(e);
+          fixedSession = session;
         }
+        // narrowed to some apps or days: only documents of the apps in scope (on their days), found once per document for every raw fact
+        const scoped = !index && (bounded || scope.allApps !== true);
         return (doc) => {
           let g = fixed;
           let session = fixedSession;
           if (g === undefined) {
             const e = doc.intern(E, kinds);
             if (e < 0) return;
-            const a = doc.isString(A) ? doc.intern(A, appIds) : noApp;
+            let a: number;
+            if (scoped) {
+              let app: number;
+              try {
+                app = bounded ? apps.place(doc, A, E, TS) : doc.lookup(A, apps.ids);
+              } catch {
+                return; // no time at all: in no period
+              }
+              if (app < 0) return;
+              if (bounded && !inPeriod(dayName(apps.day), scope.period)) return;
+              a = ownId[app] ??= appIds.add(apps.ids.text(app));
+            } else {
+              a = doc.isString(A) ? doc.intern(A, appIds) : noApp;
+            }
             g = group(a, e, appIds.text(a), kinds.text(e));
             if (e >= isSession.length) for (let k = isSession.length; k <= e; k++) isSession.push(SESSION_KEYS.has(kinds.text(k)));
             session = isSession[e]!;

@@ -482,6 +482,11 @@ export class DocFields {
     this.subStamps = new Int32Array(n);
   }
 
+  /** Changes with every `load()`: what a per-document cache compares (with the DocFields itself) to know it holds the current document. */
+  get generation(): number {
+    return this.gen;
+  }
+
   /** Walks the document at bytes[start, end): throws a BSONError when it is malformed. */
   load(b: Uint8Array, start: number, end: number): void {
     if (b !== this.bytes) {
