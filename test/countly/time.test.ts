@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import fc from "fast-check";
 import {
   assertTimezone, dayFromMonthAndKey, dayKeyOfDay, dayName, dayOf, hourOf, inPeriod, isDay, isValidTimezone, LocalDays, localDaysByZone, localMs, monthIdOfDay, monthIdsOfPeriod,
@@ -91,6 +91,47 @@ describe("utcOffsetMs", () => {
     // 2024 has two changes each in Berlin, New York, St John's, Adelaide, Lord Howe, Chatham and Casablanca (Ramadan)
     expect(changes).toBe(14);
     expect(wrong.slice(0, 5), `${wrong.length} instants wrong`).toEqual([]);
+  });
+
+  it("answers the offset at the start of the quarter hour, also where a zone changed off the quarter (Berlin's LMT, 1893)", () => {
+    // tzdb: Berlin left LMT (+00:53:28) for CET at 1893-04-01 00:00 local, 1893-03-31T23:06:32Z.
+    // Intl says +01:00 from then on; utcOffsetMs keeps the quarter's start (+00:53, floored to
+    // the minute) until 23:15Z, as documented. Changes off a quarter hour left a local mean
+    // time, e.g. Africa/Monrovia as late as 1972 (-00:44:30 to GMT at 00:44:30Z): before any Countly data.
+    expect(utcOffsetMs("Europe/Berlin", Date.UTC(1893, 2, 31, 23, 0))).toBe(53 * 60_000);
+    expect(utcOffsetMs("Europe/Berlin", Date.UTC(1893, 2, 31, 23, 10))).toBe(53 * 60_000);
+    expect(oracleOffsetMs("Europe/Berlin", Date.UTC(1893, 2, 31, 23, 10))).toBe(60 * 60_000);
+    expect(utcOffsetMs("Europe/Berlin", Date.UTC(1893, 2, 31, 23, 15))).toBe(60 * 60_000);
+    expect(utcOffsetMs("Europe/Berlin", Date.UTC(1893, 2, 31, 23, 14, 59, 999))).toBe(53 * 60_000);
+  });
+
+  it("asks Intl once per 4-hour block edge and once per quarter of a block holding a change, shared by every instance of a zone", () => {
+    // What makes a scan of millions of raw events cheap (the module's promise): counted, not
+    // timed. Europe/Paris is used by no other test here, so nothing of it is cached yet.
+    // 2024-03-30T12:00Z .. 2024-04-01T00:00Z is 9 blocks (10 edges); the block 00:00-04:00Z on
+    // the 31st holds the change to CEST (01:00Z), so its 15 inner quarters are asked too.
+    const parts = vi.spyOn(Intl.DateTimeFormat.prototype, "formatToParts");
+    const iso = vi.spyOn(Date.prototype, "toISOString");
+    try {
+      const from = Date.UTC(2024, 2, 30, 12);
+      const to = Date.UTC(2024, 3, 1);
+      const want = (t: number) => (t < Date.UTC(2024, 2, 31, 1) ? 60 : 120) * 60_000;
+      let wrong = 0;
+      for (let t = from; t < to; t += 60_000) if (utcOffsetMs("Europe/Paris", t) !== want(t)) wrong++;
+      expect(wrong).toBe(0);
+      expect(parts).toHaveBeenCalledTimes(10 + 15);
+      const other = new ZoneOffsets("Europe/Paris");
+      for (let t = from; t < to; t += 60_000) if (other.at(t) !== want(t)) wrong++;
+      expect(wrong).toBe(0);
+      expect(parts).toHaveBeenCalledTimes(25);
+      // day names are made once per day number
+      iso.mockClear();
+      for (let i = 0; i < 100; i++) expect(dayName(12_345)).toBe("2003-10-20");
+      expect(iso.mock.calls.length).toBeLessThanOrEqual(1);
+    } finally {
+      parts.mockRestore();
+      iso.mockRestore();
+    }
   });
 
   it("throws for instants Date cannot represent, as Intl does, and for unknown zones", () => {
@@ -239,6 +280,7 @@ describe("zones, days and periods (literal cases)", () => {
     expect(monthIdsOfPeriod({ to: "2024-10-05" })).toBeUndefined();
     expect(monthIdsOfPeriod({})).toBeUndefined();
     expect(monthIdsOfPeriod({ from: "2024-11-01", to: "2024-10-31" })).toEqual([]);
+    expect(monthIdsOfPeriod({ from: "2025-01-05", to: "2024-10-01" })).toEqual([]);
   });
 
   it("reads a day from a month id and a day key, rejecting what is not a date part", () => {

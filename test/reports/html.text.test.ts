@@ -205,3 +205,68 @@ describe("toHtml: charts", () => {
     expect(toHtml(run)).not.toContain('<section id="charts">');
   });
 });
+
+describe("toHtml: how the parts are joined", () => {
+  const s = (label: string, raw: number[], aggregated: number[]): DailySeries => ({ label, days: raw.map((_, i) => `2024-03-0${i + 1}`), raw, aggregated });
+
+  it("a run without layout, profile, charts or description has nothing in their place", () => {
+    const run = compactRun();
+    delete run.layout;
+    const html = toHtml(run);
+    expect(between(html, '<dl class="meta">', "</header>")).toBe(
+      '<dl class="meta">\n    <dt>source</dt><dd>dump .demo/incident</dd>\n    \n    <dt>started</dt><dd>2026-11-25T00:00:00.000Z (1.23 s)</dd>\n    <dt>exit code</dt><dd>3</dd>\n    <dt>tool</dt><dd>countly-check 0.1.0</dd>\n  </dl>\n  \n</header>',
+    );
+    expect(html).toContain('</header>\n\n<section class="suite">\n<h2>nightly <span class="sub">scenarios/n.yaml</span></h2>\n\n<p class="totals small">');
+    expect(html).toContain("</tr>\n</tbody></table></div>\n\n</section>\n<section id=\"findings\">");
+    expect(html).not.toContain("Countly profile");
+  });
+
+  it("puts one suite, case row, finding row, card and chart per line", () => {
+    const run = compactRun();
+    const [failed, , warned] = run.suites[0]!.cases;
+    // the warning comes first in the suite; the findings table still lists the failure first
+    run.suites[0]!.cases = [{ ...warned!, series: [s("w", [1], [1])], seriesTotal: 1 }, { ...failed!, findings: failed!.findings.slice(0, 2), series: [s("a", [2, 3], [2, 0]), s("b", [1, 4], [0, 0])], seriesTotal: 2 }];
+    run.suites.push({ ...run.suites[0]!, name: "second" });
+    const html = toHtml(run);
+    expect(html).toContain("</section>\n<section class=\"suite\">\n<h2>second ");
+    expect(html).toContain('<div class="cards"><article class="card failed" data-case="events [Shop a1]">');
+    expect(html).toContain('</article>\n<article class="card warned" data-case="w [Shop a1]">');
+    expect(html).toContain('<h3><span class="badge warned">warned</span> w <span class="app">Shop</span></h3>\n  <p class="sub">nightly · events-match-raw · 2 findings</p>');
+    expect(html).toContain("</figure>\n<figure class=\"chart\" data-suite=\"nightly\" data-case=\"events [Shop a1]\" data-label=\"b\"");
+    expect(html).toContain('<span class="bad">2 days differ</span>');
+    expect(html).toContain('<span class="bad">1 day differ</span>');
+    expect(html).toContain("Days where they differ are marked <span class=\"key diff\">red</span>. 4 of 4 compared cases differ.</p>");
+    const findings = between(html, '<table class="findings">', "</table>");
+    expect(findings.match(/data-search="[^"]*"/g)).toEqual([
+      'data-search="nightly events app shop (a1) · event e0 — m0"',
+      'data-search="nightly events app shop (a1) · event e1 — m1"',
+      'data-search="second events app shop (a1) · event e0 — m0"',
+      'data-search="second events app shop (a1) · event e1 — m1"',
+      'data-search="nightly w app shop (a1) — minor"',
+      'data-search="second w app shop (a1) — minor"',
+    ]);
+    expect(findings).toContain("</tr>\n<tr");
+    expect(between(html, '<section class="suite">', "</section>")).toContain("</tr>\n<tr");
+  });
+
+  it("a chart card without an app or findings, and a one-day chart ends at its start label", () => {
+    const run = compactRun();
+    const passed = run.suites[0]!.cases[4]!;
+    run.suites[0]!.cases = [{ ...passed, series: [s("p", [7], [7])], seriesTotal: 1 }];
+    const html = toHtml(run);
+    expect(html).toContain('<h3><span class="badge passed">passed</span> seg</h3>\n  <p class="sub">nightly · event-segments-within-total</p>');
+    expect(html).toContain('text-anchor="start">03-01</text>\n<g class="days">');
+  });
+
+  it("labels a month exactly 60 px from either end of the axis only when it is further", () => {
+    const labels = (from: string, to: string) => (charts(toHtml(withSeries([{ label: "l", days: [from, to], raw: [0, 0], aggregated: [0, 0] }])))[0]!.match(/text-anchor="middle">(\d{4}-\d{2})</g) ?? []).map((m) => m.slice(-8, -1));
+    // 77 days from 2024-09-21: October 1 is 10 days in, x = 48 + 10/77 * 462 = 108, 60 px from the left end
+    expect(labels("2024-09-21", "2024-12-07")).toEqual(["2024-11"]);
+    // 77 days from 2024-09-25: December 1 is 67 days in, x = 450, 60 px from the right end
+    expect(labels("2024-09-25", "2024-12-11")).toEqual(["2024-11"]);
+    // seven month starts, the first on the first day: every second one (January is at the left end, July too close to the right)
+    expect(labels("2024-01-01", "2024-07-15")).toEqual(["2024-03", "2024-05"]);
+    // seven month starts, the last on the last day
+    expect(labels("2024-01-15", "2024-08-01")).toEqual(["2024-04", "2024-06"]);
+  });
+});

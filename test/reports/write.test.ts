@@ -87,6 +87,8 @@ describe("writeReportFile", () => {
   it("refuses a directory with a one-line error and leaves no temp file", async () => {
     const e = await writeReportFile(dir, "x").catch((err: unknown) => err);
     expect(e).toBeInstanceOf(ReportWriteError);
+    expect((e as Error).name).toBe("ReportWriteError");
+    expect((e as ReportWriteError).target).toBe(dir);
     expect((e as Error).message).toBe(`cannot write report ${dir}: it is a directory (name a file, e.g. ${join(dir, "junit.xml")})`);
     await noTempFiles(dir);
     await noTempFiles(join(dir, ".."));
