@@ -14,18 +14,20 @@ export function drillMetaKey(e: string, n: string | undefined): string {
   return e === INTERNAL_EVENTS.custom && n !== undefined ? n : e;
 }
 
-/** Raw groups by app, key and segment ("" for the key itself: segment keys are never empty here). */
+/** Raw groups by app and key, then segment (two levels: a document adds to one key and its few segments). */
 export class DrillMetaTable {
-  private readonly rows = new Map<string, DrillMetaSeen>();
+  private readonly keys = new Map<string, { row: DrillMetaSeen; segments: Map<string, DrillMetaSeen> }>();
   maxCd: number | undefined;
 
   /** `docs` documents of one group, with their oldest `cd` and first and last day. */
   add(app: string, key: string, segment: string | undefined, docs: number, firstCd: number | undefined, firstDay: Day, lastDay: Day): void {
-    const id = `${app}\u0000${key}\u0000${segment ?? ""}`;
-    let row = this.rows.get(id);
-    if (!row) {
-      row = { app, key, ...(segment === undefined ? {} : { segment }), docs: 0, firstDay, lastDay };
-      this.rows.set(id, row);
+    const id = `${app}\u0000${key}`;
+    let group = this.keys.get(id);
+    if (!group) this.keys.set(id, (group = { row: { app, key, docs: 0, firstDay, lastDay }, segments: new Map() }));
+    let row = group.row;
+    if (segment !== undefined) {
+      row = group.segments.get(segment)!;
+      if (!row) group.segments.set(segment, (row = { app, key, segment, docs: 0, firstDay, lastDay }));
     }
     row.docs += docs;
     if (firstCd !== undefined && (row.firstCd === undefined || firstCd < row.firstCd)) row.firstCd = firstCd;
@@ -39,7 +41,7 @@ export class DrillMetaTable {
   }
 
   fact(): DrillMetaFact {
-    const out: DrillMetaFact = { seen: sortSeen([...this.rows.values()]) };
+    const out: DrillMetaFact = { seen: sortSeen([...this.keys.values()].flatMap((g) => [g.row, ...g.segments.values()])) };
     if (this.maxCd !== undefined) out.maxCd = this.maxCd;
     return out;
   }

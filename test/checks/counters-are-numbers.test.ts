@@ -120,4 +120,10 @@ describe("counters-are-numbers", () => {
     expect(scr("events", "d.27.scr")).not.toMatch(/views aggregator/);
     expect(scr("views", "d.27.3.t")).not.toMatch(/views aggregator/);
   });
+
+  it("skips when the documents read hold no documents, and judges rows whose document has no period", () => {
+    expect(evaluate(countersAreNumbers, {}, facts([], { scanned: [{ app: a, kind: "events", docs: 0 }] })).skipped).toBe("no aggregated documents (events, users, sources, metrics, views) for this app");
+    const noPeriod = problem("users", { period: undefined, day: undefined });
+    expect(evaluate(countersAreNumbers, {}, facts([noPeriod]), { from: "2030-01-01" }).findings).toHaveLength(1);
+  });
 });

@@ -86,4 +86,19 @@ describe("event-all-key-matches", () => {
     expect(evaluate(eventAllKeyMatches, { tolerance: 2 }, facts([], [allKey("Gone", "2024-10-27", 2)])).findings).toEqual([]);
     expect(evaluate(eventAllKeyMatches, {}, facts([], [allKey("Gone", "2024-10-27", 1)])).findings).toHaveLength(1);
   });
+
+  it("months without all_key documents in month order, their days sorted, whatever order the data comes in", () => {
+    const f = facts([total("Buy", "2024-11-09", 1), total("Buy", "2024-11-02", 1), total("Buy", "2024-12-05", 1)], [], ["2024:10"]);
+    expect(evaluate(eventAllKeyMatches, {}, f).findings.map((x) => [x.day, /\((\S+)\)/.exec(x.message)![1]])).toEqual([
+      ["2024-11-02", "2024-11-02..2024-11-09"],
+      ["2024-12-05", "2024-12-05..2024-12-05"],
+    ]);
+  });
+
+  it("float rounding of large sums is relative to their size", () => {
+    // 50000000.7 + 0.1 is 7.45e-9 off 50000000.8 in floating point: more than 1e-9, less than 1e-9 of the value.
+    const f = (allS: number) => facts([total("Buy", "2024-10-27", 1, 50_000_000.8)], [allKey("Buy", "2024-10-27", 1, allS)]);
+    expect(evaluate(eventAllKeyMatches, {}, f(50_000_000.7 + 0.1)).findings).toEqual([]);
+    expect(evaluate(eventAllKeyMatches, {}, f(50_000_000.9)).findings).toHaveLength(1);
+  });
 });

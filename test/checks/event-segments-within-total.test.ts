@@ -71,4 +71,11 @@ describe("event-segments-within-total", () => {
     const out = evaluate(eventSegmentsWithinTotal, {}, { ...agg([total("Buy", "2024-10-27", 1)], []), changeStreams: streams, buildSignals: { ...EMPTY_FACTS.buildSignals, totalDocs: 3 } });
     expect(out.skipped).toMatch(/^segments not checked: this Countly build writes no segment documents — 3 event total documents but no segment document/);
   });
+
+  it("judges segment documents without any total document (totals lost), and large sums within rounding relative to their size", () => {
+    expect(evaluate(eventSegmentsWithinTotal, {}, agg([], [seg("Buy", "2024-10-27", "item", 3)])).findings).toEqual([expect.objectContaining({ expected: "<= 0", actual: 3 })]);
+    // 50000000.7 + 0.1 is 7.45e-9 off 50000000.8 in floating point: more than 1e-9, less than 1e-9 of the value.
+    expect(evaluate(eventSegmentsWithinTotal, {}, agg([total("Buy", "2024-10-27", 2, 50_000_000.8)], [seg("Buy", "2024-10-27", "m", 2, 50_000_000.7 + 0.1)])).findings).toEqual([]);
+    expect(evaluate(eventSegmentsWithinTotal, {}, agg([total("Buy", "2024-10-27", 2, 50_000_000.8)], [seg("Buy", "2024-10-27", "m", 2, 50_000_000.9)])).findings).toHaveLength(1);
+  });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { noDoubleCounting } from "../../checks/no-double-counting.ts";
 import type { RawEventDay } from "../../runner/facts/types.ts";
-import { APP, evaluate } from "../support/check-harness.ts";
+import { APP, evaluate, evaluateSeries } from "../support/check-harness.ts";
 
 const a = APP.id;
 const raw = (key: string, day: string, c: number, extra: Partial<RawEventDay> = {}): RawEventDay => ({ app: a, key, day, c, s: 0, dur: 0, docs: c, tail: [], ...extra });
@@ -94,5 +94,22 @@ describe("no-double-counting", () => {
     const limited = { ...f, ...full, buildSignals: { layout: { events: "current" as const, drill: "current" as const, views: "current" as const }, eventLimit: 0, appEventLimits: {}, segmentDocs: 0, totalDocs: 0, segmentRegistries: 0, viewsLastDay: {}, viewsFirstDay: {} } };
     expect(evaluate(noDoubleCounting, {}, limited).findings.map((x) => x.event)).toEqual(["Buy"]);
     expect(evaluate(noDoubleCounting, {}, facts([raw("Zero", "2024-10-27", 0)], [])).skipped).toBe("no raw custom events in the period");
+  });
+
+  it("charts raw against aggregated counts per event, the doubled event first, an all-events total first of all", () => {
+    const series = evaluateSeries(noDoubleCounting, {}, facts([raw("Buy", "2024-10-27", 4), raw("Login", "2024-10-27", 9), raw("Login", "2024-10-28", 1)], [agg("Buy", "2024-10-27", 8), agg("Login", "2024-10-27", 9)]));
+    expect(series).toEqual([
+      { label: "all events · c", points: [{ day: "2024-10-27", raw: 13, aggregated: 17 }, { day: "2024-10-28", raw: 1, aggregated: 0 }] },
+      { label: "event Buy · c", points: [{ day: "2024-10-27", raw: 4, aggregated: 8 }] },
+      { label: "event Login · c", points: [{ day: "2024-10-27", raw: 9, aggregated: 9 }, { day: "2024-10-28", raw: 1, aggregated: 0 }] },
+    ]);
+  });
+
+  it("a sum is the same multiple within float rounding relative to its size, and not beyond", () => {
+    const one = (s: number, aggS: number) => evaluate(noDoubleCounting, {}, facts([raw("Buy", "2024-10-27", 4, { s })], [agg("Buy", "2024-10-27", 8, aggS)])).findings[0]!.message;
+    expect(one(1e6 + 0.1, 2e6 + 0.2 + 1e-4)).toMatch(/, sum too\)/);
+    expect(one(1e6 + 0.1, 2e6 + 0.2 + 1e-2)).not.toMatch(/sum too/);
+    expect(one(0.5, 1 + 5e-10)).toMatch(/, sum too\)/);
+    expect(one(0.5, 1 + 2e-9)).not.toMatch(/sum too/);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { sessionsMatchRaw } from "../../checks/sessions-match-raw.ts";
 import type { RawSessionDay, RawTailRow } from "../../runner/facts/types.ts";
-import { APP, evaluate } from "../support/check-harness.ts";
+import { APP, evaluate, evaluateSeries } from "../support/check-harness.ts";
 
 const a = APP.id;
 const raw = (day: string, sessions: number, begins = 0): RawSessionDay => ({ app: a, day, sessions, begins, bySource: {}, beginsBySource: {} });
@@ -127,5 +127,38 @@ describe("sessions-match-raw", () => {
     expect(evaluate(sessionsMatchRaw, { tolerance: 10 }, facts).findings).toEqual([]);
     expect(evaluate(sessionsMatchRaw, { tolerance: 9 }, facts).findings).toHaveLength(1);
     expect(sessionsMatchRaw.needs({ count_from: "auto", tolerance: 0, relative_tolerance: 0, settle_minutes: 4, aggregates_without_raw: "ignore" })).toContainEqual({ fact: "rawTail", params: { tailMinutes: 4 } });
+  });
+
+  it("charts raw against aggregated sessions per day, days with aggregates only included, days with neither left out", () => {
+    const series = evaluateSeries(sessionsMatchRaw, {}, { rawSessions: [raw("2024-10-27", 3), raw("2024-10-28", 0), raw("2024-10-29", 1)], sessionAggregates: agg(["2024-10-27", 2], ["2024-10-29", 1], ["2024-10-30", 4]) }, {}, APP);
+    expect(series).toEqual([
+      { label: "sessions · t", points: [{ day: "2024-10-27", raw: 3, aggregated: 2 }, { day: "2024-10-29", raw: 1, aggregated: 1 }, { day: "2024-10-30", raw: 0, aggregated: 4 }] },
+    ]);
+  });
+
+  it("measures a tolerance from the near end of the settle window: below it from the settled count, above it from all raw sessions", () => {
+    // 10 raw sessions, 2 of them inserted within the settle window: 8..10 are fine as they are.
+    const facts = (t: number) => ({ rawSessions: [raw("2024-10-27", 10)], sessionAggregates: agg(["2024-10-27", t]), rawTail: { rows: [tail("[CLY]_session", "2024-10-27", 1003, 2)], maxCdMinute: 1003 } });
+    expect(evaluate(sessionsMatchRaw, { tolerance: 2 }, facts(6)).findings).toEqual([]);
+    expect(evaluate(sessionsMatchRaw, { tolerance: 2 }, facts(5)).findings).toHaveLength(1);
+    expect(evaluate(sessionsMatchRaw, { tolerance: 2 }, facts(12)).findings).toEqual([]);
+    expect(evaluate(sessionsMatchRaw, { tolerance: 2 }, facts(13)).findings).toHaveLength(1);
+  });
+
+  it("counts as pending only the kind counted and the day's own raw documents", () => {
+    const facts = { rawSessions: [raw("2024-10-27", 10)], sessionAggregates: agg(["2024-10-27", 7]), rawTail: { rows: [tail("[CLY]_session", "2024-10-28", 1003, 3), tail("[CLY]_session_begin", "2024-10-27", 1003, 3)], maxCdMinute: 1003 } };
+    expect(evaluate(sessionsMatchRaw, {}, facts).findings).toEqual([expect.objectContaining({ expected: 10, actual: 7 })]);
+  });
+
+  it("count_from auto with both kinds: the kind the aggregates agree with on more days, [CLY]_session too", () => {
+    const both = { rawSessions: [raw("2024-10-27", 5, 6), raw("2024-10-28", 3, 4)], sessionAggregates: agg(["2024-10-27", 5], ["2024-10-28", 3]) };
+    expect(evaluate(sessionsMatchRaw, {}, both).findings).toEqual([]);
+    expect(evaluate(sessionsMatchRaw, { count_from: "session_begin" }, both).findings.map((f) => f.event)).toEqual(["[CLY]_session_begin", "[CLY]_session_begin"]);
+  });
+
+  it("more sessions than raw, not a whole multiple: the difference, not a multiple", () => {
+    expect(evaluate(sessionsMatchRaw, {}, { rawSessions: [raw("2024-10-27", 2)], sessionAggregates: agg(["2024-10-27", 7]) }).findings[0]!.message).toBe(
+      "5 more sessions than the 2 raw [CLY]_session documents: aggregates exceed the raw data (days shifted to another timezone, or counted twice)",
+    );
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { sourcesMatchRaw } from "../../checks/sources-match-raw.ts";
 import type { RawSessionDay, RawTailRow, SourceAggregateDay } from "../../runner/facts/types.ts";
-import { APP, evaluate } from "../support/check-harness.ts";
+import { APP, evaluate, evaluateSeries } from "../support/check-harness.ts";
 
 const a = APP.id;
 const raw = (day: string, bySource: Record<string, number>, beginsBySource: Record<string, number> = {}): RawSessionDay => ({
@@ -137,5 +137,54 @@ describe("sources-match-raw", () => {
     const facts = (t: number) => ({ rawSessions: [raw("2024-10-27", { Direct: 10 })], sourceAggregates: agg(["2024-10-27", "Direct", t - 1], ["2024-10-27", "Direct", 1]), sourceMeta: meta("Direct"), rawTail: { rows: [tail(72, 2), tail(73, 3)], maxCdMinute: 73 } });
     expect(evaluate(sourcesMatchRaw, {}, facts(5)).findings).toEqual([]);
     expect(evaluate(sourcesMatchRaw, {}, facts(4)).findings).toHaveLength(1);
+  });
+
+  it("charts raw against aggregated sessions per source: lines with findings first, an all-sources total first of all", () => {
+    const series = evaluateSeries(sourcesMatchRaw, { require_meta: false }, {
+      rawSessions: [raw("2024-10-27", { Direct: 2, Ads: 0 }), raw("2024-10-28", { Ads: 5 })],
+      sourceAggregates: agg(["2024-10-27", "Direct", 2], ["2024-10-28", "Ads", 1], ["2024-10-29", "Mail", 3], ["2024-10-29", "Zero", 0]),
+    });
+    expect(series).toEqual([
+      { label: "all sources · t", points: [{ day: "2024-10-28", raw: 5, aggregated: 1 }, { day: "2024-10-27", raw: 2, aggregated: 2 }, { day: "2024-10-29", raw: 0, aggregated: 3 }] },
+      { label: "source Ads · t", points: [{ day: "2024-10-28", raw: 5, aggregated: 1 }] },
+      { label: "source Direct · t", points: [{ day: "2024-10-27", raw: 2, aggregated: 2 }] },
+      { label: "source Mail · t", points: [{ day: "2024-10-29", raw: 0, aggregated: 3 }] },
+    ]);
+  });
+
+  it("equal sourced counts of both kinds are data, not nothing; a day without raw sessions is not a raw day", () => {
+    const both = { rawSessions: [raw("2024-10-27", { Direct: 2 }, { Direct: 2 })], sourceAggregates: agg(["2024-10-27", "Direct", 1]), sourceMeta: meta("Direct") };
+    expect(evaluate(sourcesMatchRaw, {}, both).findings).toEqual([expect.objectContaining({ expected: 2, actual: 1 })]);
+    const empty: RawSessionDay = { app: a, day: "2024-10-28", sessions: 0, begins: 0, bySource: {}, beginsBySource: {} };
+    const facts = { rawSessions: [raw("2024-10-27", { Direct: 1 }), empty], sourceAggregates: agg(["2024-10-27", "Direct", 1], ["2024-10-28", "Ads", 2]), sourceMeta: meta("Direct") };
+    expect(evaluate(sourcesMatchRaw, {}, facts).findings).toEqual([]);
+    expect(evaluate(sourcesMatchRaw, { aggregates_without_raw: "fail" }, facts).findings.map((f) => f.day)).toEqual(["2024-10-28"]);
+  });
+
+  it("the tolerance is measured from the near end of the settle window", () => {
+    const tail: RawTailRow = { app: a, e: "[CLY]_session", key: "", day: "2024-10-27", minute: 73, docs: 2, visits: 0, bySource: { Direct: 2 } };
+    const facts = (t: number) => ({ rawSessions: [raw("2024-10-27", { Direct: 10 })], sourceAggregates: agg(["2024-10-27", "Direct", t]), sourceMeta: meta("Direct"), rawTail: { rows: [tail], maxCdMinute: 73 } });
+    expect(evaluate(sourcesMatchRaw, { tolerance: 2 }, facts(6)).findings).toEqual([]);
+    expect(evaluate(sourcesMatchRaw, { tolerance: 2 }, facts(5)).findings).toHaveLength(1);
+    expect(evaluate(sourcesMatchRaw, { tolerance: 2 }, facts(12)).findings).toEqual([]);
+    expect(evaluate(sourcesMatchRaw, { tolerance: 2 }, facts(13)).findings).toHaveLength(1);
+    expect(evaluate(sourcesMatchRaw, {}, { rawSessions: [raw("2024-10-27", { Direct: 2 })], sourceAggregates: agg(["2024-10-27", "Direct", 7]), sourceMeta: meta("Direct") }).findings[0]!.message).toMatch(/^5 more sessions than the 2 raw/);
+  });
+
+  it("count_from auto with both kinds: the kind whose sources the aggregates agree with on more days", () => {
+    const facts = { rawSessions: [raw("2024-10-27", { Direct: 3 }, { Direct: 4 }), raw("2024-10-28", { Ads: 2 }, { Ads: 5 })], sourceAggregates: agg(["2024-10-27", "Direct", 3], ["2024-10-28", "Ads", 2]), sourceMeta: meta("Direct", "Ads") };
+    expect(evaluate(sourcesMatchRaw, {}, facts).findings).toEqual([]);
+    const begins = { ...facts, sourceAggregates: agg(["2024-10-27", "Direct", 4], ["2024-10-28", "Ads", 5]) };
+    expect(evaluate(sourcesMatchRaw, {}, begins).findings).toEqual([]);
+  });
+
+  it("a shift between days: the whole message; the line with a finding charted before a bigger one without", () => {
+    const out = evaluate(sourcesMatchRaw, {}, { rawSessions: [raw("2024-10-27", { Direct: 1 }), raw("2024-10-28", { Direct: 1 })], sourceAggregates: agg(["2024-10-27", "Direct", 2]), sourceMeta: meta("Direct") });
+    expect(out.findings.map((f) => f.message)).toEqual([
+      "2 sessions from this source, 1 raw [CLY]_session document with it: the period's totals agree but the days do not: aggregated in another timezone than the app's (Europe/Berlin)? check `timezone` in countly.apps",
+      "0 sessions from this source, 1 raw [CLY]_session document with it: the period's totals agree but the days do not: aggregated in another timezone than the app's (Europe/Berlin)? check `timezone` in countly.apps",
+    ]);
+    const series = evaluateSeries(sourcesMatchRaw, {}, { rawSessions: [raw("2024-10-27", { Small: 2, Big: 50 })], sourceAggregates: agg(["2024-10-27", "Small", 1], ["2024-10-27", "Big", 50]), sourceMeta: meta("Small", "Big") });
+    expect(series.map((x) => x.label)).toEqual(["all sources · t", "source Small · t", "source Big · t"]);
   });
 });

@@ -39,17 +39,35 @@ export interface CheckOutcome {
 }
 
 export function evaluate(def: CheckDefinition<any>, options: Record<string, unknown>, facts: Partial<FactValues>, period: Period = {}, app: AppInfo = APP): CheckOutcome {
+  return run(def, options, facts, period, app).outcome;
+}
+
+/** The raw-vs-aggregated series a check hands to the HTML report's charts, points in the order given. */
+export function evaluateSeries(def: CheckDefinition<any>, options: Record<string, unknown>, facts: Partial<FactValues>, period: Period = {}, app: AppInfo = APP): { label: string; points: { day: string; raw: number; aggregated: number }[] }[] {
+  return run(def, options, facts, period, app).series;
+}
+
+function run(def: CheckDefinition<any>, options: Record<string, unknown>, facts: Partial<FactValues>, period: Period, app: AppInfo) {
   const all = { ...EMPTY_FACTS, ...facts };
   const findings: CheckFinding[] = [];
+  const series: { label: string; points: { day: string; raw: number; aggregated: number }[] }[] = [];
+  const complete = withDefaults<Record<string, unknown>>(def.meta, options);
+  // As the runner: a check gets only the facts its needs() declares.
+  const declared = new Set(def.needs(complete).map((r) => r.fact));
+  const get = <K extends FactName>(n: K) => {
+    if (!declared.has(n)) throw new Error(`${def.meta.kind} reads the fact ${n} without declaring it in needs()`);
+    return scopeFact(all[n], app.id, period);
+  };
   const result = def.evaluate({
-    options: withDefaults(def.meta, options),
+    options: complete,
     app,
     period,
     severity: "error",
-    facts: { get: <K extends FactName>(n: K) => scopeFact(all[n], app.id, period), inPeriod: (d) => inPeriod(d, period) },
+    facts: { get, inPeriod: (d) => inPeriod(d, period) },
     report: (f) => findings.push(f),
+    series: (s) => series.push({ label: s.label, points: [...s.points] }),
   });
-  return { findings, skipped: result?.skipped };
+  return { outcome: { findings, skipped: result?.skipped } as CheckOutcome, series };
 }
 
 export interface QueryCheckOutcome extends CheckOutcome {
