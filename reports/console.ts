@@ -32,7 +32,7 @@ export function toConsole(run: RunResult, options: ConsoleOptions): string {
     for (const [k, text] of Object.entries(run.profile.summary)) lines.push(paint("gray", `  ${k}: ${v(text)}`));
   }
   // Every case skipped is no evidence either way: said as such, never as PASSED.
-  const word = verdictOf(t);
+  const word = verdictOf(all);
   const nothing = word === "CHECKED NOTHING";
   const colour = word === "PASSED" ? "green" : nothing ? "yellow" : "red";
   const verdict = paint(colour, run.label ? `${word} (${v(run.label)})` : word);

@@ -2,7 +2,7 @@
 // its line in the scenario YAML, and a Markdown job summary (for $GITHUB_STEP_SUMMARY).
 // Both are built from the result model; the escaping of each syntax lives here (workflow
 // commands) and in reports/markdown.ts, after control characters are made visible.
-import type { CaseResult, RunResult, SuiteResult } from "../runner/model.ts";
+import type { CaseResult, RunResult, SuiteResult, Verdict } from "../runner/model.ts";
 import { totalsOf, verdictOf, violated } from "../runner/model.ts";
 import { formatFinding } from "./format.ts";
 import { locate, type LocationBase, type RepoLocation } from "./location.ts";
@@ -94,7 +94,7 @@ export function toStepSummary(run: RunResult, options: LocationBase): string {
   const md = (t: string) => escapeMarkdown(visibleControls(t));
   const cases: Annotated[] = run.suites.flatMap((suite) => suite.cases.map((c) => ({ suite, c })));
   const t = totalsOf(cases.map((a) => a.c));
-  const verdict = verdictOf(t);
+  const verdict = verdictOf(cases.map((a) => a.c));
   const out = new Budget(SUMMARY_BUDGET);
   const icon = { PASSED: t.warned ? ICON.warned : ICON.passed, FAILED: ICON.failed, INCOMPLETE: ICON.error, "CHECKED NOTHING": ICON.skipped }[verdict];
   out.add(`## ${icon} countly-check${run.label ? ` ${md(run.label)}` : ""}: ${verdict}`, "");
@@ -128,7 +128,7 @@ export function toStepSummary(run: RunResult, options: LocationBase): string {
     if (problems.length > SUMMARY_DETAILS) out.add(`… and ${problems.length - SUMMARY_DETAILS} more cases with findings or errors: see the reports.`, "");
   }
 
-  out.add("### What to do", "", ...advice(t));
+  out.add("### What to do", "", ...advice(t, verdict));
   return `${out.text()}\n`;
 }
 
@@ -149,11 +149,12 @@ function where(loc: RepoLocation): string {
   return loc.line ? loc.shown : "";
 }
 
-function advice(t: ReturnType<typeof totalsOf>): string[] {
+function advice(t: ReturnType<typeof totalsOf>, verdict: Verdict): string[] {
   const out: string[] = [];
   if (t.errors) out.push("- **Could not run** (exit 3): the source could not be read or a check could not be evaluated; fix the URI, the server or the dump and run again. Nothing about the data is known for these cases.");
   if (t.failed) out.push("- **Failed** (exit 1): the data is inconsistent. Each case above names the app, event and day and says what to do; the annotations point at the check in the scenario.");
   if (t.warned) out.push("- **Warned**: checks with `severity: warn` found something; the run does not fail for them. Read their findings, then fix the data or the scenario.");
+  if (verdict === "CHECKED NOTHING") out.push("- **Nothing was checked**: give the run data to check (a source with raw data in the period, the right `--app`/`--from`/`--to`), then run again.");
   if (!out.length) out.push("- Nothing to do: every check passed.");
   return out;
 }

@@ -4,7 +4,7 @@
 // few lines of script for the search, under a Content-Security-Policy that forbids fetching.
 // Bounded: the series are bounded by the runner (runner/series.ts), the rest here.
 import type { CaseResult, DailySeries, Finding, RunResult, SuiteResult } from "../runner/model.ts";
-import { exitCodeOf, isWarning, totalsOf } from "../runner/model.ts";
+import { exitCodeOf, isWarning, totalsOf, verdictOf } from "../runner/model.ts";
 import { formatFinding } from "./format.ts";
 import { escapeXml as esc } from "./xml.ts";
 
@@ -33,8 +33,10 @@ export function toHtml(run: RunResult): string {
   const cases = run.suites.flatMap((s) => s.cases.map((c) => ({ suite: s, c })));
   const totals = totalsOf(cases.map((x) => x.c));
   const code = exitCodeOf(run);
-  const verdict = code === 0 ? (totals.warned ? "PASSED with warnings" : "PASSED") : code === 1 ? "FAILED" : "ERROR";
-  const verdictClass = code === 0 ? (totals.warned ? "warned" : "passed") : code === 1 ? "failed" : "error";
+  // A run whose every check skipped is no evidence: never shown as PASSED (as in the console).
+  const nothing = code === 0 && verdictOf(cases.map((x) => x.c)) === "CHECKED NOTHING";
+  const verdict = nothing ? "CHECKED NOTHING" : code === 0 ? (totals.warned ? "PASSED with warnings" : "PASSED") : code === 1 ? "FAILED" : "ERROR";
+  const verdictClass = nothing ? "skipped" : code === 0 ? (totals.warned ? "warned" : "passed") : code === 1 ? "failed" : "error";
   const title = `countly-check: ${verdict}`;
   return `<!doctype html>
 <html lang="en">

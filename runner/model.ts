@@ -187,9 +187,18 @@ export type Verdict = "PASSED" | "FAILED" | "INCOMPLETE" | "CHECKED NOTHING";
  * The result every summary leads with: INCOMPLETE when something could not be checked,
  * CHECKED NOTHING when every case was skipped (no evidence either way, never PASSED).
  */
-export function verdictOf(t: Totals): Verdict {
-  return t.errors ? "INCOMPLETE" : t.failed ? "FAILED" : t.tests === t.skipped ? "CHECKED NOTHING" : "PASSED";
+export function verdictOf(cases: readonly CaseResult[]): Verdict {
+  const t = totalsOf(cases);
+  if (t.errors) return "INCOMPLETE";
+  if (t.failed) return "FAILED";
+  // What reading the source revealed (e.g. an unindexed scan) is not a check: a run whose
+  // every check skipped checked nothing, whatever the source warned about.
+  const checks = cases.filter((c) => c.kind !== SOURCE_WARNING_KIND);
+  return checks.every((c) => c.outcome === "skipped") ? "CHECKED NOTHING" : "PASSED";
 }
+
+/** The `kind` of the cases in the `source` suite: warnings from reading the source, not checks. */
+export const SOURCE_WARNING_KIND = "source-warning";
 
 /**
  * The run under a `--label`: suite names, classnames and case names start with `<label>/`,

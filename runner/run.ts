@@ -9,7 +9,7 @@ import type { AppInfo, FactName, FactValues } from "./facts/types.ts";
 import { scopeFact } from "./facts/scope.ts";
 import { consumersOf, describeProfile, detectProfile } from "../countly/profile.ts";
 import { MemoryBudget } from "./facts/memory-budget.ts";
-import { violationOutcome, type AppRef, type CaseResult, type Finding, type RunProfile, type RunResult, type SuiteResult } from "./model.ts";
+import { SOURCE_WARNING_KIND, violationOutcome, type AppRef, type CaseResult, type Finding, type RunProfile, type RunResult, type SuiteResult } from "./model.ts";
 import { factRequests, intersectPeriods, periodHull, selectApps } from "./plan.ts";
 import { runCheckQueries, type QueryResults } from "./queries.ts";
 import { CaseSeries, SeriesBudget } from "./series.ts";
@@ -331,7 +331,7 @@ function sourceWarningSuite(warnings: readonly SourceWarning[], description: str
     durationMs: 0,
     cases: warnings.map((w) => ({
       checkId: w.id,
-      kind: "source-warning",
+      kind: SOURCE_WARNING_KIND,
       name: w.id,
       classname: `${suite}.${w.id}`,
       outcome: "warned" as const,

@@ -2,7 +2,7 @@
 // line, then the verdicts and the colour codes.
 import { describe, expect, it } from "vitest";
 import { toConsole } from "../../reports/console.ts";
-import type { CaseResult, RunResult } from "../../runner/model.ts";
+import { SOURCE_WARNING_KIND, type CaseResult, type RunResult } from "../../runner/model.ts";
 import { sampleRun } from "./sample-run.ts";
 
 const APP = 'Shop & <Co> "EU"';
@@ -66,6 +66,15 @@ describe("toConsole", () => {
     expect(toConsole(runWith(["skipped"]), { color: false })).toContain("No check had data to check: every case was skipped (see the reasons below). This run proves nothing about the data.");
     expect(toConsole(runWith(["skipped", "error"]), { color: false })).not.toContain("No check had data");
     expect(toConsole(runWith(["passed"]), { color: false })).not.toContain("Details");
+  });
+
+  it("a source warning (an unindexed scan) beside checks that all skipped is still CHECKED NOTHING", () => {
+    const run = runWith(["skipped", "skipped"]);
+    run.suites.push({ ...run.suites[0]!, name: "source", cases: [{ ...run.suites[0]!.cases[0]!, kind: SOURCE_WARNING_KIND, checkId: "unindexed-scan-countly_drill.drill_events", outcome: "warned", message: "scan without an index" }] });
+    expect(toConsole(run, { color: false }).split("\n")[1]).toBe("CHECKED NOTHING: 3 checks: 0 failed, 1 warned, 0 could not run, 2 skipped, 0 passed (1.2 s)");
+    // A warning from a check (severity warn) did check something.
+    const warnedCheck = runWith(["skipped", "warned"]);
+    expect(toConsole(warnedCheck, { color: false }).split("\n")[1]).toMatch(/^PASSED: 2 checks/);
   });
 
   it("lists an erroring case under Details with its whole message, lines indented", () => {

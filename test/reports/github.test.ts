@@ -132,6 +132,11 @@ describe("GitHub job summary", () => {
     const skipped = sampleRun();
     skipped.suites[0]!.cases = skipped.suites[0]!.cases.filter((c) => c.outcome === "skipped");
     expect(toStepSummary(skipped, base).split("\n")[0]).toBe("## ⏭️ countly-check: CHECKED NOTHING");
+    const advice = toStepSummary(skipped, base).split("\n");
+    expect(advice.slice(advice.indexOf("### What to do") + 2, advice.indexOf("### What to do") + 3)).toEqual([
+      "- **Nothing was checked**: give the run data to check (a source with raw data in the period, the right `--app`/`--from`/`--to`), then run again.",
+    ]);
+    expect(advice).not.toContain("- Nothing to do: every check passed.");
     const warned = sampleRun();
     warned.suites[0]!.cases = warned.suites[0]!.cases.filter((c) => c.outcome === "warned" || c.outcome === "passed");
     expect(toStepSummary(warned, base).split("\n")[0]).toBe("## ⚠️ countly-check: PASSED");

@@ -53,6 +53,14 @@ describe("toHtml: header", () => {
     expect(html).toContain("<dt>exit code</dt><dd>0</dd>");
   });
 
+  it("says CHECKED NOTHING, never PASSED, when every case skipped", () => {
+    const run = compactRun();
+    run.suites[0]!.cases = run.suites[0]!.cases.filter((c) => c.outcome === "skipped");
+    const html = toHtml(run);
+    expect(html).toContain('<header class="verdict skipped">\n  <h1><span class="badge skipped">CHECKED NOTHING</span> countly-check</h1>');
+    expect(html).toContain("<title>countly-check: CHECKED NOTHING</title>");
+  });
+
   it("shows a profile of any shape: an object's fields (objects as JSON), or a plain value", () => {
     const run = compactRun() as unknown as Record<string, unknown>;
     run.profile = { summary: { views: "aggregated" }, name: "countly-25" };
