@@ -5,7 +5,10 @@
 // an anchored regex); for a rooted `$or` every branch needs one (else MongoDB scans the
 // collection for the whole `$or`). It answers "can an index be used at all": a served
 // filter may still be planned as a scan (`--explain` tells), an unserved one is scanned
-// ($ne, $nin, $not, $exists and $expr do not count as bounding).
+// ($not, $exists and $expr do not count as bounding). $ne and $nin do: the planner bounds
+// the index by the complement intervals (MongoDB's $nin/$ne reference: "a $nin query with
+// an index"; not selective in general, but unknownApps' `a: {$nin: <known apps>}` skips
+// exactly the known apps), except a $nin listing an array (SERVER-40691: not indexed).
 
 type Filter = Record<string, unknown>;
 
@@ -24,7 +27,13 @@ function isPlainObject(v: unknown): v is Filter {
 function bounds(v: unknown): boolean {
   if (v instanceof RegExp) return v.source.startsWith("^");
   if (!isPlainObject(v) || !Object.keys(v).some((k) => k.startsWith("$"))) return true; // equality with a value or a document
-  return Object.entries(v).some(([op, x]) => BOUNDING.has(op) || (op === "$regex" && typeof x === "string" && x.startsWith("^")));
+  return Object.entries(v).some(
+    ([op, x]) =>
+      BOUNDING.has(op) ||
+      (op === "$regex" && typeof x === "string" && x.startsWith("^")) ||
+      (op === "$ne" && !Array.isArray(x)) ||
+      (op === "$nin" && Array.isArray(x) && !x.some(Array.isArray)),
+  );
 }
 
 /** Fields the filter bounds at its top level (with its `$and` branches). */

@@ -21,9 +21,16 @@ describe("servingIndexes", () => {
     expect(servingIndexes({ ts: { $gte: 1, $lt: 2 } }, INDEXES)).toEqual([]);
   });
 
+  it("$ne and $nin are bounded by their complement intervals (unknownApps skips the known apps so), a $nin listing an array is not", () => {
+    expect(servingIndexes({ a: { $ne: "x" } }, INDEXES)).toEqual(["a_1_e_1_ts_1"]);
+    expect(servingIndexes({ a: { $nin: ["x", "y"] } }, INDEXES)).toEqual(["a_1_e_1_ts_1"]);
+    expect(servingIndexes({ a: { $nin: ["x", ["y"]] } }, INDEXES)).toEqual([]);
+    expect(servingIndexes({ a: { $ne: ["x"] } }, INDEXES)).toEqual([]);
+  });
+
   it("predicates that give no bounds do not count", () => {
-    expect(servingIndexes({ a: { $ne: "x" } }, INDEXES)).toEqual([]);
-    expect(servingIndexes({ a: { $nin: ["x"] } }, INDEXES)).toEqual([]);
+    expect(servingIndexes({ a: { $not: { $eq: "x" } } }, INDEXES)).toEqual([]);
+    expect(servingIndexes({ a: { $exists: true } }, INDEXES)).toEqual([]);
     expect(servingIndexes({ _id: { $regex: "_no-segment_" } }, INDEXES)).toEqual([]);
     expect(servingIndexes({ $expr: { $eq: ["$a", "x"] } }, INDEXES)).toEqual([]);
   });

@@ -49,7 +49,7 @@ describe.skipIf(ON_REAL_SERVER)("scan warning", () => {
     expect(r.code, r.stderr).toBe(0);
     const expected = `countly_drill.drill_events has about ${drillDocs} documents and no index serves the filter of`;
     expect(r.stderr.split("\n").filter((l) => l.includes(expected))).toHaveLength(1);
-    expect(r.stderr).toMatch(/countly-check: warning: countly_drill\.drill_events has about \d+ documents and no index serves the filter of rawEvents \(day groups\) \(fields a, e, ts; its indexes: _id_\)/);
+    expect(r.stderr).toMatch(/countly-check: warning: countly_drill\.drill_events has about \d+ documents and no index serves the filter of raw ts check \(raw documents whose ts is no time\) \(fields a, e, ts; its indexes: _id_\)/);
     // Console: a warned case of the "source" suite.
     expect(r.stdout).toContain("⚠");
     expect(r.stdout).toContain("unindexed-scan-countly_drill.drill_events");
