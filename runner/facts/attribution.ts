@@ -1,7 +1,8 @@
 // Resolves the hashed collection names of the legacy layout back to (app, event key)
 // by hashing every key we know of: the apps' event lists and Countly's internal events.
 import { eventHash } from "../../countly/hash.ts";
-import { INTERNAL_EVENTS } from "../../countly/layout.ts";
+import { INTERNAL_EVENTS, legacyDrillHash } from "../../countly/layout.ts";
+import type { CollectionRef } from "./collector.ts";
 import type { AppInfo } from "./types.ts";
 
 export interface Attribution {
@@ -18,4 +19,10 @@ export function hashIndex(apps: readonly AppInfo[], eventLists: Readonly<Record<
     for (const key of [...INTERNAL_KEYS, ...(eventLists[app.id] ?? [])]) out.set(eventHash(key, app.id), { app: app.id, key });
   }
   return out;
+}
+
+/** The (app, event key) a legacy per-event drill collection holds, by its hashed name; undefined when no app in `index` owns it. */
+export function attributeLegacy(from: Pick<CollectionRef, "name">, index: ReadonlyMap<string, Attribution>): Attribution | undefined {
+  const h = legacyDrillHash(from.name);
+  return h === undefined ? undefined : index.get(h);
 }

@@ -2,9 +2,8 @@
 // shared by the dump collector and the live pipeline, which fill them differently.
 import { INTERNAL_EVENTS } from "../../countly/layout.ts";
 import type { Catalog, CollectionRef } from "./collector.ts";
-import { legacyDrillHash } from "../../countly/layout.ts";
 import { dayOf, inPeriod } from "../../countly/time.ts";
-import { hashIndex } from "./attribution.ts";
+import { attributeLegacy, hashIndex } from "./attribution.ts";
 import { rawTimestamp } from "./numbers.ts";
 import type { FactScope, RawInsertRow } from "./types.ts";
 
@@ -46,7 +45,7 @@ export function insertScope(scope: FactScope, catalog: Catalog): (doc: Record<st
   return (doc, from) => {
     let app: string;
     if (index) {
-      const who = index.get(legacyDrillHash(from.name) ?? "");
+      const who = attributeLegacy(from, index);
       if (!who) return false;
       app = who.app;
     } else {

@@ -1,18 +1,12 @@
 // Raw drill documents in either layout, reduced to who/what/when. The legacy
 // per-event collections carry no `a`/`e`/`n`: those come from the collection name.
-import { legacyDrillHash, COLLECTIONS, INTERNAL_EVENTS } from "../../../countly/layout.ts";
+import { COLLECTIONS, INTERNAL_EVENTS } from "../../../countly/layout.ts";
 import { dayName, inPeriod, localDaysByZone, type Day, type LocalDays } from "../../../countly/time.ts";
 import { StringInterner, type DocFields, type FieldLayout } from "../../sources/dump/bson-fields.ts";
-import { hashIndex, type Attribution } from "../attribution.ts";
+import { attributeLegacy, hashIndex, type Attribution } from "../attribution.ts";
 import type { Catalog, CollectionRef } from "../collector.ts";
 import { rawTimestampAt } from "../numbers.ts";
 import type { AppInfo, FactScope } from "../types.ts";
-
-/** The (app, event key) a legacy per-event drill collection holds, by its hashed name; undefined when no app in `index` owns it. */
-export function attributeLegacy(from: CollectionRef, index: ReadonlyMap<string, Attribution>): Attribution | undefined {
-  const h = legacyDrillHash(from.name);
-  return h === undefined ? undefined : index.get(h);
-}
 
 /**
  * The apps in scope for the raw facts of one run: their ids interned by bytes (id i <->
@@ -92,7 +86,7 @@ export function drillCollections(scope: FactScope, catalog: Catalog, wanted: (a:
   const index = hashIndex(scope.apps, catalog.eventLists);
   return names
     .filter((name) => {
-      const who = attributeLegacy({ db: scope.databases.drill, name }, index);
+      const who = attributeLegacy({ name }, index);
       return who !== undefined && wanted(who);
     })
     .map((name) => ({ db: scope.databases.drill, name }));

@@ -12,13 +12,13 @@
 import { INTERNAL_EVENTS } from "../../../countly/layout.ts";
 import { dayName, inPeriod } from "../../../countly/time.ts";
 import { StringInterner, utf8Bytes } from "../../sources/dump/bson-fields.ts";
-import { hashIndex } from "../attribution.ts";
+import { attributeLegacy, hashIndex } from "../attribution.ts";
 import { defineRows } from "../group-rows.ts";
 import { MemoryBudget } from "../memory-budget.ts";
 import type { DumpCollector } from "../collector.ts";
 import { insertTimeAt, numAt, rawCountAt, rawTimestampAt } from "../numbers.ts";
 import type { RawEventDay, RawEventsFact, TailBucket } from "../types.ts";
-import { attributeLegacy, drillCollections, isCustomKey, scopeApps } from "./drill.ts";
+import { drillCollections, isCustomKey, scopeApps } from "./drill.ts";
 import { GroupTable, groupRows } from "./group-table.ts";
 
 const CUSTOM = utf8Bytes(INTERNAL_EVENTS.custom);

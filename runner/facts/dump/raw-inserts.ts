@@ -4,15 +4,15 @@
 // is the definition): a run over every app and all time counts every raw document with a
 // string `e` (any `a`); a run narrowed to some apps counts theirs, and a run with a period
 // those whose app-local day is in it (a `ts` that is no time is in no period).
-import { legacyDrillHash, COLLECTIONS, INTERNAL_EVENTS } from "../../../countly/layout.ts";
+import { COLLECTIONS, INTERNAL_EVENTS } from "../../../countly/layout.ts";
 import { normaliseMetricValue } from "../../../countly/segments.ts";
 import { dayName, inPeriod } from "../../../countly/time.ts";
-import { hashIndex } from "../attribution.ts";
+import { attributeLegacy, hashIndex } from "../attribution.ts";
 import type { CollectionRef, DumpCollector } from "../collector.ts";
 import { insertTimeAt, rawTimestampAt } from "../numbers.ts";
 import { StringInterner, type DocFields } from "../../sources/dump/bson-fields.ts";
 import { insertRows, SESSION_KINDS, type InsertGroup } from "../raw-insert-groups.ts";
-import { attributeLegacy, isCustomKey, scopeApps } from "./drill.ts";
+import { isCustomKey, scopeApps } from "./drill.ts";
 
 const SESSION_KEYS = new Set(SESSION_KINDS);
 
@@ -24,7 +24,7 @@ export const rawInsertsFromDump: DumpCollector<"rawInserts"> = {
     const names = catalog.collections[db] ?? [];
     if (scope.layout.drill === "current") return names.includes(COLLECTIONS.drillEvents) ? [{ db, name: COLLECTIONS.drillEvents }] : [];
     const index = hashIndex(scope.apps, catalog.eventLists);
-    return names.filter((n) => index.has(legacyDrillHash(n) ?? "")).map((name): CollectionRef => ({ db, name }));
+    return names.filter((name) => attributeLegacy({ name }, index)).map((name): CollectionRef => ({ db, name }));
   },
   start(scope, catalog) {
     const tailMinutes = Math.ceil(scope.params.tailMinutes ?? 0);

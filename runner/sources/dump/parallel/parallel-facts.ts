@@ -13,7 +13,7 @@
 // again by one thread, which reports the error or the stop exactly as a single-threaded run.
 import { stat } from "node:fs/promises";
 import { COLLECTIONS, legacyDrillHash } from "../../../../countly/layout.ts";
-import { hashIndex } from "../../../facts/attribution.ts";
+import { attributeLegacy, hashIndex } from "../../../facts/attribution.ts";
 import { mergeFields, type Catalog, type CollectionRef } from "../../../facts/collector.ts";
 import { DUMP_COLLECTORS } from "../../../facts/dump/index.ts";
 import { MemoryBudget } from "../../../facts/memory-budget.ts";
@@ -139,7 +139,7 @@ async function planWorkers(requests: ReadonlyMap<FactName, FactParams>, scope: O
       seen.add(id(ref));
       const facts = workerFacts.flatMap(([f], i) => (reads.get(f)!.some((r) => id(r) === id(ref)) ? [i] : []));
       const byApp = isRaw(ref) && scope.layout.drill === "current" && facts.some((i) => merge(workerFacts[i]![0])!.split === "by-app");
-      const who = legacy?.get(legacyDrillHash(ref.name) ?? "");
+      const who = legacy && attributeLegacy(ref, legacy);
       const owner = who ? ownerOf(apps.add(who.app), options.jobs) : collections.length % options.jobs;
       const file = files.get(id(ref));
       if (file !== undefined) bytes += (await stat(file).catch(() => undefined))?.size ?? 0;
