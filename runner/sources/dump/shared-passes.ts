@@ -49,24 +49,22 @@ export class SharedPasses {
 
   /** A reader that will ask for collections while the run goes on; call the returned function when it is done (idempotent). */
   hold(): () => void {
-    this.holders++;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.holders--;
-      void this.pump();
-    };
+    return this.lease("holders");
   }
 
   /** Holds every read back until the returned function is called (idempotent): taken while the facts register theirs. */
   gate(): () => void {
-    this.gates++;
-    let opened = false;
+    return this.lease("gates");
+  }
+
+  /** Counts one more holder or gate; the returned function counts it out once and lets the waiting reads go on. */
+  private lease(counter: "holders" | "gates"): () => void {
+    this[counter]++;
+    let ended = false;
     return () => {
-      if (opened) return;
-      opened = true;
-      this.gates--;
+      if (ended) return;
+      ended = true;
+      this[counter]--;
       void this.pump();
     };
   }
