@@ -114,16 +114,57 @@ export class GroupTable {
     this.index = index;
   }
 
-  /** The groups ordered by app text, key text, then day (what sortRows gives for their rows). */
+  /**
+   * The groups ordered by app text, key text, then day (what sortRows gives for their rows):
+   * stable counting sorts by day, then key, then app rank, linear in the groups.
+   */
   sortedBy(appTexts: readonly string[], keyTexts: readonly string[]): Int32Array {
-    const appRank = ranks(appTexts);
+    const n = this.size;
+    const { app, key } = this;
+    let order: Int32Array = new Int32Array(n);
+    for (let g = 0; g < n; g++) order[g] = g;
+    const days = dayRanks(this.day, n);
+    order = countingSort(order, (g) => days.rank[g]!, days.count);
     const keyRank = ranks(keyTexts);
-    const order = new Int32Array(this.size);
-    for (let g = 0; g < this.size; g++) order[g] = g;
-    const { app, key, day } = this;
-    order.sort((x, y) => appRank[app[x]!]! - appRank[app[y]!]! || keyRank[key[x]!]! - keyRank[key[y]!]! || dayOrder(day[x]!, day[y]!));
-    return order;
+    order = countingSort(order, (g) => keyRank[key[g]!]!, keyTexts.length);
+    const appRank = ranks(appTexts);
+    return countingSort(order, (g) => appRank[app[g]!]!, appTexts.length);
   }
+}
+
+/** `order` stably sorted by `rankOf` (0 <= rank < count). */
+function countingSort(order: Int32Array, rankOf: (g: number) => number, count: number): Int32Array {
+  const starts = new Int32Array(count + 1);
+  for (let i = 0; i < order.length; i++) starts[rankOf(order[i]!) + 1]!++;
+  for (let r = 0; r < count; r++) starts[r + 1]! += starts[r]!;
+  const out = new Int32Array(order.length);
+  for (let i = 0; i < order.length; i++) {
+    const g = order[i]!;
+    out[starts[rankOf(g)]!++] = g;
+  }
+  return out;
+}
+
+/** Each group's rank among the distinct days of the groups, in dayOrder. */
+function dayRanks(day: Int32Array, n: number): { rank: Int32Array; count: number } {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let g = 0; g < n; g++) {
+    const d = day[g]!;
+    if (d < min) min = d;
+    if (d > max) max = d;
+  }
+  const rank = new Int32Array(n);
+  if (n === 0) return { rank, count: 0 };
+  if (min >= FIRST_PLAIN_DAY && max <= LAST_PLAIN_DAY && max - min <= 4 * n + 1024) {
+    // plain days order as numbers: the rank is the offset from the first
+    for (let g = 0; g < n; g++) rank[g] = day[g]! - min;
+    return { rank, count: max - min + 1 };
+  }
+  const distinct = [...new Set(day.subarray(0, n))].sort(dayOrder);
+  const of = new Map(distinct.map((d, i) => [d, i]));
+  for (let g = 0; g < n; g++) rank[g] = of.get(day[g]!)!;
+  return { rank, count: distinct.length };
 }
 
 /**
