@@ -41,7 +41,7 @@ export const eventAggregatesFromDump: DumpCollector<"eventAggregates"> = {
   start(scope, catalog) {
     const apps = new Set(scope.apps.map((a) => a.id));
     const index = scope.layout.events === "legacy" ? hashIndex(scope.apps, catalog.eventLists) : undefined;
-    const totals = new GroupTable();
+    const totals = new GroupTable(false);
     const appIds = new StringInterner();
     const keyIds = new StringInterner();
     const segments = new Map<string, SegmentSumDay>();

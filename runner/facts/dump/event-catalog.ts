@@ -32,13 +32,27 @@ export const eventCatalogFromDump: DumpCollector<"eventCatalog"> = {
     /** legacy collection name -> documents / month documents. */
     const legacy = new Map<string, { docs: number; monthDocs: number }>();
 
+    // One string per distinct key and segment name: every app's events document names
+    // the same keys and segments again (decoded as new strings each), and the entries live
+    // for the whole run.
+    const pool = new Map<string, string>();
+    const pooled = (t: string): string => {
+      const had = pool.get(t);
+      if (had !== undefined) return had;
+      pool.set(t, t);
+      return t;
+    };
+    const pooledArrays = (r: Record<string, string[]>): Record<string, string[]> => {
+      for (const k of Object.keys(r)) r[k] = r[k]!.map(pooled);
+      return r;
+    };
     const visit = (doc: Record<string, unknown>, from: CollectionRef): void => {
         if (from.name === COLLECTIONS.events) {
           const app = eventsDocApp(doc);
           if (!apps.has(app)) return;
           const e = readEventsDoc(doc);
-          entries.push({ app, list: e.list, segments: e.segments, omitted: e.omitted });
-          named[app] = eventKeysNamed(doc);
+          entries.push({ app, list: e.list.map(pooled), segments: pooledArrays(e.segments), omitted: pooledArrays(e.omitted) });
+          named[app] = eventKeysNamed(doc).map(pooled);
           return;
         }
         const isMonth = typeof doc.m === "string" ? !doc.m.endsWith(":0") : /_\d{4}:(?:[1-9]|1[0-2])(?:_.)?$/.test(String(doc._id));

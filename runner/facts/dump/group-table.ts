@@ -16,7 +16,8 @@ export class GroupTable {
   c: Float64Array = new Float64Array(1024);
   s: Float64Array = new Float64Array(1024);
   dur: Float64Array = new Float64Array(1024);
-  docs: Float64Array = new Float64Array(1024);
+  /** Documents per group; empty for a table made with `countDocs` false (aggregated days need no count). */
+  docs: Float64Array;
   size = 0;
   private index: Int32Array = new Int32Array(2048).fill(HASH_EMPTY);
   // the previous document's group: consecutive raw events often share it
@@ -25,9 +26,13 @@ export class GroupTable {
   private lastDay = NaN;
   private lastGroup = -1;
 
+  constructor(private readonly countDocs = true) {
+    this.docs = new Float64Array(countDocs ? 1024 : 0);
+  }
+
   /** Bytes held (for memory budgets). */
   get bytes(): number {
-    return this.app.length * (3 * 4 + 4 * 8) + this.index.length * 4;
+    return this.app.length * (3 * 4 + 3 * 8) + this.docs.length * 8 + this.index.length * 4;
   }
 
   /** No group will be added any more: the columns shrink to the groups and the index is dropped. */
@@ -39,7 +44,7 @@ export class GroupTable {
     this.c = this.c.slice(0, n);
     this.s = this.s.slice(0, n);
     this.dur = this.dur.slice(0, n);
-    this.docs = this.docs.slice(0, n);
+    if (this.countDocs) this.docs = this.docs.slice(0, n);
     this.index = new Int32Array(0);
     this.lastGroup = -1;
     this.lastApp = -1;
@@ -58,7 +63,7 @@ export class GroupTable {
     this.c[g]! += c;
     this.s[g]! += s;
     this.dur[g]! += dur;
-    this.docs[g]!++;
+    if (this.countDocs) this.docs[g]!++;
     return g;
   }
 
@@ -100,7 +105,7 @@ export class GroupTable {
     this.c = f64(this.c);
     this.s = f64(this.s);
     this.dur = f64(this.dur);
-    this.docs = f64(this.docs);
+    if (this.countDocs) this.docs = f64(this.docs);
   }
 
   private rehash(): void {
@@ -120,33 +125,42 @@ export class GroupTable {
    */
   sortedBy(appTexts: readonly string[], keyTexts: readonly string[]): Int32Array {
     const n = this.size;
-    const { app, key } = this;
-    let order: Int32Array = new Int32Array(n);
+    const { app, key, day } = this;
+    // two buffers, sorted from one into the other and back: no garbage per pass
+    let order = new Int32Array(n);
+    let spare = new Int32Array(n);
     for (let g = 0; g < n; g++) order[g] = g;
-    const days = dayRanks(this.day, n);
-    order = countingSort(order, (g) => days.rank[g]!, days.count);
+    const plain = plainDays(day, n);
+    if (plain) {
+      const first = plain.first;
+      countingSort(order, spare, (g) => day[g]! - first, plain.count);
+    } else {
+      const rank = dayRanks(day, n);
+      countingSort(order, spare, (g) => rank.rank[g]!, rank.count);
+    }
+    [order, spare] = [spare, order];
     const keyRank = ranks(keyTexts);
-    order = countingSort(order, (g) => keyRank[key[g]!]!, keyTexts.length);
+    countingSort(order, spare, (g) => keyRank[key[g]!]!, keyTexts.length);
+    [order, spare] = [spare, order];
     const appRank = ranks(appTexts);
-    return countingSort(order, (g) => appRank[app[g]!]!, appTexts.length);
+    countingSort(order, spare, (g) => appRank[app[g]!]!, appTexts.length);
+    return spare;
   }
 }
 
-/** `order` stably sorted by `rankOf` (0 <= rank < count). */
-function countingSort(order: Int32Array, rankOf: (g: number) => number, count: number): Int32Array {
+/** `from` stably sorted by `rankOf` (0 <= rank < count) into `to`. */
+function countingSort(from: Int32Array, to: Int32Array, rankOf: (g: number) => number, count: number): void {
   const starts = new Int32Array(count + 1);
-  for (let i = 0; i < order.length; i++) starts[rankOf(order[i]!) + 1]!++;
+  for (let i = 0; i < from.length; i++) starts[rankOf(from[i]!) + 1]!++;
   for (let r = 0; r < count; r++) starts[r + 1]! += starts[r]!;
-  const out = new Int32Array(order.length);
-  for (let i = 0; i < order.length; i++) {
-    const g = order[i]!;
-    out[starts[rankOf(g)]!++] = g;
+  for (let i = 0; i < from.length; i++) {
+    const g = from[i]!;
+    to[starts[rankOf(g)]!++] = g;
   }
-  return out;
 }
 
-/** Each group's rank among the distinct days of the groups, in dayOrder. */
-function dayRanks(day: Int32Array, n: number): { rank: Int32Array; count: number } {
+/** The first day and the span, when every day is a plain one (they order as numbers) and the span is not much more than the groups. */
+function plainDays(day: Int32Array, n: number): { first: number; count: number } | undefined {
   let min = Infinity;
   let max = -Infinity;
   for (let g = 0; g < n; g++) {
@@ -154,13 +168,13 @@ function dayRanks(day: Int32Array, n: number): { rank: Int32Array; count: number
     if (d < min) min = d;
     if (d > max) max = d;
   }
+  if (n === 0) return { first: 0, count: 0 };
+  return min >= FIRST_PLAIN_DAY && max <= LAST_PLAIN_DAY && max - min <= 4 * n + 1024 ? { first: min, count: max - min + 1 } : undefined;
+}
+
+/** Each group's rank among the distinct days of the groups, in dayOrder. */
+function dayRanks(day: Int32Array, n: number): { rank: Int32Array; count: number } {
   const rank = new Int32Array(n);
-  if (n === 0) return { rank, count: 0 };
-  if (min >= FIRST_PLAIN_DAY && max <= LAST_PLAIN_DAY && max - min <= 4 * n + 1024) {
-    // plain days order as numbers: the rank is the offset from the first
-    for (let g = 0; g < n; g++) rank[g] = day[g]! - min;
-    return { rank, count: max - min + 1 };
-  }
   const distinct = [...new Set(day.subarray(0, n))].sort(dayOrder);
   const of = new Map(distinct.map((d, i) => [d, i]));
   for (let g = 0; g < n; g++) rank[g] = of.get(day[g]!)!;
