@@ -166,12 +166,12 @@ export const eventAggregatesFromDump: DumpCollector<"eventAggregates"> = {
           value,
           "totals",
           groupRows(totals, appIds.texts, keyIds.texts, (g): EventTotalDay => ({
-            app: appIds.text(totals.app[g]!),
-            key: keyIds.text(totals.key[g]!),
-            day: dayName(totals.day[g]!),
-            c: totals.c[g]!,
-            s: totals.s[g]!,
-            dur: totals.dur[g]!,
+            app: appIds.text(totals.app(g)),
+            key: keyIds.text(totals.key(g)),
+            day: dayName(totals.day(g)),
+            c: totals.c(g),
+            s: totals.s(g),
+            dur: totals.dur(g),
           })),
         );
       },

@@ -691,7 +691,7 @@ export class DocFields {
 
   /** Loads the field's embedded document into `into` (a DocFields of that document's own layout); false when it is no embedded document. */
   loadEmbedded(slot: number, into: DocFields): boolean {
-    if (!this.present(slot) || this.types[slot] !== 3) return false;
+    if (this.type(slot) !== 3) return false;
     into.offset = this.offset;
     into.load(this.bytes, this.starts[slot]!, this.ends[slot]!);
     return true;

@@ -20,7 +20,7 @@ function table(adds: [number, number, number, number][]): GroupTable {
 }
 
 function rowsOf(t: GroupTable, apps: string[], keys: string[]) {
-  return groupRows(t, apps, keys, (g): Row => ({ app: apps[t.app[g]!]!, key: keys[t.key[g]!]!, day: dayName(t.day[g]!), c: t.c[g]!, s: t.s[g]!, dur: t.dur[g]!, docs: t.docs[g]! }));
+  return groupRows(t, apps, keys, (g): Row => ({ app: apps[t.app(g)]!, key: keys[t.key(g)]!, day: dayName(t.day(g)), c: t.c(g), s: t.s(g), dur: t.dur(g), docs: t.docs(g) }));
 }
 
 /** What the table must give: one row per group, sums in adding order, sorted by sortRows. */
@@ -74,6 +74,22 @@ describe("GroupTable", () => {
     expect(rows.rowsOf("b", {}).map((r) => r.day)).toEqual([dayName(19002)]);
     expect(rows.rowsOf("c", {})).toEqual([]);
     expect(rows.rowsOf("unknown", {})).toEqual([]);
+  });
+
+  it("keeps groups past the first pages (70,000 groups: two pages, each added twice in a scrambled order)", () => {
+    const apps = ["a", "b", "c"];
+    const keys = Array.from({ length: 100 }, (_, i) => `k${i}`);
+    const adds: [number, number, number, number][] = [];
+    for (let round = 0; round < 2; round++) for (let i = 0; i < 70_000; i++) {
+      const j = (i * 7919) % 70_000;
+      adds.push([j % 3, Math.floor(j / 3) % 100, 19000 + Math.floor(j / 300), round + 1]);
+    }
+    const t = table(adds);
+    expect(t.size).toBe(70_000);
+    const rows = rowsOf(t, apps, keys);
+    const want = expected(adds, apps, keys);
+    expect(rows.all()).toEqual(want);
+    expect(rows.rowsOf("b", {})).toEqual(want.filter((r) => r.app === "b"));
   });
 
   it(`equals sortRows over the summed rows for any groups (seed ${SEED}, 200 runs)`, () => {
