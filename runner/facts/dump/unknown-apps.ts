@@ -11,6 +11,7 @@
 // (`events<H>`, `drill_events<H>`, `app_viewdata<H>`) name no app id: eventCatalog's
 // `unresolved` reports those that no known app hashes to.
 import { COLLECTIONS } from "../../../countly/layout.ts";
+import { StringInterner } from "../../sources/dump/bson-fields.ts";
 import type { CollectionRef, DumpCollector } from "../collector.ts";
 import type { FactScope, UnknownAppData } from "../types.ts";
 import type { Catalog } from "../collector.ts";
@@ -70,6 +71,7 @@ export const unknownAppsFromDump: DumpCollector<"unknownApps"> = {
     const known = new Set<string>();
     // `<db>.<collection>` -> app id -> documents (few distinct apps: a map per collection)
     const counts = new Map<string, Map<string, number>>();
+    const rawCounts = new Map<string, { apps: StringInterner; docs: number[]; noApp: number }>();
     return {
       reader(layout, from) {
         const where = `${from.db}.${from.name}`;
@@ -83,7 +85,16 @@ export const unknownAppsFromDump: DumpCollector<"unknownApps"> = {
         let byApp = counts.get(where);
         if (!byApp) counts.set(where, (byApp = new Map()));
         const add = (app: string) => byApp.set(app, (byApp.get(app) ?? 0) + 1);
-        if (place === "raw a") return (doc) => add(doc.string(A) ?? "");
+        if (place === "raw a") {
+          // millions of raw documents, few apps: `a` interned by its bytes, counted by id
+          const raw = rawCounts.get(where) ?? { apps: new StringInterner(), docs: [] as number[], noApp: 0 };
+          rawCounts.set(where, raw);
+          return (doc) => {
+            const app = doc.intern(A, raw.apps);
+            if (app < 0) raw.noApp++;
+            else raw.docs[app] = (raw.docs[app] ?? 0) + 1;
+          };
+        }
         if (place === "_id prefix") {
           return (doc) => {
             const app = idPrefixApp(doc.string(ID));
@@ -92,7 +103,15 @@ export const unknownAppsFromDump: DumpCollector<"unknownApps"> = {
         }
         return () => add(place.collection);
       },
-      finish: () => ({ known: [...known].sort(), rows: unknownRows(counts, known) }),
+      finish: () => {
+        for (const [where, raw] of rawCounts) {
+          const byApp = counts.get(where)!;
+          // a raw document without a string `a` counts as app "" (doc.string(A) ?? "")
+          raw.docs.forEach((n, id) => byApp.set(raw.apps.text(id), (byApp.get(raw.apps.text(id)) ?? 0) + n));
+          if (raw.noApp > 0) byApp.set("", (byApp.get("") ?? 0) + raw.noApp);
+        }
+        return { known: [...known].sort(), rows: unknownRows(counts, known) };
+      },
     };
   },
 };
