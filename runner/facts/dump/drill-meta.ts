@@ -10,6 +10,7 @@ import { DrillMetaCounts, DrillMetaTable, drillMetaDoc, drillMetaDocsFact } from
 import { insertTimeAt } from "../numbers.ts";
 import type { DrillMetaDoc, FactScope } from "../types.ts";
 import { drillCollections, scopeApps } from "./drill.ts";
+import { rawIds } from "./raw-ids.ts";
 
 export const drillMetaFromDump: DumpCollector<"drillMeta"> = {
   fact: "drillMeta",
@@ -17,10 +18,11 @@ export const drillMetaFromDump: DumpCollector<"drillMeta"> = {
   fields: { a: true, e: true, n: true, ts: true, cd: true, sg: [] },
   collections: (scope, catalog) => (scope.layout.drill === "current" ? drillCollections(scope, catalog, () => true) : []),
   start(scope) {
-    // Per document: the app, `ts` and day found once for every raw fact (ScopeApps), `e`, `n`
-    // and the segment keys interned by their bytes, the groups counted by those numbers.
+    // Per document: the app, `ts` and day found once for every raw fact (ScopeApps), `e` too
+    // (RawIds), `n` and the segment keys interned by their bytes, the groups counted by those numbers.
     const apps = scopeApps(scope);
-    const kinds = new StringInterner();
+    const ids = rawIds(scope);
+    const kinds = ids.kinds;
     const keys = new StringInterner();
     const segments = new StringInterner();
     /** kind id -> its key id when the key is `e` itself (any kind but `[CLY]_custom` with a string `n`). */
@@ -41,7 +43,7 @@ export const drillMetaFromDump: DumpCollector<"drillMeta"> = {
         return (doc) => {
           const app = apps.place(doc, A, E, TS);
           if (app < 0) return;
-          const kind = doc.intern(E, kinds);
+          const kind = ids.kind(doc, E);
           if (kind >= kindKey.length) {
             for (let k = kindKey.length; k <= kind; k++) {
               const e = kinds.text(k);
@@ -65,8 +67,8 @@ export const drillMetaFromDump: DumpCollector<"drillMeta"> = {
           counts.count(row, cd, day);
           const found = doc.subKeys(SG, segments);
           if (found <= 0) return;
-          const ids = doc.keyIds;
-          for (let i = 0; i < found; i++) counts.count(counts.segmentRow(row, ids[i]!, day), cd, day);
+          const segs = doc.keyIds;
+          for (let i = 0; i < found; i++) counts.count(counts.segmentRow(row, segs[i]!, day), cd, day);
         };
       },
       finish() {

@@ -11,11 +11,11 @@
 // (`events<H>`, `drill_events<H>`, `app_viewdata<H>`) name no app id: eventCatalog's
 // `unresolved` reports those that no known app hashes to.
 import { COLLECTIONS } from "../../../countly/layout.ts";
-import { StringInterner } from "../../sources/dump/bson-fields.ts";
 import type { CollectionRef, DumpCollector } from "../collector.ts";
 import type { FactScope, UnknownAppData } from "../types.ts";
 import type { Catalog } from "../collector.ts";
 import { METRIC_COLLECTIONS } from "./counter-problems.ts";
+import { rawIds } from "./raw-ids.ts";
 
 /** The legacy per-app view list, `app_viewsmeta<appId>`: the app id, else undefined. */
 export function legacyViewsMetaApp(name: string): string | undefined {
@@ -71,7 +71,9 @@ export const unknownAppsFromDump: DumpCollector<"unknownApps"> = {
     const known = new Set<string>();
     // `<db>.<collection>` -> app id -> documents (few distinct apps: a map per collection)
     const counts = new Map<string, Map<string, number>>();
-    const rawCounts = new Map<string, { apps: StringInterner; docs: number[]; noApp: number }>();
+    // raw documents: `a` interned by its bytes once for the raw facts (RawIds), counted by id
+    const ids = rawIds(scope);
+    const rawCounts = new Map<string, { docs: number[]; noApp: number }>();
     return {
       reader(layout, from) {
         const where = `${from.db}.${from.name}`;
@@ -86,11 +88,10 @@ export const unknownAppsFromDump: DumpCollector<"unknownApps"> = {
         if (!byApp) counts.set(where, (byApp = new Map()));
         const add = (app: string) => byApp.set(app, (byApp.get(app) ?? 0) + 1);
         if (place === "raw a") {
-          // millions of raw documents, few apps: `a` interned by its bytes, counted by id
-          const raw = rawCounts.get(where) ?? { apps: new StringInterner(), docs: [] as number[], noApp: 0 };
+          const raw = rawCounts.get(where) ?? { docs: [] as number[], noApp: 0 };
           rawCounts.set(where, raw);
           return (doc) => {
-            const app = doc.intern(A, raw.apps);
+            const app = ids.app(doc, A);
             if (app < 0) raw.noApp++;
             else raw.docs[app] = (raw.docs[app] ?? 0) + 1;
           };
@@ -107,7 +108,7 @@ export const unknownAppsFromDump: DumpCollector<"unknownApps"> = {
         for (const [where, raw] of rawCounts) {
           const byApp = counts.get(where)!;
           // a raw document without a string `a` counts as app "" (doc.string(A) ?? "")
-          raw.docs.forEach((n, id) => byApp.set(raw.apps.text(id), (byApp.get(raw.apps.text(id)) ?? 0) + n));
+          raw.docs.forEach((n, id) => byApp.set(ids.apps.text(id), (byApp.get(ids.apps.text(id)) ?? 0) + n));
           if (raw.noApp > 0) byApp.set("", (byApp.get("") ?? 0) + raw.noApp);
         }
         return { known: [...known].sort(), rows: unknownRows(counts, known) };
