@@ -3,13 +3,15 @@
 // one per fact, as ScopeApps does for the app lookup, `ts` and day (drill.ts).
 import { StringInterner, type DocFields, type FieldLayout } from "../../sources/dump/bson-fields.ts";
 import type { FactScope } from "../types.ts";
-import { scopeApps } from "./drill.ts";
+import { scopeApps, type ScopeApps } from "./drill.ts";
 
 export class RawIds {
   /** Every app id the raw data names (not only the apps in scope). */
   readonly apps = new StringInterner();
   /** Every `e`. */
   readonly kinds = new StringInterner();
+  /** ScopeApps id -> id in `apps`. */
+  private readonly fromScope: number[] = [];
   private appDoc: DocFields | undefined;
   private appGen = -1;
   private appId = -1;
@@ -17,11 +19,29 @@ export class RawIds {
   private kindGen = -1;
   private kindId = -1;
 
-  /** The id of the document's `a` in `apps`, or -1 when it is no string (invalid UTF-8 throws, for every fact asking). */
-  app(doc: DocFields, A: number): number {
+  constructor(private readonly scope: ScopeApps) {}
+
+  /**
+   * The id of the document's `a` in `apps`, or -1 when it is no string (invalid UTF-8 throws,
+   * for every fact asking). With the layout's `e` and `ts` slots (else -1), an app in scope
+   * is taken from ScopeApps' lookup, which the raw facts make anyway, instead of hashing
+   * the id's bytes again.
+   */
+  app(doc: DocFields, A: number, E = -1, TS = -1): number {
     if (doc !== this.appDoc || doc.generation !== this.appGen) {
       this.appDoc = undefined;
-      this.appId = doc.intern(A, this.apps);
+      let id = -1;
+      if (E >= 0 && TS >= 0) {
+        let scoped = -1;
+        try {
+          scoped = this.scope.place(doc, A, E, TS);
+        } catch {
+          // a `ts` that is no time: the other raw facts fail on it; the id is still the id
+        }
+        if (scoped >= 0) id = this.fromScope[scoped] ??= this.apps.add(this.scope.ids.text(scoped));
+      }
+      if (id < 0) id = doc.intern(A, this.apps);
+      this.appId = id;
       this.appDoc = doc;
       this.appGen = doc.generation;
     }
@@ -43,10 +63,15 @@ export class RawIds {
 const shared = new WeakMap<FactScope["apps"], RawIds>();
 
 /** The RawIds of a run (one per `scope.apps` array, as scopeApps). */
-export function rawIds(scope: Pick<FactScope, "apps">): RawIds {
+export function rawIds(scope: FactScope): RawIds {
   let ids = shared.get(scope.apps);
-  if (ids === undefined) shared.set(scope.apps, (ids = new RawIds()));
+  if (ids === undefined) shared.set(scope.apps, (ids = new RawIds(scopeApps(scope))));
   return ids;
+}
+
+/** The slot of a field when the layout selects it, else -1 (fields another fact of the read selected). */
+export function optionalSlot(layout: FieldLayout, name: string): number {
+  return layout.names.indexOf(name);
 }
 
 /**

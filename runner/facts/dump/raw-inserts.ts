@@ -142,7 +142,7 @@ export const rawInsertsFromDump: DumpCollector<"rawInserts"> = {
               if (bounded && !inPeriod(dayName(apps.day), scope.period)) return;
               a = ownId[app] ??= appIds.add(apps.ids.text(app));
             } else {
-              a = ids.app(doc, A);
+              a = ids.app(doc, A, E, TS);
               if (a < 0) a = noApp;
             }
             g = group(a, e);

@@ -15,7 +15,7 @@ import type { CollectionRef, DumpCollector } from "../collector.ts";
 import type { FactScope, UnknownAppData } from "../types.ts";
 import type { Catalog } from "../collector.ts";
 import { METRIC_COLLECTIONS } from "./counter-problems.ts";
-import { rawIds } from "./raw-ids.ts";
+import { optionalSlot, rawIds } from "./raw-ids.ts";
 
 /** The legacy per-app view list, `app_viewsmeta<appId>`: the app id, else undefined. */
 export function legacyViewsMetaApp(name: string): string | undefined {
@@ -90,8 +90,10 @@ export const unknownAppsFromDump: DumpCollector<"unknownApps"> = {
         if (place === "raw a") {
           const raw = rawCounts.get(where) ?? { docs: [] as number[], noApp: 0 };
           rawCounts.set(where, raw);
+          const E = optionalSlot(layout, "e");
+          const TS = optionalSlot(layout, "ts");
           return (doc) => {
-            const app = ids.app(doc, A);
+            const app = ids.app(doc, A, E, TS);
             if (app < 0) raw.noApp++;
             else raw.docs[app] = (raw.docs[app] ?? 0) + 1;
           };
