@@ -57,7 +57,7 @@ export const drillMetaFromDump: DumpCollector<"drillMeta"> = {
             lastDayIn = inPeriod(dayName(day), scope.period);
           }
           if (!lastDayIn) return;
-          // `n` is read (and its UTF-8 checked) for every event, as drillMetaKey's callers do
+          // drillMetaKey; `n` is read (its UTF-8 checked) for every event, as it always was
           const n = doc.intern(N, keys);
           const key = kind === customKind && n >= 0 ? n : kindKey[kind]!;
           const raw = insertTimeAt(doc, CD);

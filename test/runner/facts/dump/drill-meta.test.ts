@@ -12,7 +12,7 @@ import { dayOf, inPeriod, type Period } from "../../../../countly/time.ts";
 import { cloneDeep } from "../../../../fixtures/clone.ts";
 import { DB, type Dataset } from "../../../../fixtures/dataset.ts";
 import { generateDataset } from "../../../../fixtures/generate.ts";
-import { DrillMetaTable } from "../../../../runner/facts/drill-meta-rows.ts";
+import { DrillMetaTable, drillMetaKey } from "../../../../runner/facts/drill-meta-rows.ts";
 import { insertTime, rawTimestamp } from "../../../../runner/facts/numbers.ts";
 import type { DrillMetaFact } from "../../../../runner/facts/types.ts";
 import { FixtureSource } from "../../../../runner/sources/fixture-source.ts";
@@ -38,7 +38,7 @@ function reference(ds: Dataset, period: Period): DrillMetaFact {
     if (ts === undefined) continue;
     const day = dayOf(zone, ts);
     if (!inPeriod(day, period)) continue;
-    const key = d.e === INTERNAL_EVENTS.custom && typeof d.n === "string" ? d.n : d.e;
+    const key = drillMetaKey(d.e, typeof d.n === "string" ? d.n : undefined);
     const c = insertTime(d.cd);
     const cd = c !== undefined && Number.isFinite(c) ? c : undefined;
     if (cd !== undefined) table.newest(cd);
