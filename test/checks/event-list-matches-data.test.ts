@@ -139,7 +139,7 @@ describe("event-list-matches-data", () => {
     expect(evaluate(eventListMatchesData, { event_limit: 1 }, facts).findings.map((f) => f.event)).toEqual(["Agg", "RawOnly"]);
   });
   it("reads the raw events only with raw_data (no rawEvents fact otherwise)", () => {
-    const needs = (o: object) => eventListMatchesData.needs(withDefaults(eventListMatchesData.meta, o)).map((r) => r.fact).sort();
+    const needs = (o: Record<string, unknown>) => eventListMatchesData.needs(withDefaults(eventListMatchesData.meta, o)).map((r) => r.fact).sort();
     expect(needs({ raw_data: false })).toEqual(["buildSignals", "changeStreams", "eventCatalog"]);
     expect(needs({})).toEqual(["buildSignals", "changeStreams", "eventCatalog", "rawEvents"]);
   });
