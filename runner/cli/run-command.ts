@@ -1,12 +1,12 @@
 // `countly-check run`: scenarios -> source -> checks -> console, JUnit, JSON -> exit code.
 import { CHECKS } from "../../checks/index.ts";
-import { CORRUPTIONS } from "../../fixtures/corruptions.ts";
 import { EXIT, type RunResult } from "../model.ts";
 import { secretScrubber } from "../redact.ts";
 import { intersectPeriods } from "../plan.ts";
 import { gatherReads, runScenarios, unreadableSourceResult, type RunOptions } from "../run.ts";
 import { discoverScenarios } from "../scenario/discover.ts";
 import { loadScenarioFile } from "../scenario/load.ts";
+import { CORRUPTION_NAMES } from "../scenario/corruption-names.ts";
 import { ScenarioError, type Scenario } from "../scenario/types.ts";
 import { isMongoUri, sourceFor } from "../sources/open.ts";
 import type { MongoSourceOptions } from "../sources/mongo/connect.ts";
@@ -158,7 +158,7 @@ export async function loadAll(args: string[], io: CliIO): Promise<Scenario[]> {
   const problems: string[] = [];
   for (const f of files) {
     try {
-      scenarios.push(await loadScenarioFile(f.path, { registry: CHECKS, env: io.env, displayName: f.display, corruptions: Object.keys(CORRUPTIONS) }));
+      scenarios.push(await loadScenarioFile(f.path, { registry: CHECKS, env: io.env, displayName: f.display, corruptions: CORRUPTION_NAMES }));
     } catch (e) {
       if (e instanceof ScenarioError) problems.push(e.message);
       else throw e;
