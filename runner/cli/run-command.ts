@@ -1,7 +1,6 @@
 // `countly-check run`: scenarios -> source -> checks -> console, JUnit, JSON -> exit code.
 import { CHECKS } from "../../checks/index.ts";
 import { EXIT, type RunResult } from "../model.ts";
-import { secretScrubber } from "../redact.ts";
 import { intersectPeriods } from "../plan.ts";
 import { gatherReads, runScenarios, unreadableSourceResult, type RunOptions } from "../run.ts";
 import { discoverScenarios } from "../scenario/discover.ts";
@@ -19,7 +18,7 @@ import { progressPrinter } from "./progress.ts";
 import { mongoOptions } from "./mongo-options.ts";
 import { describeParallel } from "../sources/dump/parallel/jobs.ts";
 import { REPORT_OPTIONS, reportTargets, writeReports } from "./output.ts";
-import { sourceFromDefaultVariable, sourceFromFlags } from "./source-option.ts";
+import { commandScrubber, sourceFromDefaultVariable, sourceFromFlags } from "./source-option.ts";
 
 export const DEFAULT_JUNIT = "reports/junit.xml";
 
@@ -61,7 +60,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
 
   const scenarios = await loadAll(positionals, io);
   checkPeriods(scenarios, period);
-  const safe = secretScrubber([given, ...scenarios.map((s) => s.source)]);
+  const safe = commandScrubber([given, ...scenarios.map((s) => s.source)], io.env);
   const sourceSpec = given ?? scenarioSource(scenarios, safe);
   const showProgress = !values.quiet && (values.progress || io.isTTY);
   if (values.explain) return explainRun(scenarios, sourceSpec, { registry: CHECKS, apps: values.app, period, maxMemory }, { ...mongo, explain: true }, values.json, io, safe);
