@@ -171,9 +171,9 @@ export function localMs(timezone: string, ts: number): number {
   return ts + utcOffsetMs(timezone, ts);
 }
 
-/** The app-local day of a raw event timestamp (ms). */
+/** The app-local day of a raw event timestamp (ms); throws a RangeError naming the time and zone where that day is beyond the Date range. */
 export function dayOf(timezone: string, ts: number): Day {
-  return dayName(Math.floor(localMs(timezone, ts) / DAY_MS));
+  return dayName(checkedDayNumber(timezone, ts, Math.floor(localMs(timezone, ts) / DAY_MS)));
 }
 
 /** The day `n` days after 1970-01-01 (`YYYY-MM-DD`); throws a RangeError beyond the Date range. */
@@ -190,10 +190,16 @@ export function dayName(n: number): Day {
 const MAX_DAY_NUMBER = 100_000_000;
 
 /**
- * App-local days as numbers, for loops over millions of raw events: `number(ts)` is the
- * day `dayOf(timezone, ts)` names (`dayName(number(ts)) === dayOf(timezone, ts)`) and
- * throws where dayOf throws, without building a string per event.
+ * `n` when it is a day Date can hold. At the ends of the Date range (ts near ±8.64e15) the
+ * app-local wall clock can fall outside it: the offset is then NaN (Intl has no answer) or
+ * the day is beyond ±MAX_DAY_NUMBER; both throw the same RangeError.
  */
+function checkedDayNumber(timezone: string, ts: number, n: number): number {
+  if (n >= -MAX_DAY_NUMBER && n <= MAX_DAY_NUMBER) return n;
+  const utc = Number.isNaN(new Date(ts).getTime()) ? "" : ` (${new Date(ts).toISOString()})`;
+  throw new RangeError(`time ${ts}${utc} has no local day in time zone "${timezone}": the day falls outside the dates JavaScript can represent`);
+}
+
 /** One LocalDays per time zone (apps of the same zone share its cached offsets: linear in zones, not apps). */
 export function localDaysByZone(): (timezone: string) => LocalDays {
   const zones = new Map<string, LocalDays>();
@@ -204,6 +210,11 @@ export function localDaysByZone(): (timezone: string) => LocalDays {
   };
 }
 
+/**
+ * App-local days as numbers, for loops over millions of raw events: `number(ts)` is the
+ * day `dayOf(timezone, ts)` names (`dayName(number(ts)) === dayOf(timezone, ts)`) and
+ * throws the same RangeError where dayOf throws, without building a string per event.
+ */
 export class LocalDays {
   private readonly offsets: ZoneOffsets;
 
@@ -212,9 +223,7 @@ export class LocalDays {
   }
 
   number(ts: number): number {
-    const n = Math.floor((ts + this.offsets.at(ts)) / DAY_MS);
-    if (n > MAX_DAY_NUMBER || n < -MAX_DAY_NUMBER) dayName(n); // throws, as dayOf would
-    return n;
+    return checkedDayNumber(this.timezone, ts, Math.floor((ts + this.offsets.at(ts)) / DAY_MS));
   }
 }
 

@@ -52,6 +52,35 @@ describe("readEventsDoc", () => {
   });
 });
 
+describe("segment registries as each writer keys them", () => {
+  // api/parts/data/events.js @051870e37c8ada668e60c5cc0aec499024c77d9f, processEvents: the
+  // registry update is `$addToSet["segments." + realEventKey]` with
+  // `realEventKey = (eventHashMap[eventKey] + "").replace(/\./g, ':')`, while `list` gets the
+  // key as sent and `omitted_segments[currEvent.key]` is read by the key as sent.
+  it("finds the segments events.js registered under 'pay:card' for the event 'pay.card'", () => {
+    const doc = readEventsDoc({ _id: APP, list: ["pay.card"], segments: { "pay:card": ["method"] } });
+    expect(registeredSegments(doc, "pay.card")).toEqual(["method"]);
+    // and not under another spelling
+    expect(registeredSegments(doc, "paycard")).toEqual([]);
+  });
+
+  it("finds segments keyed by the dotted key alone (the 25.x aggregator)", () => {
+    const doc = readEventsDoc({ _id: APP, segments: { "pay.card": ["amount"] } });
+    expect(registeredSegments(doc, "pay.card")).toEqual(["amount"]);
+  });
+
+  it("reads omitted segments under either spelling, each alone", () => {
+    expect(omittedSegments(readEventsDoc({ _id: APP, omitted_segments: { "pay:card": ["amount"] } }), "pay.card")).toEqual(["amount"]);
+    expect(omittedSegments(readEventsDoc({ _id: APP, omitted_segments: { "pay.card": ["x"] } }), "pay.card")).toEqual(["x"]);
+    expect(omittedSegments(readEventsDoc({ _id: APP }), "pay.card")).toEqual([]);
+  });
+
+  it("reads a document whose registries are null, and an _id that is null, without failing", () => {
+    expect(readEventsDoc({ _id: APP, segments: null, omitted_segments: null })).toEqual({ app: APP, list: [], segments: {}, omitted: {} });
+    expect(eventsDocApp({ _id: null })).toBe("null");
+  });
+});
+
 describe("eventKeysNamed", () => {
   it("collects every key the document names: list, segments, map, omitted and whitelisted segments, order, overview", () => {
     expect(eventKeysNamed({ ...countlyTestDoc(), whitelisted_segments: { w1: ["a"] } }).sort()).toEqual(["t1", "test1", "test2", "test3", "w1"]);
@@ -60,6 +89,19 @@ describe("eventKeysNamed", () => {
   it("adds the dotted spelling of ':' keys, and ignores empty, non-string and malformed entries", () => {
     expect(eventKeysNamed({ list: ["a:b", "", 5], segments: ["x"], map: null, order: ["o"], overview: [null, { eventKey: 3 }, { eventKey: "ov" }] }).sort()).toEqual(["a.b", "a:b", "o", "ov"]);
     expect(eventKeysNamed({ list: "a", order: "b", overview: "c" })).toEqual([]);
+    expect(eventKeysNamed({ map: "ab", segments: "cd", omitted_segments: 7, whitelisted_segments: true })).toEqual([]);
+  });
+
+  it("finds a key removed from list that only one other field still names", () => {
+    // each field on its own is enough to resolve a legacy events<H> collection to its key
+    expect(eventKeysNamed({ _id: APP, list: [], segments: { "pay:card": ["method"] } })).toEqual(["pay:card", "pay.card"]);
+    expect(eventKeysNamed({ _id: APP, list: [], map: { "old-event": { is_visible: false } } })).toEqual(["old-event"]);
+    expect(eventKeysNamed({ _id: APP, list: [], omitted_segments: { gone: ["x"] } })).toEqual(["gone"]);
+    expect(eventKeysNamed({ _id: APP, list: [], whitelisted_segments: { kept: ["y"] } })).toEqual(["kept"]);
+    expect(eventKeysNamed({ _id: APP, list: [], order: ["ordered"] })).toEqual(["ordered"]);
+    expect(eventKeysNamed({ _id: APP, list: [], overview: [{ eventKey: "shown" }] })).toEqual(["shown"]);
+    // a document with only a list (no overview, no order)
+    expect(eventKeysNamed({ _id: APP, list: ["Buy"] })).toEqual(["Buy"]);
   });
 });
 

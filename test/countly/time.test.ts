@@ -236,7 +236,16 @@ describe("zones, days and periods (literal cases)", () => {
   it("LocalDays at the ends of the Date range: no day where a negative offset leaves it, as dayOf has none", () => {
     // -8.64e15 is the first instant Date holds; New York's wall clock then (LMT -4:56) is before it
     expect(() => dayOf("America/New_York", -8.64e15)).toThrow(RangeError);
-    expect(() => dayName(new LocalDays("America/New_York").number(-8.64e15))).toThrow(RangeError);
+    // the same error from both (number() returned NaN here before, contrary to its comment; dayOf threw a bare "Invalid time value")
+    const early = new RangeError('time -8640000000000000 (-271821-04-20T00:00:00.000Z) has no local day in time zone "America/New_York": the day falls outside the dates JavaScript can represent');
+    expect(() => new LocalDays("America/New_York").number(-8.64e15)).toThrow(early);
+    expect(() => dayOf("America/New_York", -8.64e15)).toThrow(early);
+    // the last instant Date holds, in a zone 14 hours ahead: its local day is after the last one
+    const late = new RangeError('time 8640000000000000 (+275760-09-13T00:00:00.000Z) has no local day in time zone "Pacific/Kiritimati": the day falls outside the dates JavaScript can represent');
+    expect(() => new LocalDays("Pacific/Kiritimati").number(8.64e15)).toThrow(late);
+    expect(() => dayOf("Pacific/Kiritimati", 8.64e15)).toThrow(late);
+    // beyond the Date range itself: still that RangeError, without a UTC rendering
+    expect(() => new LocalDays("UTC").number(8.64e15 + 86_400_000)).toThrow(RangeError);
     expect(new LocalDays("Asia/Kolkata").number(-8.64e15)).toBe(-100_000_000);
     expect(new LocalDays("UTC").number(8.64e15)).toBe(100_000_000);
     expect(new LocalDays("Asia/Kathmandu").number(Date.UTC(2024, 7, 31, 18, 15))).toBe(19_967);
