@@ -121,8 +121,8 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
           if (app < 0) return;
           const dayNumber = apps.day;
           if (!doc.stringIs(E, CUSTOM) || !dayInPeriod(dayNumber)) return;
-          const key = doc.isString(N) ? doc.intern(N, keys) : customKeyId;
-          add(app, key, dayNumber, rawCountAt(doc, C), numAt(doc, S), numAt(doc, DUR), insertTimeAt(doc, CD));
+          const named = doc.intern(N, keys); // -1: no string `n`
+          add(app, named >= 0 ? named : customKeyId, dayNumber, rawCountAt(doc, C), numAt(doc, S), numAt(doc, DUR), insertTimeAt(doc, CD));
         };
       },
       finish() {
