@@ -266,6 +266,8 @@ describe("zones, days and periods (literal cases)", () => {
   it("accepts only real calendar days as YYYY-MM-DD", () => {
     for (const d of ["2024-02-29", "2023-12-31", "1970-01-01", "2000-02-29"]) expect(isDay(d), d).toBe(true);
     for (const d of ["2023-02-29", "1900-02-29", "2024-13-01", "2024-00-10", "2024-04-31", "2024-4-01", "24-04-01", "x2024-04-01", "2024-04-01x", "2024-04-01T00:00:00Z", ""]) expect(isDay(d), d).toBe(false);
+    // expanded-year months: Date parses them and toISOString().slice(0, 10) gives them back
+    for (const d of ["+010000-01", "-000001-01", "+275760-09"]) expect(isDay(d), d).toBe(false);
   });
 
   it("periods include both ends and may be open at either", () => {
