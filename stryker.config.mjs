@@ -10,7 +10,7 @@ export default {
   coverageAnalysis: "perTest",
   concurrency: 1,
   mutate: ["countly/**/*.ts", "checks/**/*.ts", "reports/**/*.ts"],
-  ignorePatterns: ["bench/**", "dist/**", "mutation-report/**", ".stryker-tmp/**"],
+  ignorePatterns: ["bench/**", ".bench", "dist/**", "mutation-report/**", ".stryker-tmp/**"],
   reporters: ["clear-text", "progress", "html"],
   htmlReporter: { fileName: "mutation-report/index.html" },
   thresholds: { high: 90, low: 80, break: null },

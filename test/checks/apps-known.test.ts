@@ -36,4 +36,18 @@ describe("apps-known", () => {
     const rows = [row(GONE, "countly.users", 5), row(OTHER, "countly.users", 1)];
     expect(evaluateWhole(appsKnown, { ignore_apps: [GONE] }, { unknownApps: { known: ["k0", "k1"], rows } }).findings.map((f) => f.field)).toEqual([`app id ${OTHER}`]);
   });
+
+  it("collections with as many documents are named in name order; six are all named, with no 'more'", () => {
+    const six = ["countly.users", "countly.events_data", "countly.sources", "countly.app_viewdata", "countly.carriers", "countly.devices"].map((c) => row(GONE, c, 5));
+    expect(evaluateWhole(appsKnown, {}, { unknownApps: { known: ["k0"], rows: six } }).findings.map((f) => f.message)).toEqual([
+      `app id ${GONE} is in no countly.apps document (1 app known), but its data is in countly.app_viewdata (5 documents), countly.carriers (5 documents), countly.devices (5 documents), countly.events_data (5 documents), countly.sources (5 documents), countly.users (5 documents): no check reads it`,
+    ]);
+  });
+
+  it("raw documents without an app id in two collections: both named", () => {
+    const rows = [row("", "countly_drill.drill_events", 7), row("", "countly_drill.drill_events0a1b", 2)];
+    expect(evaluateWhole(appsKnown, {}, { unknownApps: { known: ["k0"], rows } }).findings).toEqual([
+      { field: "a", expected: "an app id", actual: "missing or not a string", message: "raw documents without an app id (`a` missing or not a string) in countly_drill.drill_events (7 documents), countly_drill.drill_events0a1b (2 documents): no app's checks read them" },
+    ]);
+  });
 });

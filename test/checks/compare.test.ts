@@ -211,4 +211,8 @@ describe("compare check", () => {
     expect(q.map((r) => [r.keepRows, r.maxDocuments])).toEqual([[7, 9], [7, 9]]);
     expect(compare.queries!(withDefaults<any>(compare.meta, BASE), { app: APP, period: {} })[0]!.maxDocuments).toBe(1_000_000);
   });
+
+  it("reads the data through its two queries only (no facts)", () => {
+    expect(compare.needs(withDefaults<any>(compare.meta, BASE))).toEqual([]);
+  });
 });

@@ -89,6 +89,36 @@ describe("drill-meta-matches-data", () => {
     expect(evaluate(drillMetaMatchesData, {}, { ...fact([{ ...seen("Buy"), app: "other" }], []) }).skipped).toBe("no raw drill data for this app in the period");
   });
 
+  it("the skip lists the consumers the build does have, sorted", () => {
+    const out = evaluate(drillMetaMatchesData, {}, { changeStreams: streams("session-ingestion", "event-aggregator"), ...fact([seen("Buy")], []) });
+    expect(out.skipped).toBe("drill_meta not checked: countly.plugins _changeStreams lists no drill-meta consumer (event-aggregator, session-ingestion), so this build does not write drill_meta from change streams");
+  });
+
+  it("the period includes raw data that ends on its first day or starts on its last day, not data after it", () => {
+    const rows = [seen("Ends", undefined, { firstDay: "2024-11-01", lastDay: "2024-11-05" }), seen("Starts", undefined, { firstDay: "2024-11-07", lastDay: "2024-11-09" }), seen("After", undefined, { firstDay: "2024-11-08", lastDay: "2024-11-09" })];
+    expect(evaluate(drillMetaMatchesData, {}, fact(rows, []), { from: "2024-11-05", to: "2024-11-07" }).findings.map((f) => f.event)).toEqual(["Ends", "Starts"]);
+  });
+
+  it("raw events without an insert time (cd) are never still settling", () => {
+    const rows = [seen("NoCd", undefined, { firstCd: undefined }), seen("NoCd", "plan", { firstCd: undefined })];
+    expect(evaluate(drillMetaMatchesData, {}, fact(rows, [])).findings.map((f) => [f.event, f.field])).toEqual([["NoCd", "_id"]]);
+    expect(evaluate(drillMetaMatchesData, {}, fact(rows, [doc("NoCd")])).findings.map((f) => [f.event, f.field])).toEqual([["NoCd", "sg.plan"]]);
+  });
+
+  it("a key filed under its own and its alias's document: a segment registered in either will do", () => {
+    const rows = [seen("[CLY]_session_begin"), seen("[CLY]_session_begin", "x")];
+    expect(evaluate(drillMetaMatchesData, {}, fact(rows, [doc("[CLY]_session_begin"), doc("[CLY]_session", ["x"])])).findings).toEqual([]);
+  });
+
+  it("whole findings, one raw event in the singular", () => {
+    const rows = [seen("Buy", undefined, { docs: 1 }), seen("Login", undefined, { docs: 1 }), seen("Login", "plan", { docs: 1 }), seen("Login", "tier")];
+    expect(evaluate(drillMetaMatchesData, {}, fact(rows, [doc("Login")])).findings).toEqual([
+      { event: "Buy", field: "_id", expected: id("Buy"), actual: "missing", message: `1 raw drill event from 2024-11-02 to 2024-11-09, but countly_drill.drill_meta has no ${id("Buy")}: Drill offers no filters or breakdowns for this event (drill_meta not restored, or the drill-meta consumer stopped?)` },
+      { event: "Login", segment: "plan", field: "sg.plan", expected: "registered", actual: "missing", message: `segment plan is in the sg of 1 raw drill event from 2024-11-02 to 2024-11-09, but ${id("Login")} in countly_drill.drill_meta does not register it (no sg.plan.type): Drill cannot filter or break down by it` },
+      { event: "Login", segment: "tier", field: "sg.tier", expected: "registered", actual: "missing", message: `segment tier is in the sg of 4 raw drill events from 2024-11-02 to 2024-11-09, but ${id("Login")} in countly_drill.drill_meta does not register it (no sg.tier.type): Drill cannot filter or break down by it` },
+    ]);
+  });
+
   it("on generated data: passes on every healthy build, fails with drill-meta-lost naming every event", async () => {
     for (const build of ["25.x-aggregator", "25.x-totals-only", "24.x-api"] as const) {
       const ds = generateDataset(4242, { build });

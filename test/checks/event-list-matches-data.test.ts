@@ -138,4 +138,61 @@ describe("event-list-matches-data", () => {
     expect(evaluate(eventListMatchesData, { event_limit: 0 }, facts).findings.map((f) => f.event)).toEqual(["Agg"]);
     expect(evaluate(eventListMatchesData, { event_limit: 1 }, facts).findings.map((f) => f.event)).toEqual(["Agg", "RawOnly"]);
   });
+  it("reads the raw events only with raw_data (no rawEvents fact otherwise)", () => {
+    const needs = (o: Record<string, unknown>) => eventListMatchesData.needs(withDefaults(eventListMatchesData.meta, o)).map((r) => r.fact).sort();
+    expect(needs({ raw_data: false })).toEqual(["buildSignals", "changeStreams", "eventCatalog"]);
+    expect(needs({})).toEqual(["buildSignals", "changeStreams", "eventCatalog", "rawEvents"]);
+  });
+
+  it("exclude_events and ignore_internal leave out listed keys, raw events and legacy raw collections alike", () => {
+    const facts = {
+      eventCatalog: catalog(["Buy", "Gone", "[CLY]_star_rating"], [data("Buy")], { drill: [{ app: a, key: "OldRaw", collection: "countly_drill.drill_events0b" }] }),
+      rawEvents: { rows: [raw("RawOnly", "2024-10-27", 3), raw("Buy", "2024-10-27", 1)] },
+    };
+    expect(evaluate(eventListMatchesData, {}, facts).findings.map((f) => f.event)).toEqual(["OldRaw", "RawOnly", "Gone"]);
+    expect(evaluate(eventListMatchesData, { exclude_events: ["Gone", "RawOnly", "OldRaw"] }, facts).findings).toEqual([]);
+    // the internal key is listed without data: left out by default, reported when asked
+    expect(evaluate(eventListMatchesData, { exclude_events: ["Gone", "RawOnly", "OldRaw"], ignore_internal: false }, facts).findings.map((f) => f.event)).toEqual(["[CLY]_star_rating"]);
+  });
+
+  it("an app without a countly.events document: its data is unlisted, and nothing is listed without data", () => {
+    const facts = { eventCatalog: { ...catalog([], [data("Buy")]), apps: [] }, rawEvents: { rows: [] } };
+    expect(evaluate(eventListMatchesData, {}, facts).findings).toEqual([
+      { event: "Buy", expected: "listed", actual: "not in countly.events.list", message: "has aggregated data (4 documents in countly.events_data), but is not in countly.events.list: invisible in the dashboard (countly.events restored from an older backup, or the list edited?)" },
+    ]);
+  });
+
+  it("is judged, not skipped, when any one of list, aggregated data, raw events and legacy raw collections is there", () => {
+    const judge = (list: string[], rows: EventDataKey[], rawRows: RawEventDay[], drill: EventCatalogFact["drill"] = []) =>
+      evaluate(eventListMatchesData, {}, { eventCatalog: catalog(list, rows, { drill }), rawEvents: { rows: rawRows } });
+    expect(judge(["Buy"], [], [])).toEqual({ findings: [expect.objectContaining({ event: "Buy", expected: "aggregated data", actual: "none" })], skipped: undefined });
+    expect(judge([], [data("Buy")], [])).toEqual({ findings: [expect.objectContaining({ event: "Buy", expected: "listed" })], skipped: undefined });
+    expect(judge([], [], [raw("Buy", "2024-10-27", 2)])).toEqual({ findings: [expect.objectContaining({ event: "Buy", message: expect.stringMatching(/^has 2 raw drill events in the period/) })], skipped: undefined });
+    expect(judge([], [], [], [{ app: a, key: "Buy", collection: "countly_drill.drill_events0b" }])).toEqual({ findings: [expect.objectContaining({ event: "Buy", message: expect.stringMatching(/^has a raw data collection/) })], skipped: undefined });
+  });
+
+  it("the settle window spares only an event with nothing but pending raw events: aggregated data or a legacy raw collection is reported", () => {
+    const pending = raw("New", "2024-10-27", 2, { tail: [{ minute: 1000, c: 2, s: 0, dur: 0 }] });
+    const judge = (rows: EventDataKey[], drill: EventCatalogFact["drill"] = []) =>
+      evaluate(eventListMatchesData, {}, { eventCatalog: catalog(["Buy"], [data("Buy"), ...rows], { drill }), rawEvents: { rows: [pending], maxCdMinute: 1000 } }).findings.map((f) => f.message);
+    expect(judge([])).toEqual([]);
+    expect(judge([data("New", 1, 2)])).toEqual(["has aggregated data (2 documents in countly.events_data) and 2 raw drill events in the period, but is not in countly.events.list: invisible in the dashboard (countly.events restored from an older backup, or the list edited?)"]);
+    expect(judge([], [{ app: a, key: "New", collection: "countly_drill.drill_events0b" }])).toEqual(["has 2 raw drill events in the period, but is not in countly.events.list: invisible in the dashboard (countly.events restored from an older backup, or the list edited?)"]);
+    // an empty legacy events<hash> collection is no aggregated data: the pending raw events are still spared
+    expect(judge([data("New", 0, 0, "countly.events0a")])).toEqual([]);
+  });
+
+  it("an empty legacy collection: no data of an unlisted key, and 'no aggregated data documents' for a listed one", () => {
+    const facts = { eventCatalog: catalog(["Listed"], [data("Listed", 0, 0, "countly.events0a"), data("Unlisted", 0, 0, "countly.events0c")]), rawEvents: { rows: [] } };
+    expect(evaluate(eventListMatchesData, {}, facts).findings).toEqual([
+      { event: "Listed", expected: "aggregated data", actual: "0 documents", message: "is in countly.events.list but has no aggregated data documents: its aggregated data was deleted or not restored" },
+    ]);
+  });
+
+  it("names collections and listed keys in sorted order", () => {
+    const facts = { eventCatalog: catalog(["Zed", "Abc", "Buy"], [data("Buy"), data("Two", 1, 1, "countly.events_data"), data("Two", 1, 1, "countly.events0a")]), rawEvents: { rows: [] } };
+    const out = evaluate(eventListMatchesData, {}, facts).findings;
+    expect(out.map((f) => f.event)).toEqual(["Two", "Abc", "Zed"]);
+    expect(out[0]!.message).toMatch(/^has aggregated data \(2 documents in countly\.events0a, countly\.events_data\)/);
+  });
 });

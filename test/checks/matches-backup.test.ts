@@ -7,8 +7,7 @@ import { secondaryIndexes, writeDump } from "../../fixtures/dump-writer.ts";
 import { generateDataset } from "../../fixtures/generate.ts";
 import type { Dataset } from "../../fixtures/dataset.ts";
 import { matchesBackup, type MatchesBackupOptions } from "../../checks/matches-backup.ts";
-import { withDefaults, type CheckFinding } from "../../checks/types.ts";
-import { diffSides } from "../../runner/diff/diff.ts";
+import { CheckDataError, withDefaults, type CheckFinding } from "../../checks/types.ts";
 import { DumpSide } from "../../runner/diff/dump-side.ts";
 import { cli } from "../support/cli.ts";
 import { startWireServer } from "../support/wire-server/index.ts";
@@ -89,7 +88,8 @@ describe("matches-backup", () => {
   describe("evaluated in process, on the comparison of two dumps", () => {
     async function judge(dir: string, options: Record<string, unknown> = {}) {
       const o = withDefaults<MatchesBackupOptions>(matchesBackup.meta, { backup, ...options });
-      const external = await diffSides(new DumpSide(backup, o.databases), new DumpSide(dir, o.databases), { databases: o.databases, maxIds: o.max_ids });
+      // as the runner does: external() with the scenario's source (here the restored dump) as the other side
+      const external = await matchesBackup.external!(o, { description: `dump ${dir}`, diffSide: async (dbs: readonly string[]) => new DumpSide(dir, dbs) } as never);
       const findings: CheckFinding[] = [];
       let more = 0;
       matchesBackup.evaluate({ options: o, app: { id: "", name: "", timezone: "UTC" }, period: {}, severity: "error", facts: { get: () => { throw new Error("no facts"); }, inPeriod: () => true }, external, report: (f) => findings.push(f), reportMore: (n) => (more += n) });
@@ -110,11 +110,21 @@ describe("matches-backup", () => {
       expect(out.more).toBe(1);
       const totals = out.findings.filter((f) => f.message.startsWith("event totals of "));
       expect(totals.length).toBeGreaterThan(0);
-      for (const f of totals) expect(f.message).toMatch(/^event totals of .+ \([0-9a-f]{24}\): /);
+      for (const f of totals) expect(f.message).toMatch(/^event totals of .+ \([0-9a-f]{24}\): (\d+ event months? of \d+ changed; total c before \d+, after \d+|month \S+: [+-]\d+.*)$/);
       for (const f of out.findings) expect(f).not.toHaveProperty("app");
       const without = await judge(dir, { totals: false, max_ids: 5 });
       expect(without.findings.filter((f) => f.message.startsWith("event totals of "))).toEqual([]);
+      expect(without.findings[0]!.message).toMatch(/^countly\.events_data: \d+ documents before, \d+ after; 3 documents only before/);
+      expect(without.findings.filter((f) => / only before \(missing after\)$/.test(f.message))).toHaveLength(3);
       expect(without.more).toBe(0);
+    });
+
+    it("a collection that cannot be read on one side is an error naming it, not a pass", async () => {
+      const dir = join(work, "unreadable");
+      await writeDump(dataset, dir);
+      await writeFile(join(dir, "dump", "countly", "apps.bson"), Buffer.from([0x40, 0, 0, 0, 3, 0xff]));
+      await expect(judge(dir, { databases: ["countly"] })).rejects.toThrow(/^could not compare countly\.apps: /);
+      await expect(judge(dir, { databases: ["countly"] })).rejects.toBeInstanceOf(CheckDataError);
     });
 
     it("by default compares countly, countly_drill, countly_fs and countly_out, naming up to 20 _ids", async () => {

@@ -39,7 +39,7 @@ describe("pipeline check", () => {
   it("compares counts like the operators say", () => {
     const table: Record<string, [number, number, boolean][]> = {
       "==": [[1, 1, true], [1, 2, false]],
-      "!=": [[1, 2, true], [2, 2, false]],
+      "!=": [[1, 2, true], [2, 2, false], [3, 2, true]],
       "<": [[1, 2, true], [2, 2, false]],
       "<=": [[2, 2, true], [3, 2, false]],
       ">": [[3, 2, true], [2, 2, false]],
@@ -93,5 +93,10 @@ describe("pipeline check", () => {
     expect(() => evaluateWithResults(pipeline, BASE, {})).toThrow("the pipeline's result is missing (internal error)");
     expect(pipeline.validate!(withDefaults<any>(pipeline.meta, { ...BASE, pipeline: [{ $out: "x" }] }))).toEqual([{ path: ["pipeline", 0], key: "$out", message: expect.stringMatching(/read-only/) }]);
     expect(pipeline.validate!(withDefaults<any>(pipeline.meta, { ...BASE, per_app: false }))).toEqual([{ path: ["pipeline", 0, "$match", "a"], message: "{app_id} needs a per-app check (per_app is false)" }]);
+  });
+
+  it("with per_app auto, {app_id} makes it per app and is valid; it reads the data through its query only (no facts)", () => {
+    expect(pipeline.validate!(withDefaults<any>(pipeline.meta, BASE))).toEqual([]);
+    expect(pipeline.needs(withDefaults<any>(pipeline.meta, BASE))).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { segmentMetaMatchesData } from "../../checks/segment-meta-matches-data.ts";
 import { md5Postfix } from "../../countly/hash.ts";
 import type { EventListEntry, SegmentMetaValue, SegmentValueSeen } from "../../runner/facts/types.ts";
-import { APP, evaluate } from "../support/check-harness.ts";
+import { APP, EMPTY_FACTS, evaluate } from "../support/check-harness.ts";
 
 const a = APP.id;
 const seen = (key: string, segment: string, value: string, extra: Partial<SegmentValueSeen> = {}): SegmentValueSeen => ({
@@ -122,5 +122,24 @@ describe("segment-meta-matches-data", () => {
     expect(evaluate(segmentMetaMatchesData, {}, facts([], [meta("Buy", "plan", "z", { year: 2023 })]), { from: "2024-01-01" }).skipped).toBe("no segment data in the period");
     expect(evaluate(segmentMetaMatchesData, {}, facts([], [meta("Buy", "plan", "z", { year: 2023 })]), { to: "2022-12-31" }).skipped).toBe("no segment data in the period");
     expect(evaluate(segmentMetaMatchesData, {}, facts([], [meta("Buy", "plan", "z", { year: 2023 })]), { from: "2023-12-31", to: "2023-12-31" })).toEqual({ findings: [], skipped: undefined });
+  });
+
+  it("on a build that writes no segment documents, the skip names the build (not merely 'no segment data')", () => {
+    const streams = { drillLayout: "current" as const, present: true, tokens: [{ consumer: "event-aggregator", hasToken: true }] };
+    const out = evaluate(segmentMetaMatchesData, {}, { ...facts([], []), changeStreams: streams, buildSignals: { ...EMPTY_FACTS.buildSignals, totalDocs: 3 } });
+    expect(out.skipped).toMatch(/^segments not checked: this Countly build writes no segment documents — 3 event total documents but no segment document/);
+  });
+
+  it("a value seen up to the period's first day is in the period; one seen only before it is not", () => {
+    const s = [seen("Buy", "method", "edge", { lastDay: "2024-10-27" }), seen("Buy", "method", "before", { firstDay: "2024-10-01", lastDay: "2024-10-26" }), seen("Buy", "method", "after", { lastDay: "2024-10-29" })];
+    const out = evaluate(segmentMetaMatchesData, {}, facts(s, []), { from: "2024-10-27" });
+    expect(out.findings.map((f) => [f.field, f.actual, f.message.split(": ")[0]])).toEqual([["meta_v2", "2 missing", '2 of 2 values found in 2024 month documents are not in the year\'s meta_v2 ("edge", "after")']]);
+  });
+
+  it("names unregistered segments event by event in sorted order", () => {
+    const s = [seen("Buy", "method", "card"), seen("Cart", "step", "1"), seen("Add", "item", "x")];
+    const m = [meta("Buy", "method", "card"), meta("Cart", "step", "1"), meta("Add", "item", "x")];
+    const out = evaluate(segmentMetaMatchesData, {}, facts(s, m, entry({})));
+    expect(out.findings.map((f) => `${f.event}/${f.segment}`)).toEqual(["Add/item", "Buy/method", "Cart/step"]);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { viewsMatchRaw } from "../../checks/views-match-raw.ts";
 import { md5Hex } from "../../countly/hash.ts";
 import type { RawViewDay, RawTailRow, ViewVisitsDay } from "../../runner/facts/types.ts";
-import { APP, EMPTY_FACTS, evaluate } from "../support/check-harness.ts";
+import { APP, EMPTY_FACTS, evaluate, evaluateSeries } from "../support/check-harness.ts";
 import { withDefaults } from "../../checks/types.ts";
 
 const a = APP.id;
@@ -179,6 +179,73 @@ describe("views-match-raw", () => {
       expect(evaluate(viewsMatchRaw, {}, facts).findings).toHaveLength(1);
       expect(evaluate(viewsMatchRaw, { relative_tolerance: 0.05 }, facts).findings).toEqual([]);
       expect(evaluate(viewsMatchRaw, { relative_tolerance: 0.04 }, facts).findings).toHaveLength(1);
+    });
+  });
+  describe("what is compared, and against what", () => {
+    // The app has view aggregates around the days below: the history explains nothing.
+    const history = { ...EMPTY_FACTS.buildSignals, viewsFirstDay: { [a]: "2024-01-01" }, viewsLastDay: { [a]: "2024-12-31" } };
+    const judge = (facts: object, options: Record<string, unknown> = {}) => evaluate(viewsMatchRaw, options, { buildSignals: history, ...facts });
+
+    it("a view with raw events but no visit among them is still a view to list; a row of nothing is no raw view", () => {
+      expect(judge({ rawViews: [raw("Home", "2024-10-27", 0, 2)], viewVisits: { days: [], meta: [] } }).findings).toEqual([
+        { event: "[CLY]_view", segment: "name=Home", field: "app_viewsmeta", expected: "listed", actual: "missing", message: "2 raw [CLY]_view events in the period, but app_viewsmeta does not list the view: the Views dashboard does not show it (view list lost or not restored)" },
+      ]);
+      expect(judge({ rawViews: [raw("Home", "2024-10-27", 0, 0)], viewVisits: { days: [visits("Home", "2024-10-27", 0)], meta: [] } }).skipped).toBe("no raw [CLY]_view events in the period");
+    });
+
+    it("only [CLY]_view rows of the settle window excuse missing visits (a session under the same key does not)", () => {
+      const facts = (e: string) => ({ rawViews: [raw("Home", "2024-10-27", 10)], viewVisits: { days: [visits("Home", "2024-10-27", 7)], meta: meta("Home") }, rawTail: { rows: [{ ...tail("Home", "2024-10-27", 503, 3), e }], maxCdMinute: 503 } });
+      expect(judge(facts("[CLY]_view")).findings).toEqual([]);
+      expect(judge(facts("[CLY]_session")).findings).toEqual([expect.objectContaining({ segment: "name=Home", expected: 10, actual: 7, message: "3 fewer visits than the 10 raw visits: part of the raw views were never aggregated, or the days are shifted (another timezone than the app's)" })]);
+    });
+
+    it("the tolerance is measured from the nearer end of the settle window", () => {
+      // 10 raw visits, 5 of them pending: anything in [5, 10] holds; with tolerance 1 also 4 and 11, not 3 or 12.
+      const facts = (n: number) => ({ rawViews: [raw("Home", "2024-10-27", 10)], viewVisits: { days: [visits("Home", "2024-10-27", n)], meta: meta("Home") }, rawTail: { rows: [tail("Home", "2024-10-27", 503, 5)], maxCdMinute: 503 } });
+      const actuals = (n: number) => judge(facts(n), { tolerance: 1 }).findings.map((f) => f.actual);
+      expect([3, 4, 5, 10, 11, 12].flatMap(actuals)).toEqual([3, 12]);
+    });
+
+    it("visits moved to a day without raw views count for the timezone-shift hint; a view left out does not", () => {
+      const shifted = "the period's totals agree but the days do not: aggregated in another timezone than the app's (Europe/Berlin)? check `timezone` in countly.apps";
+      const moved = { rawViews: [raw("Home", "2024-10-27", 2)], viewVisits: { days: [visits("Home", "2024-10-28", 2)], meta: meta("Home") } };
+      expect(judge(moved).findings.map((f) => f.message)).toEqual([`0 aggregated visits, 2 raw visits: ${shifted}`]);
+      // The visits of an excluded view on another day are not Home's visits moved there.
+      const other = { rawViews: [raw("Home", "2024-10-27", 2)], viewVisits: { days: [visits("Home", "2024-10-26", 0), visits("Old", "2024-10-28", 2)], meta: meta("Home", "Old") } };
+      expect(judge(other, { exclude_views: ["Old"] }).findings.map((f) => f.message)).toEqual(["no aggregated visits for this view and day, but 2 raw visits: the raw views of this day were never aggregated, or the days are shifted (aggregated in another timezone than the app's)"]);
+    });
+
+    it("an aggregate of 2.5 times the raw visits is not 'exactly' a multiple", () => {
+      const out = judge({ rawViews: [raw("Home", "2024-10-27", 2)], viewVisits: { days: [visits("Home", "2024-10-27", 5)], meta: meta("Home") } });
+      expect(out.findings.map((f) => f.message)).toEqual(["3 more visits than the 2 raw visits: aggregates exceed the raw data (days shifted to another timezone, or counted twice)"]);
+    });
+
+    it("aggregates_without_raw leaves out excluded views", () => {
+      const facts = { rawViews: [raw("Home", "2024-10-27", 1)], viewVisits: { days: [visits("Home", "2024-10-27", 1), visits("Old", "2024-10-20", 4)], meta: meta("Home", "Old") } };
+      expect(judge(facts, { aggregates_without_raw: "fail" }).findings).toEqual([expect.objectContaining({ day: "2024-10-20", segment: "name=Old", expected: 0, actual: 4 })]);
+      expect(judge(facts, { aggregates_without_raw: "fail", exclude_views: ["Old"] }).findings).toEqual([]);
+    });
+
+    it("a view's documents without the name are matched to its named documents by md5 (not unnamed); exactly 3 unnamed ids get no ellipsis", () => {
+      const unnamed = (view: string, day: string, n: number): ViewVisitsDay => ({ app: a, viewId: md5Hex(view), day, visits: n });
+      const facts = { rawViews: [raw("Home", "2024-10-27", 1)], viewVisits: { days: [visits("Home", "2024-10-27", 1), visits("Cart", "2024-10-20", 2), unnamed("Cart", "2024-10-21", 1)], meta: meta("Home", "Cart") } };
+      expect(judge(facts).findings).toEqual([]);
+      const ids = ["65f0aaaaaaaaaaaaaaaaaaa1", "65f0aaaaaaaaaaaaaaaaaaa2", "65f0aaaaaaaaaaaaaaaaaaa3"];
+      const three = { rawViews: [raw("Home", "2024-10-27", 1)], viewVisits: { days: [visits("Home", "2024-10-27", 1), ...ids.map((viewId) => ({ app: a, viewId, day: "2024-10-27", visits: 1 }))], meta: meta("Home") } };
+      expect(judge(three).findings.map((f) => f.message)).toEqual([`3 aggregated visits in the period belong to 3 views that app_viewsmeta does not name (ids ${ids.join(", ")}): the view list was lost while the data survived`]);
+    });
+
+    it("charts raw against aggregated visits per view and day: the total first, then views with findings, aggregated-only days of the views compared", () => {
+      const series = evaluateSeries(viewsMatchRaw, { exclude_views: ["Old"] }, {
+        buildSignals: history,
+        rawViews: [raw("Home", "2024-10-27", 2), raw("Cart", "2024-10-27", 1)],
+        viewVisits: { days: [visits("Home", "2024-10-27", 2), visits("Home", "2024-10-28", 5), visits("Old", "2024-10-28", 9)], meta: meta("Home", "Cart", "Old") },
+      });
+      expect(series).toEqual([
+        { label: "all views · visits", points: [{ day: "2024-10-27", raw: 3, aggregated: 2 }, { day: "2024-10-28", raw: 0, aggregated: 5 }] },
+        { label: "view Cart · visits", points: [{ day: "2024-10-27", raw: 1, aggregated: 0 }] },
+        { label: "view Home · visits", points: [{ day: "2024-10-28", raw: 0, aggregated: 5 }, { day: "2024-10-27", raw: 2, aggregated: 2 }] },
+      ]);
     });
   });
 });
