@@ -163,6 +163,25 @@ describe.skipIf(ON_REAL_SERVER)("run --explain", () => {
     expect([...new Set(sent)].sort()).toEqual(collections);
   });
 
+  it("keeps a secret out of the plans, the filters' values included (a password that is also an app id)", async () => {
+    const ds = generateDataset(SEED, { layout: "current", apps: 2, rawEvents: 40 });
+    const secret = ds.apps[0]!.id;
+    const server = await startWireServer({ databases: ds.databases, indexes: countlyIndexes(ds) });
+    const jsonFile = join(dir, "explain-secret.json");
+    let out = "";
+    const io: CliIO = { stdout: (t) => void (out += t), stderr: (t) => void (out += t), isTTY: false, env: { MONGODB_URI: `mongodb://checker:${secret}@db.example/countly` } };
+    try {
+      const code = await main(["run", SCENARIO, "--source", server.uri, "--explain", "--json", jsonFile], io);
+      expect(code, out).toBe(0);
+    } finally {
+      await server.stop();
+    }
+    const json = await readFile(jsonFile, "utf8");
+    expect(JSON.parse(json).queries.some((p: QueryPlan) => JSON.stringify(p.filter ?? {}).includes("***"))).toBe(true);
+    expect(json.includes(secret)).toBe(false);
+    expect(out.includes(secret)).toBe(false);
+  });
+
   it("is a usage error on a dump (exit 2): a dump has no query planner", async () => {
     const out = join(dir, "dump");
     await writeDump(generateDataset(SEED, { apps: 1 }), out);
