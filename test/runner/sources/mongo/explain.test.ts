@@ -17,7 +17,8 @@ import type { QueryPlan } from "../../../../runner/sources/mongo/explain-plan.ts
 import { startWireServer, type RecordedCommand, type WireServer, type WireServerOptions } from "../../../support/wire-server/index.ts";
 import { countlyIndexes, ON_REAL_SERVER } from "./support.ts";
 
-const SCENARIO = join(import.meta.dirname, "..", "..", "..", "..", "scenarios", "post-restore.yaml");
+const SCENARIOS = join(import.meta.dirname, "..", "..", "..", "..", "scenarios");
+const SCENARIO = join(SCENARIOS, "post-restore.yaml");
 const SEED = 11;
 
 let dir: string;
@@ -69,9 +70,9 @@ function queriesOf(commands: readonly RecordedCommand[]): Set<string> {
 
 describe.skipIf(ON_REAL_SERVER)("run --explain", () => {
   for (const layout of ["current", "legacy"] as const) {
-    it(`explains every query a run sends, with the index that serves it, and executes none (${layout} layout)`, { timeout: 60_000 }, async () => {
+    it(`explains every query a run of the built-in scenarios sends, with the index that serves it, and executes none (${layout} layout)`, { timeout: 60_000 }, async () => {
       const ds = generateDataset(SEED, { layout, apps: 3, rawEvents: 40 });
-      const explained = await run(ds, ["--explain"]);
+      const explained = await run(ds, ["--explain"], undefined, SCENARIOS);
       expect(explained.code, explained.stderr).toBe(0);
       const plans = explained.json!.queries;
       expect(explained.json!.exitCode).toBe(0);
@@ -86,7 +87,7 @@ describe.skipIf(ON_REAL_SERVER)("run --explain", () => {
       for (const c of explained.commands.filter((x) => x.name === "explain")) expect(c.body.verbosity).toBe("queryPlanner");
 
       // The same queries a real run sends (collection, command, comment naming the fact and pass).
-      const real = await run(ds, []);
+      const real = await run(ds, [], undefined, SCENARIOS);
       expect(real.code).not.toBe(3);
       // (Not the scan warning's size reads: --explain shows the plans themselves.)
       const sent = [...queriesOf(real.commands)].filter((q) => !/\.(apps|events) find /.test(q) && !q.endsWith(": index check"));
