@@ -734,10 +734,159 @@ export class DocFields {
     }
   }
 
+  /**
+   * Scratch of `subKeys()`: the key ids it found are `keyIds[0, n)`, valid until its next call
+   * (the array is replaced when it grows: read it after the call).
+   */
+  keyIds: Int32Array = new Int32Array(16);
+  private keyMarks: Int32Array = new Int32Array(64);
+  private keyMark = 0;
+
+  /**
+   * The keys of the embedded document in `slot` as ids of `table`, exactly as
+   * `Object.keys(value(slot))` gives them: integer-like keys first in ascending order, then
+   * the others in the order of their first occurrence, a duplicate key once, `__proto__` an
+   * own key like any other (bson defines it). The ids are in `keyIds[0, n)`; returns n, or -1
+   * when the field is no embedded document. Reads the keys only and checks each value as
+   * bson's decode does; a sub-document this walk cannot vouch for (a `$` key, which may make
+   * it a DBRef, nested documents, rare types, anything malformed) is decoded by bson instead,
+   * so it gives the same keys or throws bson's error.
+   */
+  subKeys(slot: number, table: StringInterner): number {
+    if (!this.present(slot) || this.types[slot] !== 3) return -1;
+    const n = this.walkKeys(this.bytes, this.starts[slot]!, this.ends[slot]!, table);
+    return n >= 0 ? n : this.decodedKeys(slot, table);
+  }
+
+  /** subKeys() from the bytes; -1 when bson must decide. Sizes elements as `walk` does. */
+  private walkKeys(b: Uint8Array, start: number, end: number, table: StringInterner): number {
+    if (start < 0 || end > b.length || end - start < 5 || int32(b, start) !== end - start) return -1;
+    const last = end - 1;
+    if (b[last] !== 0) return -1;
+    let mark = this.keyMark + 1;
+    if (mark > 0x3fffffff) {
+      mark = 1;
+      this.keyMarks.fill(0);
+    }
+    this.keyMark = mark;
+    let count = 0;
+    let indexKeys = 0;
+    let p = start + 4;
+    while (p < last) {
+      const t = b[p]!;
+      if (t === 0) return -1;
+      const ks = ++p;
+      let high = 0;
+      let c = b[p]!;
+      // bson looks for a DBRef when a key starts with `$`
+      if (c === 36) return -1;
+      for (; c !== 0; c = b[++p]!) high |= c;
+      if (p >= last) return -1;
+      const ke = p++;
+      let ve: number;
+      switch (t) {
+        case 1: // double
+        case 9: // date
+        case 18: // int64
+          ve = p + 8;
+          break;
+        case 16: // int32
+          ve = p + 4;
+          break;
+        case 7: // ObjectId
+          ve = p + 12;
+          break;
+        case 10: // null
+          ve = p;
+          break;
+        case 8: // boolean
+          ve = p + 1;
+          if (ve <= last && b[p]! > 1) return -1;
+          break;
+        case 2: {
+          const n = int32(b, p);
+          ve = p + 4 + n;
+          if (n <= 0 || ve > last || b[ve - 1] !== 0 || !validUtf8(b, p + 4, ve - 1)) return -1;
+          break;
+        }
+        default:
+          return -1;
+      }
+      if (ve > last) return -1;
+      p = ve;
+      let id: number;
+      if (high < 128) {
+        id = table.id(b, ks, ke);
+      } else {
+        // bson decodes keys leniently: invalid UTF-8 becomes U+FFFD, which bson's decode gives
+        if (!validUtf8(b, ks, ke)) return -1;
+        id = table.id(b, ks, ke);
+      }
+      if (id >= this.keyMarks.length) this.keyMarks = grow(this.keyMarks, Math.max(id + 1, this.keyMarks.length * 2));
+      if (this.keyMarks[id] === mark) continue;
+      this.keyMarks[id] = mark;
+      if (count === this.keyIds.length) this.keyIds = grow(this.keyIds, count * 2);
+      this.keyIds[count++] = id;
+      if (isArrayIndex(b, ks, ke)) indexKeys++;
+    }
+    if (indexKeys > 0) this.orderIndexKeys(count, table);
+    return count;
+  }
+
+  /** JS objects list integer-like keys first, ascending: reorders keyIds[0, count) so. */
+  private orderIndexKeys(count: number, table: StringInterner): void {
+    const ids = Array.from(this.keyIds.subarray(0, count));
+    const index = ids.filter((id) => isArrayIndexText(table.text(id))).sort((x, y) => Number(table.text(x)) - Number(table.text(y)));
+    const rest = ids.filter((id) => !isArrayIndexText(table.text(id)));
+    this.keyIds.set(index, 0);
+    this.keyIds.set(rest, index.length);
+  }
+
+  /** subKeys() by bson's decode (throws bson's error for a malformed sub-document). */
+  private decodedKeys(slot: number, table: StringInterner): number {
+    const keys = Object.keys(this.value(slot) as object);
+    if (keys.length > this.keyIds.length) this.keyIds = new Int32Array(keys.length);
+    for (let i = 0; i < keys.length; i++) this.keyIds[i] = table.add(keys[i]!);
+    return keys.length;
+  }
+
   /** The whole current document, decoded by bson. */
   document(): Record<string, unknown> {
     return BSON.deserialize(Uint8Array.prototype.slice.call(this.bytes, this.start, this.end));
   }
+}
+
+/** b[s, e) is valid UTF-8 (what bson's fatal decode accepts). */
+function validUtf8(b: Uint8Array, s: number, e: number): boolean {
+  let high = 0;
+  for (let i = s; i < e; i++) high |= b[i]!;
+  if (high < 128) return true;
+  try {
+    utf8.decode(b.subarray(s, e));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The key b[s, e) is a canonical array index ("0", or no leading zero, up to 2^32 - 2): JS orders such keys first. */
+function isArrayIndex(b: Uint8Array, s: number, e: number): boolean {
+  const n = e - s;
+  if (n === 0 || n > 10) return false;
+  const first = b[s]!;
+  if (first < 48 || first > 57 || (first === 48 && n > 1)) return false;
+  let v = 0;
+  for (let i = s; i < e; i++) {
+    const c = b[i]!;
+    if (c < 48 || c > 57) return false;
+    v = v * 10 + (c - 48);
+  }
+  return v <= 4294967294;
+}
+
+function isArrayIndexText(k: string): boolean {
+  const bytes = encoder.encode(k);
+  return isArrayIndex(bytes, 0, bytes.length);
 }
 
 /** "__proto__" must be defined, not assigned (bson does the same). */
