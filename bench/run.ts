@@ -19,7 +19,8 @@
 //   keys    1M raw events of 1 app with 3, 1,000 and 10,000 event keys: time and peak RSS.
 //   jobs    --jobs 1 vs --jobs 2 (worker threads) at the first of --sizes, 6 apps: events-match-raw
 //           and the whole post-restore scenario; and .bson.gz (one thread) vs .bson.
-//   startup `--version` and a run on a tiny dump vs `node -e 0` (bench/startup.ts; alone: --startup-only).
+//   startup `--version` and a run on a tiny dump vs `node -e 0` (bench/startup.ts; alone: --startup-only;
+//           `--startup-baseline DIR`: another checkout, built, in the same rounds).
 //   memory  200 apps x 500 keys over 2M raw events (~1.8M app/event/day groups), and 2,000 apps
 //           x 500 keys = 1M distinct event names over 1M raw events (default --max-memory).
 // Datasets are generated once into `.bench/` (git-ignored; 5M is ~1.3 GB plus its .gz copy).
@@ -349,7 +350,7 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === "--child") return child(args[1] as Mode, JSON.parse(args[2]!) as Shape, args[3] ?? ROOT);
   if (args.includes("--startup-only")) {
-    process.stdout.write(`\n${startupReport(await measureStartup(ROOT, BENCH_DIR, 10, (t) => process.stdout.write(t))).join("\n")}`);
+    process.stdout.write(`\n${startupReport(await measureStartup(ROOT, 10, (t) => process.stdout.write(t), option(args, "--startup-baseline"))).join("\n")}`);
     return;
   }
   const sizes = (option(args, "--sizes") ?? "5000000").split(",").map((s) => Number(s.replace(/_/g, "")));
@@ -441,7 +442,7 @@ async function main(): Promise<void> {
     targets.push(`  - whole post-restore scenario: ${fmt(w1.best.ms / w2.best.ms, 2)}× faster by wall time (CPU ${fmt(w2.best.cpuMs / w1.best.cpuMs, 2)}×)`);
     targets.push(`  - .bson.gz (one thread: gunzip is the limit) vs .bson --jobs 1: ${fmt(gz.best.ms / j1.best.ms, 2)}× the time; vs .bson --jobs 2: ${fmt(gz.best.ms / j2.best.ms, 2)}×`);
   }
-  if (suites.has("startup")) md.push(...startupReport(await measureStartup(ROOT, BENCH_DIR, 10, say)), "");
+  if (suites.has("startup")) md.push(...startupReport(await measureStartup(ROOT, 10, say, option(args, "--startup-baseline"))), "");
 
   const head = [
     "# Benchmark (`npm run bench`)",

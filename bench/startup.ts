@@ -2,10 +2,14 @@
 // just this): whole-process wall time of the installed-style CLI (bin/countly-check.mjs → dist/)
 // for `--version` and for a `run` of the built-in scenarios on a tiny generated dump, against
 // `node -e 0` in the same rounds (the commands take turns, so load from elsewhere hits all alike),
-// and the TypeScript sources through tsx as they ran before dist/ existed.
+// and the TypeScript sources through tsx as they ran before dist/ existed. With a baseline (another
+// checkout with its own dist/ built, `--startup-baseline DIR`), its `--version` and `run` take
+// turns too: before/after ratios from one run. The tiny dump and reports go to a temporary folder
+// of this benchmark's own (never to .bench, which is shared and read-only).
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 
@@ -32,22 +36,34 @@ function wallTime(args: readonly string[], cwd: string): Promise<number> {
 }
 
 /** Builds dist/ (so the numbers are for the current sources), writes the tiny dump, then measures. */
-export async function measureStartup(root: string, work: string, rounds: number, say: (line: string) => void): Promise<StartupResult[]> {
+export async function measureStartup(root: string, rounds: number, say: (line: string) => void, baseline?: string): Promise<StartupResult[]> {
+  const work = await mkdtemp(join(tmpdir(), "countly-check-startup-"));
+  try {
+    return await measureIn(root, work, rounds, say, baseline);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+async function measureIn(root: string, work: string, rounds: number, say: (line: string) => void, baseline: string | undefined): Promise<StartupResult[]> {
   say("start-up: npm run build …\n");
-  // What `npm run build` does: the precompiled scenario validators, then tsc.
+  // What `npm run build` does: the precompiled scenario validators, then the bundle (scripts/bundle.ts).
   await wallTime(["--import", "tsx", join(root, "scripts", "compile-validators.ts")], root);
-  await wallTime([join(root, "node_modules", "typescript", "bin", "tsc"), "-p", join(root, "tsconfig.build.json")], root);
+  await wallTime(["--import", "tsx", join(root, "scripts", "bundle.ts")], root);
   const dump = join(work, "startup-dump");
   const junit = join(work, "startup-junit.xml");
   const bin = join(root, "bin", "countly-check.mjs");
-  await rm(dump, { recursive: true, force: true });
-  await mkdir(work, { recursive: true });
   await wallTime([bin, "fixture", "--out", dump, "--seed", "1"], root);
   const commands: Command[] = [
     { label: "`node -e 0`", args: ["-e", "0"] },
     { label: "`countly-check --version`", args: [bin, "--version"] },
     { label: "`countly-check run` (built-in scenarios, tiny dump)", args: [bin, "run", "--source", dump, "--junit", junit] },
   ];
+  if (baseline) {
+    const before = join(baseline, "bin", "countly-check.mjs");
+    commands.push({ label: `baseline \`--version\` (${baseline})`, args: [before, "--version"] });
+    commands.push({ label: "baseline `run` (built-in scenarios, tiny dump)", args: [before, "run", "--source", dump, "--junit", join(work, "baseline-junit.xml")] });
+  }
   if (existsSync(join(root, "node_modules", "tsx"))) {
     commands.push({ label: "`--version` from the .ts sources through tsx (before dist/)", args: ["--import", "tsx", join(root, "runner", "main.ts"), "--version"] });
   }
@@ -84,6 +100,11 @@ export function startupReport(results: readonly StartupResult[]): string[] {
   lines.push("", "Targets:", "");
   lines.push(`- \`--version\` ≤ 5× \`node -e 0\`: ${versionRatio.toFixed(1)}×, ${mark(versionRatio <= 5)}`);
   lines.push(`- a run on a tiny dump ≤ 0.4 s: ${ms(median(run.ms))} median (${ms(Math.min(...run.ms))} best), ${mark(median(run.ms) <= 400)}`);
+  const before = results.filter((r) => r.label.startsWith("baseline "));
+  if (before.length === 2) {
+    const ratio = (now: StartupResult, then: StartupResult) => `${(median(now.ms) / median(then.ms)).toFixed(2)}× (best ${(Math.min(...now.ms) / Math.min(...then.ms)).toFixed(2)}×)`;
+    lines.push(`- vs the baseline, same rounds: \`--version\` ${ratio(version, before[0]!)}, \`run\` ${ratio(run, before[1]!)} its wall time`);
+  }
   lines.push("");
   return lines;
 }

@@ -31,85 +31,108 @@ export function cutText(text: string, max: number): string {
   return `${text.slice(0, end)}… [cut ${text.length - end} characters, #${fnv1a(text)}]`;
 }
 
-/** The same run with every string value mapped through `fn` (redaction, escaping). */
-export function mapRunText(run: RunResult, fn: (text: string) => string): RunResult {
-  const str = <T>(v: T): T => (typeof v === "string" ? (fn(v) as T) : v);
-  const finding = (f: Finding): Finding => ({
-    ...f,
-    app: f.app && { id: fn(f.app.id), name: fn(f.app.name) },
-    event: str(f.event),
-    day: str(f.day),
-    segment: str(f.segment),
-    field: str(f.field),
-    expected: str(f.expected),
-    actual: str(f.actual),
-    message: fn(f.message),
-  });
-  const testCase = (c: CaseResult): CaseResult => ({
-    ...c,
-    checkId: fn(c.checkId),
-    kind: fn(c.kind),
-    app: c.app && { id: fn(c.app.id), name: fn(c.app.name) },
-    name: fn(c.name),
-    classname: fn(c.classname),
-    findings: c.findings.map(finding),
-    message: str(c.message),
-    remediation: str(c.remediation),
-    file: fn(c.file),
-    ...(c.series ? { series: c.series.map((x) => ({ ...x, label: fn(x.label) })) } : {}),
-  });
-  return {
-    ...run,
-    source: fn(run.source),
-    layout: str(run.layout),
-    suites: run.suites.map((s) => ({ ...s, name: fn(s.name), description: str(s.description), file: fn(s.file), cases: s.cases.map(testCase) })),
-  };
+/** Where a value sits in the run: property names and array indexes from the root. */
+export type TextPath = readonly (string | number)[];
+
+/**
+ * Values that are no free text: a closed format the tool itself writes (times it took, days,
+ * outcomes, its own name and version). They are left as they are by the mappings below, but
+ * only while they have that format: anything else there is mapped like every other text.
+ * Keyed by path with array indexes as `*`.
+ */
+const CLOSED_FORMATS: ReadonlyMap<string, RegExp> = new Map([
+  ["tool.name", /^countly-check$/],
+  ["tool.version", /^[0-9A-Za-z.+-]{1,64}$/],
+  ["startedAt", /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$/],
+  ["suites.*.timestamp", /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$/],
+  ["suites.*.cases.*.outcome", /^(?:passed|failed|warned|error|skipped)$/],
+  ["suites.*.cases.*.severity", /^(?:error|warn)$/],
+  ["suites.*.cases.*.findings.*.day", /^\d{4}-\d{2}-\d{2}$/],
+  ["suites.*.cases.*.series.*.days.*", /^\d{4}-\d{2}-\d{2}$/],
+  ["timings.*.kind", /^(?:aggregate|find|count|pass)$/],
+]);
+
+/** Objects whose keys are data (app ids), not property names of the model: their keys are text too. */
+const DATA_KEYED: ReadonlySet<string> = new Set(["profile.detected.eventLimit.apps", "profile.detected.views.lastDay", "profile.detected.views.firstDay"]);
+
+/** `path` is `pattern` (dot-separated, `*` for any array index). */
+function isAt(path: TextPath, pattern: readonly string[]): boolean {
+  if (path.length !== pattern.length) return false;
+  for (let i = path.length - 1; i >= 0; i--) {
+    const p = path[i]!;
+    if (pattern[i] === "*" ? typeof p !== "number" : p !== pattern[i]) return false;
+  }
+  return true;
 }
 
-/** The run as every report shows it: each value cut (TEXT_LIMITS), findings within one budget. */
+const CLOSED: readonly [string[], RegExp][] = [...CLOSED_FORMATS].map(([k, re]) => [k.split("."), re]);
+const KEYED: readonly string[][] = [...DATA_KEYED].map((k) => k.split("."));
+
+/**
+ * `value` with every string in it, at any depth, mapped through `fn` (and the keys of the
+ * DATA_KEYED objects), except values of a CLOSED_FORMATS field that have its format. By
+ * construction: a field added to the model is mapped without being named here.
+ */
+function mapTexts<T>(value: T, fn: (text: string, path: TextPath) => string): T {
+  const path: (string | number)[] = [];
+  const walk = (v: unknown): unknown => {
+    if (typeof v === "string") {
+      for (const [at, format] of CLOSED) if (isAt(path, at)) return format.test(v) ? v : fn(v, path);
+      return fn(v, path);
+    }
+    if (typeof v !== "object" || v === null) return v;
+    if (Array.isArray(v)) {
+      const out = new Array<unknown>(v.length);
+      for (let i = 0; i < v.length; i++) {
+        path.push(i);
+        out[i] = walk(v[i]);
+        path.pop();
+      }
+      return out;
+    }
+    const dataKeyed = KEYED.some((at) => isAt(path, at));
+    const out: Record<string, unknown> = {};
+    for (const k in v) {
+      if (!Object.hasOwn(v, k)) continue;
+      path.push(k);
+      const mapped = walk((v as Record<string, unknown>)[k]);
+      out[dataKeyed ? fn(k, path) : k] = mapped;
+      path.pop();
+    }
+    return out;
+  };
+  return walk(value) as T;
+}
+
+/** The same run with every text in it mapped through `fn` (redaction): every string value, whatever its field, but the closed formats (CLOSED_FORMATS). */
+export function mapRunText(run: RunResult, fn: (text: string) => string): RunResult {
+  return mapTexts(run, (text) => fn(text));
+}
+
+/** The limit of a text by where it is: messages, prose (remediation, descriptions, notes, the profile's lines), case names, else a name's. */
+function limitOf(path: TextPath, limits: TextLimits): number {
+  const key = path.at(-1);
+  if (key === "message") return limits.message;
+  if (key === "remediation" || key === "description" || key === "periodNote" || (path.length === 3 && path[0] === "profile" && path[1] === "summary")) return limits.prose;
+  if ((key === "name" || key === "classname") && path.length === 5 && path[2] === "cases") return limits.name * 2;
+  return limits.name;
+}
+
+/** The run as every report shows it: each text cut by where it is (TEXT_LIMITS), findings within one budget. */
 export function boundRun(run: RunResult, limits: TextLimits = TEXT_LIMITS): RunResult {
-  const name = (t: string) => cutText(t, limits.name);
-  const opt = <T extends string | number | undefined>(v: T, max: number): T => (typeof v === "string" ? (cutText(v, max) as T) : v);
+  const cut = mapTexts(run, (text, path) => cutText(text, limitOf(path, limits)));
   let budget = limits.findingsBudget;
-  const finding = (f: Finding): Finding => ({
-    ...f,
-    app: f.app && { id: name(f.app.id), name: name(f.app.name) },
-    event: opt(f.event, limits.name),
-    segment: opt(f.segment, limits.name),
-    field: opt(f.field, limits.name),
-    expected: opt(f.expected, limits.name),
-    actual: opt(f.actual, limits.name),
-    message: cutText(f.message, limits.message),
-  });
-  const testCase = (c: CaseResult): CaseResult => {
+  const withinBudget = (c: CaseResult): CaseResult => {
     const findings: Finding[] = [];
     for (const f of c.findings) {
-      const b = finding(f);
-      const size = findingSize(b);
+      const size = findingSize(f);
       if (size > budget) break;
       budget -= size;
-      findings.push(b);
+      findings.push(f);
     }
-    return {
-      ...c,
-      checkId: name(c.checkId),
-      kind: name(c.kind),
-      app: c.app && { id: name(c.app.id), name: name(c.app.name) },
-      name: cutText(c.name, limits.name * 2),
-      classname: cutText(c.classname, limits.name * 2),
-      findings,
-      message: opt(c.message, limits.message),
-      remediation: opt(c.remediation, limits.prose),
-      file: name(c.file),
-      ...(c.series ? { series: c.series.map((x) => ({ ...x, label: name(x.label) })) } : {}),
-    };
+    return { ...c, findings };
   };
-  return {
-    ...run,
-    source: name(run.source),
-    layout: opt(run.layout, limits.name),
-    suites: run.suites.map((s) => ({ ...s, name: name(s.name), description: opt(s.description, limits.prose), file: name(s.file), cases: s.cases.map(testCase) })),
-  };
+  return { ...cut, suites: cut.suites.map((s) => ({ ...s, cases: s.cases.map(withinBudget) })) };
 }
 
 function findingSize(f: Finding): number {

@@ -41,7 +41,7 @@ export function toConsole(run: RunResult, options: ConsoleOptions): string {
   const unchecked = notChecked(run);
   if (unchecked.length) {
     lines.push(paint("yellow", paint("bold", `NOT CHECKED: ${unchecked.length} check${unchecked.length === 1 ? "" : "s"} skipped on every case and checked nothing:`)));
-    for (const u of unchecked) lines.push(paint("yellow", `  - ${v(u.suite)} › ${v(u.checkId)}: ${v(firstLine(u.reason))}`));
+    for (const u of unchecked) lines.push(paint("yellow", `  - ${v(u.suite)} › ${v(u.checkId)}: ${v(said(firstLine(u.reason), NO_REASON.skipped))}`));
   }
 
   for (const s of run.suites) {
@@ -57,7 +57,7 @@ export function toConsole(run: RunResult, options: ConsoleOptions): string {
     for (const c of bad) {
       lines.push("", `${mark(c, paint)} ${v(c.classname)} ${c.app ? `[${v(c.app.name)}] ` : ""}${paint("gray", v(c.line > 0 ? `${c.file}:${c.line}` : c.file))}`);
       if (c.outcome === "error") {
-        lines.push(`    ${vm(c.message ?? "")}`);
+        lines.push(`    ${vm(said(c.message ?? "", NO_REASON.error))}`);
         continue;
       }
       for (const f of c.findings.slice(0, top)) lines.push(`    - ${v(formatFinding(f))}`);
@@ -83,9 +83,18 @@ function mark(c: CaseResult, paint: (code: keyof typeof CODES, t: string) => str
 
 function detail(c: CaseResult): string {
   if (violated(c)) return ` — ${c.findingsTotal} finding${c.findingsTotal === 1 ? "" : "s"}`;
-  if (c.outcome === "skipped" || c.outcome === "error") return ` — ${c.outcome === "skipped" ? "skipped: " : ""}${v(firstLine(c.message ?? ""))}`;
+  if (c.outcome === "skipped" || c.outcome === "error") return ` — ${c.outcome === "skipped" ? "skipped: " : ""}${v(said(firstLine(c.message ?? ""), NO_REASON[c.outcome]))}`;
   return "";
 }
+
+/** Said when a skipped or unevaluated case carries no message (a check's bug): never an empty reason. */
+const NO_REASON = {
+  skipped: "no reason given (the check did not say why; the JSON report has the case)",
+  error: "could not be evaluated, and the check gave no message (a bug in countly-check: please report it)",
+} as const;
+
+/** `text`, or `fallback` when it says nothing. */
+const said = (text: string, fallback: string): string => (text.trim() ? text : fallback);
 
 function firstLine(text: string): string {
   return text.split("\n")[0]!;

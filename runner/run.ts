@@ -127,6 +127,8 @@ export async function gatherReads(scenarios: readonly Scenario[], source: Source
   const { basics, plans, requests, scope } = await prepareRun(scenarios, source, options);
   if (requests.size) await source.computeFacts(requests, scope);
   await runCheckQueries(plans, options.registry, source, basics.databases);
+  // The backup comparison (matches-backup) reads the live side too: its source explains those reads and stops it there.
+  await computeExternals(scenarios, options.registry, source);
 }
 
 function profileOf(facts: FactResults): { profile?: RunProfile } {

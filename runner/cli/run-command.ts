@@ -1,12 +1,11 @@
 // `countly-check run`: scenarios -> source -> checks -> console, JUnit, JSON -> exit code.
 import { CHECKS } from "../../checks/index.ts";
-import { CORRUPTIONS } from "../../fixtures/corruptions.ts";
 import { EXIT, type RunResult } from "../model.ts";
-import { secretScrubber } from "../redact.ts";
 import { intersectPeriods } from "../plan.ts";
 import { gatherReads, runScenarios, unreadableSourceResult, type RunOptions } from "../run.ts";
 import { discoverScenarios } from "../scenario/discover.ts";
 import { loadScenarioFile } from "../scenario/load.ts";
+import { CORRUPTION_NAMES } from "../scenario/corruption-names.ts";
 import { ScenarioError, type Scenario } from "../scenario/types.ts";
 import { isMongoUri, sourceFor } from "../sources/open.ts";
 import type { MongoSourceOptions } from "../sources/mongo/connect.ts";
@@ -19,7 +18,7 @@ import { progressPrinter } from "./progress.ts";
 import { mongoOptions } from "./mongo-options.ts";
 import { describeParallel } from "../sources/dump/parallel/jobs.ts";
 import { REPORT_OPTIONS, reportTargets, writeReports } from "./output.ts";
-import { sourceFromDefaultVariable, sourceFromFlags } from "./source-option.ts";
+import { commandScrubber, sourceFromDefaultVariable, sourceFromFlags } from "./source-option.ts";
 
 export const DEFAULT_JUNIT = "reports/junit.xml";
 
@@ -61,7 +60,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
 
   const scenarios = await loadAll(positionals, io);
   checkPeriods(scenarios, period);
-  const safe = secretScrubber([given, ...scenarios.map((s) => s.source)]);
+  const safe = commandScrubber([given, ...scenarios.map((s) => s.source)], io.env);
   const sourceSpec = given ?? scenarioSource(scenarios, safe);
   const showProgress = !values.quiet && (values.progress || io.isTTY);
   if (values.explain) return explainRun(scenarios, sourceSpec, { registry: CHECKS, apps: values.app, period, maxMemory }, { ...mongo, explain: true }, values.json, io, safe);
@@ -104,8 +103,8 @@ async function explainRun(scenarios: readonly Scenario[], spec: string, options:
   }
   const plans = source.plans?.() ?? [];
   const code = plans.some((p) => p.error) ? EXIT.source : EXIT.ok;
-  const { explainConsole, explainJson } = await import("./explain-output.ts");
-  const shown = plans.map((p) => (p.error ? { ...p, error: safe(p.error) } : p));
+  const { explainConsole, explainJson, redactPlans } = await import("./explain-output.ts");
+  const shown = redactPlans(plans, safe);
   const say = json === "-" ? io.stderr : io.stdout;
   say(explainConsole(safe(source.description), shown));
   if (json) {
@@ -158,7 +157,7 @@ export async function loadAll(args: string[], io: CliIO): Promise<Scenario[]> {
   const problems: string[] = [];
   for (const f of files) {
     try {
-      scenarios.push(await loadScenarioFile(f.path, { registry: CHECKS, env: io.env, displayName: f.display, corruptions: Object.keys(CORRUPTIONS) }));
+      scenarios.push(await loadScenarioFile(f.path, { registry: CHECKS, env: io.env, displayName: f.display, corruptions: CORRUPTION_NAMES }));
     } catch (e) {
       if (e instanceof ScenarioError) problems.push(e.message);
       else throw e;

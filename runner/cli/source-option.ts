@@ -3,6 +3,7 @@
 // `--before-env`, `--after-env`) or the COUNTLY_CHECK_SOURCE variable name it instead.
 // Precedence: the flag, then the flag's -env form, then COUNTLY_CHECK_SOURCE (run only),
 // then the scenarios' `source:`.
+import { secretScrubber } from "../redact.ts";
 import { UsageError } from "./io.ts";
 
 export const SOURCE_ENV_VARIABLE = "COUNTLY_CHECK_SOURCE";
@@ -39,4 +40,13 @@ function fromVariable(name: string, env: Env, how: string): string {
  */
 export function environmentUris(env: Env): string[] {
   return Object.values(env).filter((v): v is string => typeof v === "string" && v.length < 10_000 && (/^\s*mongodb(\+srv)?:\/\//i.test(v) || /^\s*[a-z][a-z0-9+.-]*:\/\/[^/?#\s]*@/i.test(v)));
+}
+
+/**
+ * A command's scrubber for what it writes itself (report files, the job summary, messages):
+ * the secrets of the URIs it was given and of the environment's (a `MONGODB_URI` of the CI
+ * job whose password shows up in the data of a dump run), as the CLI's output already has.
+ */
+export function commandScrubber(uris: readonly (string | undefined)[], env: Env): (text: string) => string {
+  return secretScrubber([...uris, ...environmentUris(env)]);
 }

@@ -4,7 +4,7 @@ import type { ReadPreferenceMode } from "mongodb";
 import { bytesOption, intOption, parse } from "../cli/args.ts";
 import { UsageError, type CliIO } from "../cli/io.ts";
 import { EXIT, type RunResult } from "../model.ts";
-import { redactUri, secretScrubber } from "../redact.ts";
+import { redactUri } from "../redact.ts";
 import { isMongoUri } from "../sources/open.ts";
 import type { ScanReport } from "./buckets.ts";
 import { DEFAULT_MAX_IDS, DiffSourceError, diffSides } from "./diff.ts";
@@ -14,7 +14,7 @@ import { BACKUP_DATABASES, type DiffSide } from "./side.ts";
 import { mongoOptions } from "../cli/mongo-options.ts";
 import { REPORT_HELP } from "../cli/help.ts";
 import { REPORT_OPTIONS, reportTargets, writeReports } from "../cli/output.ts";
-import { sourceFromFlags } from "../cli/source-option.ts";
+import { commandScrubber, sourceFromFlags } from "../cli/source-option.ts";
 
 export const DEFAULT_DIFF_JUNIT = "reports/diff-junit.xml";
 
@@ -86,7 +86,7 @@ export async function diffCommand(argv: string[], io: CliIO): Promise<number> {
   for (const db of databases) if (!/^[^/\\. "$*<>:|?]+$/.test(db)) throw new UsageError(`--db ${db}: not a MongoDB database name`);
 
   const targets = reportTargets(values, { junit: DEFAULT_DIFF_JUNIT });
-  const safe = secretScrubber([beforeSpec, afterSpec]);
+  const safe = commandScrubber([beforeSpec, afterSpec], io.env);
   const showProgress = !values.quiet && (values.progress || io.isTTY);
   const live = { readPreference, connectTimeoutMS };
   const before = await sideFor(beforeSpec, databases, live);

@@ -6,7 +6,7 @@
 // for `[CLY]_custom`; `<a>_meta_<sha1(e + a)>`, and `sg.<segment key>.type` $set for each
 // key of the insert's `sg`.
 import { INTERNAL_EVENTS } from "../../countly/layout.ts";
-import type { Day } from "../../countly/time.ts";
+import { dayName, type Day } from "../../countly/time.ts";
 import type { DrillMetaDoc, DrillMetaDocsFact, DrillMetaFact, DrillMetaSeen } from "./types.ts";
 
 /** The drill_meta key of a raw document: `n` for custom events (when a string), else `e`. */
@@ -45,6 +45,152 @@ export class DrillMetaTable {
     if (this.maxCd !== undefined) out.maxCd = this.maxCd;
     return out;
   }
+}
+
+/**
+ * The raw groups of DrillMetaTable counted per document by numbers, for the dump's hot
+ * loop: app, key and segment are interned ids, days day numbers; no string, object or
+ * string-keyed lookup per document. Rows are columns; a (key row, segment) pair finds its
+ * row in an open-addressing table of ints. `into()` hands the rows to a DrillMetaTable
+ * once per group, in first-seen order (the key's row, then its segments'), as adding
+ * every document to it would.
+ */
+export class DrillMetaCounts {
+  size = 0;
+  private app: Int32Array = new Int32Array(64);
+  private key: Int32Array = new Int32Array(64);
+  /** -1: the key's own row. */
+  private segment: Int32Array = new Int32Array(64);
+  /** The key's own row of a segment row (itself for a key row). */
+  private parent: Int32Array = new Int32Array(64);
+  private docs: Float64Array = new Float64Array(64);
+  /** NaN: no usable `cd` yet. */
+  private firstCd: Float64Array = new Float64Array(64);
+  private firstDay: Int32Array = new Int32Array(64);
+  private lastDay: Int32Array = new Int32Array(64);
+  /** app id -> key id -> key row + 1. */
+  private readonly keyRows: Int32Array[] = [];
+  /** (key row, segment) -> segment row, open addressing; slots hold row + 1. */
+  private pairSlots = new Int32Array(256);
+
+  /** The row of (app, key), added when new. */
+  keyRow(app: number, key: number, day: number): number {
+    let rows = this.keyRows[app];
+    if (rows === undefined || key >= rows.length) {
+      const grown = new Int32Array(Math.max(16, key + 1, (rows?.length ?? 0) * 2));
+      if (rows !== undefined) grown.set(rows);
+      this.keyRows[app] = rows = grown;
+    }
+    const r = rows[key]! - 1;
+    if (r >= 0) return r;
+    const row = this.newRow(app, key, -1, -1, day);
+    rows[key] = row + 1;
+    return row;
+  }
+
+  /** The row of a segment under a key row, added when new. */
+  segmentRow(keyRow: number, segment: number, day: number): number {
+    let slots = this.pairSlots;
+    let mask = slots.length - 1;
+    for (let i = pairHash(keyRow, segment) & mask; ; i = (i + 1) & mask) {
+      const r = slots[i]! - 1;
+      if (r < 0) {
+        const row = this.newRow(this.app[keyRow]!, this.key[keyRow]!, segment, keyRow, day);
+        slots[i] = row + 1;
+        if (this.size * 2 > slots.length) {
+          // grow the pair table (segment rows only live in it)
+          const bigger = new Int32Array(slots.length * 2);
+          mask = bigger.length - 1;
+          for (let s = 0; s < slots.length; s++) {
+            const o = slots[s]! - 1;
+            if (o < 0) continue;
+            let j = pairHash(this.parent[o]!, this.segment[o]!) & mask;
+            while (bigger[j] !== 0) j = (j + 1) & mask;
+            bigger[j] = o + 1;
+          }
+          this.pairSlots = slots = bigger;
+        }
+        return row;
+      }
+      if (this.parent[r] === keyRow && this.segment[r] === segment) return r;
+    }
+  }
+
+  /** One document of a row: its `cd` (NaN: none) and app-local day. */
+  count(row: number, cd: number, day: number): void {
+    this.docs[row]! += 1;
+    if (cd === cd && !(this.firstCd[row]! <= cd)) this.firstCd[row] = cd;
+    if (dayBefore(day, this.firstDay[row]!)) this.firstDay[row] = day;
+    if (dayBefore(this.lastDay[row]!, day)) this.lastDay[row] = day;
+  }
+
+  /** Adds every row to `table`, the texts of apps, keys and segments given by their ids. */
+  into(table: DrillMetaTable, apps: readonly string[], keys: readonly string[], segments: readonly string[]): void {
+    // key rows in first-seen order, each followed by its segments in first-seen order
+    const order: number[][] = [];
+    for (let r = 0; r < this.size; r++) {
+      if (this.segment[r] === -1) order[r] = [r];
+      else order[this.parent[r]!]!.push(r);
+    }
+    for (const rows of order) {
+      if (rows === undefined) continue;
+      for (const r of rows) {
+        const cd = this.firstCd[r]!;
+        const s = this.segment[r]!;
+        table.add(apps[this.app[r]!]!, keys[this.key[r]!]!, s < 0 ? undefined : segments[s]!, this.docs[r]!, cd === cd ? cd : undefined, dayName(this.firstDay[r]!), dayName(this.lastDay[r]!));
+      }
+    }
+  }
+
+  private newRow(app: number, key: number, segment: number, parent: number, day: number): number {
+    const row = this.size++;
+    if (row === this.app.length) {
+      const n = row * 2;
+      this.app = growInt(this.app, n);
+      this.key = growInt(this.key, n);
+      this.segment = growInt(this.segment, n);
+      this.parent = growInt(this.parent, n);
+      this.firstDay = growInt(this.firstDay, n);
+      this.lastDay = growInt(this.lastDay, n);
+      this.docs = growFloat(this.docs, n);
+      this.firstCd = growFloat(this.firstCd, n);
+    }
+    this.app[row] = app;
+    this.key[row] = key;
+    this.segment[row] = segment;
+    this.parent[row] = parent < 0 ? row : parent;
+    this.docs[row] = 0;
+    this.firstCd[row] = NaN;
+    this.firstDay[row] = day;
+    this.lastDay[row] = day;
+    return row;
+  }
+}
+
+function pairHash(row: number, segment: number): number {
+  return Math.imul(Math.imul(row, 0x9e3779b1) ^ segment, 0x85ebca6b) >>> 7;
+}
+
+function growInt(a: Int32Array, n: number): Int32Array {
+  const out = new Int32Array(n);
+  out.set(a);
+  return out;
+}
+
+function growFloat(a: Float64Array, n: number): Float64Array {
+  const out = new Float64Array(n);
+  out.set(a);
+  return out;
+}
+
+/** Day numbers of 0000-01-01 and 9999-12-31: between them a day's name sorts as its number does. */
+const FIRST_PLAIN_DAY = Date.parse("0000-01-01T00:00:00Z") / 86400000;
+const LAST_PLAIN_DAY = Date.parse("9999-12-31T00:00:00Z") / 86400000;
+
+/** Day a is before day b as DrillMetaTable compares them: by name (`+010000-…` sorts before `1970-…`). */
+function dayBefore(a: number, b: number): boolean {
+  if (a >= FIRST_PLAIN_DAY && a <= LAST_PLAIN_DAY && b >= FIRST_PLAIN_DAY && b <= LAST_PLAIN_DAY) return a < b;
+  return dayName(a) < dayName(b);
 }
 
 /** The fact's row order: app, key, segment (the key itself first). */

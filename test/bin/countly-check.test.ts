@@ -1,4 +1,4 @@
-// The package as a user gets it: `npm pack` (which builds dist/), installed into an empty
+// The package as a user gets it: `npm pack` (which builds dist/, the bundle of scripts/bundle.ts), installed into an empty
 // directory, and run there through `npx countly-check` with no TypeScript loader installed.
 import { execFile, execFileSync } from "node:child_process";
 import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
@@ -64,7 +64,7 @@ describe.skipIf(!npmAvailable)("the packed package", () => {
   it("holds the compiled CLI, the scenarios, docs/ and the LICENSE, and no TypeScript sources", async () => {
     const listed = await run("tar", ["-tzf", tarball], work);
     const files = listed.stdout.split("\n").filter(Boolean).map((f) => f.replace(/^package\//, ""));
-    expect(files).toEqual(expect.arrayContaining(["LICENSE", "README.md", "bin/countly-check.mjs", "dist/runner/main.js", "scenarios/post-restore.yaml", "scenario.schema.json", "docs/ci.md", "docs/checks.md"]));
+    expect(files).toEqual(expect.arrayContaining(["LICENSE", "README.md", "bin/countly-check.mjs", "dist/main.js", "dist/scan-worker.js", "dist/yaml.LICENSE.txt", "scenarios/post-restore.yaml", "scenario.schema.json", "docs/ci.md", "docs/checks.md"]));
     expect(files.filter((f) => f.endsWith(".ts"))).toEqual([]);
     expect(files.filter((f) => f.startsWith("test/") || f.startsWith("dist/test/"))).toEqual([]);
     expect(await readFile(join(app, "node_modules", "countly-check", "LICENSE"), "utf8")).toMatch(/^MIT License/);
@@ -85,7 +85,13 @@ describe.skipIf(!npmAvailable)("the packed package", () => {
     expect(r.stdout).toMatch(/^PASSED: \d+ checks: 0 failed/m);
     const junit = await readFile(join(app, "reports", "junit.xml"), "utf8");
     expect(junit).toContain('name="post-restore');
-    // The package's own scenarios and schema are found from the compiled code (dist/ is one level deeper).
+    // The `--jobs` worker threads start from the bundle (dist/scan-worker.js beside its chunks) and report the same.
+    const jobs = await run("npx", ["--no-install", "countly-check", "run", "--source", "dump", "--jobs", "2", "--junit", "reports/junit-jobs.xml"], app);
+    expect(jobs.stderr).toBe("");
+    expect(jobs.code).toBe(0);
+    const cases = (xml: string) => [...xml.matchAll(/<testcase [^>]*name="([^"]*)"/g)].map((m) => m[1]);
+    expect(cases(await readFile(join(app, "reports", "junit-jobs.xml"), "utf8"))).toEqual(cases(junit));
+    // The package's own scenarios and schema are found from the bundled code (dist/ is one level deeper).
     const init = await run("npx", ["--no-install", "countly-check", "init", "mine.yaml"], app);
     expect(init.code, init.stderr).toBe(0);
     expect((await readFile(join(app, "mine.yaml"), "utf8")).split("\n")[0]).toBe("# yaml-language-server: $schema=./node_modules/countly-check/scenario.schema.json");

@@ -52,7 +52,7 @@ describe("boundRun", () => {
     const mapped = mapRunText({ ...runWith([c]), layout: "l" }, () => "X");
     const strings: string[] = [];
     JSON.stringify(mapped, (k, v) => {
-      if (typeof v === "string" && !["startedAt", "timestamp", "outcome", "severity"].includes(k) && k !== "version" && k !== "name") strings.push(v);
+      if (typeof v === "string" && !["startedAt", "timestamp", "outcome", "severity", "day"].includes(k) && k !== "version" && k !== "name") strings.push(v);
       return v;
     });
     expect(strings.filter((s) => s !== "X")).toEqual([]);
@@ -91,7 +91,7 @@ describe("boundRun", () => {
             {
               checkId: "<id>", kind: "<k>", app: { id: "<i>", name: "<n>" }, name: "<id>", classname: "<s.id>", outcome: "failed", severity: "error",
               findings: [
-                { app: { id: "<i>", name: "<n>" }, event: "<ev>", day: "<2024-01-01>", segment: "<seg>", field: "<c>", expected: "<x>", actual: 3, message: "<f>" },
+                { app: { id: "<i>", name: "<n>" }, event: "<ev>", day: "2024-01-01", segment: "<seg>", field: "<c>", expected: "<x>", actual: 3, message: "<f>" },
                 { app: undefined, event: undefined, day: undefined, segment: undefined, field: undefined, expected: 1, actual: "<y>", message: "<g>" },
               ],
               findingsTotal: 2, message: "<m>", remediation: "<r>", file: "<s.yaml>", line: 3, durationMs: 0,

@@ -140,19 +140,19 @@ describe("toConsole", () => {
       "INCOMPLETE (restored): 4 checks: 1 failed, 0 warned, 1 could not run, 2 skipped, 0 passed (1.2 s)",
       "NOT CHECKED: 2 checks skipped on every case and checked nothing:",
       "  - post-restore › views: why 0",
-      "  - post-restore › sources: ",
+      "  - post-restore › sources: no reason given (the check did not say why; the JSON report has the case)",
       "",
       "post-restore (scenarios/post-restore.yaml)",
       "  period: last_days 7 counted back from 2026-11-20",
       "  - c0 — skipped: why 0",
-      "  - c1 — skipped: ",
-      "  ! c2 — ",
+      "  - c1 — skipped: no reason given (the check did not say why; the JSON report has the case)",
+      "  ! c2 — could not be evaluated, and the check gave no message (a bug in countly-check: please report it)",
       "  ✗ c3 — 1 finding",
       "",
       "Details",
       "",
       `! post-restore.seg [${APP}] scenarios/post-restore.yaml:30`,
-      "    ",
+      "    could not be evaluated, and the check gave no message (a bug in countly-check: please report it)",
       "",
       "✗ post-restore.seg scenarios/post-restore.yaml:30",
       "    - gone",
@@ -168,7 +168,7 @@ describe("toConsole", () => {
     expect(painted.slice(5, 8)).toEqual([
       "\u001b[33m\u001b[1mNOT CHECKED: 2 checks skipped on every case and checked nothing:\u001b[0m\u001b[0m",
       "\u001b[33m  - post-restore › views: why 0\u001b[0m",
-      "\u001b[33m  - post-restore › sources: \u001b[0m",
+      "\u001b[33m  - post-restore › sources: no reason given (the check did not say why; the JSON report has the case)\u001b[0m",
     ]);
     expect(painted).toContain("\u001b[90m  period: last_days 7 counted back from 2026-11-20\u001b[0m");
   });

@@ -117,6 +117,27 @@ export const hostileInputTests: SharedTests = {
     assert.match(r.stderr, /environment variable CC_SOURCE_UNSET \(--source-env source\) is not set/);
   },
 
+  async "secrets in data: a password that is also an app id (here in the profile's event-limit line and keys, and in case names) reaches no report"() {
+    const dir = await tempDir();
+    const ds = generateDataset(7);
+    const apps = ds.databases.countly!.apps as Record<string, unknown>[];
+    // the per-app event limit puts the app id in the profile: its summary line and the keys of detected.eventLimit.apps
+    apps[0]!.plugins = { api: { event_limit: 50 } };
+    const secret = String(apps[0]!._id);
+    await writeDump(ds, join(dir, "backup"));
+    const files = { junit: join(dir, "j.xml"), json: join(dir, "r.json"), sarif: join(dir, "r.sarif"), codequality: join(dir, "cq.json"), html: join(dir, "r.html") };
+    const summary = join(dir, "summary.md");
+    const env = { MONGODB_URI: `mongodb://checker:${secret}@db.example/countly`, GITHUB_ACTIONS: "true", GITHUB_STEP_SUMMARY: summary, GITHUB_WORKSPACE: dir };
+    const r = await cli(["run", "scenarios/post-restore.yaml", "--source", join(dir, "backup"), ...Object.entries(files).flatMap(([flag, f]) => [`--${flag}`, f])], env);
+    assert.ok(r.code === 0 || r.code === 1, r.stderr);
+    const outputs: Record<string, string> = { stdout: r.stdout, stderr: r.stderr, summary: await readFile(summary, "utf8") };
+    for (const [name, f] of Object.entries(files)) outputs[name] = await readFile(f, "utf8");
+    for (const [name, text] of Object.entries(outputs)) assert.ok(!text.includes(secret), `${name} shows the password`);
+    assert.match(outputs.junit!, /<property name="profile\.event-limit" value="[^"]*per-app overrides: \*\*\*=50"\/>/);
+    const json = JSON.parse(outputs.json!) as { profile: { detected: { eventLimit: { apps: Record<string, number> } } } };
+    assert.deepEqual(json.profile.detected.eventLimit.apps, { "***": 50 });
+  },
+
   async "report targets: a directory or a path under a file is exit 4 after the verdict; one target twice is exit 2; a FIFO is written in place"() {
     const dump = await hostileDump();
     const dir = await tempDir();

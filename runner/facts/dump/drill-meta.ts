@@ -2,40 +2,81 @@
 // the raw `drill_events` documents of the period (current layout only: the per-event
 // legacy layout has no drill-meta consumer), and the `countly_drill.drill_meta` documents.
 // Two facts, so the raw one reads only drill_events (the `--jobs` workers build it by app).
-import { COLLECTIONS } from "../../../countly/layout.ts";
+import { COLLECTIONS, INTERNAL_EVENTS } from "../../../countly/layout.ts";
+import { dayName, inPeriod } from "../../../countly/time.ts";
+import { StringInterner } from "../../sources/dump/bson-fields.ts";
 import { type Catalog, type CollectionRef, type DumpCollector, recordVisitor } from "../collector.ts";
-import { DrillMetaTable, drillMetaDoc, drillMetaDocsFact, drillMetaKey } from "../drill-meta-rows.ts";
+import { DrillMetaCounts, DrillMetaTable, drillMetaDoc, drillMetaDocsFact } from "../drill-meta-rows.ts";
 import { insertTimeAt } from "../numbers.ts";
 import type { DrillMetaDoc, FactScope } from "../types.ts";
-import { drillCollections, drillPlacer } from "./drill.ts";
+import { drillCollections, scopeApps } from "./drill.ts";
+import { rawIds } from "./raw-ids.ts";
 
 export const drillMetaFromDump: DumpCollector<"drillMeta"> = {
   fact: "drillMeta",
-  // `sg: []`: the embedded document itself, read whole only by this collector (its keys).
+  // `sg: []`: the embedded document itself, whose keys only this collector reads.
   fields: { a: true, e: true, n: true, ts: true, cd: true, sg: [] },
   collections: (scope, catalog) => (scope.layout.drill === "current" ? drillCollections(scope, catalog, () => true) : []),
-  start(scope, catalog) {
-    const placer = drillPlacer(scope, catalog, () => true);
-    const table = new DrillMetaTable();
+  start(scope) {
+    // Per document: the app, `ts` and day found once for every raw fact (ScopeApps), `e` too
+    // (RawIds), `n` and the segment keys interned by their bytes, the groups counted by those numbers.
+    const apps = scopeApps(scope);
+    const ids = rawIds(scope);
+    const kinds = ids.kinds;
+    const keys = new StringInterner();
+    const segments = new StringInterner();
+    /** kind id -> its key id when the key is `e` itself (any kind but `[CLY]_custom` with a string `n`). */
+    const kindKey: number[] = [];
+    let customKind = -1;
+    const counts = new DrillMetaCounts();
+    let maxCd: number | undefined;
+    let lastDay = NaN;
+    let lastDayIn = false;
     return {
-      reader(layout, from) {
-        const place = placer(layout, from);
+      reader(layout) {
+        const A = layout.slot("a");
+        const E = layout.slot("e");
         const N = layout.slot("n");
+        const TS = layout.slot("ts");
         const CD = layout.slot("cd");
         const SG = layout.slot("sg");
         return (doc) => {
-          const p = place(doc);
-          if (!p) return;
+          const app = apps.place(doc, A, E, TS);
+          if (app < 0) return;
+          const kind = ids.kind(doc, E);
+          if (kind >= kindKey.length) {
+            for (let k = kindKey.length; k <= kind; k++) {
+              const e = kinds.text(k);
+              kindKey.push(keys.add(e));
+              if (e === INTERNAL_EVENTS.custom) customKind = k;
+            }
+          }
+          const day = apps.day;
+          if (day !== lastDay) {
+            lastDay = day;
+            lastDayIn = inPeriod(dayName(day), scope.period);
+          }
+          if (!lastDayIn) return;
+          // drillMetaKey; `n` is read (its UTF-8 checked) for every event, as it always was
+          const n = doc.intern(N, keys);
+          const key = kind === customKind && n >= 0 ? n : kindKey[kind]!;
           const raw = insertTimeAt(doc, CD);
-          const cd = raw !== undefined && Number.isFinite(raw) ? raw : undefined;
-          if (cd !== undefined) table.newest(cd);
-          const key = drillMetaKey(p.e, doc.string(N));
-          table.add(p.app, key, undefined, 1, cd, p.day, p.day);
-          if (doc.type(SG) !== 3) return;
-          for (const segment of Object.keys(doc.value(SG) as Record<string, unknown>)) table.add(p.app, key, segment, 1, cd, p.day, p.day);
+          const cd = raw !== undefined && Number.isFinite(raw) ? raw : NaN;
+          if (cd === cd && (maxCd === undefined || cd > maxCd)) maxCd = cd;
+          const row = counts.keyRow(app, key, day);
+          counts.count(row, cd, day);
+          const found = doc.subKeys(SG, segments);
+          if (found <= 0) return;
+          const segs = doc.keyIds;
+          for (let i = 0; i < found; i++) counts.count(counts.segmentRow(row, segs[i]!, day), cd, day);
         };
       },
-      finish: () => table.fact(),
+      finish() {
+        const table = new DrillMetaTable();
+        counts.into(table, apps.ids.texts, keys.texts, segments.texts);
+        if (maxCd !== undefined) table.newest(maxCd);
+        return table.fact();
+      },
     };
   },
 };

@@ -10,9 +10,10 @@ import { dayName, inPeriod } from "../../../countly/time.ts";
 import { attributeLegacy, hashIndex } from "../attribution.ts";
 import type { CollectionRef, DumpCollector } from "../collector.ts";
 import { insertTimeAt, rawTimestampAt } from "../numbers.ts";
-import { StringInterner, type DocFields } from "../../sources/dump/bson-fields.ts";
+import type { DocFields } from "../../sources/dump/bson-fields.ts";
 import { insertRows, SESSION_KINDS, type InsertGroup } from "../raw-insert-groups.ts";
 import { isCustomKey, scopeApps } from "./drill.ts";
+import { rawIds } from "./raw-ids.ts";
 
 const SESSION_KEYS = new Set(SESSION_KINDS);
 
@@ -64,18 +65,21 @@ export const rawInsertsFromDump: DumpCollector<"rawInserts"> = {
       }
     };
 
-    // every app the data names (not only those in scope) and kind, interned by their bytes
-    const appIds = new StringInterner();
+    // every app the data names (not only those in scope) and kind, interned by their bytes once per document for the raw facts
+    const ids = rawIds(scope);
+    const appIds = ids.apps;
+    const kinds = ids.kinds;
     const noApp = appIds.add("");
-    const kinds = new StringInterner();
-    const byId = new Map<number, InsertGroup>();
-    const group = (app: number, e: number, appText: string, eText: string): InsertGroup => {
-      // fewer than 2^21 kinds are expected; beyond, the ids stay distinct up to 2^53 anyway
-      const id = app * 2097152 + e;
-      let g = byId.get(id);
+    /** app id -> kind id -> its group. */
+    const byApp: (InsertGroup | undefined)[][] = [];
+    const group = (app: number, e: number): InsertGroup => {
+      const row = (byApp[app] ??= []);
+      let g = row[e];
       if (!g) {
+        const appText = appIds.text(app);
+        const eText = kinds.text(e);
         g = { app: appText, e: eText, docs: 0, withSource: 0, tail: new Map() };
-        byId.set(id, g);
+        row[e] = g;
         groups.set(`${appText}\u0000${eText}`, g);
       }
       return g;
@@ -111,11 +115,11 @@ export const rawInsertsFromDump: DumpCollector<"rawInserts"> = {
                 return; // no time at all: in no period
               }
               if (day === undefined || !inPeriod(dayName(day), scope.period)) return;
-              g ??= group(appIds.add(who.app), kinds.add(e), who.app, e);
+              g ??= group(appIds.add(who.app), kinds.add(e));
               visit(g, session, doc, CD, SRC);
             };
           }
-          fixed = group(appIds.add(who.app), kinds.add(e), who.app, e);
+          fixed = group(appIds.add(who.app), kinds.add(e));
           fixedSession = session;
         }
         // narrowed to some apps or days: only documents of the apps in scope (on their days), found once per document for every raw fact
@@ -124,7 +128,7 @@ export const rawInsertsFromDump: DumpCollector<"rawInserts"> = {
           let g = fixed;
           let session = fixedSession;
           if (g === undefined) {
-            const e = doc.intern(E, kinds);
+            const e = ids.kind(doc, E);
             if (e < 0) return;
             let a: number;
             if (scoped) {
@@ -138,9 +142,10 @@ export const rawInsertsFromDump: DumpCollector<"rawInserts"> = {
               if (bounded && !inPeriod(dayName(apps.day), scope.period)) return;
               a = ownId[app] ??= appIds.add(apps.ids.text(app));
             } else {
-              a = doc.isString(A) ? doc.intern(A, appIds) : noApp;
+              a = ids.app(doc, A, E, TS);
+              if (a < 0) a = noApp;
             }
-            g = group(a, e, appIds.text(a), kinds.text(e));
+            g = group(a, e);
             if (e >= isSession.length) for (let k = isSession.length; k <= e; k++) isSession.push(SESSION_KEYS.has(kinds.text(k)));
             session = isSession[e]!;
           }

@@ -4,6 +4,7 @@ import { normaliseMetricValue } from "../../../countly/segments.ts";
 import type { DumpCollector } from "../collector.ts";
 import type { RawSessionDay } from "../types.ts";
 import { drillCollections, drillPlacer } from "./drill.ts";
+import { kindFilter } from "./raw-ids.ts";
 import { sortRows } from "./raw-events.ts";
 
 export const rawSessionsFromDump: DumpCollector<"rawSessions"> = {
@@ -13,11 +14,14 @@ export const rawSessionsFromDump: DumpCollector<"rawSessions"> = {
   start(scope, catalog) {
     const placer = drillPlacer(scope, catalog, (e) => e === INTERNAL_EVENTS.session || e === INTERNAL_EVENTS.sessionBegin);
     const days = new Map<string, RawSessionDay>();
+    const skipOtherKinds = kindFilter(scope, [INTERNAL_EVENTS.session, INTERNAL_EVENTS.sessionBegin]);
     return {
       reader(layout, from) {
         const place = placer(layout, from);
+        const other = skipOtherKinds(layout);
         const SRC = layout.slot("up.src");
         return (doc) => {
+          if (other(doc)) return;
           const p = place(doc);
           if (!p) return;
           const begin = p.e === INTERNAL_EVENTS.sessionBegin;

@@ -4,6 +4,7 @@ import { INTERNAL_EVENTS } from "../../../countly/layout.ts";
 import type { DumpCollector } from "../collector.ts";
 import type { RawViewDay } from "../types.ts";
 import { drillCollections, drillPlacer } from "./drill.ts";
+import { kindFilter } from "./raw-ids.ts";
 import { sortRows } from "./raw-events.ts";
 
 export const rawViewsFromDump: DumpCollector<"rawViews"> = {
@@ -13,13 +14,16 @@ export const rawViewsFromDump: DumpCollector<"rawViews"> = {
   start(scope, catalog) {
     const placer = drillPlacer(scope, catalog, (e) => e === INTERNAL_EVENTS.view);
     const rows = new Map<string, RawViewDay>();
+    const skipOtherKinds = kindFilter(scope, [INTERNAL_EVENTS.view]);
     return {
       reader(layout, from) {
         const place = placer(layout, from);
+        const other = skipOtherKinds(layout);
         const N = layout.slot("n");
         const NAME = layout.slot("sg.name");
         const VISIT = layout.slot("sg.visit");
         return (doc) => {
+          if (other(doc)) return;
           const p = place(doc);
           if (!p) return;
           const view = doc.string(N) ?? doc.string(NAME) ?? "";

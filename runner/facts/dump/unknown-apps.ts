@@ -15,6 +15,7 @@ import type { CollectionRef, DumpCollector } from "../collector.ts";
 import type { FactScope, UnknownAppData } from "../types.ts";
 import type { Catalog } from "../collector.ts";
 import { METRIC_COLLECTIONS } from "./counter-problems.ts";
+import { optionalSlot, rawIds } from "./raw-ids.ts";
 
 /** The legacy per-app view list, `app_viewsmeta<appId>`: the app id, else undefined. */
 export function legacyViewsMetaApp(name: string): string | undefined {
@@ -70,6 +71,9 @@ export const unknownAppsFromDump: DumpCollector<"unknownApps"> = {
     const known = new Set<string>();
     // `<db>.<collection>` -> app id -> documents (few distinct apps: a map per collection)
     const counts = new Map<string, Map<string, number>>();
+    // raw documents: `a` interned by its bytes once for the raw facts (RawIds), counted by id
+    const ids = rawIds(scope);
+    const rawCounts = new Map<string, { docs: number[]; noApp: number }>();
     return {
       reader(layout, from) {
         const where = `${from.db}.${from.name}`;
@@ -83,7 +87,17 @@ export const unknownAppsFromDump: DumpCollector<"unknownApps"> = {
         let byApp = counts.get(where);
         if (!byApp) counts.set(where, (byApp = new Map()));
         const add = (app: string) => byApp.set(app, (byApp.get(app) ?? 0) + 1);
-        if (place === "raw a") return (doc) => add(doc.string(A) ?? "");
+        if (place === "raw a") {
+          const raw = rawCounts.get(where) ?? { docs: [] as number[], noApp: 0 };
+          rawCounts.set(where, raw);
+          const E = optionalSlot(layout, "e");
+          const TS = optionalSlot(layout, "ts");
+          return (doc) => {
+            const app = ids.app(doc, A, E, TS);
+            if (app < 0) raw.noApp++;
+            else raw.docs[app] = (raw.docs[app] ?? 0) + 1;
+          };
+        }
         if (place === "_id prefix") {
           return (doc) => {
             const app = idPrefixApp(doc.string(ID));
@@ -92,7 +106,15 @@ export const unknownAppsFromDump: DumpCollector<"unknownApps"> = {
         }
         return () => add(place.collection);
       },
-      finish: () => ({ known: [...known].sort(), rows: unknownRows(counts, known) }),
+      finish: () => {
+        for (const [where, raw] of rawCounts) {
+          const byApp = counts.get(where)!;
+          // a raw document without a string `a` counts as app "" (doc.string(A) ?? "")
+          raw.docs.forEach((n, id) => byApp.set(ids.apps.text(id), (byApp.get(ids.apps.text(id)) ?? 0) + n));
+          if (raw.noApp > 0) byApp.set("", (byApp.get("") ?? 0) + raw.noApp);
+        }
+        return { known: [...known].sort(), rows: unknownRows(counts, known) };
+      },
     };
   },
 };

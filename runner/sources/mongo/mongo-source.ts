@@ -18,7 +18,7 @@ import { isReplyTimeout, openError, queryErrorMessage, scrub, type ErrorContext 
 import { liveCollector } from "./pipelines/index.ts";
 import { RAW_TS_FACTS, rawTimestampProblem } from "./pipelines/raw-timestamps.ts";
 import type { FindOptions, LiveDb } from "./pipelines/types.ts";
-import type { DiffSide } from "../../diff/side.ts";
+import { BACKUP_DATABASES, type DiffSide } from "../../diff/side.ts";
 import { runPipelinesLive, writeStagesOf } from "./run-pipeline.ts";
 import { leadingMatch, summarizePlan, type QueryCommand, type QueryPlan } from "./explain-plan.ts";
 import { filterFields, servingIndexes, type IndexSpec } from "./index-use.ts";
@@ -165,9 +165,41 @@ export class MongoSource implements Source {
   }
 
   /** Check pipelines (`pipeline` / `compare` checks) run on the server, one after the other (run-pipeline.ts). */
-  async diffSide(): Promise<DiffSide> {
+  async diffSide(databases?: readonly string[]): Promise<DiffSide> {
     const { LiveSide } = await import("../../diff/live-side.ts");
-    return new LiveSide(this.uri, { readPreference: this.options.readPreference, connectTimeoutMS: this.options.connectTimeoutMS });
+    const side = new LiveSide(this.uri, { readPreference: this.options.readPreference, connectTimeoutMS: this.options.connectTimeoutMS });
+    if (!this.options.explain) return side;
+    await this.explainComparison(side, databases ?? BACKUP_DATABASES);
+    return new NotComparedSide(side.description);
+  }
+
+  /**
+   * `--explain` of the backup comparison (matches-backup): the live side reads every document
+   * of each collection of its databases (a raw `find {}` per collection; a second pass repeats
+   * it for the ranges that differ). Those finds are explained here; listing the collections is
+   * read-only metadata, sent for real. A listing that fails is a plan with its error.
+   */
+  private async explainComparison(side: DiffSide, databases: readonly string[]): Promise<void> {
+    await this.open();
+    const previous = this.fact;
+    this.fact = "matches-backup (the backup comparison reads every document)";
+    try {
+      await side.open();
+      for (const db of databases) {
+        let names: string[] = [];
+        try {
+          names = (await side.collections(db)) ?? [];
+        } catch (e) {
+          this.explained.push({ collection: `${db}.*`, command: "find", purpose: this.purposeOf(undefined), plan: "unknown", indexes: [], collectionScan: false, error: (e as Error).message });
+        }
+        for (const name of names) for await (const _ of this.live(true).find({ db, name }, {})) void _;
+      }
+    } catch (e) {
+      this.explained.push({ collection: `${databases.join(", ")}`, command: "find", purpose: this.purposeOf(undefined), plan: "unknown", indexes: [], collectionScan: false, error: (e as Error).message });
+    } finally {
+      this.fact = previous;
+      await side.close().catch(() => undefined);
+    }
   }
 
   async runPipelines(requests: readonly PipelineRequest[]): Promise<PipelineOutcome[]> {
@@ -394,4 +426,25 @@ export class MongoSource implements Source {
     }
     return scrub(`MongoDB at ${this.ctx.hosts} has no database "${db}", or it is empty, or this user may not list its collections${known}: is this Countly's server?`, this.uri);
   }
+}
+
+/** What `--explain` gives the backup comparison once its queries are explained: a side that is not read, so the comparison (and its read of the backup) stops there. */
+class NotComparedSide implements DiffSide {
+  readonly location: string;
+  constructor(readonly description: string) {
+    this.location = description;
+  }
+  async open(): Promise<void> {
+    throw new Error("--explain: the backup comparison is not run (the queries of its live side are explained)");
+  }
+  collections(): Promise<string[] | undefined> {
+    return this.open().then(() => undefined);
+  }
+  indexes(): Promise<undefined> {
+    return this.open().then(() => undefined);
+  }
+  scan(): Promise<number> {
+    return this.open().then(() => 0);
+  }
+  async close(): Promise<void> {}
 }

@@ -28,10 +28,10 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function jsonReport(source: string, name: string): Promise<{ timings: QueryTiming[] }> {
+async function jsonReport(source: string, name: string, extra: string[] = []): Promise<{ timings: QueryTiming[] }> {
   const file = join(dir, `${name}.json`);
   const io: CliIO = { stdout: () => undefined, stderr: () => undefined, isTTY: false, env: {} };
-  const code = await main(["run", SCENARIO, "--source", source, "--junit", join(dir, `${name}.xml`), "--json", file], io);
+  const code = await main(["run", SCENARIO, "--source", source, "--junit", join(dir, `${name}.xml`), "--json", file, ...extra], io);
   expect(code).not.toBe(3);
   const doc = JSON.parse(await readFile(file, "utf8"));
   expect(validate(doc)).toEqual([]);
@@ -51,6 +51,21 @@ describe("per-query timings in the JSON report", () => {
       expect(t.ms).toBeGreaterThanOrEqual(0);
     }
     expect(timings.some((t) => t.collection === `${DB.countly}.events_data` && t.docs === ds.databases[DB.countly]!.events_data!.length)).toBe(true);
+  });
+
+  it("a --jobs run lists the passes its worker threads were fed too, as one thread's run does", async () => {
+    const out = join(dir, "dump-jobs");
+    await writeDump(ds, out);
+    const one = (await jsonReport(out, "jobs-1", ["--jobs", "1"])).timings;
+    const two = (await jsonReport(out, "jobs-2", ["--jobs", "2"])).timings;
+    // every collection one thread read is read with the same documents (the pipelines and the
+    // backup comparison may read a worker-fed collection again: more passes, never fewer)
+    const docsOf = (ts: QueryTiming[]) => new Map(ts.map((t) => [t.collection, t.docs]));
+    expect(docsOf(two)).toEqual(docsOf(one));
+    for (const t of two) expect(Object.keys(t).sort()).toEqual(["collection", "docs", "kind", "ms", "purpose"]);
+    const drill = two.filter((t) => t.collection === `${DB.drill}.drill_events`);
+    expect(drill.map((t) => t.purpose)).toContain("facts (read for 2 worker threads)");
+    for (const t of drill) expect(t).toMatchObject({ kind: "pass", docs: ds.databases[DB.drill]!.drill_events!.length });
   });
 
   it.skipIf(ON_REAL_SERVER)("a live run lists each find, aggregate and count with the documents returned", async () => {

@@ -20,6 +20,7 @@ import { MemoryBudget } from "../../../facts/memory-budget.ts";
 import type { FactName, FactParams, FactScope, FactValues } from "../../../facts/types.ts";
 import { computeFactsByScanning, oneAtATime, type CollectionReader } from "../../scan-plan.ts";
 import type { FactResults } from "../../source.ts";
+import { elapsedMs } from "../../../model.ts";
 import { DocFields, type DocFields as Doc, type FieldLayout, type FieldSelection, type StringInterner } from "../bson-fields.ts";
 import { fieldsFrameVisitor, scanBsonFrames, type FrameVisitor, type ScanProgress } from "../bson-file-scanner.ts";
 import { NOT_IN_SCOPE, ownerOf, routeHint, scopeAppIds, UNKNOWN } from "./app-owner.ts";
@@ -44,6 +45,18 @@ export interface ParallelFactsOptions {
   chunkSize?: number;
   /** Told how the facts were computed. */
   onReport?(report: ParallelReport): void;
+  /** Told of each collection file the main thread read for the workers (the run's `timings`), as one thread's reads are. */
+  onPass?(pass: WorkerPass): void;
+}
+
+/** One read of a collection file, framed by the main thread for the workers. */
+export interface WorkerPass {
+  ref: CollectionRef;
+  /** Wall-clock milliseconds from opening the file to its last document framed. */
+  ms: number;
+  documents: number;
+  /** Worker threads the documents went to. */
+  workers: number;
 }
 
 /** How a `--jobs` computation went. */
@@ -227,7 +240,9 @@ async function runWorkers(plan: Plan, scope: Omit<FactScope, "params">, catalog:
         chunks.sent(i, to);
       };
       const onProgress = await options.progress?.(c.ref, c.file);
-      await scanBsonFrames(c.file, onFrame, { buffers: { take: (n) => chunks.take(n), scanned }, onProgress, chunkSize: options.chunkSize });
+      const started = performance.now();
+      const stats = await scanBsonFrames(c.file, onFrame, { buffers: { take: (n) => chunks.take(n), scanned }, onProgress, chunkSize: options.chunkSize });
+      options.onPass?.({ ref: c.ref, ms: elapsedMs(started), documents: stats.documents, workers: jobs });
     };
 
     // The main thread's facts, reading the shared collections through the workers' pass. Their

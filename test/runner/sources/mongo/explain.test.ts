@@ -3,7 +3,7 @@
 // of being run, the plan names the index (or COLLSCAN) the collection's indexes give,
 // nothing that writes or executes a heavy query is sent, and the JSON has the same plans.
 // The CLI tests use Countly's default database names, so they run on the double only.
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,7 +17,8 @@ import type { QueryPlan } from "../../../../runner/sources/mongo/explain-plan.ts
 import { startWireServer, type RecordedCommand, type WireServer, type WireServerOptions } from "../../../support/wire-server/index.ts";
 import { countlyIndexes, ON_REAL_SERVER } from "./support.ts";
 
-const SCENARIO = join(import.meta.dirname, "..", "..", "..", "..", "scenarios", "post-restore.yaml");
+const SCENARIOS = join(import.meta.dirname, "..", "..", "..", "..", "scenarios");
+const SCENARIO = join(SCENARIOS, "post-restore.yaml");
 const SEED = 11;
 
 let dir: string;
@@ -37,14 +38,14 @@ interface Run {
 }
 
 let n = 0;
-async function run(ds: Dataset, extra: string[], options: Omit<WireServerOptions, "databases"> = { indexes: countlyIndexes(ds) }): Promise<Run> {
+async function run(ds: Dataset, extra: string[], options: Omit<WireServerOptions, "databases"> = { indexes: countlyIndexes(ds) }, scenario = SCENARIO): Promise<Run> {
   const server: WireServer = await startWireServer({ databases: ds.databases, ...options });
   const jsonFile = join(dir, `explain-${++n}.json`);
   let stdout = "";
   let stderr = "";
   const io: CliIO = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), isTTY: false, env: {} };
   try {
-    const code = await main(["run", SCENARIO, "--source", server.uri, "--junit", join(dir, `junit-${n}.xml`), "--json", jsonFile, ...extra], io);
+    const code = await main(["run", scenario, "--source", server.uri, "--junit", join(dir, `junit-${n}.xml`), "--json", jsonFile, ...extra], io);
     const text = await readFile(jsonFile, "utf8").catch(() => undefined);
     return { code, stdout, stderr, json: text ? JSON.parse(text) : undefined, commands: server.commands };
   } finally {
@@ -69,9 +70,9 @@ function queriesOf(commands: readonly RecordedCommand[]): Set<string> {
 
 describe.skipIf(ON_REAL_SERVER)("run --explain", () => {
   for (const layout of ["current", "legacy"] as const) {
-    it(`explains every query a run sends, with the index that serves it, and executes none (${layout} layout)`, { timeout: 60_000 }, async () => {
+    it(`explains every query a run of the built-in scenarios sends, with the index that serves it, and executes none (${layout} layout)`, { timeout: 60_000 }, async () => {
       const ds = generateDataset(SEED, { layout, apps: 3, rawEvents: 40 });
-      const explained = await run(ds, ["--explain"]);
+      const explained = await run(ds, ["--explain"], undefined, SCENARIOS);
       expect(explained.code, explained.stderr).toBe(0);
       const plans = explained.json!.queries;
       expect(explained.json!.exitCode).toBe(0);
@@ -86,7 +87,7 @@ describe.skipIf(ON_REAL_SERVER)("run --explain", () => {
       for (const c of explained.commands.filter((x) => x.name === "explain")) expect(c.body.verbosity).toBe("queryPlanner");
 
       // The same queries a real run sends (collection, command, comment naming the fact and pass).
-      const real = await run(ds, []);
+      const real = await run(ds, [], undefined, SCENARIOS);
       expect(real.code).not.toBe(3);
       // (Not the scan warning's size reads: --explain shows the plans themselves.)
       const sent = [...queriesOf(real.commands)].filter((q) => !/\.(apps|events) find /.test(q) && !q.endsWith(": index check"));
@@ -137,6 +138,49 @@ describe.skipIf(ON_REAL_SERVER)("run --explain", () => {
     expect(r.json!.exitCode).toBe(3);
     expect(r.json!.queries.every((p) => p.plan === "unknown" && /not authorized to explain/.test(p.error ?? ""))).toBe(true);
     expect(r.stdout).toContain("could not be explained: ");
+  });
+
+  it("explains the backup comparison's reads of the live side (matches-backup), and does not run the comparison", { timeout: 60_000 }, async () => {
+    const ds = generateDataset(SEED, { layout: "current", apps: 2, rawEvents: 40 });
+    const backup = join(dir, "backup");
+    await writeDump(ds, backup);
+    const scenario = join(dir, "backup.yaml");
+    await writeFile(scenario, `name: restored\nchecks:\n  - id: same\n    check: matches-backup\n    backup: ${JSON.stringify(backup)}\n`);
+    const explained = await run(ds, ["--explain"], undefined, scenario);
+    expect(explained.code, explained.stderr).toBe(0);
+    const compared = explained.json!.queries.filter((p) => p.purpose.startsWith("matches-backup"));
+    // one find of every document per collection of the compared databases, each a collection scan by design
+    const collections = Object.entries(ds.databases).flatMap(([db, colls]) => Object.keys(colls).map((c) => `${db}.${c}`)).sort();
+    expect(compared.map((p) => p.collection).sort()).toEqual(collections);
+    for (const p of compared) expect(p).toMatchObject({ command: "find", plan: "COLLSCAN", collectionScan: true });
+    expect(explained.stdout).toContain("matches-backup (the backup comparison reads every document)");
+    // executed: only the two small reads and the listings, no find of the comparison
+    expect(explained.commands.filter((c) => c.name === "find").map((c) => `${c.db}.${String(c.body.find)}`).sort()).toEqual([`${DB.countly}.apps`, `${DB.countly}.events`]);
+    expect(explained.commands.filter((c) => c.name === "aggregate" || c.name === "getMore")).toEqual([]);
+    // a real run's comparison sends exactly those finds
+    const real = await run(ds, [], undefined, scenario);
+    expect(real.code, real.stderr).toBe(0);
+    const sent = real.commands.filter((c) => c.name === "find" && c.body.comment === undefined).map((c) => `${c.db}.${String(c.body.find)}`);
+    expect([...new Set(sent)].sort()).toEqual(collections);
+  });
+
+  it("keeps a secret out of the plans, the filters' values included (a password that is also an app id)", async () => {
+    const ds = generateDataset(SEED, { layout: "current", apps: 2, rawEvents: 40 });
+    const secret = ds.apps[0]!.id;
+    const server = await startWireServer({ databases: ds.databases, indexes: countlyIndexes(ds) });
+    const jsonFile = join(dir, "explain-secret.json");
+    let out = "";
+    const io: CliIO = { stdout: (t) => void (out += t), stderr: (t) => void (out += t), isTTY: false, env: { MONGODB_URI: `mongodb://checker:${secret}@db.example/countly` } };
+    try {
+      const code = await main(["run", SCENARIO, "--source", server.uri, "--explain", "--json", jsonFile], io);
+      expect(code, out).toBe(0);
+    } finally {
+      await server.stop();
+    }
+    const json = await readFile(jsonFile, "utf8");
+    expect(JSON.parse(json).queries.some((p: QueryPlan) => JSON.stringify(p.filter ?? {}).includes("***"))).toBe(true);
+    expect(json.includes(secret)).toBe(false);
+    expect(out.includes(secret)).toBe(false);
   });
 
   it("is a usage error on a dump (exit 2): a dump has no query planner", async () => {

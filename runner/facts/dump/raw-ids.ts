@@ -1,0 +1,101 @@
+// The current-layout raw document's `a` and `e` interned once for every raw fact of a run
+// that asks (drillMeta, rawInserts, unknownApps): one byte hash per field and document, not
+// one per fact, as ScopeApps does for the app lookup, `ts` and day (drill.ts).
+import { StringInterner, type DocFields, type FieldLayout } from "../../sources/dump/bson-fields.ts";
+import type { FactScope } from "../types.ts";
+import { scopeApps, type ScopeApps } from "./drill.ts";
+
+export class RawIds {
+  /** Every app id the raw data names (not only the apps in scope). */
+  readonly apps = new StringInterner();
+  /** Every `e`. */
+  readonly kinds = new StringInterner();
+  /** ScopeApps id -> id in `apps`. */
+  private readonly fromScope: number[] = [];
+  private appDoc: DocFields | undefined;
+  private appGen = -1;
+  private appId = -1;
+  private kindDoc: DocFields | undefined;
+  private kindGen = -1;
+  private kindId = -1;
+
+  constructor(private readonly scope: ScopeApps) {}
+
+  /**
+   * The id of the document's `a` in `apps`, or -1 when it is no string (invalid UTF-8 throws,
+   * for every fact asking). With the layout's `e` and `ts` slots (else -1), an app in scope
+   * is taken from ScopeApps' lookup, which the raw facts make anyway, instead of hashing
+   * the id's bytes again.
+   */
+  app(doc: DocFields, A: number, E = -1, TS = -1): number {
+    if (doc !== this.appDoc || doc.generation !== this.appGen) {
+      this.appDoc = undefined;
+      let id = -1;
+      if (E >= 0 && TS >= 0) {
+        let scoped = -1;
+        try {
+          scoped = this.scope.place(doc, A, E, TS);
+        } catch {
+          // a `ts` that is no time: the other raw facts fail on it; the id is still the id
+        }
+        if (scoped >= 0) id = this.fromScope[scoped] ??= this.apps.add(this.scope.ids.text(scoped));
+      }
+      if (id < 0) id = doc.intern(A, this.apps);
+      this.appId = id;
+      this.appDoc = doc;
+      this.appGen = doc.generation;
+    }
+    return this.appId;
+  }
+
+  /** The id of the document's `e` in `kinds`, or -1 when it is no string. */
+  kind(doc: DocFields, E: number): number {
+    if (doc !== this.kindDoc || doc.generation !== this.kindGen) {
+      this.kindDoc = undefined;
+      this.kindId = doc.intern(E, this.kinds);
+      this.kindDoc = doc;
+      this.kindGen = doc.generation;
+    }
+    return this.kindId;
+  }
+}
+
+const shared = new WeakMap<FactScope["apps"], RawIds>();
+
+/** The RawIds of a run (one per `scope.apps` array, as scopeApps). */
+export function rawIds(scope: FactScope): RawIds {
+  let ids = shared.get(scope.apps);
+  if (ids === undefined) shared.set(scope.apps, (ids = new RawIds(scopeApps(scope))));
+  return ids;
+}
+
+/** The slot of a field when the layout selects it, else -1 (fields another fact of the read selected). */
+export function optionalSlot(layout: FieldLayout, name: string): number {
+  return layout.names.indexOf(name);
+}
+
+/**
+ * For collectors of a few kinds reading the current layout through drillPlacer: per
+ * collection read, a test that is true for a raw document the placer would skip because of
+ * its kind, decided by the shared ids (the app lookup, `ts` and `e` found once for every
+ * raw fact; a `ts` that is no time or an `e` that is no UTF-8 throws as the placer would).
+ * Never true in the legacy layout, whose kind is the collection's.
+ */
+export function kindFilter(scope: FactScope, kinds: readonly string[]): (layout: FieldLayout) => (doc: DocFields) => boolean {
+  const apps = scopeApps(scope);
+  const ids = rawIds(scope);
+  const wanted = kinds.map((k) => ids.kinds.add(k));
+  return (layout) => {
+    if (scope.layout.drill !== "current") return () => false;
+    const A = layout.slot("a");
+    const E = layout.slot("e");
+    const TS = layout.slot("ts");
+    const [first = -1, second = -1] = wanted;
+    if (wanted.length > 2) throw new Error("kindFilter takes one or two kinds");
+    return (doc) => {
+      if (apps.place(doc, A, E, TS) < 0) return true;
+      const kind = ids.kind(doc, E);
+      return kind !== first && kind !== second;
+    };
+  };
+}
