@@ -186,18 +186,15 @@ export function dayName(n: number): Day {
   return name;
 }
 
-/** Days from 1970-01-01 to 275760-09-13, the last day Date can represent. */
-const MAX_DAY_NUMBER = 100_000_000;
-
 /**
- * `n` when it is a day Date can hold. At the ends of the Date range (ts near ±8.64e15) the
- * app-local wall clock can fall outside it: the offset is then NaN (Intl has no answer) or
- * the day is beyond ±MAX_DAY_NUMBER; both throw the same RangeError.
+ * `n` when there is such a day. At the ends of the Date range (ts near ±8.64e15) the app-local
+ * wall clock can fall outside it; computeOffset then gives NaN (Date arithmetic beyond the
+ * range is NaN), so `n` is NaN: a finite offset keeps the local time, and so `n`, within
+ * the days Date can hold (±100 000 000).
  */
 function checkedDayNumber(timezone: string, ts: number, n: number): number {
-  if (n >= -MAX_DAY_NUMBER && n <= MAX_DAY_NUMBER) return n;
-  const utc = Number.isNaN(new Date(ts).getTime()) ? "" : ` (${new Date(ts).toISOString()})`;
-  throw new RangeError(`time ${ts}${utc} has no local day in time zone "${timezone}": the day falls outside the dates JavaScript can represent`);
+  if (!Number.isNaN(n)) return n;
+  throw new RangeError(`time ${ts} (${new Date(ts).toISOString()}) has no local day in time zone "${timezone}": the day falls outside the dates JavaScript can represent`);
 }
 
 /** One LocalDays per time zone (apps of the same zone share its cached offsets: linear in zones, not apps). */

@@ -70,35 +70,41 @@ export function insertTime(v: unknown): number | undefined {
 
 /** num() of a field. */
 export function numAt(doc: DocFields, slot: number): number {
-  const n = doc.number(slot);
-  return n !== undefined && Number.isFinite(n) ? n : 0;
+  const n = doc.numeric(slot);
+  return n - n === 0 ? n : 0; // finite (NaN and ±Infinity give NaN)
 }
 
 /** rawCount() of a field. */
 export function rawCountAt(doc: DocFields, slot: number): number {
-  const t = doc.type(slot);
-  if (t === 2) return countOf(Number(doc.string(slot)));
-  const n = doc.number(slot);
-  return countOf(n ?? NaN);
+  if (doc.type(slot) === 2) return countOf(Number(doc.string(slot)));
+  return countOf(doc.numeric(slot));
 }
 
 /** rawTimestamp() of a field. */
 export function rawTimestampAt(doc: DocFields, slot: number): number | undefined {
   const t = doc.type(slot);
-  if (t === 9) {
-    const ms = doc.dateMs(slot)!;
-    return checkedTs(ms <= MAX_DATE_MS && ms >= -MAX_DATE_MS ? ms : NaN, ms <= MAX_DATE_MS && ms >= -MAX_DATE_MS ? ms : new Date(NaN));
+  let n: number;
+  if (t === 1 || t === 16 || t === 18 || t === 19) {
+    n = doc.numeric(slot);
+  } else if (t === 9) {
+    const ms = doc.dateMsOrNaN(slot);
+    if (!(ms <= MAX_DATE_MS && ms >= -MAX_DATE_MS)) return checkedTs(NaN, new Date(NaN));
+    n = ms;
+  } else {
+    return undefined;
   }
-  const n = doc.number(slot);
-  return n === undefined ? undefined : checkedTs(n, n);
+  // checkedTs inline for the common case: a time in ms inside the Date range
+  if (n >= 1e11 && n <= MAX_DATE_MS) return n;
+  return checkedTs(n, n);
 }
 
 /** insertTime() of a field (a datetime beyond Date's range is NaN, as its invalid Date's getTime()). */
 export function insertTimeAt(doc: DocFields, slot: number): number | undefined {
-  if (doc.type(slot) === 9) {
-    const ms = doc.dateMs(slot)!;
+  const t = doc.type(slot);
+  if (t === 9) {
+    const ms = doc.dateMsOrNaN(slot);
     return ms <= MAX_DATE_MS && ms >= -MAX_DATE_MS ? ms : NaN;
   }
-  const n = doc.number(slot);
-  return n !== undefined && Number.isFinite(n) && Math.abs(n) <= MAX_DATE_MS ? n : undefined;
+  const n = doc.numeric(slot);
+  return n <= MAX_DATE_MS && n >= -MAX_DATE_MS ? n : undefined;
 }

@@ -55,8 +55,9 @@ describe("readEventsDoc", () => {
 describe("segment registries as each writer keys them", () => {
   // api/parts/data/events.js @051870e37c8ada668e60c5cc0aec499024c77d9f, processEvents: the
   // registry update is `$addToSet["segments." + realEventKey]` with
-  // `realEventKey = (eventHashMap[eventKey] + "").replace(/\./g, ':')`, while `list` gets the
-  // key as sent and `omitted_segments[currEvent.key]` is read by the key as sent.
+  // `realEventKey = (eventHashMap[eventKey] + "").replace(/\./g, ':')`, while `list` gets
+  // `common.fixEventKey(key)` (which keeps a single '.') and `omitted_segments[currEvent.key]` is
+  // read by the key as sent.
   it("finds the segments events.js registered under 'pay:card' for the event 'pay.card'", () => {
     const doc = readEventsDoc({ _id: APP, list: ["pay.card"], segments: { "pay:card": ["method"] } });
     expect(registeredSegments(doc, "pay.card")).toEqual(["method"]);

@@ -1,7 +1,7 @@
 // Raw drill documents in either layout, reduced to who/what/when. The legacy
 // per-event collections carry no `a`/`e`/`n`: those come from the collection name.
 import { COLLECTIONS, INTERNAL_EVENTS } from "../../../countly/layout.ts";
-import { dayName, inPeriod, localDaysByZone, type Day, type LocalDays } from "../../../countly/time.ts";
+import { dayName, inPeriod, localDaysByZone, utcOffsetMs, type Day, type LocalDays } from "../../../countly/time.ts";
 import { StringInterner, type DocFields, type FieldLayout } from "../../sources/dump/bson-fields.ts";
 import { attributeLegacy, hashIndex, type Attribution } from "../attribution.ts";
 import type { Catalog, CollectionRef } from "../collector.ts";
@@ -24,10 +24,33 @@ export class ScopeApps {
   private gen = -1;
   private app = -1;
   private problem: unknown;
+  /** Per interned app: the quarter hour (ts / 15 min) whose UTC offset `offsets` holds, NaN for none yet. */
+  private readonly quarters: Float64Array;
+  private readonly offsets: Float64Array;
 
   constructor(apps: readonly AppInfo[]) {
     const zone = localDaysByZone();
     for (const a of apps) if (this.ids.add(a.id) === this.localDays.length) this.localDays.push(zone(a.timezone));
+    this.quarters = new Float64Array(this.localDays.length).fill(NaN);
+    this.offsets = new Float64Array(this.localDays.length);
+  }
+
+  /**
+   * localDays[app].number(ts) (the same day, the same errors), with the app's offset
+   * remembered for the quarter hour of the last lookup: countly/time.ts gives one offset per
+   * quarter hour, so the next events of the app (mostly in the same quarter) cost a division.
+   */
+  dayOf(app: number, ts: number): number {
+    const q = Math.floor(ts / QUARTER_HOUR_MS);
+    if (q === this.quarters[app]) {
+      const n = Math.floor((ts + this.offsets[app]!) / DAY_MS);
+      if (n <= MAX_DAY_NUMBER && n >= -MAX_DAY_NUMBER) return n;
+    }
+    const days = this.localDays[app]!;
+    const n = days.number(ts);
+    this.offsets[app] = utcOffsetMs(days.timezone, ts);
+    this.quarters[app] = q;
+    return n;
   }
 
   /**
@@ -49,7 +72,7 @@ export class ScopeApps {
     try {
       const ts = rawTimestampAt(doc, TS);
       if (ts === undefined) return -1;
-      this.day = this.localDays[app]!.number(ts);
+      this.day = this.dayOf(app, ts);
     } catch (e) {
       this.problem = e;
       throw e;
@@ -58,6 +81,11 @@ export class ScopeApps {
     return app;
   }
 }
+
+const QUARTER_HOUR_MS = 15 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** The day numbers dayName names (LocalDays.number checks the same bound). */
+const MAX_DAY_NUMBER = 100_000_000;
 
 const shared = new WeakMap<readonly AppInfo[], ScopeApps>();
 

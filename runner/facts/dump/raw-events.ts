@@ -41,7 +41,8 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
     const appIds = apps.ids;
     const keys = new StringInterner();
     const groups = new GroupTable();
-    const tails = new Map<number, Tail>();
+    // per group (index: the group number), created when the group first has an insert in the window
+    const tails: (Tail | undefined)[] = [];
     const customKeyId = keys.add(INTERNAL_EVENTS.custom);
     // held per group: ~44 bytes of columns and ~16 of index while scanning (plus the columns' growth)
     const budget = scope.budget ?? new MemoryBudget();
@@ -76,10 +77,11 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
       if (maxMinute === undefined || minute > maxMinute) maxMinute = minute;
       const cutoff = maxMinute - tailMinutes;
       if (minute >= cutoff) {
-        let t = tails.get(g);
+        let t = tails[g];
         if (t === undefined) {
+          while (tails.length < g) tails.push(undefined);
           t = { tail: [], length: 0 };
-          tails.set(g, t);
+          tails[g] = t;
         }
         addToTail(t, minute, cutoff, c, s, dur);
       }
@@ -119,8 +121,8 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
           if (app < 0) return;
           const dayNumber = apps.day;
           if (!doc.stringIs(E, CUSTOM) || !dayInPeriod(dayNumber)) return;
-          const key = doc.isString(N) ? doc.intern(N, keys) : customKeyId;
-          add(app, key, dayNumber, rawCountAt(doc, C), numAt(doc, S), numAt(doc, DUR), insertTimeAt(doc, CD));
+          const named = doc.intern(N, keys); // -1: no string `n`
+          add(app, named >= 0 ? named : customKeyId, dayNumber, rawCountAt(doc, C), numAt(doc, S), numAt(doc, DUR), insertTimeAt(doc, CD));
         };
       },
       finish() {
@@ -131,7 +133,7 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
           value,
           "rows",
           groupRows(groups, appIds.texts, keys.texts, (g): RawEventDay => {
-            const t = tails.get(g);
+            const t = tails[g];
             return {
               app: appIds.text(groups.app[g]!),
               key: keys.text(groups.key[g]!),

@@ -37,6 +37,7 @@ interface Level {
   readonly maxLen: number;
 }
 
+
 /** A compiled selection: every selected name (top-level `a`, sub-field `up.src`) has a slot number. */
 export class FieldLayout {
   readonly names: string[] = [];
@@ -253,6 +254,8 @@ export function decodeUtf8(b: Uint8Array, s: number, e: number): string {
  * the same bytes, decoding (and validating) a string only the first time it sees them;
  * `find()` looks up without adding. Countly's hot string fields (app ids, event keys,
  * sources) take few distinct values, so this replaces a string per document by a hash.
+ * Bytes are hashed and compared four at a time (DataView reads of the document and of the
+ * interner's own arena of the strings' bytes).
  */
 export class StringInterner {
   private slots: Int32Array = new Int32Array(64).fill(-1);
@@ -260,7 +263,11 @@ export class StringInterner {
   private starts: Int32Array = new Int32Array(32);
   private lengths: Int32Array = new Int32Array(32);
   private arena = new Uint8Array(1024);
+  private arenaView = new DataView(this.arena.buffer);
   private used = 0;
+  // the DataView of the last buffer looked up through find()/id() (DocFields passes its own)
+  private lastBytes: Uint8Array | null = null;
+  private lastView: DataView = this.arenaView;
   readonly texts: string[] = [];
 
   get size(): number {
@@ -278,24 +285,38 @@ export class StringInterner {
 
   /** The id of the string b[s, e), or -1 when it was never added. */
   find(b: Uint8Array, s: number, e: number): number {
-    const h = hashBytes(b, s, e);
-    const mask = this.slots.length - 1;
-    for (let i = h & mask; ; i = (i + 1) & mask) {
-      const id = this.slots[i]!;
-      if (id < 0) return -1;
-      if (this.hashes[id] === h && this.same(id, b, s, e)) return id;
-    }
+    return this.findIn(this.viewOf(b), b, s, e);
   }
 
   /** The id of the string b[s, e), adding it (decoded, validated as UTF-8) when new. */
   id(b: Uint8Array, s: number, e: number): number {
-    const h = hashBytes(b, s, e);
-    const mask = this.slots.length - 1;
+    return this.idIn(this.viewOf(b), b, s, e);
+  }
+
+  /** find() with `v`, a DataView over exactly `b`'s bytes. */
+  findIn(v: DataView, b: Uint8Array, s: number, e: number): number {
+    const h = hashBytes(v, b, s, e);
+    const slots = this.slots;
+    const hashes = this.hashes;
+    const mask = slots.length - 1;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const id = slots[i]!;
+      if (id < 0) return -1;
+      if (hashes[id] === h && this.same(id, v, b, s, e)) return id;
+    }
+  }
+
+  /** id() with `v`, a DataView over exactly `b`'s bytes. */
+  idIn(v: DataView, b: Uint8Array, s: number, e: number): number {
+    const h = hashBytes(v, b, s, e);
+    const slots = this.slots;
+    const hashes = this.hashes;
+    const mask = slots.length - 1;
     let i = h & mask;
     for (; ; i = (i + 1) & mask) {
-      const id = this.slots[i]!;
+      const id = slots[i]!;
       if (id < 0) break;
-      if (this.hashes[id] === h && this.same(id, b, s, e)) return id;
+      if (hashes[id] === h && this.same(id, v, b, s, e)) return id;
     }
     return this.insert(decodeUtf8(b, s, e), b, s, e, h, i);
   }
@@ -303,21 +324,33 @@ export class StringInterner {
   /** The id of a string given as text. */
   add(text: string): number {
     const bytes = encoder.encode(text);
-    const found = this.find(bytes, 0, bytes.length);
+    const v = this.viewOf(bytes);
+    const found = this.findIn(v, bytes, 0, bytes.length);
     if (found >= 0) return found;
-    const h = hashBytes(bytes, 0, bytes.length);
+    const h = hashBytes(v, bytes, 0, bytes.length);
     const mask = this.slots.length - 1;
     let i = h & mask;
     while (this.slots[i]! >= 0) i = (i + 1) & mask;
     return this.insert(text, bytes, 0, bytes.length, h, i);
   }
 
-  private same(id: number, b: Uint8Array, s: number, e: number): boolean {
+  private viewOf(b: Uint8Array): DataView {
+    if (b !== this.lastBytes) {
+      this.lastBytes = b;
+      this.lastView = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    }
+    return this.lastView;
+  }
+
+  private same(id: number, v: DataView, b: Uint8Array, s: number, e: number): boolean {
     const n = e - s;
     if (this.lengths[id] !== n) return false;
-    const a = this.arena;
+    const av = this.arenaView;
     const at = this.starts[id]!;
-    for (let k = 0; k < n; k++) if (a[at + k] !== b[s + k]) return false;
+    let k = 0;
+    for (; k + 4 <= n; k += 4) if (av.getInt32(at + k, true) !== v.getInt32(s + k, true)) return false;
+    const a = this.arena;
+    for (; k < n; k++) if (a[at + k] !== b[s + k]) return false;
     return true;
   }
 
@@ -333,6 +366,7 @@ export class StringInterner {
       const a = new Uint8Array(Math.max(this.arena.length * 2, this.used + n));
       a.set(this.arena.subarray(0, this.used));
       this.arena = a;
+      this.arenaView = new DataView(a.buffer);
     }
     this.arena.set(b.subarray(s, e), this.used);
     this.starts[id] = this.used;
@@ -363,13 +397,36 @@ function grow(a: Int32Array, n: number): Int32Array {
   return out;
 }
 
-/** FNV-1a over the bytes, 4 at a time where it can. */
-function hashBytes(b: Uint8Array, s: number, e: number): number {
-  let h = 0x811c9dc5 ^ (e - s);
+/** The hash StringInterner files b[s, e) under (exported for its tests: strings that collide). */
+export function stringHash(b: Uint8Array, s: number, e: number): number {
+  return hashBytes(new DataView(b.buffer, b.byteOffset, b.byteLength), b, s, e);
+}
+
+/**
+ * A 31-bit hash of the bytes b[s, e) (`v` views the same bytes): 4 bytes at a time in two
+ * independent lanes (half the chain of multiplications for app ids and event keys), every
+ * input bit mixed into the low bits a table index uses.
+ */
+function hashBytes(v: DataView, b: Uint8Array, s: number, e: number): number {
+  let h1 = 0x811c9dc5 ^ (e - s);
+  let h2 = 0x9e3779b9;
   let i = s;
-  for (; i + 4 <= e; i += 4) h = Math.imul(h ^ (b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24)), 0x01000193);
-  for (; i < e; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
-  h ^= h >>> 15;
+  for (; i + 8 <= e; i += 8) {
+    h1 = Math.imul(h1 ^ v.getInt32(i, true), 0x5bd1e995);
+    h2 = Math.imul(h2 ^ v.getInt32(i + 4, true), 0x5bd1e995);
+    h1 ^= h1 >>> 15;
+    h2 ^= h2 >>> 15;
+  }
+  if (i + 4 <= e) {
+    h1 = Math.imul(h1 ^ v.getInt32(i, true), 0x5bd1e995);
+    h1 ^= h1 >>> 15;
+    i += 4;
+  }
+  for (; i < e; i++) h2 = Math.imul(h2 ^ b[i]!, 0x01000193);
+  let h = h1 ^ Math.imul(h2 ^ (h2 >>> 16), 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
   return h & 0x7fffffff;
 }
 
@@ -463,10 +520,12 @@ export class DocFields {
   /** The current document's offset in the uncompressed file (set by the file scanner). */
   offset = 0;
   private view: DataView = new DataView(new ArrayBuffer(8));
+  /** Slot -> the BSON type of the field in the current document, 0 while not found (all reset by `load()`). */
   private readonly types: Uint8Array;
   private readonly starts: Int32Array;
   private readonly ends: Int32Array;
-  private readonly stamps: Int32Array;
+  /** Slot -> the slot of its embedded document, -1 for top-level slots (layout.parent). */
+  private readonly parents: Int32Array;
   /** Top-level slot -> the generation its sub-fields were found in. */
   private readonly subStamps: Int32Array;
   private gen = 0;
@@ -478,7 +537,7 @@ export class DocFields {
     this.types = new Uint8Array(n);
     this.starts = new Int32Array(n);
     this.ends = new Int32Array(n);
-    this.stamps = new Int32Array(n);
+    this.parents = Int32Array.from(layout.parent);
     this.subStamps = new Int32Array(n);
   }
 
@@ -496,12 +555,13 @@ export class DocFields {
     let gen = this.gen + 1;
     if (gen > 0x3fffffff) {
       gen = 1;
-      this.stamps.fill(0);
       this.subStamps.fill(0);
     }
     this.gen = gen;
     this.start = start;
     this.end = end;
+    const types = this.types;
+    for (let i = 0; i < types.length; i++) types[i] = 0;
     this.walk(b, start, end, this.layout.top);
   }
 
@@ -517,8 +577,6 @@ export class DocFields {
     const types = this.types;
     const starts = this.starts;
     const ends = this.ends;
-    const stamps = this.stamps;
-    const gen = this.gen;
     let p = start + 4;
     while (p < last) {
       const t = b[p]!;
@@ -599,38 +657,39 @@ export class DocFields {
         types[slot] = t;
         starts[slot] = p;
         ends[slot] = ve;
-        stamps[slot] = gen;
       }
       p = ve;
     }
   }
 
-  /** Finds the sub-fields of an embedded document on first access (the last occurrence of the parent wins, as in bson). */
-  private present(slot: number): boolean {
-    const parent = this.layout.parent[slot]!;
-    if (parent >= 0 && this.subStamps[parent] !== this.gen) {
-      this.subStamps[parent] = this.gen;
-      if (this.stamps[parent] === this.gen && this.types[parent] === 3) this.walk(this.bytes, this.starts[parent]!, this.ends[parent]!, this.layout.subLevels[parent]!);
-    }
-    return this.stamps[slot] === this.gen && (parent < 0 || this.types[parent] === 3);
+  /** The field's BSON type, 0 when absent; a sub-field's embedded document is walked on first access (its last occurrence, as in bson). */
+  private present(slot: number): number {
+    const parent = this.parents[slot]!;
+    if (parent >= 0 && this.subStamps[parent] !== this.gen) this.findSubFields(parent);
+    return this.types[slot]!;
+  }
+
+  private findSubFields(parent: number): void {
+    this.subStamps[parent] = this.gen;
+    if (this.types[parent] === 3) this.walk(this.bytes, this.starts[parent]!, this.ends[parent]!, this.layout.subLevels[parent]!);
   }
 
   has(slot: number): boolean {
-    return this.present(slot);
+    return this.present(slot) !== 0;
   }
 
   /** The BSON type of the field, 0 when absent. */
   type(slot: number): number {
-    return this.present(slot) ? this.types[slot]! : 0;
+    return this.present(slot);
   }
 
   isString(slot: number): boolean {
-    return this.type(slot) === 2;
+    return this.present(slot) === 2;
   }
 
   /** The field is a string of exactly these UTF-8 bytes. */
   stringIs(slot: number, bytes: Uint8Array): boolean {
-    if (!this.present(slot) || this.types[slot] !== 2) return false;
+    if (this.present(slot) !== 2) return false;
     const s = this.starts[slot]! + 4;
     const n = this.ends[slot]! - 1 - s;
     if (n !== bytes.length) return false;
@@ -641,7 +700,7 @@ export class DocFields {
 
   /** The field's string value, or undefined when it is not a string. */
   string(slot: number): string | undefined {
-    if (!this.present(slot) || this.types[slot] !== 2) return undefined;
+    if (this.present(slot) !== 2) return undefined;
     const e = this.ends[slot]!;
     if (this.bytes[e - 1] !== 0) corrupt("bad string length in bson");
     return decodeUtf8(this.bytes, this.starts[slot]! + 4, e - 1);
@@ -649,16 +708,16 @@ export class DocFields {
 
   /** The interned id of the field's string value (`table.id`), or -1 when it is not a string. */
   intern(slot: number, table: StringInterner): number {
-    if (!this.present(slot) || this.types[slot] !== 2) return -1;
+    if (this.present(slot) !== 2) return -1;
     const e = this.ends[slot]!;
     if (this.bytes[e - 1] !== 0) corrupt("bad string length in bson");
-    return table.id(this.bytes, this.starts[slot]! + 4, e - 1);
+    return table.idIn(this.view, this.bytes, this.starts[slot]! + 4, e - 1);
   }
 
   /** The id of the field's string value in `table` without adding it; -1 when absent there or not a string. */
   lookup(slot: number, table: StringInterner): number {
-    if (!this.present(slot) || this.types[slot] !== 2) return -1;
-    return table.find(this.bytes, this.starts[slot]! + 4, this.ends[slot]! - 1);
+    if (this.present(slot) !== 2) return -1;
+    return table.findIn(this.view, this.bytes, this.starts[slot]! + 4, this.ends[slot]! - 1);
   }
 
   /**
@@ -666,9 +725,9 @@ export class DocFields {
    * the nearest double beyond ±2^53) or Decimal128 (NaN and infinities included); else undefined.
    */
   number(slot: number): number | undefined {
-    if (!this.present(slot)) return undefined;
+    const t = this.present(slot);
     const p = this.starts[slot]!;
-    switch (this.types[slot]) {
+    switch (t) {
       case 1:
         return this.view.getFloat64(p, true);
       case 16:
@@ -682,16 +741,37 @@ export class DocFields {
     }
   }
 
+  /**
+   * number() for the hot loops: the field's number, NaN when it is absent or of another type
+   * (always a number, so nothing is boxed per call). Where NaN itself matters, ask type() first.
+   */
+  numeric(slot: number): number {
+    const t = this.present(slot);
+    const p = this.starts[slot]!;
+    if (t === 1) return this.view.getFloat64(p, true);
+    if (t === 16) return this.view.getInt32(p, true);
+    if (t === 18) return this.view.getInt32(p + 4, true) * TWO_32 + this.view.getUint32(p, true);
+    if (t === 19) return decimal128Number(this.bytes, p);
+    return NaN;
+  }
+
+  /** The field's value as epoch ms when it is a UTC datetime (possibly beyond Date's range), NaN otherwise. */
+  dateMsOrNaN(slot: number): number {
+    if (this.present(slot) !== 9) return NaN;
+    const p = this.starts[slot]!;
+    return this.view.getInt32(p + 4, true) * TWO_32 + this.view.getUint32(p, true);
+  }
+
   /** A UTC datetime as epoch ms (possibly beyond Date's range); undefined for other types. */
   dateMs(slot: number): number | undefined {
-    if (!this.present(slot) || this.types[slot] !== 9) return undefined;
+    if (this.present(slot) !== 9) return undefined;
     const p = this.starts[slot]!;
     return this.view.getInt32(p + 4, true) * TWO_32 + this.view.getUint32(p, true);
   }
 
   /** The field's value as BSON.deserialize gives it (undefined when absent). */
   value(slot: number): unknown {
-    if (!this.present(slot)) return undefined;
+    if (this.present(slot) === 0) return undefined;
     return decodeValue(this.bytes, this.types[slot]!, this.starts[slot]!, this.ends[slot]!);
   }
 
@@ -705,13 +785,13 @@ export class DocFields {
     const out: Record<string, unknown> = {};
     const { names, children } = this.layout;
     for (const slot of this.layout.recordSlots) {
-      if (!this.present(slot)) continue;
+      if (this.present(slot) === 0) continue;
       const kids = children[slot]!;
       let v: unknown;
       if (this.layout.subLevels[slot] !== null && this.types[slot] === 3) {
         const sub: Record<string, unknown> = {};
         const prefix = names[slot]!.length + 1;
-        for (const k of kids) if (this.present(k)) define(sub, names[k]!.slice(prefix), this.value(k));
+        for (const k of kids) if (this.present(k) !== 0) define(sub, names[k]!.slice(prefix), this.value(k));
         v = sub;
       } else {
         v = this.value(slot);
@@ -724,7 +804,7 @@ export class DocFields {
   /** The document's `_id` as text for messages (`ObjectId("…")`, a string in quotes, or "(no _id)"). */
   describeId(): string {
     const slot = this.layout.idSlot;
-    if (!this.present(slot)) return "(no _id)";
+    if (this.present(slot) === 0) return "(no _id)";
     try {
       const v = this.value(slot);
       if (v instanceof ObjectId) return `ObjectId("${v.toHexString()}")`;

@@ -16,7 +16,7 @@ import {
   Timestamp,
   UUID,
 } from "bson";
-import { DocFields, FieldLayout, StringInterner, utf8Bytes, type FieldSelection } from "../../../../runner/sources/dump/bson-fields.ts";
+import { DocFields, FieldLayout, StringInterner, stringHash, utf8Bytes, type FieldSelection } from "../../../../runner/sources/dump/bson-fields.ts";
 
 /** A reusable reader of `fields` (what the scanner keeps per collection). */
 function compileSelection(fields: FieldSelection): DocFields {
@@ -491,6 +491,101 @@ describe(`DocFields (fast-check seed ${seed})`, () => {
         expectSame(got, project(full, fields));
       }),
       { seed: seed + 3, numRuns: 300 },
+    );
+  });
+});
+
+describe("StringInterner and the hot-loop readers (byte-level paths)", () => {
+  /** A document's bytes inside a larger buffer: its view starts at an odd byteOffset of the ArrayBuffer and the document at `at` in the view. */
+  function placed(doc: Record<string, unknown>, at: number): { b: Uint8Array; start: number; end: number } {
+    const bytes = BSON.serialize(doc);
+    const b = new Uint8Array(new ArrayBuffer(bytes.length + at + 11), 3, bytes.length + at + 5).fill(0xcc);
+    b.set(bytes, at);
+    return { b, start: at, end: at + bytes.length };
+  }
+
+  it("strings whose hashes collide keep their own ids, texts and lookups", () => {
+    const byHash = new Map<number, string>();
+    const pairs: [string, string][] = [];
+    for (let i = 0; i < 200_000 && pairs.length < 4; i++) {
+      const s = `Event ${i}`;
+      const b = utf8Bytes(s);
+      const h = stringHash(b, 0, b.length);
+      const other = byHash.get(h);
+      if (other !== undefined) pairs.push([other, s]);
+      else byHash.set(h, s);
+    }
+    expect(pairs.length).toBe(4); // the test really has colliding strings
+    const sel = compileSelection({ n: true });
+    const N = sel.layout.slot("n");
+    const table = new StringInterner();
+    const intern = (n: string, at: number): number => {
+      const { b, start, end } = placed({ n }, at);
+      sel.load(b, start, end);
+      return sel.intern(N, table);
+    };
+    const lookup = (n: string, at: number): number => {
+      const { b, start, end } = placed({ n }, at);
+      sel.load(b, start, end);
+      return sel.lookup(N, table);
+    };
+    for (const [x, y] of pairs) {
+      expect(stringHash(utf8Bytes(x), 0, utf8Bytes(x).length)).toBe(stringHash(utf8Bytes(y), 0, utf8Bytes(y).length));
+      const ix = intern(x, 1);
+      expect(lookup(y, 2)).toBe(-1); // same hash, never added
+      const iy = intern(y, 3);
+      expect(iy).not.toBe(ix);
+      expect([table.text(ix), table.text(iy)]).toEqual([x, y]);
+      expect([lookup(x, 5), lookup(y, 6), intern(x, 7), intern(y, 0)]).toEqual([ix, iy, ix, iy]);
+      expect(table.find(utf8Bytes(y), 0, utf8Bytes(y).length)).toBe(iy);
+      expect(table.add(x)).toBe(ix);
+    }
+  });
+
+  it(`ids are per distinct byte string, through rehashes, at any offset of any buffer (seed ${seed})`, () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(arbString, fc.nat({ max: 9 })), { minLength: 1, maxLength: 400 }), (items) => {
+        const sel = compileSelection({ n: true, a: true });
+        const N = sel.layout.slot("n");
+        const A = sel.layout.slot("a");
+        const table = new StringInterner();
+        const ids = new Map<string, number>();
+        for (const [n, at] of items) {
+          const { b, start, end } = placed({ a: n, n }, at);
+          sel.load(b, start, end);
+          const text = BSON.deserialize(b.slice(start, end))["n"] as string; // lone surrogates are U+FFFD once serialised
+          const before = sel.lookup(A, table);
+          const id = sel.intern(N, table);
+          expect(table.text(id)).toBe(text);
+          expect(before).toBe(ids.get(text) ?? -1);
+          if (!ids.has(text)) ids.set(text, id);
+          expect(id).toBe(ids.get(text));
+          expect(sel.lookup(A, table)).toBe(id);
+          expect(sel.stringIs(N, utf8Bytes(text))).toBe(true);
+          expect(sel.stringIs(N, utf8Bytes(text + "x"))).toBe(false);
+        }
+        expect(table.size).toBe(ids.size);
+      }),
+      { seed: seed + 7, numRuns: 60 },
+    );
+  });
+
+  it(`numeric() is number() with NaN for anything else, dateMsOrNaN() is dateMs() with NaN, at odd offsets too (seed ${seed})`, () => {
+    const sel = compileSelection({ c: true, x: true });
+    const C = sel.layout.slot("c");
+    const X = sel.layout.slot("x");
+    fc.assert(
+      fc.property(fc.option(arbScalar, { nil: undefined }), fc.nat({ max: 9 }), (value, at) => {
+        const { b, start, end } = placed(value === undefined ? { y: 1 } : { c: value }, at);
+        sel.load(b, start, end);
+        const n = sel.number(C);
+        expect(Object.is(sel.numeric(C), n ?? NaN)).toBe(true);
+        expect(Object.is(sel.dateMsOrNaN(C), sel.dateMs(C) ?? NaN)).toBe(true);
+        expect(sel.numeric(X)).toBeNaN();
+        expect(sel.dateMsOrNaN(X)).toBeNaN();
+        if (value instanceof Date) expect(Object.is(sel.dateMs(C), value.getTime()) || Number.isNaN(value.getTime())).toBe(true);
+      }),
+      { seed: seed + 8, numRuns: 400 },
     );
   });
 });
