@@ -63,8 +63,8 @@ export const eventsMatchRaw: CheckDefinition<EventsMatchRawOptions> = {
     const o = ctx.options;
     const wanted = (key: string) => (o.events === undefined || o.events.includes(key)) && !o.exclude_events.includes(key);
     const raw = ctx.facts.get("rawEvents");
-    const aggregated = new Map<string, Counters>();
-    for (const t of ctx.facts.get("eventAggregates").totals) if (wanted(t.key)) aggregated.set(`${t.key}\u0000${t.day}`, t);
+    const aggregated = new AggregatedDays();
+    for (const t of ctx.facts.get("eventAggregates").totals) if (wanted(t.key)) aggregated.set(t);
 
     const limit = eventLimitState(ctx.facts, ctx.app.id, o.event_limit);
     const candidates = raw.rows.filter((r) => wanted(r.key));
@@ -79,11 +79,15 @@ export const eventsMatchRaw: CheckDefinition<EventsMatchRawOptions> = {
     const tol = { absolute: o.tolerance, relative: o.relative_tolerance };
     const chart = new DailyComparison();
     const charted = o.fields[0]!;
+    const labels = new Map<string, string>();
+    const label = (key: string): string => {
+      let l = labels.get(key);
+      if (l === undefined) labels.set(key, (l = `event ${key} · ${charted}`));
+      return l;
+    };
     for (const r of rows) {
-      const groupKey = `${r.key}\u0000${r.day}`;
-      const agg = aggregated.get(groupKey);
-      aggregated.delete(groupKey);
-      chart.add(`event ${r.key} · ${charted}`, r.day, r[charted], agg?.[charted] ?? 0);
+      const agg = aggregated.take(r.key, r.day);
+      chart.add(label(r.key), r.day, r[charted], agg?.[charted] ?? 0);
       const recent = recentCounters(r, cutoff);
       for (const f of o.fields) {
         const hi = r[f];
@@ -93,7 +97,7 @@ export const eventsMatchRaw: CheckDefinition<EventsMatchRawOptions> = {
         if (actual >= lo - epsilon && actual <= hi + epsilon) continue;
         const expected = actual < lo ? lo : hi;
         if (withinTolerance(expected, actual, tol)) continue;
-        chart.flag(`event ${r.key} · ${charted}`);
+        chart.flag(label(r.key));
         ctx.report({
           event: r.key,
           day: r.day,
@@ -104,20 +108,53 @@ export const eventsMatchRaw: CheckDefinition<EventsMatchRawOptions> = {
         });
       }
     }
-    for (const a of aggregated.values()) {
-      const t = a as Counters & { key: string; day: RawEventDay["day"] };
-      chart.add(`event ${t.key} · ${charted}`, t.day, 0, t[charted]);
-    }
+    const left = aggregated.left();
+    for (const t of left) chart.add(label(t.key), t.day, 0, t[charted]);
     chart.report(ctx, `all events · ${charted}`);
     if (o.aggregates_without_raw === "fail") {
-      for (const a of aggregated.values()) {
-        const t = a as Counters & { key: string; day: string };
+      for (const t of left) {
         if (t.c === 0) continue;
         ctx.report({ event: t.key, day: t.day, field: "c", expected: 0, actual: t.c, message: `aggregated count ${t.c} but no raw drill events that day (raw data deleted, or aggregates restored over another dataset)` });
       }
     }
   },
 };
+
+type Aggregated = Counters & { key: string; day: RawEventDay["day"] };
+
+/**
+ * The aggregated days by event key and day, as a Map keyed by both would hold them (a
+ * repeated key and day: the first one's place, the last one's counters); `take` hands a
+ * day out once, `left` gives the days never taken, in their order. Keyed by the rows'
+ * own strings, without a joined key string per row.
+ */
+class AggregatedDays {
+  private readonly byKey = new Map<string, Map<string, number>>();
+  private readonly days: Aggregated[] = [];
+  private readonly taken: boolean[] = [];
+
+  set(t: Aggregated): void {
+    let byDay = this.byKey.get(t.key);
+    if (byDay === undefined) this.byKey.set(t.key, (byDay = new Map()));
+    const at = byDay.get(t.day);
+    if (at === undefined) {
+      byDay.set(t.day, this.days.length);
+      this.days.push(t);
+      this.taken.push(false);
+    } else this.days[at] = t;
+  }
+
+  take(key: string, day: string): Aggregated | undefined {
+    const at = this.byKey.get(key)?.get(day);
+    if (at === undefined || this.taken[at]) return undefined;
+    this.taken[at] = true;
+    return this.days[at];
+  }
+
+  left(): Aggregated[] {
+    return this.days.filter((_, i) => !this.taken[i]);
+  }
+}
 
 function recentCounters(r: RawEventDay, cutoff: number | undefined): Counters {
   const out = { c: 0, s: 0, dur: 0 };

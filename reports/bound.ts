@@ -55,7 +55,18 @@ const CLOSED_FORMATS: ReadonlyMap<string, RegExp> = new Map([
 /** Objects whose keys are data (app ids), not property names of the model: their keys are text too. */
 const DATA_KEYED: ReadonlySet<string> = new Set(["profile.detected.eventLimit.apps", "profile.detected.views.lastDay", "profile.detected.views.firstDay"]);
 
-const pathKey = (path: TextPath): string => path.map((p) => (typeof p === "number" ? "*" : p)).join(".");
+/** `path` is `pattern` (dot-separated, `*` for any array index). */
+function isAt(path: TextPath, pattern: readonly string[]): boolean {
+  if (path.length !== pattern.length) return false;
+  for (let i = path.length - 1; i >= 0; i--) {
+    const p = path[i]!;
+    if (pattern[i] === "*" ? typeof p !== "number" : p !== pattern[i]) return false;
+  }
+  return true;
+}
+
+const CLOSED: readonly [string[], RegExp][] = [...CLOSED_FORMATS].map(([k, re]) => [k.split("."), re]);
+const KEYED: readonly string[][] = [...DATA_KEYED].map((k) => k.split("."));
 
 /**
  * `value` with every string in it, at any depth, mapped through `fn` (and the keys of the
@@ -66,26 +77,27 @@ function mapTexts<T>(value: T, fn: (text: string, path: TextPath) => string): T 
   const path: (string | number)[] = [];
   const walk = (v: unknown): unknown => {
     if (typeof v === "string") {
-      const closed = CLOSED_FORMATS.get(pathKey(path));
-      return closed?.test(v) ? v : fn(v, path);
+      for (const [at, format] of CLOSED) if (isAt(path, at)) return format.test(v) ? v : fn(v, path);
+      return fn(v, path);
     }
+    if (typeof v !== "object" || v === null) return v;
     if (Array.isArray(v)) {
-      return v.map((x, i) => {
+      const out = new Array<unknown>(v.length);
+      for (let i = 0; i < v.length; i++) {
         path.push(i);
-        const out = walk(x);
+        out[i] = walk(v[i]);
         path.pop();
-        return out;
-      });
+      }
+      return out;
     }
-    if (v === null || typeof v !== "object") return v;
-    const dataKeyed = DATA_KEYED.has(pathKey(path));
+    const dataKeyed = KEYED.some((at) => isAt(path, at));
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) {
+    for (const k in v) {
+      if (!Object.hasOwn(v, k)) continue;
       path.push(k);
-      const mapped = walk(x);
-      const key = dataKeyed ? fn(k, path) : k;
+      const mapped = walk((v as Record<string, unknown>)[k]);
+      out[dataKeyed ? fn(k, path) : k] = mapped;
       path.pop();
-      out[key] = mapped;
     }
     return out;
   };

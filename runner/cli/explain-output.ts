@@ -20,6 +20,21 @@ function filterText(filter: Record<string, unknown> | undefined): string {
   return text.length > FILTER_CHARS ? `${text.slice(0, FILTER_CHARS)}… (${text.length} characters; --json has it whole)` : text;
 }
 
+/**
+ * The plans with every text in them (purposes, errors, the strings and keys of filters and
+ * sorts) through `safe`, the command's secret scrubber: a filter holds values from the data
+ * and the scenarios. Dates and other non-plain values stay as they are.
+ */
+export function redactPlans(plans: readonly QueryPlan[], safe: (text: string) => string): QueryPlan[] {
+  const walk = (v: unknown): unknown => {
+    if (typeof v === "string") return safe(v);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v === null || typeof v !== "object" || Object.getPrototypeOf(v) !== Object.prototype) return v;
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [safe(k), walk(x)]));
+  };
+  return plans.map((p) => walk(p) as QueryPlan);
+}
+
 export function explainConsole(source: string, plans: readonly QueryPlan[]): string {
   const lines = [`countly-check --explain: ${plans.length} quer${plans.length === 1 ? "y" : "ies"} a run would send to ${source} (explain, verbosity queryPlanner: plans only, nothing executed)`];
   for (const [i, p] of plans.entries()) {

@@ -103,8 +103,8 @@ async function explainRun(scenarios: readonly Scenario[], spec: string, options:
   }
   const plans = source.plans?.() ?? [];
   const code = plans.some((p) => p.error) ? EXIT.source : EXIT.ok;
-  const { explainConsole, explainJson } = await import("./explain-output.ts");
-  const shown = plans.map((p) => (p.error ? { ...p, error: safe(p.error) } : p));
+  const { explainConsole, explainJson, redactPlans } = await import("./explain-output.ts");
+  const shown = redactPlans(plans, safe);
   const say = json === "-" ? io.stderr : io.stdout;
   say(explainConsole(safe(source.description), shown));
   if (json) {

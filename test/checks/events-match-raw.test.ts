@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { eventsMatchRaw } from "../../checks/events-match-raw.ts";
 import type { RawEventDay } from "../../runner/facts/types.ts";
-import { APP, EMPTY_FACTS, evaluate } from "../support/check-harness.ts";
+import { APP, EMPTY_FACTS, evaluate, evaluateSeries } from "../support/check-harness.ts";
 import { withDefaults } from "../../checks/types.ts";
 
 const a = APP.id;
@@ -199,6 +199,32 @@ describe("events-match-raw", () => {
     it("by default compares c, s and dur with no tolerance", () => {
       const out = one(raw("Buy", "2024-10-27", 5, { s: 2, dur: 3 }), [agg("Buy", "2024-10-27", 6, 3, 4)]);
       expect(out.map((f) => f.field)).toEqual(["c", "s", "dur"]);
+    });
+  });
+
+  describe("the chart and the skip, whole", () => {
+    it("charts raw against aggregated per event and day of the first field: the total first, then events with findings, aggregated-only days included", () => {
+      const facts = {
+        rawEvents: { rows: [raw("Buy", "2024-10-27", 3, { dur: 30 }), raw("Login", "2024-10-27", 2, { dur: 4 })] },
+        eventAggregates: { totals: [agg("Buy", "2024-10-27", 3, 0, 30), agg("Login", "2024-10-27", 1, 0, 4), agg("Buy", "2024-10-28", 4, 0, 8), agg("Gone", "2024-10-28", 5, 0, 1)], segments: [], unattributed: [] },
+      };
+      expect(evaluateSeries(eventsMatchRaw, { exclude_events: ["Gone"] }, facts)).toEqual([
+        { label: "all events · c", points: [{ day: "2024-10-27", raw: 5, aggregated: 4 }, { day: "2024-10-28", raw: 0, aggregated: 4 }] },
+        { label: "event Login · c", points: [{ day: "2024-10-27", raw: 2, aggregated: 1 }] },
+        { label: "event Buy · c", points: [{ day: "2024-10-27", raw: 3, aggregated: 3 }, { day: "2024-10-28", raw: 0, aggregated: 4 }] },
+      ]);
+      // the first field compared is the one charted; Login has a finding (in c), so it comes first
+      expect(evaluateSeries(eventsMatchRaw, { fields: ["dur", "c"], exclude_events: ["Gone"] }, facts).map((l) => [l.label, l.points.map((p) => p.raw)])).toEqual([
+        ["all events · dur", [34, 0]],
+        ["event Login · dur", [4]],
+        ["event Buy · dur", [30, 0]],
+      ]);
+    });
+
+    it("one unaggregated key skips in the singular", () => {
+      const full = { eventCatalog: { apps: [{ app: a, list: ["Listed"], segments: {}, omitted: {} }], data: [], drill: [], unresolved: [] }, buildSignals: { ...EMPTY_FACTS.buildSignals, eventLimit: 0 } };
+      const out = evaluate(eventsMatchRaw, {}, { rawEvents: { rows: [raw("A", "2024-10-27", 1), raw("A", "2024-10-28", 1)] }, ...full });
+      expect(out.skipped).toBe("the 1 event key with raw events in the period is not in the full event list (event_limit 0 from countly.plugins api.event_limit): Countly does not aggregate it");
     });
   });
 });

@@ -53,6 +53,9 @@ describe("views-match-raw", () => {
     const rawViews = [raw("Home", "2024-10-27", 2)];
     const unnamed = { app: a, viewId: md5Hex("Home"), day: "2024-10-27", visits: 2 };
     expect(evaluate(viewsMatchRaw, {}, { rawViews, viewVisits: { days: [unnamed], meta: meta("Home") } }).findings).toEqual([]);
+    // with other raw views beside it, the unnamed documents still belong to the view whose md5 they carry
+    const two = [...rawViews, raw("Cart", "2024-10-27", 1)];
+    expect(evaluate(viewsMatchRaw, {}, { rawViews: two, viewVisits: { days: [unnamed, visits("Cart", "2024-10-27", 1)], meta: meta("Home", "Cart") } }).findings).toEqual([]);
     // Legacy: the id is the app_viewsmeta ObjectId; the fact names the view from the meta entry.
     const legacy = { days: [{ app: a, viewId: "65f0aaaaaaaaaaaaaaaaaaaa", view: "Home", day: "2024-10-27", visits: 2 }], meta: [{ app: a, viewId: "65f0aaaaaaaaaaaaaaaaaaaa", view: "Home" }] };
     expect(evaluate(viewsMatchRaw, {}, { rawViews, viewVisits: legacy }).findings).toEqual([]);

@@ -15,6 +15,7 @@ import { NO_SEGMENT, parseViewDataId } from "../../../countly/ids.ts";
 import { COLLECTIONS, legacyEventsHash } from "../../../countly/layout.ts";
 import { dayFromMonthAndKey } from "../../../countly/time.ts";
 import { recordVisitor, type CollectionRef, type DumpCollector } from "../collector.ts";
+import { StringInterner, utf8Bytes } from "../../sources/dump/bson-fields.ts";
 import type { BuildSignalsFact } from "../types.ts";
 import { eventCollections } from "./event-docs.ts";
 import { countlyCollection } from "./metric-docs.ts";
@@ -56,7 +57,7 @@ export const buildSignalsFromDump: DumpCollector<"buildSignals"> = {
         if (!(out.viewsFirstDay[app]! <= day)) out.viewsFirstDay[app] = day;
       }
     };
-    return recordVisitor({
+    const decoded = recordVisitor({
       visit(doc, from) {
         const id = String(doc._id);
         if (from.name === COLLECTIONS.plugins) {
@@ -100,8 +101,32 @@ export const buildSignalsFromDump: DumpCollector<"buildSignals"> = {
       },
       finish: () => out,
     });
+    // `countly.events_data` (one document per app, event, segment and month: the many) by its bytes, as the decoded branch above
+    const months = new StringInterner();
+    const zero: boolean[] = [];
+    return {
+      reader(layout, from) {
+        if (from.name !== COLLECTIONS.eventsData) return decoded.reader(layout, from);
+        const S = layout.slot("s");
+        const M = layout.slot("m");
+        const E = layout.slot("e");
+        return (doc) => {
+          if (!doc.isString(S) || !doc.isString(M)) return;
+          const m = doc.intern(M, months);
+          while (zero.length <= m) zero.push(months.text(zero.length).endsWith(":0"));
+          if (zero[m] || doc.stringIs(E, ALL)) return;
+          if (doc.stringIs(S, NO_SEGMENT_BYTES)) out.totalDocs++;
+          else if (!doc.stringIs(S, KEY)) out.segmentDocs++;
+        };
+      },
+      finish: decoded.finish,
+    };
   },
 };
+
+const ALL = utf8Bytes("all");
+const KEY = utf8Bytes("key");
+const NO_SEGMENT_BYTES = utf8Bytes(NO_SEGMENT);
 
 /** `api.event_limit` as Countly reads it: a positive number (pluginManager keeps numbers numeric). */
 function eventLimitOf(api: unknown): number | undefined {

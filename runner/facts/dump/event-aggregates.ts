@@ -1,21 +1,31 @@
 // Fact eventAggregates from a dump: no-segment day totals and per-segment sums from
 // `countly.events_data` (current) or `countly.events<H>` (legacy). The day totals (one per
 // app, event and day: the many) live in typed-array columns (GroupTable) and become rows
-// per check case (group-rows.ts).
+// per check case (group-rows.ts). The no-segment documents of the current layout (nearly
+// all of the collection) are read from their bytes (DocFields: app, key and month
+// interned, `d.<day>.{c,s,dur}` read as numbers); segment documents, legacy collections
+// and documents of unusual shape take the decoded path (`visit`), which is the reference.
 import { COLLECTIONS, legacyEventsHash } from "../../../countly/layout.ts";
 import { NO_SEGMENT } from "../../../countly/ids.ts";
 import { dayFromMonthAndKey, dayName, inPeriod } from "../../../countly/time.ts";
-import { StringInterner } from "../../sources/dump/bson-fields.ts";
+import { type DocFields, StringInterner, utf8Bytes } from "../../sources/dump/bson-fields.ts";
 import { defineRows } from "../group-rows.ts";
 import { hashIndex } from "../attribution.ts";
-import { type DumpCollector, recordVisitor } from "../collector.ts";
+import type { CollectionRef, DumpCollector } from "../collector.ts";
 import { MemoryBudget } from "../memory-budget.ts";
-import { num } from "../numbers.ts";
+import { num, numAt } from "../numbers.ts";
 import type { EventAggregatesFact, EventTotalDay, SegmentSumDay } from "../types.ts";
+import { MonthDayNumbers, MonthDays } from "./event-docs.ts";
 import { GroupTable, groupRows } from "./group-table.ts";
 import { sortRows } from "./raw-events.ts";
 
 const DAY_MS = 86_400_000;
+const NO_SEGMENT_BYTES = utf8Bytes(NO_SEGMENT);
+const ALL_BYTES = utf8Bytes("all");
+
+/** BSON types a decoded value of which is falsy or no object (skipped as a day or as `d`): double, string, undefined, boolean, null, int32. */
+const PRIMITIVE = new Uint8Array(256);
+for (const t of [1, 2, 6, 8, 10, 16]) PRIMITIVE[t] = 1;
 
 /** `<seg>_<YYYY>:<M>[_<postfix>]` at the end of an events id. */
 const MONTH_ID_TAIL = /^(.*)_(\d{4}:\d{1,2})(?:_.)?$/;
@@ -31,7 +41,7 @@ export const eventAggregatesFromDump: DumpCollector<"eventAggregates"> = {
   start(scope, catalog) {
     const apps = new Set(scope.apps.map((a) => a.id));
     const index = scope.layout.events === "legacy" ? hashIndex(scope.apps, catalog.eventLists) : undefined;
-    const totals = new GroupTable();
+    const totals = new GroupTable(false);
     const appIds = new StringInterner();
     const keyIds = new StringInterner();
     const segments = new Map<string, SegmentSumDay>();
@@ -40,8 +50,7 @@ export const eventAggregatesFromDump: DumpCollector<"eventAggregates"> = {
     const totalMeter = budget.meter("eventAggregates", "app/event/day groups", 64);
     const segmentMeter = budget.meter("eventAggregates", "segment values", 240);
 
-    return recordVisitor({
-      visit(doc, from) {
+    const visit = (doc: Record<string, unknown>, from: CollectionRef): void => {
         let app: string;
         let key: string;
         let segment: string;
@@ -98,6 +107,53 @@ export const eventAggregatesFromDump: DumpCollector<"eventAggregates"> = {
             segments.set(id, row);
           }
         }
+    };
+
+    // the byte path's per-id memos: app in scope, month's day numbers
+    const appInScope: boolean[] = [];
+    const monthIds = new StringInterner();
+    const monthDays: ({ number: Float64Array; included: Uint8Array } | null)[] = [];
+    const dayNumbers = new MonthDayNumbers(scope.period);
+    const d = new MonthDays();
+
+    return {
+      reader(layout, from) {
+        const decoded = (doc: DocFields) => visit(doc.record(), from);
+        if (index) return decoded;
+        const A = layout.slot("a");
+        const E = layout.slot("e");
+        const S = layout.slot("s");
+        const M = layout.slot("m");
+        const D = layout.slot("d");
+        return (doc) => {
+          if (!doc.isString(A) || !doc.isString(E) || !doc.isString(M) || !doc.isString(S)) return;
+          if (!doc.stringIs(S, NO_SEGMENT_BYTES)) return decoded(doc);
+          if (doc.stringIs(E, ALL_BYTES)) return;
+          const app = doc.intern(A, appIds);
+          while (appInScope.length <= app) appInScope.push(apps.has(appIds.text(appInScope.length)));
+          if (!appInScope[app]) return;
+          const month = doc.intern(M, monthIds);
+          while (monthDays.length <= month) monthDays.push(dayNumbers.of(monthIds.text(monthDays.length)));
+          const days = monthDays[month]!;
+          if (days === null) return;
+          const dt = doc.type(D);
+          if (dt !== 3) return dt === 0 || PRIMITIVE[dt] ? undefined : decoded(doc);
+          d.load(doc, D);
+          const f = d.fields;
+          // a padded day key, or a day that is an object of another BSON type: the decoded path
+          if (d.hasPaddedDay()) return decoded(doc);
+          for (let k = 1; k <= 31; k++) {
+            const t = f.type(d.day[k]!);
+            if (t !== 0 && t !== 3 && !PRIMITIVE[t] && days.included[k]) return decoded(doc);
+          }
+          const key = doc.intern(E, keyIds);
+          for (let k = 1; k <= 31; k++) {
+            if (!days.included[k] || f.type(d.day[k]!) !== 3) continue;
+            const before = totals.size;
+            totals.add(app, key, days.number[k]!, numAt(f, d.c[k]!), numAt(f, d.s[k]!), numAt(f, d.dur[k]!));
+            if (totals.size !== before) totalMeter.add();
+          }
+        };
       },
       finish: () => {
         totals.done();
@@ -110,15 +166,15 @@ export const eventAggregatesFromDump: DumpCollector<"eventAggregates"> = {
           value,
           "totals",
           groupRows(totals, appIds.texts, keyIds.texts, (g): EventTotalDay => ({
-            app: appIds.text(totals.app[g]!),
-            key: keyIds.text(totals.key[g]!),
-            day: dayName(totals.day[g]!),
-            c: totals.c[g]!,
-            s: totals.s[g]!,
-            dur: totals.dur[g]!,
+            app: appIds.text(totals.app(g)),
+            key: keyIds.text(totals.key(g)),
+            day: dayName(totals.day(g)),
+            c: totals.c(g),
+            s: totals.s(g),
+            dur: totals.dur(g),
           })),
         );
       },
-    });
+    };
   },
 };

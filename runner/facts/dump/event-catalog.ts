@@ -3,11 +3,14 @@
 // by `a`/`e`; legacy: `events<H>` collections) or legacy raw collections (`drill_events<H>`).
 // Legacy hashed names are resolved with every key the `countly.events` documents name
 // anywhere (not only `list`), so an event missing from the list can still be named.
+// The `events_data` documents (one per app, event, segment and month: the many) are read
+// from their bytes (app, key and month interned); the rest take the decoded path.
 import { eventHash } from "../../../countly/hash.ts";
 import { eventKeysNamed, eventsDocApp, readEventsDoc } from "../../../countly/events-doc.ts";
 import { COLLECTIONS, legacyDrillHash, legacyEventsHash } from "../../../countly/layout.ts";
 import { hashIndex, INTERNAL_KEYS } from "../attribution.ts";
-import { type CollectionRef, type DumpCollector, recordVisitor } from "../collector.ts";
+import type { CollectionRef, DumpCollector } from "../collector.ts";
+import { type DocFields, StringInterner } from "../../sources/dump/bson-fields.ts";
 import type { EventDataKey, EventDrillKey, EventListEntry } from "../types.ts";
 import { eventCollections } from "./event-docs.ts";
 
@@ -29,14 +32,27 @@ export const eventCatalogFromDump: DumpCollector<"eventCatalog"> = {
     /** legacy collection name -> documents / month documents. */
     const legacy = new Map<string, { docs: number; monthDocs: number }>();
 
-    return recordVisitor({
-      visit(doc, from) {
+    // One string per distinct key and segment name: every app's events document names
+    // the same keys and segments again (decoded as new strings each), and the entries live
+    // for the whole run.
+    const pool = new Map<string, string>();
+    const pooled = (t: string): string => {
+      const had = pool.get(t);
+      if (had !== undefined) return had;
+      pool.set(t, t);
+      return t;
+    };
+    const pooledArrays = (r: Record<string, string[]>): Record<string, string[]> => {
+      for (const k of Object.keys(r)) r[k] = r[k]!.map(pooled);
+      return r;
+    };
+    const visit = (doc: Record<string, unknown>, from: CollectionRef): void => {
         if (from.name === COLLECTIONS.events) {
           const app = eventsDocApp(doc);
           if (!apps.has(app)) return;
           const e = readEventsDoc(doc);
-          entries.push({ app, list: e.list, segments: e.segments, omitted: e.omitted });
-          named[app] = eventKeysNamed(doc);
+          entries.push({ app, list: e.list.map(pooled), segments: pooledArrays(e.segments), omitted: pooledArrays(e.omitted) });
+          named[app] = eventKeysNamed(doc).map(pooled);
           return;
         }
         const isMonth = typeof doc.m === "string" ? !doc.m.endsWith(":0") : /_\d{4}:(?:[1-9]|1[0-2])(?:_.)?$/.test(String(doc._id));
@@ -53,12 +69,60 @@ export const eventCatalogFromDump: DumpCollector<"eventCatalog"> = {
         row.docs++;
         if (isMonth) row.monthDocs++;
         current.set(id, row);
+    };
+
+    // the byte path: (app id, key id) -> the row of `current`
+    const appIds = new StringInterner();
+    const keyIds = new StringInterner();
+    const monthIds = new StringInterner();
+    const appInScope: boolean[] = [];
+    const monthIsMonth: boolean[] = [];
+    const rows = new Map<number, EventDataKey>();
+    const KEY_IDS = 2 ** 26;
+
+    return {
+      reader(layout, from) {
+        const decoded = (doc: DocFields) => visit(doc.record(), from);
+        if (from.name === COLLECTIONS.events || scope.layout.events === "legacy") return decoded;
+        const A = layout.slot("a");
+        const E = layout.slot("e");
+        const M = layout.slot("m");
+        const collection = `${from.db}.${from.name}`;
+        return (doc) => {
+          if (!doc.isString(M)) return decoded(doc);
+          if (!doc.isString(A) || !doc.isString(E)) return;
+          const app = doc.intern(A, appIds);
+          while (appInScope.length <= app) appInScope.push(apps.has(appIds.text(appInScope.length)));
+          if (!appInScope[app]) return;
+          const key = doc.intern(E, keyIds);
+          if (keyIds.text(key) === "all") return;
+          const month = doc.intern(M, monthIds);
+          while (monthIsMonth.length <= month) monthIsMonth.push(!monthIds.text(monthIsMonth.length).endsWith(":0"));
+          if (key >= KEY_IDS) return decoded(doc);
+          const id = app * KEY_IDS + key;
+          let row = rows.get(id);
+          if (row === undefined) rows.set(id, (row = { app: appIds.text(app), key: keyIds.text(key), collection, monthDocs: 0, docs: 0 }));
+          row.docs++;
+          if (monthIsMonth[month]) row.monthDocs++;
+        };
       },
       finish() {
         const index = hashIndex(scope.apps, { ...catalog.eventLists, ...mergeLists(catalog.eventLists, named) });
         const unresolved: string[] = [];
         const others = otherAppsHashes(catalog.eventLists, scope.apps.map((a) => a.id));
-        const data: EventDataKey[] = [...current.values()];
+        // the rows of both paths, one per app and key
+        const data: EventDataKey[] = [...rows.values()];
+        if (current.size > 0) {
+          const byText = new Map(data.map((r) => [`${r.app}\u0000${r.key}`, r]));
+          for (const [text, r] of current) {
+            const same = byText.get(text);
+            if (same === undefined) data.push(r);
+            else {
+              same.docs += r.docs;
+              same.monthDocs += r.monthDocs;
+            }
+          }
+        }
         const countly = scope.databases.countly;
         if (scope.layout.events === "legacy") {
           // Every hashed collection, documents or not (an empty one is still "no data").
@@ -93,7 +157,7 @@ export const eventCatalogFromDump: DumpCollector<"eventCatalog"> = {
           unresolved: unresolved.sort(),
         };
       },
-    });
+    };
   },
 };
 

@@ -5,6 +5,8 @@ import { COLLECTIONS, legacyEventsHash } from "../../../countly/layout.ts";
 import { hashIndex } from "../attribution.ts";
 import type { Catalog, CollectionRef } from "../collector.ts";
 import type { FactScope } from "../types.ts";
+import { DocFields, FieldLayout, type FieldSpec } from "../../sources/dump/bson-fields.ts";
+import { dayFromMonthAndKey, inPeriod, type Period } from "../../../countly/time.ts";
 
 /** `<seg>_<YYYY>:<M>[_<postfix>]` at the end of an events id (the whole legacy id). */
 const MONTH_ID_TAIL = /^(.*)_(\d{4}:\d{1,2})(?:_(.))?$/;
@@ -74,4 +76,83 @@ export const HOUR_KEY = /^(?:[0-9]|1[0-9]|2[0-3])$/;
 /** Does a calendar year overlap the period? */
 export function yearInPeriod(year: number, period: { from?: string; to?: string }): boolean {
   return (period.from === undefined || year >= Number(period.from.slice(0, 4))) && (period.to === undefined || year <= Number(period.to.slice(0, 4)));
+}
+
+/**
+ * The `d` of a month document read from its bytes (DocFields over the embedded document):
+ * day keys "1".."31" and their `c`, `s`, `dur`. The keys "01".."09" are days to
+ * dayFromMonthAndKey too, and a decoded object orders them after "1".."31" (they are no
+ * array indices), so a document holding one is for the decoded path (`padded`).
+ */
+export class MonthDays {
+  readonly fields = new DocFields(MONTH_DAYS_LAYOUT);
+  /** Slot of day k (1..31), and of its counters. */
+  readonly day = new Int32Array(32);
+  readonly c = new Int32Array(32);
+  readonly s = new Int32Array(32);
+  readonly dur = new Int32Array(32);
+  private readonly padded: number[] = [];
+
+  constructor() {
+    const l = MONTH_DAYS_LAYOUT;
+    for (let k = 1; k <= 31; k++) {
+      this.day[k] = l.slot(String(k));
+      this.c[k] = l.slot(`${k}.c`);
+      this.s[k] = l.slot(`${k}.s`);
+      this.dur[k] = l.slot(`${k}.dur`);
+    }
+    for (let k = 1; k <= 9; k++) this.padded.push(l.slot(`0${k}`));
+  }
+
+  /** Loads `doc`'s field `slot` (false when it is no embedded document). */
+  load(doc: DocFields, slot: number): boolean {
+    return doc.loadEmbedded(slot, this.fields);
+  }
+
+  /** The loaded `d` has a zero-padded day key ("01".."09"). */
+  hasPaddedDay(): boolean {
+    for (const slot of this.padded) if (this.fields.has(slot)) return true;
+    return false;
+  }
+}
+
+const MONTH_DAYS_LAYOUT = (() => {
+  const selection: Record<string, FieldSpec> = {};
+  for (let k = 1; k <= 31; k++) selection[String(k)] = ["c", "s", "dur"];
+  for (let k = 1; k <= 9; k++) selection[`0${k}`] = true;
+  return new FieldLayout(selection);
+})();
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Day numbers of the day keys "1".."31" of a month id (`YYYY:M`), as
+ * `Date.parse(dayFromMonthAndKey(month, key))` gives them (the 31st of a short month rolls
+ * over, as before), with whether each is a day in the period; computed once per month id.
+ */
+export class MonthDayNumbers {
+  private readonly cache = new Map<string, { number: Float64Array; included: Uint8Array } | null>();
+
+  constructor(private readonly period: Period) {}
+
+  /** null for a year ("zero") document (`YYYY:0`). */
+  of(month: string): { number: Float64Array; included: Uint8Array } | null {
+    let m = this.cache.get(month);
+    if (m !== undefined) return m;
+    if (month.endsWith(":0")) {
+      m = null;
+    } else {
+      const number = new Float64Array(32);
+      const included = new Uint8Array(32);
+      for (let k = 1; k <= 31; k++) {
+        const day = dayFromMonthAndKey(month, String(k));
+        if (!day || !inPeriod(day, this.period)) continue;
+        included[k] = 1;
+        number[k] = Date.parse(`${day}T00:00:00Z`) / DAY_MS;
+      }
+      m = { number, included };
+    }
+    this.cache.set(month, m);
+    return m;
+  }
 }

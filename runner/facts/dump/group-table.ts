@@ -1,22 +1,28 @@
 // Event groups (app, key, day number) -> counters, stored in typed-array columns with
-// an open-addressing index: about 60 bytes per group while they are added (~48 once
-// `done()`) instead of an object, a string key and a map entry each (~1 KB), so a year of
-// days for hundreds of apps and thousands of event keys fits. Apps and keys are interned
-// ids (StringInterner). `groupRows` hands them to the checks one app at a time.
+// an open-addressing index: 44 bytes per group (36 without a document count) and ~8-16
+// of index while they are added, the columns alone once `done()`, instead of an object,
+// a string key and a map entry each (~1 KB), so a year of days for hundreds of apps and
+// thousands of event keys fits. The columns grow by pages of PAGE groups, never copied:
+// no growth leaves twice the table behind for the collector (or the allocator) to give
+// back. Apps and keys are interned ids (StringInterner). `groupRows` hands them to the
+// checks one app at a time.
 
 import { dayName, inPeriod, type Period } from "../../../countly/time.ts";
 import type { RowsByApp } from "../group-rows.ts";
 
 const HASH_EMPTY = -1;
+const PAGE_BITS = 16;
+const PAGE = 1 << PAGE_BITS;
+const IN_PAGE = PAGE - 1;
 
 export class GroupTable {
-  app: Int32Array = new Int32Array(1024);
-  key: Int32Array = new Int32Array(1024);
-  day: Int32Array = new Int32Array(1024);
-  c: Float64Array = new Float64Array(1024);
-  s: Float64Array = new Float64Array(1024);
-  dur: Float64Array = new Float64Array(1024);
-  docs: Float64Array = new Float64Array(1024);
+  private readonly appPages: Int32Array[] = [];
+  private readonly keyPages: Int32Array[] = [];
+  private readonly dayPages: Int32Array[] = [];
+  private readonly cPages: Float64Array[] = [];
+  private readonly sPages: Float64Array[] = [];
+  private readonly durPages: Float64Array[] = [];
+  private readonly docsPages: Float64Array[] = [];
   size = 0;
   private index: Int32Array = new Int32Array(2048).fill(HASH_EMPTY);
   // the previous document's group: consecutive raw events often share it
@@ -25,21 +31,46 @@ export class GroupTable {
   private lastDay = NaN;
   private lastGroup = -1;
 
+  /** `countDocs` false: no documents per group (aggregated days need no count; `docs(g)` is 0). */
+  constructor(private readonly countDocs = true) {}
+
   /** Bytes held (for memory budgets). */
   get bytes(): number {
-    return this.app.length * (3 * 4 + 4 * 8) + this.index.length * 4;
+    let groups = 0;
+    for (const page of this.appPages) groups += page.length;
+    return groups * (3 * 4 + (this.countDocs ? 4 : 3) * 8) + this.index.length * 4;
   }
 
-  /** No group will be added any more: the columns shrink to the groups and the index is dropped. */
+  app(g: number): number {
+    return this.appPages[g >>> PAGE_BITS]![g & IN_PAGE]!;
+  }
+
+  key(g: number): number {
+    return this.keyPages[g >>> PAGE_BITS]![g & IN_PAGE]!;
+  }
+
+  day(g: number): number {
+    return this.dayPages[g >>> PAGE_BITS]![g & IN_PAGE]!;
+  }
+
+  c(g: number): number {
+    return this.cPages[g >>> PAGE_BITS]![g & IN_PAGE]!;
+  }
+
+  s(g: number): number {
+    return this.sPages[g >>> PAGE_BITS]![g & IN_PAGE]!;
+  }
+
+  dur(g: number): number {
+    return this.durPages[g >>> PAGE_BITS]![g & IN_PAGE]!;
+  }
+
+  docs(g: number): number {
+    return this.countDocs ? this.docsPages[g >>> PAGE_BITS]![g & IN_PAGE]! : 0;
+  }
+
+  /** No group will be added any more: the index is dropped. */
   done(): void {
-    const n = this.size;
-    this.app = this.app.slice(0, n);
-    this.key = this.key.slice(0, n);
-    this.day = this.day.slice(0, n);
-    this.c = this.c.slice(0, n);
-    this.s = this.s.slice(0, n);
-    this.dur = this.dur.slice(0, n);
-    this.docs = this.docs.slice(0, n);
     this.index = new Int32Array(0);
     this.lastGroup = -1;
     this.lastApp = -1;
@@ -55,10 +86,12 @@ export class GroupTable {
       this.lastDay = day;
       this.lastGroup = g;
     }
-    this.c[g]! += c;
-    this.s[g]! += s;
-    this.dur[g]! += dur;
-    this.docs[g]!++;
+    const p = g >>> PAGE_BITS;
+    const i = g & IN_PAGE;
+    this.cPages[p]![i] += c;
+    this.sPages[p]![i] += s;
+    this.durPages[p]![i] += dur;
+    if (this.countDocs) this.docsPages[p]![i]++;
     return g;
   }
 
@@ -69,61 +102,131 @@ export class GroupTable {
     for (;;) {
       const g = index[h]!;
       if (g === HASH_EMPTY) break;
-      if (this.day[g] === day && this.key[g] === key && this.app[g] === app) return g;
+      const p = g >>> PAGE_BITS;
+      const i = g & IN_PAGE;
+      if (this.dayPages[p]![i] === day && this.keyPages[p]![i] === key && this.appPages[p]![i] === app) return g;
       h = (h + 1) & mask;
     }
     const g = this.size++;
-    if (g === this.app.length) this.growColumns();
-    this.app[g] = app;
-    this.key[g] = key;
-    this.day[g] = day;
+    const p = g >>> PAGE_BITS;
+    const i = g & IN_PAGE;
+    if (p === this.appPages.length || i === this.appPages[p]!.length) this.addPage();
+    this.appPages[p]![i] = app;
+    this.keyPages[p]![i] = key;
+    this.dayPages[p]![i] = day;
     index[h] = g;
     if (this.size * 2 > index.length) this.rehash();
     return g;
   }
 
-  private growColumns(): void {
-    const n = this.app.length * 2;
-    const i32 = (a: Int32Array): Int32Array => {
-      const out = new Int32Array(n);
-      out.set(a);
-      return out;
-    };
-    const f64 = (a: Float64Array): Float64Array => {
-      const out = new Float64Array(n);
-      out.set(a);
-      return out;
-    };
-    this.app = i32(this.app);
-    this.key = i32(this.key);
-    this.day = i32(this.day);
-    this.c = f64(this.c);
-    this.s = f64(this.s);
-    this.dur = f64(this.dur);
-    this.docs = f64(this.docs);
+  /** Room for group `size - 1`: the first page grows from 1024 groups to a full page (most tables are small), then full pages are added. */
+  private addPage(): void {
+    const first = this.appPages[0];
+    if (first !== undefined && first.length < PAGE) {
+      const n = first.length * 2;
+      this.appPages[0] = widen(first, n);
+      this.keyPages[0] = widen(this.keyPages[0]!, n);
+      this.dayPages[0] = widen(this.dayPages[0]!, n);
+      this.cPages[0] = widen(this.cPages[0]!, n);
+      this.sPages[0] = widen(this.sPages[0]!, n);
+      this.durPages[0] = widen(this.durPages[0]!, n);
+      if (this.countDocs) this.docsPages[0] = widen(this.docsPages[0]!, n);
+      return;
+    }
+    const n = first === undefined ? 1024 : PAGE;
+    this.appPages.push(new Int32Array(n));
+    this.keyPages.push(new Int32Array(n));
+    this.dayPages.push(new Int32Array(n));
+    this.cPages.push(new Float64Array(n));
+    this.sPages.push(new Float64Array(n));
+    this.durPages.push(new Float64Array(n));
+    if (this.countDocs) this.docsPages.push(new Float64Array(n));
   }
 
   private rehash(): void {
     const index = new Int32Array(this.index.length * 2).fill(HASH_EMPTY);
     const mask = index.length - 1;
     for (let g = 0; g < this.size; g++) {
-      let h = hash3(this.app[g]!, this.key[g]!, this.day[g]!) & mask;
+      let h = hash3(this.app(g), this.key(g), this.day(g)) & mask;
       while (index[h] !== HASH_EMPTY) h = (h + 1) & mask;
       index[h] = g;
     }
     this.index = index;
   }
 
-  /** The groups ordered by app text, key text, then day (what sortRows gives for their rows). */
+  /**
+   * The groups ordered by app text, key text, then day (what sortRows gives for their rows):
+   * stable counting sorts by day, then key, then app rank, linear in the groups.
+   */
   sortedBy(appTexts: readonly string[], keyTexts: readonly string[]): Int32Array {
-    const appRank = ranks(appTexts);
+    const n = this.size;
+    // the key and day columns flat for the passes over them (freed when the sort ends)
+    const day = this.flat(this.dayPages, n);
+    // two buffers, sorted from one into the other and back: no garbage per pass
+    let order = new Int32Array(n);
+    let spare = new Int32Array(n);
+    for (let g = 0; g < n; g++) order[g] = g;
+    const plain = plainDays(day, n);
+    if (plain) {
+      const first = plain.first;
+      countingSort(order, spare, (g) => day[g]! - first, plain.count);
+    } else {
+      const rank = dayRanks(day, n);
+      countingSort(order, spare, (g) => rank.rank[g]!, rank.count);
+    }
+    [order, spare] = [spare, order];
     const keyRank = ranks(keyTexts);
-    const order = new Int32Array(this.size);
-    for (let g = 0; g < this.size; g++) order[g] = g;
-    const { app, key, day } = this;
-    order.sort((x, y) => appRank[app[x]!]! - appRank[app[y]!]! || keyRank[key[x]!]! - keyRank[key[y]!]! || dayOrder(day[x]!, day[y]!));
-    return order;
+    countingSort(order, spare, (g) => keyRank[this.key(g)]!, keyTexts.length);
+    [order, spare] = [spare, order];
+    const appRank = ranks(appTexts);
+    countingSort(order, spare, (g) => appRank[this.app(g)]!, appTexts.length);
+    return spare;
   }
+
+  private flat(pages: readonly Int32Array[], n: number): Int32Array {
+    const out = new Int32Array(n);
+    for (let p = 0; p < pages.length && p * PAGE < n; p++) out.set(pages[p]!.subarray(0, Math.min(PAGE, n - p * PAGE)), p * PAGE);
+    return out;
+  }
+}
+
+function widen<T extends Int32Array | Float64Array>(a: T, n: number): T {
+  const out = new (a.constructor as new (n: number) => T)(n);
+  out.set(a);
+  return out;
+}
+
+/** `from` stably sorted by `rankOf` (0 <= rank < count) into `to`. */
+function countingSort(from: Int32Array, to: Int32Array, rankOf: (g: number) => number, count: number): void {
+  const starts = new Int32Array(count + 1);
+  for (let i = 0; i < from.length; i++) starts[rankOf(from[i]!) + 1]!++;
+  for (let r = 0; r < count; r++) starts[r + 1]! += starts[r]!;
+  for (let i = 0; i < from.length; i++) {
+    const g = from[i]!;
+    to[starts[rankOf(g)]!++] = g;
+  }
+}
+
+/** The first day and the span, when every day is a plain one (they order as numbers) and the span is not much more than the groups. */
+function plainDays(day: Int32Array, n: number): { first: number; count: number } | undefined {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let g = 0; g < n; g++) {
+    const d = day[g]!;
+    if (d < min) min = d;
+    if (d > max) max = d;
+  }
+  if (n === 0) return { first: 0, count: 0 };
+  return min >= FIRST_PLAIN_DAY && max <= LAST_PLAIN_DAY && max - min <= 4 * n + 1024 ? { first: min, count: max - min + 1 } : undefined;
+}
+
+/** Each group's rank among the distinct days of the groups, in dayOrder. */
+function dayRanks(day: Int32Array, n: number): { rank: Int32Array; count: number } {
+  const rank = new Int32Array(n);
+  const distinct = [...new Set(day.subarray(0, n))].sort(dayOrder);
+  const of = new Map(distinct.map((d, i) => [d, i]));
+  for (let g = 0; g < n; g++) rank[g] = of.get(day[g]!)!;
+  return { rank, count: distinct.length };
 }
 
 /**
@@ -137,7 +240,7 @@ export function groupRows<R>(groups: GroupTable, appTexts: readonly string[], ke
   const first = new Int32Array(appTexts.length).fill(-1);
   const end = new Int32Array(appTexts.length);
   for (let i = 0; i < order.length; i++) {
-    const a = groups.app[order[i]!]!;
+    const a = groups.app(order[i]!);
     if (first[a] === -1) first[a] = i;
     end[a] = i + 1;
   }
@@ -150,7 +253,7 @@ export function groupRows<R>(groups: GroupTable, appTexts: readonly string[], ke
       const out: R[] = [];
       for (let i = first[a]!; i < end[a]!; i++) {
         const g = order[i]!;
-        if (open || inPeriod(dayName(groups.day[g]!), period)) out.push(row(g));
+        if (open || inPeriod(dayName(groups.day(g)), period)) out.push(row(g));
       }
       return out;
     },

@@ -135,13 +135,13 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
           groupRows(groups, appIds.texts, keys.texts, (g): RawEventDay => {
             const t = tails[g];
             return {
-              app: appIds.text(groups.app[g]!),
-              key: keys.text(groups.key[g]!),
-              day: dayName(groups.day[g]!),
-              c: groups.c[g]!,
-              s: groups.s[g]!,
-              dur: groups.dur[g]!,
-              docs: groups.docs[g]!,
+              app: appIds.text(groups.app(g)),
+              key: keys.text(groups.key(g)),
+              day: dayName(groups.day(g)),
+              c: groups.c(g),
+              s: groups.s(g),
+              dur: groups.dur(g),
+              docs: groups.docs(g),
               tail: t === undefined ? [] : tailBuckets(t, cutoff),
             };
           }),

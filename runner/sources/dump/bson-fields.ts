@@ -769,6 +769,14 @@ export class DocFields {
     return this.view.getInt32(p + 4, true) * TWO_32 + this.view.getUint32(p, true);
   }
 
+  /** Loads the field's embedded document into `into` (a DocFields of that document's own layout); false when it is no embedded document. */
+  loadEmbedded(slot: number, into: DocFields): boolean {
+    if (this.type(slot) !== 3) return false;
+    into.offset = this.offset;
+    into.load(this.bytes, this.starts[slot]!, this.ends[slot]!);
+    return true;
+  }
+
   /** The field's value as BSON.deserialize gives it (undefined when absent). */
   value(slot: number): unknown {
     if (this.present(slot) === 0) return undefined;

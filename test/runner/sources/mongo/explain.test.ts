@@ -17,7 +17,8 @@ import type { QueryPlan } from "../../../../runner/sources/mongo/explain-plan.ts
 import { startWireServer, type RecordedCommand, type WireServer, type WireServerOptions } from "../../../support/wire-server/index.ts";
 import { countlyIndexes, ON_REAL_SERVER } from "./support.ts";
 
-const SCENARIO = join(import.meta.dirname, "..", "..", "..", "..", "scenarios", "post-restore.yaml");
+const SCENARIOS = join(import.meta.dirname, "..", "..", "..", "..", "scenarios");
+const SCENARIO = join(SCENARIOS, "post-restore.yaml");
 const SEED = 11;
 
 let dir: string;
@@ -69,9 +70,9 @@ function queriesOf(commands: readonly RecordedCommand[]): Set<string> {
 
 describe.skipIf(ON_REAL_SERVER)("run --explain", () => {
   for (const layout of ["current", "legacy"] as const) {
-    it(`explains every query a run sends, with the index that serves it, and executes none (${layout} layout)`, { timeout: 60_000 }, async () => {
+    it(`explains every query a run of the built-in scenarios sends, with the index that serves it, and executes none (${layout} layout)`, { timeout: 60_000 }, async () => {
       const ds = generateDataset(SEED, { layout, apps: 3, rawEvents: 40 });
-      const explained = await run(ds, ["--explain"]);
+      const explained = await run(ds, ["--explain"], undefined, SCENARIOS);
       expect(explained.code, explained.stderr).toBe(0);
       const plans = explained.json!.queries;
       expect(explained.json!.exitCode).toBe(0);
@@ -86,7 +87,7 @@ describe.skipIf(ON_REAL_SERVER)("run --explain", () => {
       for (const c of explained.commands.filter((x) => x.name === "explain")) expect(c.body.verbosity).toBe("queryPlanner");
 
       // The same queries a real run sends (collection, command, comment naming the fact and pass).
-      const real = await run(ds, []);
+      const real = await run(ds, [], undefined, SCENARIOS);
       expect(real.code).not.toBe(3);
       // (Not the scan warning's size reads: --explain shows the plans themselves.)
       const sent = [...queriesOf(real.commands)].filter((q) => !/\.(apps|events) find /.test(q) && !q.endsWith(": index check"));
@@ -161,6 +162,25 @@ describe.skipIf(ON_REAL_SERVER)("run --explain", () => {
     expect(real.code, real.stderr).toBe(0);
     const sent = real.commands.filter((c) => c.name === "find" && c.body.comment === undefined).map((c) => `${c.db}.${String(c.body.find)}`);
     expect([...new Set(sent)].sort()).toEqual(collections);
+  });
+
+  it("keeps a secret out of the plans, the filters' values included (a password that is also an app id)", async () => {
+    const ds = generateDataset(SEED, { layout: "current", apps: 2, rawEvents: 40 });
+    const secret = ds.apps[0]!.id;
+    const server = await startWireServer({ databases: ds.databases, indexes: countlyIndexes(ds) });
+    const jsonFile = join(dir, "explain-secret.json");
+    let out = "";
+    const io: CliIO = { stdout: (t) => void (out += t), stderr: (t) => void (out += t), isTTY: false, env: { MONGODB_URI: `mongodb://checker:${secret}@db.example/countly` } };
+    try {
+      const code = await main(["run", SCENARIO, "--source", server.uri, "--explain", "--json", jsonFile], io);
+      expect(code, out).toBe(0);
+    } finally {
+      await server.stop();
+    }
+    const json = await readFile(jsonFile, "utf8");
+    expect(JSON.parse(json).queries.some((p: QueryPlan) => JSON.stringify(p.filter ?? {}).includes("***"))).toBe(true);
+    expect(json.includes(secret)).toBe(false);
+    expect(out.includes(secret)).toBe(false);
   });
 
   it("is a usage error on a dump (exit 2): a dump has no query planner", async () => {

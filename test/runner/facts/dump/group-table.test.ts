@@ -1,0 +1,110 @@
+// GroupTable: counters summed per (app, key, day) group, and the groups handed out in the
+// order sortRows gives their rows (app text, key text, day name), including days beyond
+// year 9999 or before year 0 (sorted by their names, not their numbers) and day numbers of
+// any spread (the counting sort's two ways of ranking days).
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { dayName } from "../../../../countly/time.ts";
+import { GroupTable, groupRows } from "../../../../runner/facts/dump/group-table.ts";
+import { sortRows } from "../../../../runner/facts/dump/raw-events.ts";
+
+const SEED = 20261201;
+
+type Row = { app: string; key: string; day: string; c: number; s: number; dur: number; docs: number };
+
+function table(adds: [number, number, number, number][]): GroupTable {
+  const t = new GroupTable();
+  for (const [app, key, day, c] of adds) t.add(app, key, day, c, c / 2, c * 3);
+  t.done();
+  return t;
+}
+
+function rowsOf(t: GroupTable, apps: string[], keys: string[]) {
+  return groupRows(t, apps, keys, (g): Row => ({ app: apps[t.app(g)]!, key: keys[t.key(g)]!, day: dayName(t.day(g)), c: t.c(g), s: t.s(g), dur: t.dur(g), docs: t.docs(g) }));
+}
+
+/** What the table must give: one row per group, sums in adding order, sorted by sortRows. */
+function expected(adds: [number, number, number, number][], apps: string[], keys: string[]): Row[] {
+  const byId = new Map<string, Row>();
+  for (const [app, key, day, c] of adds) {
+    const id = `${app}/${key}/${day}`;
+    const r = byId.get(id) ?? { app: apps[app]!, key: keys[key]!, day: dayName(day), c: 0, s: 0, dur: 0, docs: 0 };
+    r.c += c;
+    r.s += c / 2;
+    r.dur += c * 3;
+    r.docs++;
+    byId.set(id, r);
+  }
+  return sortRows([...byId.values()]);
+}
+
+describe("GroupTable", () => {
+  it("sums each group's counters and counts its documents", () => {
+    const t = table([
+      [0, 0, 19000, 1],
+      [0, 0, 19000, 2],
+      [0, 1, 19000, 4],
+      [1, 0, 19001, 8],
+      [0, 0, 19000, 16],
+    ]);
+    expect(t.size).toBe(3);
+    const rows = rowsOf(t, ["b", "a"], ["x", "y"]).all();
+    expect(rows).toEqual([
+      { app: "a", key: "x", day: dayName(19001), c: 8, s: 4, dur: 24, docs: 1 },
+      { app: "b", key: "x", day: dayName(19000), c: 19, s: 9.5, dur: 57, docs: 3 },
+      { app: "b", key: "y", day: dayName(19000), c: 4, s: 2, dur: 12, docs: 1 },
+    ]);
+  });
+
+  it("orders days beyond the plain years by their names (+010000-…, -000001-…)", () => {
+    const days = [2932897, -719529, 19000, -719528, 2932896, 4000000, -800000];
+    const t = table(days.map((d, i) => [0, 0, d, i + 1]));
+    expect(rowsOf(t, ["a"], ["k"]).all().map((r) => r.day)).toEqual(days.map(dayName).sort());
+  });
+
+  it("gives one app's rows in a period, in order, and nothing for an app without groups", () => {
+    const t = table([
+      [1, 0, 19002, 1],
+      [0, 0, 19001, 1],
+      [0, 0, 19000, 1],
+      [0, 0, 19003, 1],
+    ]);
+    const rows = rowsOf(t, ["a", "b", "c"], ["k"]);
+    expect(rows.rowsOf("a", { from: dayName(19001) }).map((r) => r.day)).toEqual([dayName(19001), dayName(19003)]);
+    expect(rows.rowsOf("b", {}).map((r) => r.day)).toEqual([dayName(19002)]);
+    expect(rows.rowsOf("c", {})).toEqual([]);
+    expect(rows.rowsOf("unknown", {})).toEqual([]);
+  });
+
+  it("keeps groups past the first pages (70,000 groups: two pages, each added twice in a scrambled order)", () => {
+    const apps = ["a", "b", "c"];
+    const keys = Array.from({ length: 100 }, (_, i) => `k${i}`);
+    const adds: [number, number, number, number][] = [];
+    for (let round = 0; round < 2; round++) for (let i = 0; i < 70_000; i++) {
+      const j = (i * 7919) % 70_000;
+      adds.push([j % 3, Math.floor(j / 3) % 100, 19000 + Math.floor(j / 300), round + 1]);
+    }
+    const t = table(adds);
+    expect(t.size).toBe(70_000);
+    const rows = rowsOf(t, apps, keys);
+    const want = expected(adds, apps, keys);
+    expect(rows.all()).toEqual(want);
+    expect(rows.rowsOf("b", {})).toEqual(want.filter((r) => r.app === "b"));
+  });
+
+  it(`equals sortRows over the summed rows for any groups (seed ${SEED}, 200 runs)`, () => {
+    console.log(`group table: fast-check seed ${SEED}`);
+    const texts = fc.array(fc.string({ maxLength: 4 }), { minLength: 1, maxLength: 8 }).map((t) => [...new Set(t)]);
+    const day = fc.oneof(fc.integer({ min: 18990, max: 19010 }), fc.integer({ min: -1_000_000, max: 4_000_000 }));
+    fc.assert(
+      fc.property(texts, texts, fc.array(fc.tuple(fc.nat(), fc.nat(), day, fc.integer({ min: 1, max: 9 })), { maxLength: 60 }), (apps, keys, raw) => {
+        const adds = raw.map(([a, k, d, c]): [number, number, number, number] => [a % apps.length, k % keys.length, d, c]);
+        const rows = rowsOf(table(adds), apps, keys);
+        const want = expected(adds, apps, keys);
+        expect(rows.all()).toEqual(want);
+        for (const app of apps) expect(rows.rowsOf(app, {})).toEqual(want.filter((r) => r.app === app));
+      }),
+      { seed: SEED, numRuns: 200 },
+    );
+  });
+});
