@@ -7,7 +7,6 @@ import { dayName, inPeriod } from "../../../countly/time.ts";
 import { StringInterner } from "../../sources/dump/bson-fields.ts";
 import { type Catalog, type CollectionRef, type DumpCollector, recordVisitor } from "../collector.ts";
 import { DrillMetaCounts, DrillMetaTable, drillMetaDoc, drillMetaDocsFact } from "../drill-meta-rows.ts";
-import { insertTimeAt } from "../numbers.ts";
 import type { DrillMetaDoc, FactScope } from "../types.ts";
 import { drillCollections, scopeApps } from "./drill.ts";
 import { rawIds } from "./raw-ids.ts";
@@ -60,7 +59,7 @@ export const drillMetaFromDump: DumpCollector<"drillMeta"> = {
           // drillMetaKey; `n` is read (its UTF-8 checked) for every event, as it always was
           const n = doc.intern(N, keys);
           const key = kind === customKind && n >= 0 ? n : kindKey[kind]!;
-          const raw = insertTimeAt(doc, CD);
+          const raw = ids.cd(doc, CD);
           const cd = raw !== undefined && Number.isFinite(raw) ? raw : NaN;
           if (cd === cd && (maxCd === undefined || cd > maxCd)) maxCd = cd;
           const row = counts.keyRow(app, key, day);

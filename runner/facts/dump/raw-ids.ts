@@ -1,9 +1,13 @@
-// The current-layout raw document's `a` and `e` interned once for every raw fact of a run
-// that asks (drillMeta, rawInserts, unknownApps): one byte hash per field and document, not
-// one per fact, as ScopeApps does for the app lookup, `ts` and day (drill.ts).
-import { StringInterner, type DocFields, type FieldLayout } from "../../sources/dump/bson-fields.ts";
+// The raw document's `a` and `e` interned, and its `cd` read, once for every raw fact of a
+// run that asks (drillMeta, rawInserts, rawTail, unknownApps): one byte hash per field and
+// document, not one per fact, as ScopeApps does for the app lookup, `ts` and day (drill.ts).
+import { INTERNAL_EVENTS } from "../../../countly/layout.ts";
+import { StringInterner, utf8Bytes, type DocFields, type FieldLayout } from "../../sources/dump/bson-fields.ts";
+import { insertTimeAt } from "../numbers.ts";
 import type { FactScope } from "../types.ts";
 import { scopeApps, type ScopeApps } from "./drill.ts";
+
+const CUSTOM = utf8Bytes(INTERNAL_EVENTS.custom);
 
 export class RawIds {
   /** Every app id the raw data names (not only the apps in scope). */
@@ -18,6 +22,11 @@ export class RawIds {
   private kindDoc: DocFields | undefined;
   private kindGen = -1;
   private kindId = -1;
+  private cdDoc: DocFields | undefined;
+  private cdGen = -1;
+  private cdMs: number | undefined;
+
+  private readonly customKind = this.kinds.add(INTERNAL_EVENTS.custom);
 
   constructor(private readonly scope: ScopeApps) {}
 
@@ -48,11 +57,23 @@ export class RawIds {
     return this.appId;
   }
 
+  /** insertTimeAt() of the document's `cd`. */
+  cd(doc: DocFields, CD: number): number | undefined {
+    if (doc !== this.cdDoc || doc.generation !== this.cdGen) {
+      this.cdDoc = undefined;
+      this.cdMs = insertTimeAt(doc, CD);
+      this.cdDoc = doc;
+      this.cdGen = doc.generation;
+    }
+    return this.cdMs;
+  }
+
   /** The id of the document's `e` in `kinds`, or -1 when it is no string. */
   kind(doc: DocFields, E: number): number {
     if (doc !== this.kindDoc || doc.generation !== this.kindGen) {
       this.kindDoc = undefined;
-      this.kindId = doc.intern(E, this.kinds);
+      // most raw documents are custom events: compared as bytes, no hash
+      this.kindId = doc.stringIs(E, CUSTOM) ? this.customKind : doc.intern(E, this.kinds);
       this.kindDoc = doc;
       this.kindGen = doc.generation;
     }

@@ -9,7 +9,7 @@ import { normaliseMetricValue } from "../../../countly/segments.ts";
 import { dayName, inPeriod } from "../../../countly/time.ts";
 import { attributeLegacy, hashIndex } from "../attribution.ts";
 import type { CollectionRef, DumpCollector } from "../collector.ts";
-import { insertTimeAt, rawTimestampAt } from "../numbers.ts";
+import { rawTimestampAt } from "../numbers.ts";
 import type { DocFields } from "../../sources/dump/bson-fields.ts";
 import { insertRows, SESSION_KINDS, type InsertGroup } from "../raw-insert-groups.ts";
 import { isCustomKey, scopeApps } from "./drill.ts";
@@ -31,6 +31,8 @@ export const rawInsertsFromDump: DumpCollector<"rawInserts"> = {
     const tailMinutes = Math.ceil(scope.params.tailMinutes ?? 0);
     const bounded = scope.period.from !== undefined || scope.period.to !== undefined;
     const apps = scopeApps(scope);
+    // every app the data names and kind, interned by their bytes, and `cd`, once per document for the raw facts
+    const ids = rawIds(scope);
     const index = scope.layout.drill === "legacy" ? hashIndex(scope.apps, catalog.eventLists) : undefined;
     const groups = new Map<string, InsertGroup>();
     let maxMinute: number | undefined;
@@ -42,7 +44,7 @@ export const rawInsertsFromDump: DumpCollector<"rawInserts"> = {
     const visit = (g: InsertGroup, session: boolean, doc: DocFields, CD: number, SRC: number): void => {
       g.docs++;
       if (session && normaliseMetricValue(doc.value(SRC)) !== undefined) g.withSource++;
-      const cd = insertTimeAt(doc, CD);
+      const cd = ids.cd(doc, CD);
       if (cd === undefined) return;
       if (g.maxCd === undefined || cd > g.maxCd) g.maxCd = cd;
       const minute = Math.floor(cd / 60000);
@@ -65,8 +67,6 @@ export const rawInsertsFromDump: DumpCollector<"rawInserts"> = {
       }
     };
 
-    // every app the data names (not only those in scope) and kind, interned by their bytes once per document for the raw facts
-    const ids = rawIds(scope);
     const appIds = ids.apps;
     const kinds = ids.kinds;
     const noApp = appIds.add("");

@@ -5,9 +5,9 @@
 import { INTERNAL_EVENTS } from "../../../countly/layout.ts";
 import { normaliseMetricValue } from "../../../countly/segments.ts";
 import type { DumpCollector } from "../collector.ts";
-import { insertTimeAt } from "../numbers.ts";
 import type { RawTailRow } from "../types.ts";
 import { drillCollections, drillPlacer } from "./drill.ts";
+import { rawIds } from "./raw-ids.ts";
 
 const KINDS = new Set<string>([INTERNAL_EVENTS.session, INTERNAL_EVENTS.sessionBegin, INTERNAL_EVENTS.view]);
 
@@ -18,6 +18,7 @@ export const rawTailFromDump: DumpCollector<"rawTail"> = {
   collections: (scope, catalog) => drillCollections(scope, catalog, () => true),
   start(scope, catalog) {
     const placer = drillPlacer(scope, catalog, (e) => KINDS.has(e));
+    const ids = rawIds(scope);
     const tailMinutes = Math.ceil(scope.params.tailMinutes ?? 0);
     const rows = new Map<string, RawTailRow>();
     let maxMinute: number | undefined;
@@ -35,7 +36,7 @@ export const rawTailFromDump: DumpCollector<"rawTail"> = {
         const VISIT = layout.slot("sg.visit");
         const SRC = layout.slot("up.src");
         return (doc) => {
-          const cd = insertTimeAt(doc, CD);
+          const cd = ids.cd(doc, CD);
           if (cd === undefined) return;
           const minute = Math.floor(cd / 60000);
           if (maxMinute === undefined || minute > maxMinute) maxMinute = minute;
