@@ -3,7 +3,7 @@ import { boundRun, cutText, mapRunText, TEXT_LIMITS } from "../../reports/bound.
 import type { CaseResult, RunResult } from "../../runner/model.ts";
 
 function runWith(cases: CaseResult[]): RunResult {
-  return { tool: { name: "countly-check", version: "t" }, source: "dump x", startedAt: "2026-01-01T00:00:00Z", durationMs: 1, suites: [{ name: "s", file: "s.yaml", timestamp: "2026-01-01T00:00:00Z", durationMs: 1, cases }] };
+  return { tool: { name: "countly-check", version: "0.1.0" }, source: "dump x", startedAt: "2026-01-01T00:00:00Z", durationMs: 1, suites: [{ name: "s", file: "s.yaml", timestamp: "2026-01-01T00:00:00Z", durationMs: 1, cases }] };
 }
 
 function failing(name: string, event: string, n: number): CaseResult {
@@ -79,7 +79,7 @@ describe("boundRun", () => {
     };
     run.suites[0]!.description = "d";
     expect(mapRunText(run, (t) => `<${t}>`)).toEqual({
-      tool: { name: "countly-check", version: "t" },
+      tool: { name: "countly-check", version: "0.1.0" },
       source: "<dump x>",
       layout: "<l>",
       startedAt: "2026-01-01T00:00:00Z",
@@ -126,12 +126,12 @@ describe("boundRun, value by value", () => {
       series: [{ label: "label-long", days: ["2024-01-01"], raw: [1], aggregated: [0] }],
     };
     const run: RunResult = {
-      tool: { name: "countly-check", version: "t" }, source: "dump /very/long/source", layout: "layout-long", startedAt: "2026-01-01T00:00:00Z", durationMs: 1,
+      tool: { name: "countly-check", version: "0.1.0" }, source: "dump /very/long/source", layout: "layout-long", startedAt: "2026-01-01T00:00:00Z", durationMs: 1,
       suites: [{ name: "suite-name-long", description: "description long text", file: "file-long.yaml", timestamp: "2026-01-01T00:00:00Z", durationMs: 1, cases: [c] }],
     };
     const cutApp = { id: "appid… [cut 5 characters, #a3160b44]", name: "Shop … [cut 6 characters, #593a88e5]" };
     expect(boundRun(run, limits)).toEqual({
-      tool: { name: "countly-check", version: "t" },
+      tool: { name: "countly-check", version: "0.1.0" },
       source: "dump … [cut 17 characters, #85fc4707]",
       layout: "layou… [cut 6 characters, #7f7a8900]",
       startedAt: "2026-01-01T00:00:00Z",
