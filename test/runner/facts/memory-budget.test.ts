@@ -1,13 +1,13 @@
 // --max-memory: a run whose data needs more than the budget stops with an error per case
 // naming what grew and how to narrow the run (exit 3, a JUnit <error> each), instead of
 // running out of memory; within the budget nothing changes.
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeDump } from "../../../fixtures/dump-writer.ts";
 import { generateDataset } from "../../../fixtures/generate.ts";
-import { formatBytes, MemoryBudget, MemoryBudgetError, parseBytes } from "../../../runner/facts/memory-budget.ts";
+import { CATALOG_ROW_BYTES, chargeEventLists, EVENT_LIST_KEY_BYTES, formatBytes, MemoryBudget, MemoryBudgetError, parseBytes } from "../../../runner/facts/memory-budget.ts";
 import { cli } from "../../support/cli.ts";
 
 let work: string;
@@ -59,7 +59,7 @@ describe("MemoryBudget", () => {
     }
     expect(budget.usedBytes).toBeLessThan(64 * 1024 * 1024);
     expect(err).toBeInstanceOf(MemoryBudgetError);
-    expect((err as Error).message).toMatch(/budget of 64M \(--max-memory\) \(the process's memory grew by 70M since the facts began\): rawEvents grew to [\d,]+ app\/event\/day groups/);
+    expect((err as Error).message).toMatch(/budget of 64M \(--max-memory\) \(the process's memory grew by 70M since the run began\): rawEvents grew to [\d,]+ app\/event\/day groups/);
     expect((err as Error).message).toMatch(/--app .*--from/);
   });
 
@@ -96,9 +96,65 @@ describe("countly-check run --max-memory", () => {
     }
   });
 
+  it("the facts fit but the process grew past it while the checks evaluate: exit 3, a JUnit <error> naming what the run holds", async () => {
+    const scenario = join(work, "single.yaml");
+    await writeFile(scenario, "name: single\ndescription: events-match-raw alone\nchecks:\n  - id: events-match-raw\n    check: events-match-raw\n");
+    const junit = join(work, "eval.xml");
+    // the facts of this dump charge a few KB; opening and reading it grows the process by far more than 1M
+    const r = await cli(["run", scenario, "--source", dump, "--junit", junit, "--max-memory", "1M"]);
+    expect(r.code).toBe(3);
+    const xml = await readFile(junit, "utf8");
+    const errors = [...xml.matchAll(/<error type="CouldNotEvaluate" message="([^"]*)"/g)].map((m) => m[1]!);
+    expect(errors.length).toBeGreaterThan(0);
+    for (const message of errors) {
+      expect(message).toMatch(/budget of 1M \(--max-memory\) \(the process&apos;s memory grew by [\d.]+[KMG] since the run began\): while evaluating the checks, the run holds .*event keys \(the event lists \(countly\.events\)\)/);
+      expect(message).toMatch(/app\/event\/day groups \(rawEvents\)/);
+      expect(message).toMatch(/--app .*--from .*--max-memory/);
+    }
+  });
+
+  it("the apps' event lists alone need more than the budget: exit 3 before any fact is read, naming them", async () => {
+    const junit = join(work, "lists.xml");
+    const r = await cli(["run", "scenarios/post-restore.yaml", "--source", dump, "--junit", junit, "--max-memory", "100"]);
+    expect(r.code).toBe(3);
+    const xml = await readFile(junit, "utf8");
+    expect(xml).toMatch(/<error type="CouldNotEvaluate" message="the data needs more memory than the budget of 0.1K \(--max-memory\): the event lists \(countly\.events\) grew to [\d,]+ apps, [\d,]+ event keys\./);
+  });
+
   it("rejects a size it cannot read (exit 2)", async () => {
     const r = await cli(["run", "--source", dump, "--max-memory", "lots"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--max-memory lots: expected a size/);
+  });
+});
+
+describe("what grows with event names", () => {
+  it("charges each app's event list key at EVENT_LIST_KEY_BYTES plus its length, and stops past the budget naming the event lists", () => {
+    const keys = ["login", "purchase", "share"];
+    const each = keys.reduce((n, k) => n + EVENT_LIST_KEY_BYTES + k.length, 0);
+    const fits = new MemoryBudget(each * 2);
+    chargeEventLists(fits, { app1: keys, app2: keys });
+    expect(fits.usedBytes).toBe(each * 2);
+    let err: unknown;
+    try {
+      chargeEventLists(new MemoryBudget(each * 2 - 1), { app1: keys, app2: keys });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(MemoryBudgetError);
+    expect((err as Error).message).toMatch(/the event lists \(countly\.events\) grew to 2 apps, 6 event keys\. Narrow the run with --app/);
+  });
+
+  it("watches the real memory outside the facts too, naming the activity and everything the run holds", () => {
+    let rss = 100;
+    const budget = new MemoryBudget(1000, () => rss);
+    budget.meter("eventCatalog", "event keys", CATALOG_ROW_BYTES).add(3);
+    chargeEventLists(budget, { app1: ["a"] });
+    rss = 1100;
+    expect(() => budget.checkRssWhile("evaluating the checks")).not.toThrow();
+    rss = 1101;
+    expect(() => budget.checkRssWhile("evaluating the checks")).toThrow(
+      /grew by 1001\.0?K? ?|while evaluating the checks, the run holds 3 event keys \(eventCatalog\), 1 apps \(the event lists \(countly\.events\)\), 1 event keys \(the event lists/,
+    );
   });
 });
