@@ -102,9 +102,11 @@ export class MemoryBudget {
   /**
    * The same look at the real memory outside the facts (e.g. between two check cases):
    * the stop names `activity` and everything the run's meters counted, since no one fact
-   * is growing then.
+   * is growing then. As in the facts, only once the charges reached RSS_EVERY: below that the
+   * estimates are trusted, so a small run's verdict never depends on the runtime's own memory.
    */
   checkRssWhile(activity: string): void {
+    if (this.used < RSS_EVERY) return;
     const grown = this.rss() - this.baseline;
     if (grown > this.maxBytes) throw new MemoryBudgetError(this.describe(undefined, grown, activity));
   }
