@@ -42,6 +42,13 @@ describe("events-match-raw", () => {
     expect(evaluate(eventsMatchRaw, { fields: ["c"], settle_minutes: 0 }, facts(7)).findings).toHaveLength(1);
   });
 
+  it("the settle window excuses pending s and dur as well as counts", () => {
+    const rows = [raw("Buy", "2024-10-27", 4, { s: 40, dur: 400, tail: [{ minute: 1003, c: 1, s: 10, dur: 100 }] })];
+    const facts = (c: number, s: number, dur: number) => ({ rawEvents: { rows, maxCdMinute: 1003 }, eventAggregates: { totals: [agg("Buy", "2024-10-27", c, s, dur)], segments: [], unattributed: [] } });
+    expect(evaluate(eventsMatchRaw, {}, facts(3, 30, 300)).findings).toEqual([]);
+    expect(evaluate(eventsMatchRaw, {}, facts(3, 29, 299)).findings.map((f) => [f.field, f.expected, f.actual])).toEqual([["s", 40, 29], ["dur", 400, 299]]);
+  });
+
   it("applies absolute and relative tolerance", () => {
     const facts = { rawEvents: { rows: [raw("Buy", "2024-10-27", 100)] }, eventAggregates: { totals: [agg("Buy", "2024-10-27", 97)], segments: [], unattributed: [] } };
     expect(evaluate(eventsMatchRaw, { fields: ["c"] }, facts).findings).toHaveLength(1);
