@@ -8,7 +8,7 @@ import { xmlSafe } from "../reports/xml.ts";
 import type { AppInfo, FactName, FactValues } from "./facts/types.ts";
 import { scopeFact } from "./facts/scope.ts";
 import { consumersOf, describeProfile, detectProfile } from "../countly/profile.ts";
-import { MemoryBudget } from "./facts/memory-budget.ts";
+import { chargeEventLists, MemoryBudget, MemoryBudgetError } from "./facts/memory-budget.ts";
 import { SOURCE_WARNING_KIND, violationOutcome, type AppRef, type CaseResult, type Finding, type RunProfile, type RunResult, type SuiteResult } from "./model.ts";
 import { factRequests, intersectPeriods, periodHull, selectApps } from "./plan.ts";
 import { runCheckQueries, type QueryResults } from "./queries.ts";
@@ -55,7 +55,14 @@ export async function runScenarios(scenarios: readonly Scenario[], source: Sourc
 
 async function runUnbounded(scenarios: readonly Scenario[], source: Source, options: RunOptions, phase: (what: string) => void): Promise<RunResult> {
   const started = Date.now();
-  const { basics, plans, requests, scope, anchored } = await prepareRun(scenarios, source, options);
+  let prepared: Awaited<ReturnType<typeof prepareRun>>;
+  try {
+    prepared = await prepareRun(scenarios, source, options);
+  } catch (e) {
+    if (e instanceof MemoryBudgetError) return unreadableSourceResult(scenarios, source.description, e.message);
+    throw e;
+  }
+  const { basics, plans, requests, scope, anchored } = prepared;
   // A source that reads everything in one pass per collection gets the checks' pipelines and
   // the backup comparison started beside the facts (their periods are known unless last_days
   // waits for the facts); the others run them after the facts, one after the other.
@@ -73,7 +80,7 @@ async function runUnbounded(scenarios: readonly Scenario[], source: Source, opti
   const queries = await (queriesEarly ?? runCheckQueries(plans, options.registry, source, basics.databases));
   phase("comparing with the backup (matches-backup)");
   const externals = await (externalsEarly ?? computeExternals(scenarios, options.registry, source));
-  const gathered: Gathered = { facts, queries, externals, series: new SeriesBudget() };
+  const gathered: Gathered = { facts, queries, externals, series: new SeriesBudget(), budget: scope.budget };
   const suites = plans.map((p) => {
     const suite = evaluateScenario(p, gathered, options);
     const note = notes.get(p);
@@ -96,7 +103,10 @@ async function runUnbounded(scenarios: readonly Scenario[], source: Source, opti
 
 /** What a run reads, decided before anything is read: the plans, the facts and their scope. */
 async function prepareRun(scenarios: readonly Scenario[], source: Source, options: RunOptions) {
+  // begun before opening: the apps' event lists read there are the run's memory too
+  const budget = new MemoryBudget(options.maxMemory);
   const basics = await source.open();
+  chargeEventLists(budget, basics.catalog.eventLists);
   // On a snapshot, `last_days` counts back from its newest raw data (found while the facts
   // are gathered over all days), not from today: an old dump must not skip every check.
   const anchored = source.snapshot === true && scenarios.some((s) => s.lastDays !== undefined);
@@ -114,7 +124,7 @@ async function prepareRun(scenarios: readonly Scenario[], source: Source, option
     layout: basics.layout,
     databases: basics.databases,
     allApps: basics.apps.every((a) => a.problem || scopeApps.some((s) => s.id === a.id)),
-    budget: new MemoryBudget(options.maxMemory),
+    budget,
   };
   return { basics, plans, requests, scope, anchored };
 }
@@ -170,6 +180,21 @@ interface Gathered {
   externals: Map<ScenarioCheck, { ok: true; value: unknown } | { ok: false; error: string }>;
   /** Points of per-day series the run's cases may still keep. */
   series: SeriesBudget;
+  /** The run's memory budget, watched between cases too; `stopped`: its message once past it. */
+  budget: MemoryBudget;
+  stopped?: string;
+}
+
+/** The memory watch between two cases: once the process grew past the budget, every case left is an error saying so. */
+function budgetStop(gathered: Gathered): string | undefined {
+  if (gathered.stopped !== undefined) return gathered.stopped;
+  try {
+    gathered.budget.checkRssWhile("evaluating the checks");
+  } catch (e) {
+    if (!(e instanceof MemoryBudgetError)) throw e;
+    gathered.stopped = e.message;
+  }
+  return gathered.stopped;
 }
 
 /** Runs each check entry's `external()` once (e.g. the backup comparison of `matches-backup`). */
@@ -247,6 +272,8 @@ function evaluateCase(
   }
   const external = gathered.externals.get(check);
   if (external && !external.ok) return errorCase(scenario, check, app, external.error);
+  const stop = budgetStop(gathered);
+  if (stop) return errorCase(scenario, check, app, stop);
   const findings: Finding[] = [];
   let total = 0;
   const max = options.maxFindings ?? DEFAULT_MAX_FINDINGS;

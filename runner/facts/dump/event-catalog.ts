@@ -11,6 +11,7 @@ import { COLLECTIONS, legacyDrillHash, legacyEventsHash } from "../../../countly
 import { hashIndex, INTERNAL_KEYS } from "../attribution.ts";
 import type { CollectionRef, DumpCollector } from "../collector.ts";
 import { type DocFields, StringInterner } from "../../sources/dump/bson-fields.ts";
+import { CATALOG_ROW_BYTES, EVENT_LIST_KEY_BYTES, KEY_REFERENCE_BYTES, MemoryBudget } from "../memory-budget.ts";
 import type { EventDataKey, EventDrillKey, EventListEntry } from "../types.ts";
 import { eventCollections } from "./event-docs.ts";
 
@@ -31,14 +32,22 @@ export const eventCatalogFromDump: DumpCollector<"eventCatalog"> = {
     const current = new Map<string, EventDataKey>();
     /** legacy collection name -> documents / month documents. */
     const legacy = new Map<string, { docs: number; monthDocs: number }>();
+    // What grows with event names, charged to the run's budget: per app, its list and named
+    // keys (a reference each, a string for each key not seen before); one row per app and key with data.
+    const budget = scope.budget ?? new MemoryBudget();
+    const appsHeld = budget.meter("eventCatalog", "apps", 0);
+    const rowsHeld = budget.meter("eventCatalog", "event keys", CATALOG_ROW_BYTES);
 
     // One string per distinct key and segment name: every app's events document names
     // the same keys and segments again (decoded as new strings each), and the entries live
     // for the whole run.
     const pool = new Map<string, string>();
+    let held = 0;
     const pooled = (t: string): string => {
+      held += KEY_REFERENCE_BYTES;
       const had = pool.get(t);
       if (had !== undefined) return had;
+      held += EVENT_LIST_KEY_BYTES + t.length;
       pool.set(t, t);
       return t;
     };
@@ -46,6 +55,7 @@ export const eventCatalogFromDump: DumpCollector<"eventCatalog"> = {
       for (const k of Object.keys(r)) r[k] = r[k]!.map(pooled);
       return r;
     };
+    const newRow = (): void => rowsHeld.add();
     const visit = (doc: Record<string, unknown>, from: CollectionRef): void => {
         if (from.name === COLLECTIONS.events) {
           const app = eventsDocApp(doc);
@@ -53,6 +63,8 @@ export const eventCatalogFromDump: DumpCollector<"eventCatalog"> = {
           const e = readEventsDoc(doc);
           entries.push({ app, list: e.list.map(pooled), segments: pooledArrays(e.segments), omitted: pooledArrays(e.omitted) });
           named[app] = eventKeysNamed(doc).map(pooled);
+          appsHeld.add(1, held);
+          held = 0;
           return;
         }
         const isMonth = typeof doc.m === "string" ? !doc.m.endsWith(":0") : /_\d{4}:(?:[1-9]|1[0-2])(?:_.)?$/.test(String(doc._id));
@@ -65,7 +77,11 @@ export const eventCatalogFromDump: DumpCollector<"eventCatalog"> = {
         }
         if (typeof doc.a !== "string" || typeof doc.e !== "string" || doc.e === "all" || !apps.has(doc.a)) return;
         const id = `${doc.a}\u0000${doc.e}`;
-        const row = current.get(id) ?? { app: doc.a, key: doc.e, collection: `${from.db}.${from.name}`, monthDocs: 0, docs: 0 };
+        let row = current.get(id);
+        if (row === undefined) {
+          newRow();
+          row = { app: doc.a, key: doc.e, collection: `${from.db}.${from.name}`, monthDocs: 0, docs: 0 };
+        }
         row.docs++;
         if (isMonth) row.monthDocs++;
         current.set(id, row);
@@ -101,7 +117,10 @@ export const eventCatalogFromDump: DumpCollector<"eventCatalog"> = {
           if (key >= KEY_IDS) return decoded(doc);
           const id = app * KEY_IDS + key;
           let row = rows.get(id);
-          if (row === undefined) rows.set(id, (row = { app: appIds.text(app), key: keyIds.text(key), collection, monthDocs: 0, docs: 0 }));
+          if (row === undefined) {
+            newRow();
+            rows.set(id, (row = { app: appIds.text(app), key: keyIds.text(key), collection, monthDocs: 0, docs: 0 }));
+          }
           row.docs++;
           if (monthIsMonth[month]) row.monthDocs++;
         };
