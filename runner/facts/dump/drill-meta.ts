@@ -3,12 +3,11 @@
 // legacy layout has no drill-meta consumer), and the `countly_drill.drill_meta` documents.
 // Two facts, so the raw one reads only drill_events (the `--jobs` workers build it by app).
 import { COLLECTIONS, INTERNAL_EVENTS } from "../../../countly/layout.ts";
-import { dayName, inPeriod } from "../../../countly/time.ts";
 import { StringInterner } from "../../sources/dump/bson-fields.ts";
 import { type Catalog, type CollectionRef, type DumpCollector, recordVisitor } from "../collector.ts";
 import { DrillMetaCounts, DrillMetaTable, drillMetaDoc, drillMetaDocsFact } from "../drill-meta-rows.ts";
 import type { DrillMetaDoc, FactScope } from "../types.ts";
-import { drillCollections, scopeApps } from "./drill.ts";
+import { dayNumberInPeriod, drillCollections, scopeApps } from "./drill.ts";
 import { rawIds } from "./raw-ids.ts";
 
 export const drillMetaFromDump: DumpCollector<"drillMeta"> = {
@@ -29,8 +28,7 @@ export const drillMetaFromDump: DumpCollector<"drillMeta"> = {
     let customKind = -1;
     const counts = new DrillMetaCounts();
     let maxCd: number | undefined;
-    let lastDay = NaN;
-    let lastDayIn = false;
+    const dayInPeriod = dayNumberInPeriod(scope.period);
     return {
       reader(layout) {
         const A = layout.slot("a");
@@ -51,11 +49,7 @@ export const drillMetaFromDump: DumpCollector<"drillMeta"> = {
             }
           }
           const day = apps.day;
-          if (day !== lastDay) {
-            lastDay = day;
-            lastDayIn = inPeriod(dayName(day), scope.period);
-          }
-          if (!lastDayIn) return;
+          if (!dayInPeriod(day)) return;
           // drillMetaKey; `n` is read (its UTF-8 checked) for every event, as it always was
           const n = doc.intern(N, keys);
           const key = kind === customKind && n >= 0 ? n : kindKey[kind]!;

@@ -1,7 +1,7 @@
 // Raw drill documents in either layout, reduced to who/what/when. The legacy
 // per-event collections carry no `a`/`e`/`n`: those come from the collection name.
 import { COLLECTIONS, INTERNAL_EVENTS } from "../../../countly/layout.ts";
-import { dayName, inPeriod, localDaysByZone, utcOffsetMs, type Day, type LocalDays } from "../../../countly/time.ts";
+import { dayName, inPeriod, localDaysByZone, utcOffsetMs, type Day, type LocalDays, type Period } from "../../../countly/time.ts";
 import { StringInterner, type DocFields, type FieldLayout } from "../../sources/dump/bson-fields.ts";
 import { attributeLegacy, hashIndex, type Attribution } from "../attribution.ts";
 import type { Catalog, CollectionRef } from "../collector.ts";
@@ -86,6 +86,22 @@ const QUARTER_HOUR_MS = 15 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** The day numbers dayName names (LocalDays.number checks the same bound). */
 const MAX_DAY_NUMBER = 100_000_000;
+
+/**
+ * `inPeriod(dayName(n), period)` for app-local day numbers, remembered for the last day
+ * asked: raw documents mostly come day after day, so most calls make no day name.
+ */
+export function dayNumberInPeriod(period: Period): (n: number) => boolean {
+  let lastDay = NaN;
+  let lastIn = false;
+  return (n) => {
+    if (n !== lastDay) {
+      lastDay = n;
+      lastIn = inPeriod(dayName(n), period);
+    }
+    return lastIn;
+  };
+}
 
 const shared = new WeakMap<readonly AppInfo[], ScopeApps>();
 

@@ -10,7 +10,7 @@
 // app/key/day while scanning, ~50 after) and become row objects only when a check case
 // asks for its app's rows (group-rows.ts). The rules are drillReader's (same results).
 import { INTERNAL_EVENTS } from "../../../countly/layout.ts";
-import { dayName, inPeriod } from "../../../countly/time.ts";
+import { dayName } from "../../../countly/time.ts";
 import { StringInterner, utf8Bytes } from "../../sources/dump/bson-fields.ts";
 import { attributeLegacy, hashIndex } from "../attribution.ts";
 import { defineRows } from "../group-rows.ts";
@@ -18,7 +18,7 @@ import { MemoryBudget } from "../memory-budget.ts";
 import type { DumpCollector } from "../collector.ts";
 import { insertTimeAt, numAt, rawCountAt, rawTimestampAt } from "../numbers.ts";
 import type { RawEventDay, RawEventsFact, TailBucket } from "../types.ts";
-import { drillCollections, isCustomKey, scopeApps } from "./drill.ts";
+import { dayNumberInPeriod, drillCollections, isCustomKey, scopeApps } from "./drill.ts";
 import { GroupTable, groupRows } from "./group-table.ts";
 
 const CUSTOM = utf8Bytes(INTERNAL_EVENTS.custom);
@@ -48,16 +48,7 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
     const budget = scope.budget ?? new MemoryBudget();
     const groupMeter = budget.meter("rawEvents", "app/event/day groups", 64);
     const keyMeter = budget.meter("rawEvents", "event keys", 64);
-    // the period test per day number, remembered for the last day seen
-    let lastDay = NaN;
-    let lastDayIn = false;
-    const dayInPeriod = (n: number): boolean => {
-      if (n !== lastDay) {
-        lastDay = n;
-        lastDayIn = inPeriod(dayName(n), period);
-      }
-      return lastDayIn;
-    };
+    const dayInPeriod = dayNumberInPeriod(period);
     // legacy layout: app and event come from the collection name
     const index = scope.layout.drill === "legacy" ? hashIndex(scope.apps, catalog.eventLists) : undefined;
     let maxMinute: number | undefined;

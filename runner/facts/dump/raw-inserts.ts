@@ -6,13 +6,12 @@
 // those whose app-local day is in it (a `ts` that is no time is in no period).
 import { COLLECTIONS, INTERNAL_EVENTS } from "../../../countly/layout.ts";
 import { normaliseMetricValue } from "../../../countly/segments.ts";
-import { dayName, inPeriod } from "../../../countly/time.ts";
 import { attributeLegacy, hashIndex } from "../attribution.ts";
 import type { CollectionRef, DumpCollector } from "../collector.ts";
 import { rawTimestampAt } from "../numbers.ts";
 import type { DocFields } from "../../sources/dump/bson-fields.ts";
 import { insertRows, SESSION_KINDS, type InsertGroup } from "../raw-insert-groups.ts";
-import { isCustomKey, scopeApps } from "./drill.ts";
+import { dayNumberInPeriod, isCustomKey, scopeApps } from "./drill.ts";
 import { rawIds } from "./raw-ids.ts";
 
 const SESSION_KEYS = new Set(SESSION_KINDS);
@@ -30,6 +29,7 @@ export const rawInsertsFromDump: DumpCollector<"rawInserts"> = {
   start(scope, catalog) {
     const tailMinutes = Math.ceil(scope.params.tailMinutes ?? 0);
     const bounded = scope.period.from !== undefined || scope.period.to !== undefined;
+    const dayInPeriod = dayNumberInPeriod(scope.period);
     const apps = scopeApps(scope);
     // every app the data names and kind, interned by their bytes, and `cd`, once per document for the raw facts
     const ids = rawIds(scope);
@@ -114,7 +114,7 @@ export const rawInsertsFromDump: DumpCollector<"rawInserts"> = {
               } catch {
                 return; // no time at all: in no period
               }
-              if (day === undefined || !inPeriod(dayName(day), scope.period)) return;
+              if (day === undefined || !dayInPeriod(day)) return;
               g ??= group(appIds.add(who.app), kinds.add(e));
               visit(g, session, doc, CD, SRC);
             };
@@ -139,7 +139,7 @@ export const rawInsertsFromDump: DumpCollector<"rawInserts"> = {
                 return; // no time at all: in no period
               }
               if (app < 0) return;
-              if (bounded && !inPeriod(dayName(apps.day), scope.period)) return;
+              if (bounded && !dayInPeriod(apps.day)) return;
               a = ownId[app] ??= appIds.add(apps.ids.text(app));
             } else {
               a = ids.app(doc, A, E, TS);
