@@ -87,9 +87,8 @@ export const eventAggregatesFromDump: DumpCollector<"eventAggregates"> = {
           if (!day || !inPeriod(day, scope.period) || !value || typeof value !== "object") continue;
           const v = value as Record<string, unknown>;
           if (segment === NO_SEGMENT) {
-            const before = totals.size;
-            totals.add(appId, keyId, Date.parse(`${day}T00:00:00Z`) / DAY_MS, num(v.c), num(v.s), num(v.dur));
-            if (totals.size !== before) totalMeter.add();
+            totals.append(appId, keyId, Date.parse(`${day}T00:00:00Z`) / DAY_MS, num(v.c), num(v.s), num(v.dur));
+            totalMeter.add();
           } else {
             const id = `${app}\u0000${key}\u0000${day}\u0000${segment}`;
             let row = segments.get(id);
@@ -145,9 +144,8 @@ export const eventAggregatesFromDump: DumpCollector<"eventAggregates"> = {
             const bits = counters.days;
             for (let k = 1; k <= 31; k++) {
               if ((bits & (1 << k)) === 0 || !days.included[k]) continue;
-              const before = totals.size;
-              totals.add(app, key, days.number[k]!, counters.c[k]!, counters.s[k]!, counters.dur[k]!);
-              if (totals.size !== before) totalMeter.add();
+              totals.append(app, key, days.number[k]!, counters.c[k]!, counters.s[k]!, counters.dur[k]!);
+              totalMeter.add();
             }
             return;
           }
@@ -163,9 +161,8 @@ export const eventAggregatesFromDump: DumpCollector<"eventAggregates"> = {
           const key = doc.intern(E, keyIds);
           for (let k = 1; k <= 31; k++) {
             if (!days.included[k] || f.type(d.day[k]!) !== 3) continue;
-            const before = totals.size;
-            totals.add(app, key, days.number[k]!, numAt(f, d.c[k]!), numAt(f, d.s[k]!), numAt(f, d.dur[k]!));
-            if (totals.size !== before) totalMeter.add();
+            totals.append(app, key, days.number[k]!, numAt(f, d.c[k]!), numAt(f, d.s[k]!), numAt(f, d.dur[k]!));
+            totalMeter.add();
           }
         };
       },

@@ -98,6 +98,60 @@ export class GroupTable {
     return g;
   }
 
+  /** Groups were appended (append()): sortedBy() merges their repeats, once. */
+  private appended = false;
+  private merged: Int32Array | null = null;
+
+  /**
+   * Appends one document's counters as a group of its own, with no index to look it up
+   * (for groups that rarely repeat, such as aggregated days: one per document and day).
+   * sortedBy() then sums each repeated group into its first appended copy, in appending
+   * order, as add() sums them. Use either add() or append() on a table, not both.
+   */
+  append(app: number, key: number, day: number, c: number, s: number, dur: number): void {
+    this.appended = true;
+    this.merged = null;
+    const g = this.size++;
+    if (g === this.capacity) this.addPage();
+    const ids = this.idPages[g >>> PAGE_BITS]!;
+    const i = (g & IN_PAGE) * IDS;
+    ids[i] = app;
+    ids[i + 1] = key;
+    ids[i + 2] = day;
+    const counters = this.counterPages[g >>> PAGE_BITS]!;
+    const j = (g & IN_PAGE) * this.stride;
+    counters[j] += c;
+    counters[j + 1] += s;
+    counters[j + 2] += dur;
+    if (this.countDocs) counters[j + 3]++;
+  }
+
+  /** `order` (sorted) without the repeats of appended groups, each summed into the first of its run. */
+  private mergeRepeats(order: Int32Array): Int32Array {
+    const n = order.length;
+    let w = 0;
+    for (let r = 0; r < n; ) {
+      const g = order[r]!;
+      const ids = this.idPages[g >>> PAGE_BITS]!;
+      const i = (g & IN_PAGE) * IDS;
+      const counters = this.counterPages[g >>> PAGE_BITS]!;
+      const j = (g & IN_PAGE) * this.stride;
+      let e = r + 1;
+      for (; e < n; e++) {
+        const h = order[e]!;
+        const hIds = this.idPages[h >>> PAGE_BITS]!;
+        const hi = (h & IN_PAGE) * IDS;
+        if (hIds[hi + 2] !== ids[i + 2] || hIds[hi + 1] !== ids[i + 1] || hIds[hi] !== ids[i]) break;
+        const from = this.counterPages[h >>> PAGE_BITS]!;
+        const hj = (h & IN_PAGE) * this.stride;
+        for (let k = 0; k < this.stride; k++) counters[j + k] += from[hj + k]!;
+      }
+      order[w++] = g;
+      r = e;
+    }
+    return w === n ? order : order.slice(0, w);
+  }
+
   private find(app: number, key: number, day: number): number {
     const index = this.index;
     const mask = index.length - 1;
@@ -150,9 +204,11 @@ export class GroupTable {
 
   /**
    * The groups ordered by app text, key text, then day (what sortRows gives for their rows):
-   * stable counting sorts by day, then key, then app rank, linear in the groups.
+   * stable counting sorts by day, then key, then app rank, linear in the groups. Appended
+   * groups: each group once, its repeats summed (the texts must be the same on every call).
    */
   sortedBy(appTexts: readonly string[], keyTexts: readonly string[]): Int32Array {
+    if (this.merged !== null) return this.merged;
     const n = this.size;
     // the day column flat for the passes over it (freed when the sort ends)
     const day = new Int32Array(n);
@@ -175,6 +231,7 @@ export class GroupTable {
     [order, spare] = [spare, order];
     const appRank = ranks(appTexts);
     countingSort(order, spare, (g) => appRank[this.app(g)]!, appTexts.length);
+    if (this.appended) return (this.merged = this.mergeRepeats(spare));
     return spare;
   }
 }

@@ -107,4 +107,29 @@ describe("GroupTable", () => {
       { seed: SEED, numRuns: 200 },
     );
   });
+
+  it(`appended groups (no index) give the rows added ones give, repeats summed in order (seed ${SEED}, 200 runs)`, () => {
+    const texts = fc.array(fc.string({ maxLength: 3 }), { minLength: 1, maxLength: 5 }).map((t) => [...new Set(t)]);
+    const day = fc.oneof(fc.integer({ min: 18990, max: 18995 }), fc.integer({ min: -1_000_000, max: 4_000_000 }));
+    const counter = fc.oneof(fc.integer({ min: -3, max: 9 }), fc.double({ noNaN: true, min: -1e3, max: 1e3 }), fc.constant(-0));
+    fc.assert(
+      fc.property(texts, texts, fc.boolean(), fc.array(fc.tuple(fc.nat(), fc.nat(), day, counter, counter), { maxLength: 60 }), (apps, keys, countDocs, raw) => {
+        const added = new GroupTable(countDocs);
+        const appended = new GroupTable(countDocs);
+        for (const [a, k, d, c, x] of raw) {
+          added.add(a % apps.length, k % keys.length, d, c, x, c * x);
+          appended.append(a % apps.length, k % keys.length, d, c, x, c * x);
+        }
+        added.done();
+        appended.done();
+        const want = rowsOf(added, apps, keys).all();
+        const got = rowsOf(appended, apps, keys);
+        expect(got.all()).toEqual(want);
+        for (const app of apps) expect(got.rowsOf(app, {})).toEqual(want.filter((r) => r.app === app));
+        // merged once: rows made again are the same
+        expect(rowsOf(appended, apps, keys).all()).toEqual(want);
+      }),
+      { seed: SEED, numRuns: 200 },
+    );
+  });
 });
