@@ -112,13 +112,7 @@ export class GroupTable {
   append(app: number, key: number, day: number, c: number, s: number, dur: number): void {
     this.appended = true;
     this.merged = null;
-    const g = this.size++;
-    if (g === this.capacity) this.addPage();
-    const ids = this.idPages[g >>> PAGE_BITS]!;
-    const i = (g & IN_PAGE) * IDS;
-    ids[i] = app;
-    ids[i + 1] = key;
-    ids[i + 2] = day;
+    const g = this.newGroup(app, key, day);
     const counters = this.counterPages[g >>> PAGE_BITS]!;
     const j = (g & IN_PAGE) * this.stride;
     counters[j] += c;
@@ -165,6 +159,14 @@ export class GroupTable {
       if (ids[i + 2] === day && ids[i + 1] === key && ids[i] === app) return g;
       h = (h + 1) & mask;
     }
+    const g = this.newGroup(app, key, day);
+    index[h] = g;
+    if (this.size * 2 > index.length) this.rehash();
+    return g;
+  }
+
+  /** A new group's ids (its counters are 0). */
+  private newGroup(app: number, key: number, day: number): number {
     const g = this.size++;
     if (g === this.capacity) this.addPage();
     const ids = this.idPages[g >>> PAGE_BITS]!;
@@ -172,8 +174,6 @@ export class GroupTable {
     ids[i] = app;
     ids[i + 1] = key;
     ids[i + 2] = day;
-    index[h] = g;
-    if (this.size * 2 > index.length) this.rehash();
     return g;
   }
 
