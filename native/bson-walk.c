@@ -110,30 +110,31 @@ static inline i32 lookup(const Entry *table, u32 shift, const u8 *name, i32 len,
 }
 
 /**
- * Per BSON type: the size of its value when fixed (0..16), LEN for the length-prefixed ones
- * (string, document, array, binary, JavaScript code, symbol), JS for the types left to the
- * JavaScript walk (regex, DBPointer, code with scope, unknown types). A table, not a switch:
- * the types vary from element to element and an indirect jump would mispredict.
+ * Per BSON type: 1 + the size of its value when fixed (0..16), LEN for the length-prefixed
+ * ones, 0 (the default) for the types left to the JavaScript walk (regex, DBPointer, code
+ * with scope, unknown types). A table, not a switch: the types vary from element to element
+ * and an indirect jump would mispredict.
  */
 #define LEN 100
-#define JS 101
 static const u8 VALUE_SIZE[256] = {
-  JS, 8, LEN, LEN, LEN, LEN, 0, 12, 1, 8, 0, JS, JS, LEN, LEN, JS,
-  4, 8, 8, 16, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS,
-  JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS,
-  JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS,
-  JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS,
-  JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS,
-  JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS,
-  JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, 0,
-  JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS,
-  JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS,
-  JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS,
-  JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS,
-  JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS,
-  JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS,
-  JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS,
-  JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, JS, 0,
+  [1] = 1 + 8,     // double
+  [2] = LEN,       // string
+  [3] = LEN,       // document
+  [4] = LEN,       // array
+  [5] = LEN,       // binary
+  [6] = 1 + 0,     // undefined
+  [7] = 1 + 12,    // ObjectId
+  [8] = 1 + 1,     // boolean (its byte is validated when read, as in JavaScript)
+  [9] = 1 + 8,     // UTC datetime
+  [10] = 1 + 0,    // null
+  [13] = LEN,      // JavaScript code
+  [14] = LEN,      // symbol
+  [16] = 1 + 4,    // int32
+  [17] = 1 + 8,    // timestamp
+  [18] = 1 + 8,    // int64
+  [19] = 1 + 16,   // Decimal128
+  [127] = 1 + 0,   // max key
+  [255] = 1 + 0,   // min key
 };
 
 /**
@@ -204,8 +205,9 @@ static i32 walk(const u8 *b, i32 start, i32 end, const Entry *table, u32 shift, 
     p++;
     i32 ve;
     const u8 size = VALUE_SIZE[t];
-    if (size <= 16) {
-      ve = p + size;
+    if (size == 0) return 0;
+    if (size <= 17) {
+      ve = p + size - 1;
       if (ve > last) return 0;
     } else if (t == 2) {
       if (p + 4 > last) return 0;
@@ -213,25 +215,22 @@ static i32 walk(const u8 *b, i32 start, i32 end, const Entry *table, u32 shift, 
       if (n <= 0 || n > last - p - 4) return 0;
       ve = p + 4 + n;
     } else {
-      if (size == LEN) {
-        if (p + 4 > last) return 0;
-        const i64 n = read_i32(b + p);
-        i64 e;
-        if (t == 3 || t == 4) {
-          if (n < 5) return 0;
-          e = p + n;
-        } else if (t == 5) {
-          if (n < 0) return 0;
-          e = p + 5 + n;
-        } else {
-          if (n <= 0) return 0;
-          e = p + 4 + n;
-        }
-        if (e > last) return 0;
-        ve = (i32)e;
+      // LEN: the value starts with its int32 length
+      if (p + 4 > last) return 0;
+      const i64 n = read_i32(b + p);
+      i64 e;
+      if (t == 3 || t == 4) {
+        if (n < 5) return 0;
+        e = p + n;
+      } else if (t == 5) {
+        if (n < 0) return 0;
+        e = p + 5 + n;
       } else {
-        return 0;
+        if (n <= 0) return 0;
+        e = p + 4 + n;
       }
+      if (e > last) return 0;
+      ve = (i32)e;
     }
     if (slot >= 0) {
       types[slot] = t;

@@ -5,7 +5,7 @@
 // (runner/sources/dump/bson-walk-native.ts says which one ran: `--progress`, the JSON
 // report's timings).
 import { execFileSync } from "node:child_process";
-import { rmSync } from "node:fs";
+import { renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 
@@ -46,7 +46,14 @@ export function buildWasm(root: string, clang = process.env.COUNTLY_CHECK_CLANG 
     rmSync(out, { force: true });
     return `${WASM_OUTPUT}: not built (${clang} or wasm-ld missing: apt-get install clang-14 lld-14); the scanner uses its JavaScript walk`;
   }
-  execFileSync(clang, [...CLANG_FLAGS, "-o", out, join(root, WASM_SOURCE)], { stdio: ["ignore", "inherit", "inherit"] });
+  // built beside it and renamed: a process loading the module never sees half a file
+  const tmp = `${out}.${process.pid}.tmp`;
+  try {
+    execFileSync(clang, [...CLANG_FLAGS, "-o", tmp, join(root, WASM_SOURCE)], { stdio: ["ignore", "inherit", "inherit"] });
+    renameSync(tmp, out);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
   return `${WASM_OUTPUT}: built by ${clang}`;
 }
 

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BSON, BSONRegExp, BSONSymbol, Binary, Code, DBRef, Decimal128, Double, Int32, Long, MaxKey, MinKey, ObjectId, Timestamp } from "bson";
 import { DocFields, FieldLayout, type FieldSelection } from "../../../../runner/sources/dump/bson-fields.ts";
 import { scanBsonFields } from "../../../../runner/sources/dump/bson-file-scanner.ts";
+import { concat, documentOf, element as elementOf, int32le } from "../../../support/bson-bytes.ts";
 import { Arena, describeScanner, nativeCounts, SCANNER_ENV, scannerChoice, wasmLocation } from "../../../../runner/sources/dump/bson-walk-native.ts";
 
 const SEED = 20261201;
@@ -45,34 +46,8 @@ const built = withScanner(undefined, async () => scannerChoice().scanner === "wa
 // ---------------------------------------------------------------------------
 // generated BSON, element by element (duplicate keys and any order are possible)
 
-const encoder = new TextEncoder();
-
-function int32le(n: number): Uint8Array {
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setInt32(0, n, true);
-  return b;
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-/** One element: bson's own encoding of `value` under `key` (taken out of a one-field document). */
-function element(key: string, value: unknown): Uint8Array {
-  const doc = BSON.serialize({ [key]: value }, { ignoreUndefined: false });
-  return doc.subarray(4, doc.length - 1);
-}
-
-function documentOf(elements: readonly Uint8Array[]): Uint8Array {
-  const body = concat(elements);
-  return concat([int32le(body.length + 5), body, new Uint8Array([0])]);
-}
+/** An element of `value` (`undefined` kept: its own BSON type). */
+const element = (key: string, value: unknown): Uint8Array => elementOf(key, value, { ignoreUndefined: false });
 
 /** Names the layouts select, and others (0..40 bytes, some multi-byte UTF-8). */
 const NAMES = ["_id", "a", "e", "n", "ts", "c", "s", "dur", "sg", "up", "cd", "uid", "lsid", "", "éé", "segment-with-a-long-name", "x".repeat(40), "ab", "abcd", "abcde", "abcdefgh", "abcdefghi"];
