@@ -872,12 +872,12 @@ export class DocFields {
 
   /** Where the field's value starts in `bytes` (an embedded document: at its length prefix), for readers that walk a value themselves; ask type() first. */
   valueStart(slot: number): number {
-    return this.present(slot) === 0 ? -1 : this.starts[slot]!;
+    return this.present(slot) === 0 ? -1 : this.starts[this.base + slot]!;
   }
 
   /** Where the field's value ends in `bytes` (exclusive); ask type() first. */
   valueEnd(slot: number): number {
-    return this.present(slot) === 0 ? -1 : this.ends[slot]!;
+    return this.present(slot) === 0 ? -1 : this.ends[this.base + slot]!;
   }
 
   /** Loads the field's embedded document into `into` (a DocFields of that document's own layout); false when it is no embedded document. */
