@@ -20,6 +20,7 @@ import { insertTimeAt, numAt, rawCountAt, rawTimestampAt } from "../numbers.ts";
 import type { RawEventDay, RawEventsFact, TailBucket } from "../types.ts";
 import { dayNumberInPeriod, drillCollections, isCustomKey, scopeApps } from "./drill.ts";
 import { GroupTable, groupRows } from "./group-table.ts";
+import { rawIds } from "./raw-ids.ts";
 
 const CUSTOM = utf8Bytes(INTERNAL_EVENTS.custom);
 
@@ -39,6 +40,7 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
     // apps in scope, shared with the other raw facts
     const apps = scopeApps(scope);
     const appIds = apps.ids;
+    const ids = rawIds(scope);
     const keys = new StringInterner();
     const groups = new GroupTable();
     // per group (index: the group number), created when the group first has an insert in the window
@@ -112,7 +114,7 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
           if (app < 0) return;
           const dayNumber = apps.day;
           if (!doc.stringIs(E, CUSTOM) || !dayInPeriod(dayNumber)) return;
-          const named = doc.intern(N, keys); // -1: no string `n`
+          const named = ids.name(doc, N, keys); // -1: no string `n`; hashed once per document with drillMeta (RawIds)
           add(app, named >= 0 ? named : customKeyId, dayNumber, rawCountAt(doc, C), numAt(doc, S), numAt(doc, DUR), insertTimeAt(doc, CD));
         };
       },
