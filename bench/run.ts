@@ -1,6 +1,6 @@
 // The benchmark: `npm run bench` (tsx bench/run.ts). Not a test: nothing fails on timings.
 //
-//   npm run bench [-- --sizes 5000000[,20000000]] [--suites core,apps,keys,memory,jobs] [--rounds 1] [--regenerate]
+//   npm run bench [-- --sizes 5000000[,20000000]] [--suites core,apps,keys,memory,jobs,startup] [--rounds 1] [--regenerate]
 //                    [--baseline DIR]
 //
 // --baseline DIR: another checkout of countly-check (e.g. `git archive main | tar -x -C DIR`
@@ -12,8 +12,8 @@
 // other users of this shared machine then hits all of them alike); the best wall time of
 // `--rounds` counts. Results are ratios from one run. Suites:
 //   core    at each of --sizes raw events (default 5M; 20M takes minutes here): events-match-raw
-//           (.bson and .bson.gz) vs the Python + C-bson baseline (bench/python_baseline.py) and
-//           vs the limits (framing only, full BSON.deserialize, gunzip + framing); the whole
+//           (.bson, and .bson.gz at the first size only) vs the Python + C-bson baseline (bench/python_baseline.py) and
+//           vs the limits (framing only, full BSON.deserialize, gunzip + framing; first size only); the whole
 //           post-restore scenario vs events-match-raw alone.
 //   apps    1M raw events over 2, 200 and 2,000 apps (10 keys each): time and peak RSS.
 //   keys    1M raw events of 1 app with 3, 1,000 and 10,000 event keys: time and peak RSS.
@@ -26,7 +26,8 @@
 // Datasets are generated once into `.bench/` (git-ignored; 5M is ~1.3 GB plus its .gz copy).
 // The Python baseline needs python3 with Debian's python3-bson (pymongo's bson with its C
 // extension): `apt-get install python3-bson`; without it that row says so.
-// reports/bench.md keeps the last run.
+// reports/bench.md (tracked) keeps the last full run (every suite; the default), with its command,
+// date, commit and load (bench/report-file.ts); a run of some suites writes reports/bench-partial.md.
 import { spawn, spawnSync } from "node:child_process";
 import { createReadStream } from "node:fs";
 import { mkdir, open, writeFile } from "node:fs/promises";
@@ -39,10 +40,10 @@ import { pathToFileURL } from "node:url";
 import { scanBsonFile } from "../runner/sources/dump/bson-file-scanner.ts";
 import { datasetPaths, existingDataset, writeDataset, type DatasetInfo, type Shape } from "./drill-dataset.ts";
 import { measureStartup, startupReport } from "./startup.ts";
+import { ALL_SUITES, describeCommit, reportFile, runHeader } from "./report-file.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const BENCH_DIR = join(ROOT, ".bench");
-const REPORT = join(ROOT, "reports", "bench.md");
 const PYTHON_SCRIPT = join(ROOT, "bench", "python_baseline.py");
 
 const SINGLE_CHECK = `name: bench
@@ -52,7 +53,7 @@ checks:
     check: events-match-raw
 `;
 
-type Mode = "frame" | "frame-gz" | "full" | "check" | "check-gz" | "post-restore" | "python" | "check-j2" | "post-restore-j2";
+type Mode = "frame" | "frame-gz" | "full" | "check" | "check-gz" | "post-restore" | "python" | "check-j2" | "post-restore-j2" | "diff";
 
 interface ChildResult {
   mode: Mode;
@@ -78,6 +79,7 @@ async function child(mode: Mode, shape: Shape, tree: string): Promise<void> {
   if (mode === "frame") result = await frameOnly(p.drill);
   else if (mode === "frame-gz") result = await frameOnlyGz(p.drillGz);
   else if (mode === "full") result = await fullDeserialize(p.dir, p.drill);
+  else if (mode === "diff") result = await diffRun(p.dir, shape.documents, tree);
   else result = await checkRun(mode, mode === "check-gz" ? p.gzDir : p.dir, shape.documents, tree);
   const cpu = process.cpuUsage(cpu0);
   result.cpuMs = (cpu.user + cpu.system) / 1000;
@@ -179,9 +181,15 @@ async function fullDeserialize(_dir: string, file: string): Promise<ChildResult>
   return { mode: "full", documents: stats.documents, bytes: stats.bytes, ms: performance.now() - t0, cpuMs: 0, maxRssKb: 0 };
 }
 
+/** Imports a module of `tree` (this checkout or --baseline) by its path in the repository. */
+const loaderOf =
+  (tree: string) =>
+  <T>(path: string): Promise<T> =>
+    import(pathToFileURL(join(tree, path)).href) as Promise<T>;
+
 /** A scenario run through the real path (runScenarios over a DumpSource), as `countly-check run` does it, with the code of `tree` (this checkout or --baseline). */
 async function checkRun(mode: Mode, dir: string, documents: number, tree: string): Promise<ChildResult> {
-  const load = <T>(path: string): Promise<T> => import(pathToFileURL(join(tree, path)).href) as Promise<T>;
+  const load = loaderOf(tree);
   const { CHECKS } = await load<typeof import("../checks/index.ts")>("checks/index.ts");
   const { runScenarios } = await load<typeof import("../runner/run.ts")>("runner/run.ts");
   const { loadScenarioFile, parseScenario } = await load<typeof import("../runner/scenario/load.ts")>("runner/scenario/load.ts");
@@ -194,16 +202,40 @@ async function checkRun(mode: Mode, dir: string, documents: number, tree: string
   let report = "";
   const run = await runScenarios([scenario], new DumpSource(dir, { jobs, onParallel: (r) => (report = "why" in r ? `one thread: ${r.why}` : `${r.workers} workers`) }), { registry: CHECKS });
   const ms = performance.now() - t0;
+  const { outcomes, bad } = outcomesOf(run, (o) => o === "error" || (!whole && o !== "passed"));
+  const note = [report, bad].filter(Boolean).join("; ");
+  return { mode, documents, bytes: 0, ms, cpuMs: 0, maxRssKb: 0, outcomes, note: note || undefined };
+}
+
+/** "passed 6, error 1" of a run's cases, and the first case whose outcome `isBad` says is worth a note. */
+function outcomesOf(run: { suites: readonly { cases: readonly { name: string; outcome: string; message?: string }[] }[] }, isBad: (outcome: string) => boolean): { outcomes: string; bad?: string } {
   const cases = run.suites.flatMap((s) => s.cases);
   const counts = new Map<string, number>();
   for (const c of cases) counts.set(c.outcome, (counts.get(c.outcome) ?? 0) + 1);
-  const bad = cases.find((c) => c.outcome === "error" || (!whole && c.outcome !== "passed"));
-  const note = [report, bad ? `${bad.name}: ${bad.outcome} ${bad.message ?? ""}`.slice(0, 400) : ""].filter(Boolean).join("; ");
-  return { mode, documents, bytes: 0, ms, cpuMs: 0, maxRssKb: 0, outcomes: [...counts].map(([o, n]) => `${o} ${n}`).join(", "), note: note || undefined };
+  const bad = cases.find((c) => isBad(c.outcome));
+  return { outcomes: [...counts].map(([o, n]) => `${o} ${n}`).join(", "), bad: bad ? `${bad.name}: ${bad.outcome} ${bad.message ?? ""}`.slice(0, 400) : undefined };
+}
+
+/**
+ * `countly-check diff` of the dump against itself (a backup and its faithful restore), through
+ * the command's own path (diffSides over two DumpSides, then the run model), default
+ * --max-memory: both sides' event totals per app, event and month are what grows here.
+ */
+async function diffRun(dir: string, documents: number, tree: string): Promise<ChildResult> {
+  const load = loaderOf(tree);
+  const { diffSides } = await load<typeof import("../runner/diff/diff.ts")>("runner/diff/diff.ts");
+  const { DumpSide } = await load<typeof import("../runner/diff/dump-side.ts")>("runner/diff/dump-side.ts");
+  const { diffToRun } = await load<typeof import("../runner/diff/report.ts")>("runner/diff/report.ts");
+  const { BACKUP_DATABASES } = await load<typeof import("../runner/diff/side.ts")>("runner/diff/side.ts");
+  const t0 = performance.now();
+  const run = diffToRun(await diffSides(new DumpSide(dir, BACKUP_DATABASES), new DumpSide(dir, BACKUP_DATABASES), { databases: BACKUP_DATABASES }));
+  const ms = performance.now() - t0;
+  const { outcomes, bad } = outcomesOf(run, (o) => o !== "passed" && o !== "skipped");
+  return { mode: "diff", documents, bytes: 0, ms, cpuMs: 0, maxRssKb: 0, outcomes, note: bad };
 }
 
 /** Modes that run countly-check itself (and so are measured for --baseline too). */
-const CHECK_MODES: ReadonlySet<Mode> = new Set(["check", "check-gz", "post-restore"]);
+const CHECK_MODES: ReadonlySet<Mode> = new Set(["check", "check-gz", "post-restore", "diff"]);
 
 function runChild(mode: Mode, shape: Shape, tree = ROOT): Promise<ChildResult> {
   if (mode === "python") return runPython(shape);
@@ -283,6 +315,8 @@ interface Measured {
   baseline: boolean;
   best: ChildResult;
   peakRssMb: number;
+  /** Wall time of every round, ms. */
+  allMs: number[];
 }
 
 async function dataset(shape: Shape, gzip: boolean, regenerate: boolean): Promise<DatasetInfo> {
@@ -294,6 +328,9 @@ async function dataset(shape: Shape, gzip: boolean, regenerate: boolean): Promis
   say(`  written in ${fmt((performance.now() - t) / 1000, 1)} s\n`);
   return info;
 }
+
+/** Worst/best wall time of every row measured over more than one round (the run's noise). */
+const SPREADS: { ratio: number; row: string }[] = [];
 
 /** Runs the modes over the shapes, taking turns (with --baseline, its runs beside each check run), `rounds` times; the best wall time of each counts. */
 async function measure(shapes: readonly Shape[], modes: readonly Mode[], rounds: number): Promise<Measured[]> {
@@ -308,14 +345,16 @@ async function measure(shapes: readonly Shape[], modes: readonly Mode[], rounds:
           const id = `${JSON.stringify(shape)} ${mode} ${baseline}`;
           const prev = out.get(id);
           const peak = Math.max(prev?.peakRssMb ?? 0, res.maxRssKb / 1024);
-          if (!prev || res.ms < prev.best.ms) out.set(id, { shape, mode, baseline, best: res, peakRssMb: peak });
-          else prev.peakRssMb = peak;
+          const allMs = [...(prev?.allMs ?? []), res.ms];
+          if (!prev || res.ms < prev.best.ms) out.set(id, { shape, mode, baseline, best: res, peakRssMb: peak, allMs });
+          else Object.assign(prev, { peakRssMb: peak, allMs });
           line.push(`${mode}${baseline ? " (baseline)" : ""} ${fmt(res.ms / 1000, 2)} s`);
         }
       }
     }
     say(`  round ${r + 1}/${rounds}: ${line.join(", ")}\n`);
   }
+  for (const m of out.values()) if (m.allMs.length > 1) SPREADS.push({ ratio: Math.max(...m.allMs) / Math.min(...m.allMs), row: `${describe(m.shape)}, ${LABELS[m.mode]}${m.baseline ? " (baseline)" : ""}` });
   return [...out.values()];
 }
 
@@ -329,6 +368,7 @@ const LABELS: Record<Mode, string> = {
   python: "Python 3 + pymongo C bson, the same group-by (bench/python_baseline.py)",
   "check-j2": "countly-check events-match-raw, .bson, --jobs 2",
   "post-restore-j2": "countly-check, the whole post-restore scenario, .bson, --jobs 2",
+  diff: "countly-check diff, the dump against itself",
 };
 
 function table(rows: readonly Measured[], infos: Map<string, DatasetInfo>): string[] {
@@ -354,11 +394,18 @@ async function main(): Promise<void> {
     return;
   }
   const sizes = (option(args, "--sizes") ?? "5000000").split(",").map((s) => Number(s.replace(/_/g, "")));
-  const suites = new Set((option(args, "--suites") ?? "core,apps,keys,memory,startup").split(","));
+  const suites = new Set((option(args, "--suites") ?? ALL_SUITES.join(",")).split(","));
+  const unknown = [...suites].filter((s) => !(ALL_SUITES as readonly string[]).includes(s));
+  if (unknown.length) throw new Error(`--suites: unknown suite ${unknown.join(", ")} (suites: ${ALL_SUITES.join(", ")})`);
   const rounds = Math.max(1, Number(option(args, "--rounds") ?? 1));
   const regenerate = args.includes("--regenerate");
   const started = performance.now();
+  const date = new Date();
   const load = loadavg();
+  const suiteLoads: { suite: string; load: number }[] = [];
+  /** Notes the load as a suite starts. */
+  const suiteStart = (suite: string) => suiteLoads.push({ suite, load: loadavg()[0]! });
+
   const infos = new Map<string, DatasetInfo>();
   const md: string[] = [];
   const targets: string[] = [];
@@ -370,12 +417,16 @@ async function main(): Promise<void> {
   if (!PYTHON) say("python3 with pymongo's C bson not found: the Python baseline is skipped (install it with `apt-get install python3-bson`)\n");
 
   if (suites.has("core")) {
+    suiteStart("core");
     for (const documents of sizes) {
       const shape: Shape = { documents };
-      infos.set(JSON.stringify(shape), await dataset(shape, true, regenerate));
+      // the limits and the .bson.gz vs .bson rows only at the first size: a larger size (20M is
+      // 5.3 GB; a full deserialize of it takes minutes) is the check vs the baseline, and needs no .gz copy
+      const withGz = documents === sizes[0];
+      infos.set(JSON.stringify(shape), await dataset(shape, withGz, regenerate));
       say(`core, ${fmt(documents)} raw events:\n`);
-      const rows = await measure([shape], ["frame", "full", "check", "post-restore", "python", "frame-gz", "check-gz"], rounds);
-      md.push(`## ${fmt(documents)} raw events: events-match-raw, the baseline and the limits`, "", ...table(rows, infos), "");
+      const rows = await measure([shape], withGz ? ["frame", "full", "check", "post-restore", "python", "frame-gz", "check-gz"] : ["check", "post-restore", "python"], rounds);
+      md.push(`## ${fmt(documents)} raw events: events-match-raw, the baseline${withGz ? " and the limits" : ""}`, "", ...table(rows, infos), "");
       const check = (b: boolean) => find(rows, shape, "check", b)!;
       const py = find(rows, shape, "python");
       const whole = (b: boolean) => find(rows, shape, "post-restore", b)!;
@@ -390,11 +441,12 @@ async function main(): Promise<void> {
       );
       targets.push(`  - single-threaded rate: ${both((b) => `${millions(rate(check(b)))}/s by wall time, ${millions((documents / check(b).best.cpuMs) * 1000)}/s of CPU time`)}, end to end (open, read apps/events/events_data/drill_events, evaluate); target ≥ 3.5 M/s: ${mark(rate(check(false)) >= 3.5e6)}`);
       targets.push(`  - whole post-restore scenario vs events-match-raw alone: ${both((b) => `${fmt(whole(b).best.ms / check(b).best.ms, 2)}× by wall time, ${fmt(whole(b).best.cpuMs / check(b).best.cpuMs, 2)}× by CPU time`)}; target ≤ 1.3×: ${mark(whole(false).best.ms <= 1.3 * check(false).best.ms)}`);
-      targets.push(`  - .bson.gz vs .bson: ${both((b) => `${fmt(gz(b).best.ms / check(b).best.ms, 2)}× the time`)} (gunzip + framing alone: ${millions(rate(find(rows, shape, "frame-gz")))}/s)`);
-      targets.push(`  - limits: framing only ${millions(rate(frame))}/s (${fmt(check(false).best.ms / frame.best.ms, 1)}× faster than the check), full BSON.deserialize ${millions(rate(full))}/s (the check is ${fmt(full.best.ms / check(false).best.ms, 1)}× faster)`);
+      if (withGz) targets.push(`  - .bson.gz vs .bson: ${both((b) => `${fmt(gz(b).best.ms / check(b).best.ms, 2)}× the time`)} (gunzip + framing alone: ${millions(rate(find(rows, shape, "frame-gz")))}/s)`);
+      if (withGz) targets.push(`  - limits: framing only ${millions(rate(frame))}/s (${fmt(check(false).best.ms / frame.best.ms, 1)}× faster than the check), full BSON.deserialize ${millions(rate(full))}/s (the check is ${fmt(full.best.ms / check(false).best.ms, 1)}× faster)`);
     }
   }
   if (suites.has("apps")) {
+    suiteStart("apps");
     const shapes: Shape[] = [2, 200, 2000].map((apps) => ({ documents: 1_000_000, apps, keysPerApp: 10 }));
     for (const s of shapes) infos.set(JSON.stringify(s), await dataset(s, false, regenerate));
     say("apps: 2 vs 200 vs 2,000 apps, 1M raw events:\n");
@@ -404,6 +456,7 @@ async function main(): Promise<void> {
     targets.push(`- 2,000 apps vs 2 apps, same 1M raw events: ${both((b) => `${fmt(at(2, b).best.ms / at(0, b).best.ms, 2)}× the time (200 apps: ${fmt(at(1, b).best.ms / at(0, b).best.ms, 2)}×)`)}; target ≤ 1.5×: ${mark(at(2, false).best.ms <= 1.5 * at(0, false).best.ms)}`);
   }
   if (suites.has("keys")) {
+    suiteStart("keys");
     const shapes: Shape[] = [3, 1000, 10000].map((keysPerApp) => ({ documents: 1_000_000, apps: 1, keysPerApp }));
     for (const s of shapes) infos.set(JSON.stringify(s), await dataset(s, false, regenerate));
     say("keys: 3 vs 1k vs 10k event keys, 1M raw events:\n");
@@ -413,18 +466,22 @@ async function main(): Promise<void> {
     targets.push(`- 10k vs 3 event keys: ${both((b) => `${fmt(at(2, b).best.ms / at(0, b).best.ms, 2)}× the time, peak RSS ${fmt(at(0, b).peakRssMb)} → ${fmt(at(2, b).peakRssMb)} MB`)}`);
   }
   if (suites.has("memory")) {
+    suiteStart("memory");
     const big: Shape = { documents: 2_000_000, apps: 200, keysPerApp: 500 };
     const names: Shape = { documents: 1_000_000, apps: 2000, keysPerApp: 500 };
     for (const s of [big, names]) infos.set(JSON.stringify(s), await dataset(s, false, regenerate));
-    say("memory: 200 apps × 500 keys over 2M raw events; 1M distinct event names:\n");
-    const rows = await measure([big, names], ["check"], rounds);
+    say("memory: 200 apps × 500 keys over 2M raw events; 1M distinct event names (run, and diff of the dump against itself):\n");
+    const rows = [...(await measure([big, names], ["check"], rounds)), ...(await measure([names], ["diff"], rounds))];
     md.push("## Memory: many groups, many distinct event names (default --max-memory)", "", ...table(rows, infos), "");
     const b = (x: boolean) => find(rows, big, "check", x)!;
     const n = (x: boolean) => find(rows, names, "check", x)!;
     targets.push(`- 200 apps × 500 keys, 2M raw events (${fmt(infos.get(JSON.stringify(big))!.groups)} app/event/day groups): ${both((x) => `peak RSS ${fmt(b(x).peakRssMb)} MB, ${fmt(b(x).best.ms / 1000, 1)} s`)}; target < 400 MB: ${mark(b(false).peakRssMb < 400)}`);
     targets.push(`- 2,000 apps × 500 keys (1M possible event names, ${fmt(infos.get(JSON.stringify(names))!.groups)} groups): ${both((x) => `peak RSS ${fmt(n(x).peakRssMb)} MB, ${n(x).best.outcomes}`)}; target < 400 MB or the budget's clear stop: ${mark(n(false).peakRssMb < 400 || /error/.test(n(false).best.outcomes ?? ""))}`);
+    const d = (x: boolean) => find(rows, names, "diff", x)!;
+    targets.push(`- \`diff\` of that dump against itself: ${both((x) => `peak RSS ${fmt(d(x).peakRssMb)} MB, ${fmt(d(x).best.ms / 1000, 1)} s, ${d(x).best.outcomes}`)}; target < 400 MB or the budget's clear stop: ${mark(d(false).peakRssMb < 400 || /error/.test(d(false).best.outcomes ?? ""))}`);
   }
   if (suites.has("jobs")) {
+    suiteStart("jobs");
     const shape: Shape = { documents: sizes[0]! };
     infos.set(JSON.stringify(shape), await dataset(shape, true, regenerate));
     say(`jobs, ${fmt(shape.documents)} raw events: --jobs 1 vs --jobs 2, .bson.gz vs .bson:\n`);
@@ -442,17 +499,19 @@ async function main(): Promise<void> {
     targets.push(`  - whole post-restore scenario: ${fmt(w1.best.ms / w2.best.ms, 2)}× faster by wall time (CPU ${fmt(w2.best.cpuMs / w1.best.cpuMs, 2)}×)`);
     targets.push(`  - .bson.gz (one thread: gunzip is the limit) vs .bson --jobs 1: ${fmt(gz.best.ms / j1.best.ms, 2)}× the time; vs .bson --jobs 2: ${fmt(gz.best.ms / j2.best.ms, 2)}×`);
   }
+  if (suites.has("startup")) suiteStart("startup");
   if (suites.has("startup")) md.push(...startupReport(await measureStartup(ROOT, 10, say, option(args, "--startup-baseline"))), "");
 
+  const out = reportFile(ROOT, suites);
+  const widestSpread = SPREADS.reduce<{ ratio: number; row: string } | undefined>((w, x) => (!w || x.ratio > w.ratio ? x : w), undefined);
   const head = [
     "# Benchmark (`npm run bench`)",
     "",
-    `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? "CPU"}, load average ${load.map((l) => l.toFixed(2)).join(" ")} at the start, ${loadavg().map((l) => l.toFixed(2)).join(" ")} at the end ` +
-      `(a shared machine: other people's work runs beside these measurements, so compare the ratios of one run, not absolute times across runs). ` +
-      `Best of ${rounds} round${rounds === 1 ? "" : "s"} by wall time, competitors taking turns, each run its own process; peak RSS is the largest of the runs, CPU is user + system of the best run. ` +
+    ...runHeader({ args, date, commit: describeCommit(ROOT), node: process.version, cpu: cpus()[0]?.model.trim() ?? "CPU", cores: cpus().length, loadStart: load, loadEnd: loadavg(), suiteLoads, rounds, widestSpread, full: out.full }),
+    "",
+    `Each run is its own process; CPU is user + system of the best run. ` +
       (BASELINE ? `Rows marked baseline ran the code of ${BASELINE} (--baseline) on the same datasets in the same rounds. ` : "") +
-      `countly-check rows are end to end in-process (open the dump, read apps, events, events_data and drill_events, evaluate); the Python row is its whole process. ` +
-      `Command: \`npm run bench -- ${args.join(" ")}\`.`,
+      `countly-check rows are end to end in-process (open the dump, read apps, events, events_data and drill_events, evaluate); the Python row is its whole process.`,
     "",
     "Targets (issue 12):",
     "",
@@ -461,9 +520,9 @@ async function main(): Promise<void> {
   ];
   const text = [...head, ...md, `Total benchmark time ${fmt((performance.now() - started) / 1000)} s.`, ""].join("\n");
   say(`\n${text}`);
-  await mkdir(dirname(REPORT), { recursive: true });
-  await writeFile(REPORT, text);
-  say(`\nwritten to ${REPORT}\n`);
+  await mkdir(dirname(out.path), { recursive: true });
+  await writeFile(out.path, text);
+  say(`\nwritten to ${out.path}${out.full ? "" : " (a partial run; reports/bench.md keeps the last full run)"}\n`);
 }
 
 await main();

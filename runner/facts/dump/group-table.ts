@@ -2,10 +2,11 @@
 // an open-addressing index: 44 bytes per group (36 without a document count) and ~8-16
 // of index while they are added, the columns alone once `done()`, instead of an object,
 // a string key and a map entry each (~1 KB), so a year of days for hundreds of apps and
-// thousands of event keys fits. The columns grow by pages of PAGE groups, never copied:
-// no growth leaves twice the table behind for the collector (or the allocator) to give
-// back. Apps and keys are interned ids (StringInterner). `groupRows` hands them to the
-// checks one app at a time.
+// thousands of event keys fits. A group's app, key and day lie side by side (one memory
+// line for the index to compare), and so do its counters (one line to add to). The
+// columns grow by pages of PAGE groups, never copied: no growth leaves twice the table
+// behind for the collector (or the allocator) to give back. Apps and keys are interned
+// ids (StringInterner). `groupRows` hands them to the checks one app at a time.
 
 import { dayName, inPeriod, type Period } from "../../../countly/time.ts";
 import type { RowsByApp } from "../group-rows.ts";
@@ -14,15 +15,17 @@ const HASH_EMPTY = -1;
 const PAGE_BITS = 16;
 const PAGE = 1 << PAGE_BITS;
 const IN_PAGE = PAGE - 1;
+/** Ints per group in an id page: app, key, day. */
+const IDS = 3;
 
 export class GroupTable {
-  private readonly appPages: Int32Array[] = [];
-  private readonly keyPages: Int32Array[] = [];
-  private readonly dayPages: Int32Array[] = [];
-  private readonly cPages: Float64Array[] = [];
-  private readonly sPages: Float64Array[] = [];
-  private readonly durPages: Float64Array[] = [];
-  private readonly docsPages: Float64Array[] = [];
+  /** Per group: app, key, day (IDS ints). */
+  private readonly idPages: Int32Array[] = [];
+  /** Per group: c, s, dur and (countDocs) docs. */
+  private readonly counterPages: Float64Array[] = [];
+  private readonly stride: number;
+  /** Groups the pages hold room for. */
+  private capacity = 0;
   size = 0;
   private index: Int32Array = new Int32Array(2048).fill(HASH_EMPTY);
   // the previous document's group: consecutive raw events often share it
@@ -32,41 +35,41 @@ export class GroupTable {
   private lastGroup = -1;
 
   /** `countDocs` false: no documents per group (aggregated days need no count; `docs(g)` is 0). */
-  constructor(private readonly countDocs = true) {}
+  constructor(private readonly countDocs = true) {
+    this.stride = countDocs ? 4 : 3;
+  }
 
   /** Bytes held (for memory budgets). */
   get bytes(): number {
-    let groups = 0;
-    for (const page of this.appPages) groups += page.length;
-    return groups * (3 * 4 + (this.countDocs ? 4 : 3) * 8) + this.index.length * 4;
+    return this.capacity * (IDS * 4 + this.stride * 8) + this.index.length * 4;
   }
 
   app(g: number): number {
-    return this.appPages[g >>> PAGE_BITS]![g & IN_PAGE]!;
+    return this.idPages[g >>> PAGE_BITS]![(g & IN_PAGE) * IDS]!;
   }
 
   key(g: number): number {
-    return this.keyPages[g >>> PAGE_BITS]![g & IN_PAGE]!;
+    return this.idPages[g >>> PAGE_BITS]![(g & IN_PAGE) * IDS + 1]!;
   }
 
   day(g: number): number {
-    return this.dayPages[g >>> PAGE_BITS]![g & IN_PAGE]!;
+    return this.idPages[g >>> PAGE_BITS]![(g & IN_PAGE) * IDS + 2]!;
   }
 
   c(g: number): number {
-    return this.cPages[g >>> PAGE_BITS]![g & IN_PAGE]!;
+    return this.counterPages[g >>> PAGE_BITS]![(g & IN_PAGE) * this.stride]!;
   }
 
   s(g: number): number {
-    return this.sPages[g >>> PAGE_BITS]![g & IN_PAGE]!;
+    return this.counterPages[g >>> PAGE_BITS]![(g & IN_PAGE) * this.stride + 1]!;
   }
 
   dur(g: number): number {
-    return this.durPages[g >>> PAGE_BITS]![g & IN_PAGE]!;
+    return this.counterPages[g >>> PAGE_BITS]![(g & IN_PAGE) * this.stride + 2]!;
   }
 
   docs(g: number): number {
-    return this.countDocs ? this.docsPages[g >>> PAGE_BITS]![g & IN_PAGE]! : 0;
+    return this.countDocs ? this.counterPages[g >>> PAGE_BITS]![(g & IN_PAGE) * 4 + 3]! : 0;
   }
 
   /** No group will be added any more: the index is dropped. */
@@ -86,12 +89,12 @@ export class GroupTable {
       this.lastDay = day;
       this.lastGroup = g;
     }
-    const p = g >>> PAGE_BITS;
-    const i = g & IN_PAGE;
-    this.cPages[p]![i] += c;
-    this.sPages[p]![i] += s;
-    this.durPages[p]![i] += dur;
-    if (this.countDocs) this.docsPages[p]![i]++;
+    const counters = this.counterPages[g >>> PAGE_BITS]!;
+    const i = (g & IN_PAGE) * this.stride;
+    counters[i] += c;
+    counters[i + 1] += s;
+    counters[i + 2] += dur;
+    if (this.countDocs) counters[i + 3]++;
     return g;
   }
 
@@ -102,18 +105,18 @@ export class GroupTable {
     for (;;) {
       const g = index[h]!;
       if (g === HASH_EMPTY) break;
-      const p = g >>> PAGE_BITS;
-      const i = g & IN_PAGE;
-      if (this.dayPages[p]![i] === day && this.keyPages[p]![i] === key && this.appPages[p]![i] === app) return g;
+      const ids = this.idPages[g >>> PAGE_BITS]!;
+      const i = (g & IN_PAGE) * IDS;
+      if (ids[i + 2] === day && ids[i + 1] === key && ids[i] === app) return g;
       h = (h + 1) & mask;
     }
     const g = this.size++;
-    const p = g >>> PAGE_BITS;
-    const i = g & IN_PAGE;
-    if (p === this.appPages.length || i === this.appPages[p]!.length) this.addPage();
-    this.appPages[p]![i] = app;
-    this.keyPages[p]![i] = key;
-    this.dayPages[p]![i] = day;
+    if (g === this.capacity) this.addPage();
+    const ids = this.idPages[g >>> PAGE_BITS]!;
+    const i = (g & IN_PAGE) * IDS;
+    ids[i] = app;
+    ids[i + 1] = key;
+    ids[i + 2] = day;
     index[h] = g;
     if (this.size * 2 > index.length) this.rehash();
     return g;
@@ -121,26 +124,17 @@ export class GroupTable {
 
   /** Room for group `size - 1`: the first page grows from 1024 groups to a full page (most tables are small), then full pages are added. */
   private addPage(): void {
-    const first = this.appPages[0];
-    if (first !== undefined && first.length < PAGE) {
-      const n = first.length * 2;
-      this.appPages[0] = widen(first, n);
-      this.keyPages[0] = widen(this.keyPages[0]!, n);
-      this.dayPages[0] = widen(this.dayPages[0]!, n);
-      this.cPages[0] = widen(this.cPages[0]!, n);
-      this.sPages[0] = widen(this.sPages[0]!, n);
-      this.durPages[0] = widen(this.durPages[0]!, n);
-      if (this.countDocs) this.docsPages[0] = widen(this.docsPages[0]!, n);
+    if (this.capacity > 0 && this.capacity < PAGE) {
+      const n = this.capacity * 2;
+      this.idPages[0] = widen(this.idPages[0]!, n * IDS);
+      this.counterPages[0] = widen(this.counterPages[0]!, n * this.stride);
+      this.capacity = n;
       return;
     }
-    const n = first === undefined ? 1024 : PAGE;
-    this.appPages.push(new Int32Array(n));
-    this.keyPages.push(new Int32Array(n));
-    this.dayPages.push(new Int32Array(n));
-    this.cPages.push(new Float64Array(n));
-    this.sPages.push(new Float64Array(n));
-    this.durPages.push(new Float64Array(n));
-    if (this.countDocs) this.docsPages.push(new Float64Array(n));
+    const n = this.capacity === 0 ? 1024 : PAGE;
+    this.idPages.push(new Int32Array(n * IDS));
+    this.counterPages.push(new Float64Array(n * this.stride));
+    this.capacity += n;
   }
 
   private rehash(): void {
@@ -160,8 +154,9 @@ export class GroupTable {
    */
   sortedBy(appTexts: readonly string[], keyTexts: readonly string[]): Int32Array {
     const n = this.size;
-    // the key and day columns flat for the passes over them (freed when the sort ends)
-    const day = this.flat(this.dayPages, n);
+    // the day column flat for the passes over it (freed when the sort ends)
+    const day = new Int32Array(n);
+    for (let g = 0; g < n; g++) day[g] = this.day(g);
     // two buffers, sorted from one into the other and back: no garbage per pass
     let order = new Int32Array(n);
     let spare = new Int32Array(n);
@@ -181,12 +176,6 @@ export class GroupTable {
     const appRank = ranks(appTexts);
     countingSort(order, spare, (g) => appRank[this.app(g)]!, appTexts.length);
     return spare;
-  }
-
-  private flat(pages: readonly Int32Array[], n: number): Int32Array {
-    const out = new Int32Array(n);
-    for (let p = 0; p < pages.length && p * PAGE < n; p++) out.set(pages[p]!.subarray(0, Math.min(PAGE, n - p * PAGE)), p * PAGE);
-    return out;
   }
 }
 

@@ -11,7 +11,7 @@
 // asks for its app's rows (group-rows.ts). The rules are drillReader's (same results).
 import { INTERNAL_EVENTS } from "../../../countly/layout.ts";
 import { dayName } from "../../../countly/time.ts";
-import { StringInterner, utf8Bytes } from "../../sources/dump/bson-fields.ts";
+import { StringInterner, utf8Bytes, type DocFields } from "../../sources/dump/bson-fields.ts";
 import { attributeLegacy, hashIndex } from "../attribution.ts";
 import { defineRows } from "../group-rows.ts";
 import { MemoryBudget } from "../memory-budget.ts";
@@ -24,12 +24,6 @@ import { rawIds } from "./raw-ids.ts";
 
 const CUSTOM = utf8Bytes(INTERNAL_EVENTS.custom);
 
-/** Insertion-minute buckets of one group, flat: minute, c, s, dur, minute, ... in `tail[0, length)`. */
-interface Tail {
-  tail: number[];
-  length: number;
-}
-
 export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
   fact: "rawEvents",
   fields: { a: true, e: true, n: true, ts: true, cd: true, c: true, s: true, dur: true },
@@ -37,14 +31,14 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
   start(scope, catalog) {
     const tailMinutes = Math.ceil(scope.params.tailMinutes ?? 0);
     const period = scope.period;
+    const everyDay = period.from === undefined && period.to === undefined;
     // apps in scope, shared with the other raw facts
     const apps = scopeApps(scope);
     const appIds = apps.ids;
     const ids = rawIds(scope);
     const keys = new StringInterner();
     const groups = new GroupTable();
-    // per group (index: the group number), created when the group first has an insert in the window
-    const tails: (Tail | undefined)[] = [];
+    const tails = new InsertTails();
     const customKeyId = keys.add(INTERNAL_EVENTS.custom);
     // held per group: ~44 bytes of columns and ~16 of index while scanning (plus the columns' growth)
     const budget = scope.budget ?? new MemoryBudget();
@@ -54,30 +48,31 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
     // legacy layout: app and event come from the collection name
     const index = scope.layout.drill === "legacy" ? hashIndex(scope.apps, catalog.eventLists) : undefined;
     let maxMinute: number | undefined;
-
+    // maxMinute - tailMinutes: inserts before it are not in the tail (NaN: none yet)
+    let cutoff = NaN;
     let knownKeys = keys.size;
-    const add = (app: number, key: number, dayNumber: number, c: number, s: number, dur: number, cd: number | undefined): void => {
+
+    /** One raw event of `app`, `key` (interned), app-local day number `day`, in group terms. */
+    const count = (doc: DocFields, app: number, key: number, day: number, slots: Slots): void => {
       if (keys.size !== knownKeys) {
         // a new key: its bytes, its string (UTF-16) and its slots
         keyMeter.add(1, 64 + 3 * utf8Bytes(keys.text(key)).length);
         knownKeys = keys.size;
       }
+      const c = rawCountAt(doc, slots.c);
+      const s = numAt(doc, slots.s);
+      const dur = numAt(doc, slots.dur);
       const before = groups.size;
-      const g = groups.add(app, key, dayNumber, c, s, dur);
+      const g = groups.add(app, key, day, c, s, dur);
       if (groups.size !== before) groupMeter.add();
+      const cd = insertTimeAt(doc, slots.cd);
       if (cd === undefined) return;
       const minute = Math.floor(cd / 60000);
-      if (maxMinute === undefined || minute > maxMinute) maxMinute = minute;
-      const cutoff = maxMinute - tailMinutes;
-      if (minute >= cutoff) {
-        let t = tails[g];
-        if (t === undefined) {
-          while (tails.length < g) tails.push(undefined);
-          t = { tail: [], length: 0 };
-          tails[g] = t;
-        }
-        addToTail(t, minute, cutoff, c, s, dur);
+      if (maxMinute === undefined || minute > maxMinute) {
+        maxMinute = minute;
+        cutoff = minute - tailMinutes;
       }
+      if (minute >= cutoff) tails.add(minute, cutoff, g, c, s, dur);
     };
 
     return {
@@ -86,10 +81,7 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
         const E = layout.slot("e");
         const N = layout.slot("n");
         const TS = layout.slot("ts");
-        const CD = layout.slot("cd");
-        const C = layout.slot("c");
-        const S = layout.slot("s");
-        const DUR = layout.slot("dur");
+        const slots: Slots = { c: layout.slot("c"), s: layout.slot("s"), dur: layout.slot("dur"), cd: layout.slot("cd") };
         if (index) {
           const who = attributeLegacy(from, index);
           if (!who) return () => {};
@@ -104,96 +96,177 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
             if (ts === undefined) return;
             const dayNumber = days.number(ts);
             if (!custom || !dayInPeriod(dayNumber)) return;
-            const key = doc.isString(N) ? doc.intern(N, keys) : collectionKey;
-            add(app, key, dayNumber, rawCountAt(doc, C), numAt(doc, S), numAt(doc, DUR), insertTimeAt(doc, CD));
+            count(doc, app, doc.isString(N) ? doc.intern(N, keys) : collectionKey, dayNumber, slots);
           };
         }
         return (doc) => {
           // before the event type, as drillReader does: a timestamp beyond the Date range throws for any event
           const app = apps.place(doc, A, E, TS);
-          if (app < 0) return;
+          if (app < 0 || !doc.stringIs(E, CUSTOM)) return;
           const dayNumber = apps.day;
-          if (!doc.stringIs(E, CUSTOM) || !dayInPeriod(dayNumber)) return;
+          if (!everyDay && !dayInPeriod(dayNumber)) return;
           const named = ids.name(doc, N, keys); // -1: no string `n`; hashed once per document with drillMeta (RawIds)
-          add(app, named >= 0 ? named : customKeyId, dayNumber, rawCountAt(doc, C), numAt(doc, S), numAt(doc, DUR), insertTimeAt(doc, CD));
+          count(doc, app, named >= 0 ? named : customKeyId, dayNumber, slots);
         };
       },
       finish() {
-        const cutoff = maxMinute === undefined ? undefined : maxMinute - tailMinutes;
+        const last = maxMinute === undefined ? undefined : maxMinute - tailMinutes;
         groups.done();
+        const tailOf = tails.byGroup(last);
         const value: RawEventsFact = { rows: [], maxCdMinute: maxMinute };
         return defineRows(
           value,
           "rows",
-          groupRows(groups, appIds.texts, keys.texts, (g): RawEventDay => {
-            const t = tails[g];
-            return {
-              app: appIds.text(groups.app(g)),
-              key: keys.text(groups.key(g)),
-              day: dayName(groups.day(g)),
-              c: groups.c(g),
-              s: groups.s(g),
-              dur: groups.dur(g),
-              docs: groups.docs(g),
-              tail: t === undefined ? [] : tailBuckets(t, cutoff),
-            };
-          }),
+          groupRows(groups, appIds.texts, keys.texts, (g): RawEventDay => ({
+            app: appIds.text(groups.app(g)),
+            key: keys.text(groups.key(g)),
+            day: dayName(groups.day(g)),
+            c: groups.c(g),
+            s: groups.s(g),
+            dur: groups.dur(g),
+            docs: groups.docs(g),
+            tail: tailBuckets(tailOf.get(g)),
+          })),
         );
       },
     };
   },
 };
 
-/**
- * Adds counters to the tail bucket of `minute`, first dropping buckets before `cutoff`
- * (the newest insert minute only grows, so they can never be in the final window). The
- * tail stays ordered by minute and holds at most the minutes of the window; inserts come
- * mostly in minute order, so the common case is an append or an add to the last bucket.
- */
-function addToTail(g: Tail, minute: number, cutoff: number, c: number, s: number, dur: number): void {
-  const tail = g.tail;
-  let n = g.length;
-  if (n > 0 && tail[0]! < cutoff) {
-    let drop = TAIL_STRIDE;
-    while (drop < n && tail[drop]! < cutoff) drop += TAIL_STRIDE;
-    for (let i = drop; i < n; i++) tail[i - drop] = tail[i]!;
-    n -= drop;
-  }
-  let at: number;
-  if (n === 0 || tail[n - TAIL_STRIDE]! < minute) {
-    at = n;
-  } else {
-    let i = n - TAIL_STRIDE;
-    while (i >= 0 && tail[i]! > minute) i -= TAIL_STRIDE;
-    if (i >= 0 && tail[i] === minute) {
-      tail[i + 1]! += c;
-      tail[i + 2]! += s;
-      tail[i + 3]! += dur;
-      g.length = n;
-      return;
-    }
-    at = i + TAIL_STRIDE;
-    // make room: move the later buckets up by one
-    for (let j = n - 1; j >= at; j--) tail[j + TAIL_STRIDE] = tail[j]!;
-  }
-  tail[at] = minute;
-  tail[at + 1] = c;
-  tail[at + 2] = s;
-  tail[at + 3] = dur;
-  g.length = n + TAIL_STRIDE;
+/** The layout's slots of the counters and the insert time. */
+interface Slots {
+  c: number;
+  s: number;
+  dur: number;
+  cd: number;
 }
 
-const TAIL_STRIDE = 4;
+/**
+ * The counters of the inserts of the settle window, per insertion minute and group: a
+ * minute's buckets are dropped whole once the newest insert leaves it before the window (it
+ * only moves forward, so they can never be in the final one). Inserts come mostly in minute
+ * order, so the common case is the minute of the previous insert, and few minutes are held.
+ */
+class InsertTails {
+  /** The minutes held, ascending, and their buckets. */
+  private readonly minutes: number[] = [];
+  private readonly buckets: MinuteBuckets[] = [];
+  private lastMinute = NaN;
+  private last: MinuteBuckets | undefined;
 
-/** The tail buckets at or after `cutoff` (all of them when there is none). */
-function tailBuckets(g: Tail, cutoff: number | undefined): TailBucket[] {
-  const out: TailBucket[] = [];
-  const tail = g.tail;
-  for (let i = 0; i < g.length; i += TAIL_STRIDE) {
-    const minute = tail[i]!;
-    if (cutoff !== undefined && minute < cutoff) continue;
-    out.push({ minute, c: tail[i + 1]!, s: tail[i + 2]!, dur: tail[i + 3]! });
+  /** Adds an insert of `minute` (>= cutoff) to group g's bucket of that minute, first dropping minutes before `cutoff`. */
+  add(minute: number, cutoff: number, g: number, c: number, s: number, dur: number): void {
+    if (this.minutes[0]! < cutoff) this.drop(cutoff);
+    let b = this.last;
+    if (minute !== this.lastMinute || b === undefined) {
+      b = this.minuteBuckets(minute);
+      this.lastMinute = minute;
+      this.last = b;
+    }
+    b.add(g, c, s, dur);
   }
+
+  private drop(cutoff: number): void {
+    let n = 0;
+    while (n < this.minutes.length && this.minutes[n]! < cutoff) n++;
+    this.minutes.splice(0, n);
+    this.buckets.splice(0, n);
+    this.lastMinute = NaN;
+    this.last = undefined;
+  }
+
+  private minuteBuckets(minute: number): MinuteBuckets {
+    const minutes = this.minutes;
+    let i = minutes.length;
+    while (i > 0 && minutes[i - 1]! > minute) i--;
+    if (i > 0 && minutes[i - 1] === minute) return this.buckets[i - 1]!;
+    const b = new MinuteBuckets(minute);
+    minutes.splice(i, 0, minute);
+    this.buckets.splice(i, 0, b);
+    return b;
+  }
+
+  /** Per group with inserts at or after `cutoff` (all minutes held when undefined): minute, c, s, dur, minute, ... in minute order. */
+  byGroup(cutoff: number | undefined): Map<number, number[]> {
+    const out = new Map<number, number[]>();
+    for (const b of this.buckets) {
+      if (cutoff !== undefined && b.minute < cutoff) continue;
+      b.into(out);
+    }
+    return out;
+  }
+}
+
+/** One insertion minute's counters per group: an open-addressing index by group over flat columns. */
+class MinuteBuckets {
+  private index = new Int32Array(16).fill(-1);
+  private groups = new Int32Array(8);
+  private counters = new Float64Array(24);
+  private size = 0;
+
+  constructor(readonly minute: number) {}
+
+  add(g: number, c: number, s: number, dur: number): void {
+    const index = this.index;
+    const mask = index.length - 1;
+    let h = Math.imul(g, 0x9e3779b1) & mask;
+    for (;;) {
+      const at = index[h]!;
+      if (at < 0) break;
+      if (this.groups[at] === g) {
+        const i = at * 3;
+        this.counters[i]! += c;
+        this.counters[i + 1]! += s;
+        this.counters[i + 2]! += dur;
+        return;
+      }
+      h = (h + 1) & mask;
+    }
+    const at = this.size++;
+    if (at === this.groups.length) {
+      const groups = new Int32Array(at * 2);
+      groups.set(this.groups);
+      this.groups = groups;
+      const counters = new Float64Array(at * 6);
+      counters.set(this.counters);
+      this.counters = counters;
+    }
+    this.groups[at] = g;
+    // the first insert's values as they are (a sum from 0 would turn -0 into 0)
+    this.counters[at * 3] = c;
+    this.counters[at * 3 + 1] = s;
+    this.counters[at * 3 + 2] = dur;
+    index[h] = at;
+    if (this.size * 2 > index.length) this.rehash();
+  }
+
+  private rehash(): void {
+    const index = new Int32Array(this.index.length * 2).fill(-1);
+    const mask = index.length - 1;
+    for (let at = 0; at < this.size; at++) {
+      let h = Math.imul(this.groups[at]!, 0x9e3779b1) & mask;
+      while (index[h]! >= 0) h = (h + 1) & mask;
+      index[h] = at;
+    }
+    this.index = index;
+  }
+
+  /** Appends this minute's bucket to each of its groups' lists. */
+  into(out: Map<number, number[]>): void {
+    for (let at = 0; at < this.size; at++) {
+      const g = this.groups[at]!;
+      let list = out.get(g);
+      if (list === undefined) out.set(g, (list = []));
+      list.push(this.minute, this.counters[at * 3]!, this.counters[at * 3 + 1]!, this.counters[at * 3 + 2]!);
+    }
+  }
+}
+
+/** A group's tail buckets (fresh objects: rows are the checks' to keep). */
+function tailBuckets(flat: readonly number[] | undefined): TailBucket[] {
+  const out: TailBucket[] = [];
+  if (flat === undefined) return out;
+  for (let i = 0; i < flat.length; i += 4) out.push({ minute: flat[i]!, c: flat[i + 1]!, s: flat[i + 2]!, dur: flat[i + 3]! });
   return out;
 }
 

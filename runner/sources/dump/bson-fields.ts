@@ -254,7 +254,13 @@ export function decodeUtf8(b: Uint8Array, s: number, e: number): string {
  * the same bytes, decoding (and validating) a string only the first time it sees them;
  * `find()` looks up without adding. Countly's hot string fields (app ids, event keys,
  * sources) take few distinct values, so this replaces a string per document by a hash.
- * Bytes are hashed and compared four at a time (DataView reads of the document and of the
+ *
+ * The hash first reads three words only (the first, middle and last 4 bytes, and the
+ * length: every byte of strings up to 12 bytes, and the parts of longer ones that tell app
+ * ids and event keys apart), so a lookup costs the same for any length. Bytes are always
+ * compared in full, so the hash only decides speed; when strings that differ elsewhere
+ * share it (`item_0001_view`, `item_0002_view`...), the table switches once to a hash of
+ * every byte. Bytes are read four at a time (DataView reads of the document and of the
  * interner's own arena of the strings' bytes).
  */
 export class StringInterner {
@@ -265,6 +271,8 @@ export class StringInterner {
   private arena = new Uint8Array(1024);
   private arenaView = new DataView(this.arena.buffer);
   private used = 0;
+  /** Hashing every byte (hashBytes) instead of three words (wordHash), after too many strings shared a word hash. */
+  private everyByte = false;
   // the DataView of the last buffer looked up through find()/id() (DocFields passes its own)
   private lastBytes: Uint8Array | null = null;
   private lastView: DataView = this.arenaView;
@@ -277,6 +285,11 @@ export class StringInterner {
   /** Bytes held for the strings (for memory budgets). */
   get bytes(): number {
     return this.used + this.slots.length * 4 + this.hashes.length * 12;
+  }
+
+  /** How ids are hashed now: "words" (three words and the length) or, once strings collided there, "bytes" (every byte). For tests and diagnostics. */
+  get hashing(): "words" | "bytes" {
+    return this.everyByte ? "bytes" : "words";
   }
 
   text(id: number): string {
@@ -295,7 +308,7 @@ export class StringInterner {
 
   /** find() with `v`, a DataView over exactly `b`'s bytes. */
   findIn(v: DataView, b: Uint8Array, s: number, e: number): number {
-    const h = hashBytes(v, b, s, e);
+    const h = this.everyByte ? hashBytes(v, b, s, e) : wordHash(v, b, s, e);
     const slots = this.slots;
     const hashes = this.hashes;
     const mask = slots.length - 1;
@@ -308,17 +321,21 @@ export class StringInterner {
 
   /** id() with `v`, a DataView over exactly `b`'s bytes. */
   idIn(v: DataView, b: Uint8Array, s: number, e: number): number {
-    const h = hashBytes(v, b, s, e);
+    const h = this.everyByte ? hashBytes(v, b, s, e) : wordHash(v, b, s, e);
     const slots = this.slots;
     const hashes = this.hashes;
     const mask = slots.length - 1;
     let i = h & mask;
+    let sharing = 0;
     for (; ; i = (i + 1) & mask) {
       const id = slots[i]!;
       if (id < 0) break;
-      if (hashes[id] === h && this.same(id, v, b, s, e)) return id;
+      if (hashes[id] === h) {
+        if (this.same(id, v, b, s, e)) return id;
+        sharing++;
+      }
     }
-    return this.insert(decodeUtf8(b, s, e), b, s, e, h, i);
+    return this.insert(decodeUtf8(b, s, e), b, s, e, h, i, sharing);
   }
 
   /** The id of a string given as text. */
@@ -327,11 +344,15 @@ export class StringInterner {
     const v = this.viewOf(bytes);
     const found = this.findIn(v, bytes, 0, bytes.length);
     if (found >= 0) return found;
-    const h = hashBytes(v, bytes, 0, bytes.length);
+    const h = this.everyByte ? hashBytes(v, bytes, 0, bytes.length) : wordHash(v, bytes, 0, bytes.length);
     const mask = this.slots.length - 1;
     let i = h & mask;
-    while (this.slots[i]! >= 0) i = (i + 1) & mask;
-    return this.insert(text, bytes, 0, bytes.length, h, i);
+    let sharing = 0;
+    for (let id = this.slots[i]!; id >= 0; id = this.slots[i]!) {
+      if (this.hashes[id] === h) sharing++;
+      i = (i + 1) & mask;
+    }
+    return this.insert(text, bytes, 0, bytes.length, h, i, sharing);
   }
 
   private viewOf(b: Uint8Array): DataView {
@@ -354,7 +375,8 @@ export class StringInterner {
     return true;
   }
 
-  private insert(text: string, b: Uint8Array, s: number, e: number, h: number, slot: number): number {
+  /** Adds the string b[s, e) with hash `h` at free slot `slot`; `sharing`: how many other strings have hash `h`. */
+  private insert(text: string, b: Uint8Array, s: number, e: number, h: number, slot: number, sharing: number): number {
     const id = this.texts.length;
     const n = e - s;
     if (id === this.hashes.length) {
@@ -375,12 +397,20 @@ export class StringInterner {
     this.used += n;
     this.texts.push(text);
     this.slots[slot] = id;
-    if (this.texts.length * 2 > this.slots.length) this.rehash();
+    if (sharing >= MAX_SHARING && !this.everyByte) {
+      // strings that differ outside the three words: hash every byte from now on
+      this.everyByte = true;
+      const arena = this.arena;
+      for (let k = 0; k <= id; k++) this.hashes[k] = hashBytes(this.arenaView, arena, this.starts[k]!, this.starts[k]! + this.lengths[k]!);
+      this.rehash(this.slots.length);
+    } else if (this.texts.length * 2 > this.slots.length) {
+      this.rehash(this.slots.length * 2);
+    }
     return id;
   }
 
-  private rehash(): void {
-    const slots = new Int32Array(this.slots.length * 2).fill(-1);
+  private rehash(size: number): void {
+    const slots = new Int32Array(size).fill(-1);
     const mask = slots.length - 1;
     for (let id = 0; id < this.texts.length; id++) {
       let i = this.hashes[id]! & mask;
@@ -391,15 +421,47 @@ export class StringInterner {
   }
 }
 
+/** Strings with one word hash before a StringInterner hashes every byte (by chance, 31-bit hashes of 5 strings agree next to never). */
+const MAX_SHARING = 4;
+
 function grow(a: Int32Array, n: number): Int32Array {
   const out = new Int32Array(n);
   out.set(a);
   return out;
 }
 
-/** The hash StringInterner files b[s, e) under (exported for its tests: strings that collide). */
+/** The hash a new StringInterner files b[s, e) under (exported for its tests: strings that collide). */
 export function stringHash(b: Uint8Array, s: number, e: number): number {
+  return wordHash(new DataView(b.buffer, b.byteOffset, b.byteLength), b, s, e);
+}
+
+/** The hash of every byte, which a StringInterner uses once too many strings share a word hash (exported for its tests). */
+export function stringHashOfEveryByte(b: Uint8Array, s: number, e: number): number {
   return hashBytes(new DataView(b.buffer, b.byteOffset, b.byteLength), b, s, e);
+}
+
+/**
+ * A 31-bit hash of the length and three words of b[s, e) (`v` views the same bytes): the
+ * first, the middle and the last 4 bytes (overlapping in short strings), so every byte of a
+ * string of up to 12 bytes; shorter than 4 bytes, the bytes themselves.
+ */
+function wordHash(v: DataView, b: Uint8Array, s: number, e: number): number {
+  const n = e - s;
+  let x: number;
+  let y = 0;
+  let z = 0;
+  if (n >= 4) {
+    x = v.getInt32(s, true);
+    y = v.getInt32(e - 4, true);
+    if (n > 8) z = v.getInt32(s + ((n - 4) >>> 1), true);
+  } else {
+    x = n === 0 ? 0 : n === 1 ? b[s]! : n === 2 ? b[s]! | (b[s + 1]! << 8) : b[s]! | (b[s + 1]! << 8) | (b[s + 2]! << 16);
+  }
+  let h = Math.imul(x ^ Math.imul(n, 0x27d4eb2f), 0x9e3779b1);
+  h = Math.imul(h ^ (h >>> 15) ^ y, 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13) ^ z, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h & 0x7fffffff;
 }
 
 /**
@@ -767,6 +829,16 @@ export class DocFields {
     if (this.present(slot) !== 9) return undefined;
     const p = this.starts[slot]!;
     return this.view.getInt32(p + 4, true) * TWO_32 + this.view.getUint32(p, true);
+  }
+
+  /** Where the field's value starts in `bytes` (an embedded document: at its length prefix), for readers that walk a value themselves; ask type() first. */
+  valueStart(slot: number): number {
+    return this.present(slot) === 0 ? -1 : this.starts[slot]!;
+  }
+
+  /** Where the field's value ends in `bytes` (exclusive); ask type() first. */
+  valueEnd(slot: number): number {
+    return this.present(slot) === 0 ? -1 : this.ends[slot]!;
   }
 
   /** Loads the field's embedded document into `into` (a DocFields of that document's own layout); false when it is no embedded document. */
