@@ -15,10 +15,11 @@
 //   dist/main.cjs         the CLI (runner/main.ts), `import.meta.url` = this file's URL
 //   dist/main.cjs.cache   V8's code cache of main.cjs (absent when the warm-up could not run)
 //   dist/scan-worker.js   the `--jobs` worker thread (runner/sources/dump/parallel/scan-worker.ts), an ES module
+//   dist/bson-walk.wasm   the scanner's inner loop (scripts/build-wasm.ts), when it was built
 // Runtime dependencies stay in node_modules, except yaml, whose ~60 CommonJS files are bundled
 // from its own ES build (its package's "default" export), its licence in dist/yaml.LICENSE.txt.
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, sep } from "node:path";
@@ -104,6 +105,10 @@ export async function bundle(root: string, outdir: string): Promise<BundleResult
     await writeFile(join(outdir, `${dep}.LICENSE.txt`), `${dep} is bundled into these files by scripts/bundle.ts; its licence:\n\n${license}`);
     files.push(`${dep}.LICENSE.txt`);
   }
+  // found next to the bundle (runner/sources/dump/bson-walk-native.ts); absent: the JavaScript walk
+  const wasm = await copyFile(join(root, "native", "bson-walk.wasm"), join(outdir, "bson-walk.wasm")).then(() => true, () => false);
+  if (wasm) files.push("bson-walk.wasm");
+  // last: the warm-up runs what was just written (with the wasm scanner when it is there)
   const noCache = await writeCodeCache(outdir);
   if (!noCache) files.push("main.cjs.cache");
   return { files: files.sort(), noCache };
