@@ -3,7 +3,8 @@
 // app, event and day: the many) live in typed-array columns (GroupTable) and become rows
 // per check case (group-rows.ts). The no-segment documents of the current layout (nearly
 // all of the collection) are read from their bytes (DocFields: app, key and month
-// interned, `d.<day>.{c,s,dur}` read as numbers); segment documents, legacy collections
+// interned, `d.<day>.{c,s,dur}` read as numbers by a plain walk of the `d` bytes,
+// MonthDayCounters, or for rarer shapes through DocFields slots); segment documents, legacy collections
 // and documents of unusual shape take the decoded path (`visit`), which is the reference.
 import { COLLECTIONS, legacyEventsHash } from "../../../countly/layout.ts";
 import { NO_SEGMENT } from "../../../countly/ids.ts";
@@ -15,7 +16,7 @@ import type { CollectionRef, DumpCollector } from "../collector.ts";
 import { MemoryBudget } from "../memory-budget.ts";
 import { num, numAt } from "../numbers.ts";
 import type { EventAggregatesFact, EventTotalDay, SegmentSumDay } from "../types.ts";
-import { MonthDayNumbers, MonthDays } from "./event-docs.ts";
+import { MonthDayCounters, MonthDayNumbers, MonthDays } from "./event-docs.ts";
 import { GroupTable, groupRows } from "./group-table.ts";
 import { sortRows } from "./raw-events.ts";
 
@@ -115,6 +116,7 @@ export const eventAggregatesFromDump: DumpCollector<"eventAggregates"> = {
     const monthDays: ({ number: Float64Array; included: Uint8Array } | null)[] = [];
     const dayNumbers = new MonthDayNumbers(scope.period);
     const d = new MonthDays();
+    const counters = new MonthDayCounters();
 
     return {
       reader(layout, from) {
@@ -138,6 +140,18 @@ export const eventAggregatesFromDump: DumpCollector<"eventAggregates"> = {
           if (days === null) return;
           const dt = doc.type(D);
           if (dt !== 3) return dt === 0 || PRIMITIVE[dt] ? undefined : decoded(doc);
+          if (counters.read(doc.bytes, doc.valueStart(D), doc.valueEnd(D))) {
+            const key = doc.intern(E, keyIds);
+            const bits = counters.days;
+            for (let k = 1; k <= 31; k++) {
+              if ((bits & (1 << k)) === 0 || !days.included[k]) continue;
+              const before = totals.size;
+              totals.add(app, key, days.number[k]!, counters.c[k]!, counters.s[k]!, counters.dur[k]!);
+              if (totals.size !== before) totalMeter.add();
+            }
+            return;
+          }
+          // a shape the plain walk leaves alone: the slot walk, or the decoded path
           d.load(doc, D);
           const f = d.fields;
           // a padded day key, or a day that is an object of another BSON type: the decoded path

@@ -8,7 +8,7 @@
 import { eventHash } from "../../../countly/hash.ts";
 import { eventKeysNamed, eventsDocApp, readEventsDoc } from "../../../countly/events-doc.ts";
 import { COLLECTIONS, legacyDrillHash, legacyEventsHash } from "../../../countly/layout.ts";
-import { hashIndex, INTERNAL_KEYS } from "../attribution.ts";
+import { type Attribution, hashIndex, INTERNAL_KEYS } from "../attribution.ts";
 import type { CollectionRef, DumpCollector } from "../collector.ts";
 import { type DocFields, StringInterner } from "../../sources/dump/bson-fields.ts";
 import { CATALOG_ROW_BYTES, EVENT_LIST_KEY_BYTES, KEY_REFERENCE_BYTES, MemoryBudget } from "../memory-budget.ts";
@@ -26,6 +26,9 @@ export const eventCatalogFromDump: DumpCollector<"eventCatalog"> = {
   fields: { _id: true, a: true, e: true, m: true, list: true, segments: true, omitted_segments: true, map: true, whitelisted_segments: true, order: true, overview: true },
   start(scope, catalog) {
     const apps = new Set(scope.apps.map((a) => a.id));
+    // Hashed collection names exist only in the legacy layouts: the current ones need no
+    // sha1 per app and key (the index: 20k hashes for 2,000 apps of 10 keys).
+    const hashedNames = scope.layout.events === "legacy" || scope.layout.drill === "legacy";
     const entries: EventListEntry[] = [];
     /** app id -> every key its events document names. */
     const named: Record<string, string[]> = {};
@@ -126,9 +129,9 @@ export const eventCatalogFromDump: DumpCollector<"eventCatalog"> = {
         };
       },
       finish() {
-        const index = hashIndex(scope.apps, { ...catalog.eventLists, ...mergeLists(catalog.eventLists, named) });
+        const index = hashedNames ? hashIndex(scope.apps, { ...catalog.eventLists, ...mergeLists(catalog.eventLists, named) }) : new Map<string, Attribution>();
         const unresolved: string[] = [];
-        const others = otherAppsHashes(catalog.eventLists, scope.apps.map((a) => a.id));
+        const others = hashedNames ? otherAppsHashes(catalog.eventLists, scope.apps.map((a) => a.id)) : new Set<string>();
         // the rows of both paths, one per app and key
         const data: EventDataKey[] = [...rows.values()];
         if (current.size > 0) {
@@ -189,8 +192,9 @@ function mergeLists(lists: Readonly<Record<string, readonly string[]>>, named: R
 /** Hashes of the listed events of apps outside the run's scope: their collections are not ours to report. */
 function otherAppsHashes(lists: Readonly<Record<string, readonly string[]>>, inScope: readonly string[]): Set<string> {
   const out = new Set<string>();
+  const scoped = new Set(inScope);
   for (const [app, keys] of Object.entries(lists)) {
-    if (inScope.includes(app)) continue;
+    if (scoped.has(app)) continue;
     for (const key of [...keys, ...INTERNAL_KEYS]) out.add(eventHash(key, app));
   }
   return out;

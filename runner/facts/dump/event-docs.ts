@@ -156,3 +156,151 @@ export class MonthDayNumbers {
     return m;
   }
 }
+
+/** Bytes of the keys `c`, `s` and `dur`. */
+const C = 0x63;
+const S = 0x73;
+
+/**
+ * The `d` of a month document read straight from its bytes, with no object or slot table
+ * per day, for the common shape only: day keys "1".."31", each an embedded document whose
+ * `c`, `s` and `dur` are doubles or int32s (other elements, such as hour buckets, skipped by
+ * their size) or a value no day is made of (double, string, undefined, boolean, null,
+ * int32); other keys skipped by their size. Anything else (a zero-padded or repeated day
+ * key, a day or counter of another type, a repeated counter, an element this walk does not
+ * size, a malformed tree) makes `read` false, and the document is read as before (MonthDays,
+ * then the decoded path), which decides it.
+ */
+export class MonthDayCounters {
+  /** Bit k set: day k (1..31) is an embedded document. */
+  days = 0;
+  /** Day k's counters (NaN and infinities as 0, a missing one 0: numAt()). */
+  readonly c = new Float64Array(32);
+  readonly s = new Float64Array(32);
+  readonly dur = new Float64Array(32);
+  private bytes: Uint8Array | null = null;
+  private view: DataView = new DataView(new ArrayBuffer(8));
+
+  /** Reads the `d` document at bytes[start, end) (from its length prefix to its terminator). */
+  read(b: Uint8Array, start: number, end: number): boolean {
+    if (b !== this.bytes) {
+      this.bytes = b;
+      this.view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    }
+    const v = this.view;
+    if (start < 0 || end > b.length || end - start < 5 || v.getInt32(start, true) !== end - start || b[end - 1] !== 0) return false;
+    const last = end - 1;
+    let seen = 0;
+    let days = 0;
+    let p = start + 4;
+    while (p < last) {
+      const t = b[p]!;
+      const ks = p + 1;
+      let q = ks;
+      while (q < last && b[q] !== 0) q++;
+      if (q >= last) return false;
+      // the day of the key: "1".."9", "10".."31"; 0 for a key that is no day
+      let k = 0;
+      const c0 = b[ks]!;
+      if (q - ks === 1) {
+        if (c0 >= 0x31 && c0 <= 0x39) k = c0 - 0x30;
+      } else if (q - ks === 2) {
+        const c1 = b[ks + 1]!;
+        if (c1 >= 0x30 && c1 <= 0x39) {
+          if (c0 === 0x30 && c1 !== 0x30) return false; // "01".."09": a day too, ordered after the others when decoded
+          if (c0 >= 0x31 && c0 <= 0x33 && (c0 - 0x30) * 10 + c1 - 0x30 <= 31) k = (c0 - 0x30) * 10 + c1 - 0x30;
+        }
+      }
+      p = q + 1;
+      if (k > 0) {
+        const bit = 1 << k;
+        if ((seen & bit) !== 0) return false;
+        seen |= bit;
+        if (t === 3) {
+          if (p + 4 > last) return false;
+          const n = v.getInt32(p, true);
+          if (n < 5 || p + n > last || !this.readDay(b, p, p + n, k)) return false;
+          days |= bit;
+          p += n;
+          continue;
+        }
+        if (!NO_DAY[t]) return false;
+      }
+      const e = elementEnd(b, v, t, p, last);
+      if (e < 0) return false;
+      p = e;
+    }
+    this.days = days;
+    return true;
+  }
+
+  /** Day k's counters from its document at bytes[start, end). */
+  private readDay(b: Uint8Array, start: number, end: number, k: number): boolean {
+    const v = this.view;
+    const last = end - 1;
+    if (b[last] !== 0) return false;
+    let c = NaN;
+    let s = NaN;
+    let dur = NaN;
+    let seen = 0;
+    let p = start + 4;
+    while (p < last) {
+      const t = b[p]!;
+      const ks = p + 1;
+      let q = ks;
+      while (q < last && b[q] !== 0) q++;
+      if (q >= last) return false;
+      const klen = q - ks;
+      const c0 = b[ks]!;
+      // 1: c, 2: s, 4: dur, 0: another key
+      const which = klen === 1 ? (c0 === C ? 1 : c0 === S ? 2 : 0) : klen === 3 && c0 === 0x64 && b[ks + 1] === 0x75 && b[ks + 2] === 0x72 ? 4 : 0;
+      p = q + 1;
+      if (which !== 0) {
+        if ((seen & which) !== 0) return false;
+        seen |= which;
+        let x: number;
+        if (t === 1) {
+          if (p + 8 > last) return false;
+          x = v.getFloat64(p, true);
+          p += 8;
+        } else if (t === 16) {
+          if (p + 4 > last) return false;
+          x = v.getInt32(p, true);
+          p += 4;
+        } else {
+          return false;
+        }
+        if (which === 1) c = x;
+        else if (which === 2) s = x;
+        else dur = x;
+        continue;
+      }
+      const e = elementEnd(b, v, t, p, last);
+      if (e < 0) return false;
+      p = e;
+    }
+    this.c[k] = c - c === 0 ? c : 0;
+    this.s[k] = s - s === 0 ? s : 0;
+    this.dur[k] = dur - dur === 0 ? dur : 0;
+    return true;
+  }
+}
+
+/** BSON types of a day value that holds no day (skipped when decoded: falsy or no object): double, string, undefined, boolean, null, int32. */
+const NO_DAY = new Uint8Array(256);
+for (const t of [1, 2, 6, 8, 10, 16]) NO_DAY[t] = 1;
+
+/** Sizes of the fixed-size types MonthDayCounters skips; -1: sized by a length prefix or not skipped. */
+const SKIPPED_SIZE = new Int8Array(256).fill(-1);
+for (const [t, n] of [[1, 8], [6, 0], [7, 12], [8, 1], [9, 8], [10, 0], [16, 4], [17, 8], [18, 8], [19, 16]] as const) SKIPPED_SIZE[t] = n;
+
+/** End of the element value of type t at p, bounded by `last` (its document's terminator); -1 when MonthDayCounters leaves it to the other readers. */
+function elementEnd(b: Uint8Array, v: DataView, t: number, p: number, last: number): number {
+  const fixed = SKIPPED_SIZE[t]!;
+  if (fixed >= 0) return p + fixed <= last ? p + fixed : -1;
+  if (t !== 2 && t !== 3 && t !== 4) return -1;
+  if (p + 4 > last) return -1;
+  const n = v.getInt32(p, true);
+  const e = t === 2 ? p + 4 + n : p + n;
+  return (t === 2 ? n > 0 : n >= 5) && e <= last ? e : -1;
+}

@@ -831,6 +831,16 @@ export class DocFields {
     return this.view.getInt32(p + 4, true) * TWO_32 + this.view.getUint32(p, true);
   }
 
+  /** Where the field's value starts in `bytes` (an embedded document: at its length prefix), for readers that walk a value themselves; ask type() first. */
+  valueStart(slot: number): number {
+    return this.present(slot) === 0 ? -1 : this.starts[slot]!;
+  }
+
+  /** Where the field's value ends in `bytes` (exclusive); ask type() first. */
+  valueEnd(slot: number): number {
+    return this.present(slot) === 0 ? -1 : this.ends[slot]!;
+  }
+
   /** Loads the field's embedded document into `into` (a DocFields of that document's own layout); false when it is no embedded document. */
   loadEmbedded(slot: number, into: DocFields): boolean {
     if (this.type(slot) !== 3) return false;
