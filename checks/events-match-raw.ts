@@ -1,6 +1,8 @@
 // Aggregated event counters per app, event and day equal the raw drill events.
 // This is the invariant that broke in Countly issue #6073 (counts 0 after restore).
-import type { Counters, RawEventDay } from "../runner/facts/types.ts";
+import type { Day } from "../countly/time.ts";
+import { rowColumns } from "../runner/facts/group-rows.ts";
+import type { Counters, EventTotalDay, RowColumns, TailBucket } from "../runner/facts/types.ts";
 import { EVENT_LIMIT_FACTS, eventLimitState } from "./support/event-limit.ts";
 import { DailyComparison } from "./shared/daily-comparison.ts";
 import type { CheckDefinition } from "./types.ts";
@@ -59,113 +61,212 @@ export const eventsMatchRaw: CheckDefinition<EventsMatchRawOptions> = {
       "app Shop (65f0…) · event Buy · day 2024-10-27 · c: expected 42, actual 0 — no aggregated data for this day, 42 raw drill events: aggregates not rebuilt after restore?",
   },
   needs: (o) => [{ fact: "rawEvents", params: { tailMinutes: o.settle_minutes } }, { fact: "eventAggregates" }, ...EVENT_LIMIT_FACTS],
+  // Reads the app's groups as columns (rowColumns): on thousands of apps with a year of days,
+  // no object per group is made for a case.
   evaluate(ctx) {
     const o = ctx.options;
     const wanted = (key: string) => (o.events === undefined || o.events.includes(key)) && !o.exclude_events.includes(key);
-    const raw = ctx.facts.get("rawEvents");
-    const aggregated = new AggregatedDays();
-    for (const t of ctx.facts.get("eventAggregates").totals) if (wanted(t.key)) aggregated.set(t);
+    const rawFact = ctx.facts.get("rawEvents");
+    const raw = rowColumns(rawFact, "rows");
+    const aggregated = new AggregatedDays(rowColumns(ctx.facts.get("eventAggregates"), "totals"), wanted);
 
     const limit = eventLimitState(ctx.facts, ctx.app.id, o.event_limit);
-    const candidates = raw.rows.filter((r) => wanted(r.key));
-    const rows = candidates.filter((r) => !limit.neverAggregated(r.key));
-    if (candidates.length === 0) return { skipped: "no raw custom events in the period" };
-    if (rows.length === 0) {
-      const keys = new Set(candidates.map((r) => r.key)).size;
+    const key = raw.column("key");
+    // the rows compared: wanted keys that Countly aggregates (a key's rows come together: one look per key)
+    const compared: number[] = [];
+    let candidates = 0;
+    let lastKey: string | undefined;
+    let lastWanted = false;
+    let lastCompared = false;
+    for (let i = 0; i < raw.ids.length; i++) {
+      const id = raw.ids[i]!;
+      const k = key(id);
+      if (k !== lastKey || i === 0) {
+        lastKey = k;
+        lastWanted = wanted(k);
+        lastCompared = lastWanted && !limit.neverAggregated(k);
+      }
+      if (lastWanted) candidates++;
+      if (lastCompared) compared.push(id);
+    }
+    if (candidates === 0) return { skipped: "no raw custom events in the period" };
+    if (compared.length === 0) {
+      const distinct = new Set<string>();
+      for (let i = 0; i < raw.ids.length; i++) if (wanted(key(raw.ids[i]!))) distinct.add(key(raw.ids[i]!));
+      const keys = distinct.size;
       return { skipped: `the ${keys} event key${keys === 1 ? "" : "s"} with raw events in the period ${keys === 1 ? "is" : "are"} not in the full event list (event_limit ${limit.limit} from ${limit.basis}): Countly does not aggregate ${keys === 1 ? "it" : "them"}` };
     }
 
-    const cutoff = raw.maxCdMinute === undefined ? undefined : raw.maxCdMinute - o.settle_minutes;
+    const cutoff = rawFact.maxCdMinute === undefined ? undefined : rawFact.maxCdMinute - o.settle_minutes;
     const tol = { absolute: o.tolerance, relative: o.relative_tolerance };
     const chart = new DailyComparison();
     const charted = o.fields[0]!;
     const labels = new Map<string, string>();
-    const label = (key: string): string => {
-      let l = labels.get(key);
-      if (l === undefined) labels.set(key, (l = `event ${key} · ${charted}`));
+    const label = (k: string): string => {
+      let l = labels.get(k);
+      if (l === undefined) labels.set(k, (l = `event ${k} · ${charted}`));
       return l;
     };
-    for (const r of rows) {
-      const agg = aggregated.take(r.key, r.day);
-      chart.add(label(r.key), r.day, r[charted], agg?.[charted] ?? 0);
-      const recent = recentCounters(r, cutoff);
+    const day = raw.column("day");
+    const docs = raw.column("docs");
+    const tail = raw.column("tail");
+    // one reader per field at its own call site, so that each reads its column directly
+    const [rawC, rawS, rawDur] = [raw.column("c"), raw.column("s"), raw.column("dur")];
+    const [aggC, aggS, aggDur] = [aggregated.field.c, aggregated.field.s, aggregated.field.dur];
+    const recent = { c: 0, s: 0, dur: 0 };
+    for (const id of compared) {
+      const k = key(id);
+      const d = day(id);
+      const agg = aggregated.take(k, d);
+      const rc = rawC(id);
+      const rs = rawS(id);
+      const rd = rawDur(id);
+      const ac = agg < 0 ? 0 : (aggC(agg) ?? 0);
+      const as = agg < 0 ? 0 : (aggS(agg) ?? 0);
+      const ad = agg < 0 ? 0 : (aggDur(agg) ?? 0);
+      chart.add(label(k), d, charted === "c" ? rc : charted === "s" ? rs : rd, charted === "c" ? ac : charted === "s" ? as : ad);
+      recentCounters(cutoff === undefined ? undefined : tail(id), cutoff, recent);
       for (const f of o.fields) {
-        const hi = r[f];
+        const hi = f === "c" ? rc : f === "s" ? rs : rd;
         const lo = hi - recent[f];
-        const actual = agg?.[f] ?? 0;
+        const actual = f === "c" ? ac : f === "s" ? as : ad;
         const epsilon = f === "c" ? 0 : FLOAT_EPSILON * Math.max(1, Math.abs(hi));
         if (actual >= lo - epsilon && actual <= hi + epsilon) continue;
         const expected = actual < lo ? lo : hi;
         if (withinTolerance(expected, actual, tol)) continue;
-        chart.flag(label(r.key));
+        chart.flag(label(k));
         ctx.report({
-          event: r.key,
-          day: r.day,
+          event: k,
+          day: d,
           field: f,
           expected: hi,
           actual,
-          message: describe(f, hi, lo, actual, agg === undefined, r.docs),
+          message: describe(f, hi, lo, actual, agg < 0, docs(id)),
         });
       }
     }
     const left = aggregated.left();
-    for (const t of left) chart.add(label(t.key), t.day, 0, t[charted]);
+    const aggValue = aggregated.field[charted];
+    for (const t of left) chart.add(label(t.key), t.day, 0, aggValue(t.row));
     chart.report(ctx, `all events · ${charted}`);
     if (o.aggregates_without_raw === "fail") {
       for (const t of left) {
-        if (t.c === 0) continue;
-        ctx.report({ event: t.key, day: t.day, field: "c", expected: 0, actual: t.c, message: `aggregated count ${t.c} but no raw drill events that day (raw data deleted, or aggregates restored over another dataset)` });
+        const c = aggC(t.row);
+        if (c === 0) continue;
+        ctx.report({ event: t.key, day: t.day, field: "c", expected: 0, actual: c, message: `aggregated count ${c} but no raw drill events that day (raw data deleted, or aggregates restored over another dataset)` });
       }
     }
   },
 };
 
-type Aggregated = Counters & { key: string; day: RawEventDay["day"] };
-
 /**
- * The aggregated days by event key and day, as a Map keyed by both would hold them (a
- * repeated key and day: the first one's place, the last one's counters); `take` hands a
- * day out once, `left` gives the days never taken, in their order. Keyed by the rows'
- * own strings, without a joined key string per row.
+ * The aggregated days of the wanted keys, by event key and day, as a Map keyed by both
+ * would hold them (a repeated key and day: the first one's place, the last one's counters):
+ * `take` hands a day out once (the id of its row, or -1), `left` gives the rows of the days
+ * never taken, in their order. Read from the columns with no object or Map entry per day:
+ * the days sorted by key and day (as the facts give them; others are sorted here) and found
+ * by binary search, starting where the last look ended (raw rows come in the same order).
  */
 class AggregatedDays {
-  private readonly byKey = new Map<string, Map<string, number>>();
-  private readonly days: Aggregated[] = [];
-  private readonly taken: boolean[] = [];
+  readonly field: Record<"c" | "s" | "dur", (id: number) => number>;
+  /** Per distinct (key, day), sorted by them: its key and day, the id of its last row (its counters) and the position of its first (its place). */
+  private readonly keys: string[] = [];
+  private readonly days: Day[] = [];
+  private readonly lastRow: number[] = [];
+  private readonly place: number[] = [];
+  private readonly taken: Uint8Array;
+  private next = 0;
 
-  set(t: Aggregated): void {
-    let byDay = this.byKey.get(t.key);
-    if (byDay === undefined) this.byKey.set(t.key, (byDay = new Map()));
-    const at = byDay.get(t.day);
-    if (at === undefined) {
-      byDay.set(t.day, this.days.length);
-      this.days.push(t);
-      this.taken.push(false);
-    } else this.days[at] = t;
+  constructor(totals: RowColumns<EventTotalDay>, wanted: (key: string) => boolean) {
+    const key = totals.column("key");
+    const day = totals.column("day");
+    this.field = { c: totals.column("c"), s: totals.column("s"), dur: totals.column("dur") };
+    const ids = totals.ids;
+    // the wanted rows' positions, keys and days
+    const at: number[] = [];
+    const keys: string[] = [];
+    const days: Day[] = [];
+    let lastKey: string | undefined;
+    let lastWanted = false;
+    for (let p = 0; p < ids.length; p++) {
+      const k = key(ids[p]!);
+      if (k !== lastKey || p === 0) {
+        lastKey = k;
+        lastWanted = wanted(k);
+      }
+      if (!lastWanted) continue;
+      at.push(p);
+      keys.push(k);
+      days.push(day(ids[p]!));
+    }
+    const compare = (i: number, j: number) => order(keys[i]!, keys[j]!) || order(days[i]!, days[j]!);
+    let sorted = true;
+    for (let j = 1; j < at.length && sorted; j++) sorted = compare(j - 1, j) < 0;
+    const byKeyAndDay = at.map((_, j) => j);
+    // ties by position: a run of one key and day starts with its first row and ends with its last
+    if (!sorted) byKeyAndDay.sort((i, j) => compare(i, j) || at[i]! - at[j]!);
+    for (let n = 0; n < byKeyAndDay.length; n++) {
+      const j = byKeyAndDay[n]!;
+      if (n > 0 && compare(byKeyAndDay[n - 1]!, j) === 0) {
+        this.lastRow[this.lastRow.length - 1] = ids[at[j]!]!;
+        continue;
+      }
+      this.keys.push(keys[j]!);
+      this.days.push(days[j]!);
+      this.lastRow.push(ids[at[j]!]!);
+      this.place.push(at[j]!);
+    }
+    this.taken = new Uint8Array(this.keys.length);
   }
 
-  take(key: string, day: string): Aggregated | undefined {
-    const at = this.byKey.get(key)?.get(day);
-    if (at === undefined || this.taken[at]) return undefined;
-    this.taken[at] = true;
-    return this.days[at];
+  /** The id of the row holding the counters of (key, day), once; -1 when there is none or it was taken. */
+  take(key: string, day: Day): number {
+    const n = this.next;
+    const e = n < this.keys.length && this.keys[n] === key && this.days[n] === day ? n : this.find(key, day);
+    if (e < 0 || this.taken[e]) return -1;
+    this.taken[e] = 1;
+    this.next = e + 1;
+    return this.lastRow[e]!;
   }
 
-  left(): Aggregated[] {
-    return this.days.filter((_, i) => !this.taken[i]);
+  /** The days never taken, in their order: their keys, days and the ids of the rows with their counters. */
+  left(): { key: string; day: Day; row: number }[] {
+    const out: number[] = [];
+    for (let e = 0; e < this.keys.length; e++) if (!this.taken[e]) out.push(e);
+    out.sort((a, b) => this.place[a]! - this.place[b]!);
+    return out.map((e) => ({ key: this.keys[e]!, day: this.days[e]!, row: this.lastRow[e]! }));
+  }
+
+  private find(key: string, day: Day): number {
+    let lo = 0;
+    let hi = this.keys.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const c = order(this.keys[mid]!, key) || order(this.days[mid]!, day);
+      if (c === 0) return mid;
+      if (c < 0) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
   }
 }
 
-function recentCounters(r: RawEventDay, cutoff: number | undefined): Counters {
-  const out = { c: 0, s: 0, dur: 0 };
-  if (cutoff === undefined) return out;
-  for (const b of r.tail) {
+function order(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Sums into `out` the counters of `tail` inserted after `cutoff` (zeros without a cutoff). */
+function recentCounters(tail: readonly TailBucket[] | undefined, cutoff: number | undefined, out: Counters): void {
+  out.c = 0;
+  out.s = 0;
+  out.dur = 0;
+  if (cutoff === undefined || tail === undefined) return;
+  for (const b of tail) {
     if (b.minute <= cutoff) continue;
     out.c += b.c;
     out.s += b.s;
     out.dur += b.dur;
   }
-  return out;
 }
 
 function describe(f: "c" | "s" | "dur", hi: number, lo: number, actual: number, missing: boolean, docs: number): string {

@@ -9,10 +9,11 @@
 //   dist/main.js         the entry bin/countly-check.mjs imports (runner/main.ts)
 //   dist/scan-worker.js  the `--jobs` worker thread (runner/sources/dump/parallel/scan-worker.ts)
 //   dist/*-<hash>.js     shared and per-command chunks
+//   dist/bson-walk.wasm  the scanner's inner loop (scripts/build-wasm.ts), when it was built
 // Runtime dependencies stay in node_modules (one copy of bson for us and the driver), except
 // yaml, whose ~60 CommonJS files are bundled as its own ES build (its package's "default"
 // export; Node's "node" export is the CommonJS one), its licence in dist/yaml.LICENSE.txt.
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, readFile, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join, relative, sep } from "node:path";
 import process from "node:process";
@@ -67,6 +68,9 @@ export async function bundle(root: string, outdir: string): Promise<BundleResult
     await writeFile(join(outdir, `${dep}.LICENSE.txt`), `${dep} is bundled into these files by scripts/bundle.ts; its licence:\n\n${license}`);
     files.push(`${dep}.LICENSE.txt`);
   }
+  // found next to the chunks (runner/sources/dump/bson-walk-native.ts); absent: the JavaScript walk
+  const wasm = await copyFile(join(root, "native", "bson-walk.wasm"), join(outdir, "bson-walk.wasm")).then(() => true, () => false);
+  if (wasm) files.push("bson-walk.wasm");
   return { files: files.sort() };
 }
 

@@ -3,9 +3,10 @@
 //
 // Linear in apps: each array of rows is indexed by app once (on the first case that asks),
 // so a (check, app) case touches only its app's rows instead of re-filtering all of them;
-// rows a fact keeps as columns (group-rows.ts) are made for the case's app alone.
+// rows a fact keeps as columns (group-rows.ts) are made for the case's app alone, and only
+// when the check reads them as rows (it may read them as columns: rowColumns).
 import { inPeriod, type Period } from "../../countly/time.ts";
-import { rowsByApp } from "./group-rows.ts";
+import { defineScopedRows, rowsByApp } from "./group-rows.ts";
 import type { FactName, FactValues } from "./types.ts";
 
 type Row = { app?: unknown; day?: string };
@@ -20,7 +21,7 @@ export function scopeFact<K extends FactName>(value: FactValues[K], appId: strin
     // rows kept as columns are made for this app only (group-rows.ts), never all of them
     const columns = rowsByApp(value as object, k);
     if (columns) {
-      out[k] = columns.rowsOf(appId, period);
+      defineScopedRows(out, k, columns, appId, period);
       continue;
     }
     const v = (value as unknown as Record<string, unknown>)[k];

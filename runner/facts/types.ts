@@ -22,6 +22,17 @@ export interface Counters {
   dur: number;
 }
 
+/**
+ * Rows of a fact as columns, in the rows' order (for a check case: its app's rows in its
+ * period), with no object per row: `ids` names the rows in order and `column(f)` gives the
+ * reader of field f by row id (`column("c")(ids[i])`: row i's count). Checks read a fact's
+ * rows this way through `rowColumns` (runner/facts/group-rows.ts), whatever kept them.
+ */
+export interface RowColumns<R> {
+  readonly ids: ArrayLike<number>;
+  column<F extends keyof R>(field: F): (id: number) => R[F];
+}
+
 /** Raw counters inserted in one minute (`cd`), kept only for the last minutes of the data. */
 export interface TailBucket extends Counters {
   /** Insertion minute: floor(cd ms / 60000). */

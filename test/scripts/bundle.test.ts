@@ -94,4 +94,19 @@ describe("the bundle", () => {
     expect(strip(await readFile(join(work, "two.json"), "utf8"))).toEqual(strip(await readFile(join(work, "one.json"), "utf8")));
     expect(await readdir(join(pkg, "dist"))).toContain("scan-worker.js");
   });
+
+  it("reads plain .bson files with the wasm scanner beside it when built, and says so (--progress, the JSON timings)", async () => {
+    const built = files.includes("bson-walk.wasm");
+    if (!built && process.env.COUNTLY_CHECK_REQUIRE_WASM === "1") throw new Error("dist/bson-walk.wasm was not bundled (native/bson-walk.wasm missing: npm run build needs clang-14 and lld-14)");
+    const r = await cli(["run", "--source", "dump", "--progress", "--json", "scanner.json", "--junit", "scanner.xml"]);
+    expect(r.code).toBe(0);
+    const scanners = (JSON.parse(await readFile(join(work, "scanner.json"), "utf8")) as { timings: { kind: string; scanner?: string }[] }).timings.filter((t) => t.kind === "pass").map((t) => t.scanner);
+    if (built) {
+      expect(r.stderr).toContain(`scanner: wasm (${join(pkg, "dist", "bson-walk.wasm")})`);
+      expect(scanners).toContain("wasm");
+    } else {
+      expect(r.stderr).toMatch(/scanner: JavaScript \(.*not built/);
+      expect(scanners.every((s) => s === "js")).toBe(true);
+    }
+  });
 });

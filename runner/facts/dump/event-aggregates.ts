@@ -17,7 +17,7 @@ import { MemoryBudget } from "../memory-budget.ts";
 import { num, numAt } from "../numbers.ts";
 import type { EventAggregatesFact, EventTotalDay, SegmentSumDay } from "../types.ts";
 import { MonthDayCounters, MonthDayNumbers, MonthDays } from "./event-docs.ts";
-import { GroupTable, groupRows } from "./group-table.ts";
+import { type GroupFields, GroupTable, groupRows } from "./group-table.ts";
 import { sortRows } from "./raw-events.ts";
 
 const DAY_MS = 86_400_000;
@@ -176,18 +176,16 @@ export const eventAggregatesFromDump: DumpCollector<"eventAggregates"> = {
           segments: sortRows([...segments.values()]).sort((a, b) => (a.app === b.app && a.key === b.key && a.day === b.day ? (a.segment < b.segment ? -1 : a.segment > b.segment ? 1 : 0) : 0)),
           unattributed: [...unattributed].sort(),
         };
-        return defineRows(
-          value,
-          "totals",
-          groupRows(totals, appIds.texts, keyIds.texts, (g): EventTotalDay => ({
-            app: appIds.text(totals.app(g)),
-            key: keyIds.text(totals.key(g)),
-            day: dayName(totals.day(g)),
-            c: totals.c(g),
-            s: totals.s(g),
-            dur: totals.dur(g),
-          })),
-        );
+        const fields: GroupFields<EventTotalDay> = {
+          app: (g) => appIds.text(totals.app(g)),
+          key: (g) => keyIds.text(totals.key(g)),
+          day: (g) => dayName(totals.day(g)),
+          c: (g) => totals.c(g),
+          s: (g) => totals.s(g),
+          dur: (g) => totals.dur(g),
+        };
+        const row = (g: number): EventTotalDay => ({ app: fields.app(g), key: fields.key(g), day: fields.day(g), c: fields.c(g), s: fields.s(g), dur: fields.dur(g) });
+        return defineRows(value, "totals", groupRows(totals, appIds.texts, keyIds.texts, row, fields));
       },
     };
   },

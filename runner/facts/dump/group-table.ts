@@ -10,6 +10,7 @@
 
 import { dayName, inPeriod, type Period } from "../../../countly/time.ts";
 import type { RowsByApp } from "../group-rows.ts";
+import type { RowColumns } from "../types.ts";
 
 const HASH_EMPTY = -1;
 const PAGE_BITS = 16;
@@ -225,12 +226,16 @@ function dayRanks(day: Int32Array, n: number): { rank: Int32Array; count: number
   return { rank, count: distinct.length };
 }
 
+/** Reads each field of a group's row from the table (group number -> value). */
+export type GroupFields<R> = { readonly [F in keyof R]-?: (g: number) => R[F] };
+
 /**
  * The groups as rows, in the order of sortRows (app, key, day), made one app at a time
- * (`rowsOf`, for a check case) or all at once (`all`): `row(g)` makes group g's row. The
+ * (`rowsOf`, for a check case) or all at once (`all`): `row(g)` makes group g's row; or read
+ * one app's as columns (`columnsOf`: the groups, read by `fields`, no row made). The
  * table must be `done()`.
  */
-export function groupRows<R>(groups: GroupTable, appTexts: readonly string[], keyTexts: readonly string[], row: (g: number) => R): RowsByApp<R> {
+export function groupRows<R>(groups: GroupTable, appTexts: readonly string[], keyTexts: readonly string[], row: (g: number) => R, fields: GroupFields<R>): RowsByApp<R> {
   const order = groups.sortedBy(appTexts, keyTexts);
   // sorted by app first: each app's groups are one range of `order`
   const first = new Int32Array(appTexts.length).fill(-1);
@@ -241,17 +246,24 @@ export function groupRows<R>(groups: GroupTable, appTexts: readonly string[], ke
     end[a] = i + 1;
   }
   const appIds = new Map(appTexts.map((t, i) => [t, i]));
+  /** The groups of `app` in `period`, in order. */
+  const groupsOf = (app: string, period: Period): Int32Array => {
+    const a = appIds.get(app);
+    if (a === undefined || first[a] === -1) return new Int32Array(0);
+    const range = order.subarray(first[a]!, end[a]!);
+    if (period.from === undefined && period.to === undefined) return range;
+    return range.filter((g) => inPeriod(dayName(groups.day(g)), period));
+  };
   return {
     rowsOf(app: string, period: Period): R[] {
-      const a = appIds.get(app);
-      if (a === undefined || first[a] === -1) return [];
-      const open = period.from === undefined && period.to === undefined;
-      const out: R[] = [];
-      for (let i = first[a]!; i < end[a]!; i++) {
-        const g = order[i]!;
-        if (open || inPeriod(dayName(groups.day(g)), period)) out.push(row(g));
-      }
+      const selected = groupsOf(app, period);
+      const out: R[] = new Array<R>(selected.length);
+      for (let i = 0; i < selected.length; i++) out[i] = row(selected[i]!);
       return out;
+    },
+    columnsOf(app: string, period: Period): RowColumns<R> {
+      // a row's id is its group: the fields read the table
+      return { ids: groupsOf(app, period), column: (field) => fields[field] };
     },
     all(): R[] {
       const out: R[] = new Array<R>(order.length);

@@ -19,7 +19,8 @@ import type { DumpCollector } from "../collector.ts";
 import { insertTimeAt, numAt, rawCountAt, rawTimestampAt } from "../numbers.ts";
 import type { RawEventDay, RawEventsFact, TailBucket } from "../types.ts";
 import { dayNumberInPeriod, drillCollections, isCustomKey, scopeApps } from "./drill.ts";
-import { GroupTable, groupRows } from "./group-table.ts";
+import { type GroupFields, GroupTable, groupRows } from "./group-table.ts";
+import { rawIds } from "./raw-ids.ts";
 
 const CUSTOM = utf8Bytes(INTERNAL_EVENTS.custom);
 
@@ -34,6 +35,7 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
     // apps in scope, shared with the other raw facts
     const apps = scopeApps(scope);
     const appIds = apps.ids;
+    const ids = rawIds(scope);
     const keys = new StringInterner();
     const groups = new GroupTable();
     const tails = new InsertTails();
@@ -103,7 +105,7 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
           if (app < 0 || !doc.stringIs(E, CUSTOM)) return;
           const dayNumber = apps.day;
           if (!everyDay && !dayInPeriod(dayNumber)) return;
-          const named = doc.intern(N, keys); // -1: no string `n`
+          const named = ids.name(doc, N, keys); // -1: no string `n`; hashed once per document with drillMeta (RawIds)
           count(doc, app, named >= 0 ? named : customKeyId, dayNumber, slots);
         };
       },
@@ -112,20 +114,27 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
         groups.done();
         const tailOf = tails.byGroup(last);
         const value: RawEventsFact = { rows: [], maxCdMinute: maxMinute };
-        return defineRows(
-          value,
-          "rows",
-          groupRows(groups, appIds.texts, keys.texts, (g): RawEventDay => ({
-            app: appIds.text(groups.app(g)),
-            key: keys.text(groups.key(g)),
-            day: dayName(groups.day(g)),
-            c: groups.c(g),
-            s: groups.s(g),
-            dur: groups.dur(g),
-            docs: groups.docs(g),
-            tail: tailBuckets(tailOf.get(g)),
-          })),
-        );
+        const fields: GroupFields<RawEventDay> = {
+          app: (g) => appIds.text(groups.app(g)),
+          key: (g) => keys.text(groups.key(g)),
+          day: (g) => dayName(groups.day(g)),
+          c: (g) => groups.c(g),
+          s: (g) => groups.s(g),
+          dur: (g) => groups.dur(g),
+          docs: (g) => groups.docs(g),
+          tail: (g) => tailBuckets(tailOf.get(g)),
+        };
+        const row = (g: number): RawEventDay => ({
+          app: fields.app(g),
+          key: fields.key(g),
+          day: fields.day(g),
+          c: fields.c(g),
+          s: fields.s(g),
+          dur: fields.dur(g),
+          docs: fields.docs(g),
+          tail: fields.tail(g),
+        });
+        return defineRows(value, "rows", groupRows(groups, appIds.texts, keys.texts, row, fields));
       },
     };
   },

@@ -4,8 +4,8 @@
 // any spread (the counting sort's two ways of ranking days).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { dayName } from "../../../../countly/time.ts";
-import { GroupTable, groupRows } from "../../../../runner/facts/dump/group-table.ts";
+import { dayName, type Period } from "../../../../countly/time.ts";
+import { type GroupFields, GroupTable, groupRows } from "../../../../runner/facts/dump/group-table.ts";
 import { sortRows } from "../../../../runner/facts/dump/raw-events.ts";
 
 const SEED = 20261201;
@@ -20,7 +20,16 @@ function table(adds: [number, number, number, number][]): GroupTable {
 }
 
 function rowsOf(t: GroupTable, apps: string[], keys: string[]) {
-  return groupRows(t, apps, keys, (g): Row => ({ app: apps[t.app(g)]!, key: keys[t.key(g)]!, day: dayName(t.day(g)), c: t.c(g), s: t.s(g), dur: t.dur(g), docs: t.docs(g) }));
+  const fields: GroupFields<Row> = { app: (g) => apps[t.app(g)]!, key: (g) => keys[t.key(g)]!, day: (g) => dayName(t.day(g)), c: (g) => t.c(g), s: (g) => t.s(g), dur: (g) => t.dur(g), docs: (g) => t.docs(g) };
+  return groupRows(t, apps, keys, (g): Row => ({ app: fields.app(g), key: fields.key(g), day: fields.day(g), c: fields.c(g), s: fields.s(g), dur: fields.dur(g), docs: fields.docs(g) }), fields);
+}
+
+/** One app's rows read back from its columns (`columnsOf`), field by field. */
+function fromColumns(rows: ReturnType<typeof rowsOf>, app: string, period: Period): Row[] {
+  const columns = rows.columnsOf(app, period);
+  const names = ["app", "key", "day", "c", "s", "dur", "docs"] as const;
+  const readers = names.map((n) => [n, columns.column(n)] as const);
+  return Array.from(columns.ids, (id) => Object.fromEntries(readers.map(([n, read]) => [n, read(id)])) as Row);
 }
 
 /** What the table must give: one row per group, sums in adding order, sorted by sortRows. */
@@ -71,6 +80,9 @@ describe("GroupTable", () => {
     ]);
     const rows = rowsOf(t, ["a", "b", "c"], ["k"]);
     expect(rows.rowsOf("a", { from: dayName(19001) }).map((r) => r.day)).toEqual([dayName(19001), dayName(19003)]);
+    expect(fromColumns(rows, "a", { from: dayName(19001) })).toEqual(rows.rowsOf("a", { from: dayName(19001) }));
+    expect(fromColumns(rows, "c", {})).toEqual([]);
+    expect(fromColumns(rows, "unknown", {})).toEqual([]);
     expect(rows.rowsOf("b", {}).map((r) => r.day)).toEqual([dayName(19002)]);
     expect(rows.rowsOf("c", {})).toEqual([]);
     expect(rows.rowsOf("unknown", {})).toEqual([]);
@@ -92,17 +104,24 @@ describe("GroupTable", () => {
     expect(rows.rowsOf("b", {})).toEqual(want.filter((r) => r.app === "b"));
   });
 
-  it(`equals sortRows over the summed rows for any groups (seed ${SEED}, 200 runs)`, () => {
+  it(`equals sortRows over the summed rows for any groups, as rows and as one app's columns in any period (seed ${SEED}, 200 runs)`, () => {
     console.log(`group table: fast-check seed ${SEED}`);
     const texts = fc.array(fc.string({ maxLength: 4 }), { minLength: 1, maxLength: 8 }).map((t) => [...new Set(t)]);
     const day = fc.oneof(fc.integer({ min: 18990, max: 19010 }), fc.integer({ min: -1_000_000, max: 4_000_000 }));
     fc.assert(
-      fc.property(texts, texts, fc.array(fc.tuple(fc.nat(), fc.nat(), day, fc.integer({ min: 1, max: 9 })), { maxLength: 60 }), (apps, keys, raw) => {
+      fc.property(texts, texts, fc.array(fc.tuple(fc.nat(), fc.nat(), day, fc.integer({ min: 1, max: 9 })), { maxLength: 60 }), day, fc.nat({ max: 40 }), (apps, keys, raw, from, span) => {
         const adds = raw.map(([a, k, d, c]): [number, number, number, number] => [a % apps.length, k % keys.length, d, c]);
         const rows = rowsOf(table(adds), apps, keys);
         const want = expected(adds, apps, keys);
+        const period = { from: dayName(from), to: dayName(from + span) };
         expect(rows.all()).toEqual(want);
-        for (const app of apps) expect(rows.rowsOf(app, {})).toEqual(want.filter((r) => r.app === app));
+        for (const app of apps) {
+          expect(rows.rowsOf(app, {})).toEqual(want.filter((r) => r.app === app));
+          expect(fromColumns(rows, app, {})).toEqual(want.filter((r) => r.app === app));
+          const inPeriod = want.filter((r) => r.app === app && r.day >= period.from && r.day <= period.to);
+          expect(rows.rowsOf(app, period)).toEqual(inPeriod);
+          expect(fromColumns(rows, app, period)).toEqual(inPeriod);
+        }
       }),
       { seed: SEED, numRuns: 200 },
     );
