@@ -53,7 +53,7 @@ checks:
     check: events-match-raw
 `;
 
-type Mode = "frame" | "frame-gz" | "full" | "check" | "check-gz" | "post-restore" | "python" | "check-j2" | "post-restore-j2" | "diff";
+type Mode = "frame" | "frame-gz" | "full" | "check" | "check-js" | "check-gz" | "post-restore" | "python" | "check-j2" | "post-restore-j2" | "diff";
 
 interface ChildResult {
   mode: Mode;
@@ -240,7 +240,9 @@ const CHECK_MODES: ReadonlySet<Mode> = new Set(["check", "check-gz", "post-resto
 function runChild(mode: Mode, shape: Shape, tree = ROOT): Promise<ChildResult> {
   if (mode === "python") return runPython(shape);
   return new Promise((resolvePromise, reject) => {
-    const p = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--child", mode, JSON.stringify(shape), tree], { stdio: ["ignore", "pipe", "inherit"] });
+    // check-js: the scanner's JavaScript fallback (runner/sources/dump/bson-walk-native.ts), beside the wasm one
+    const env = mode === "check-js" ? { ...process.env, COUNTLY_CHECK_SCANNER: "js" } : process.env;
+    const p = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--child", mode, JSON.stringify(shape), tree], { stdio: ["ignore", "pipe", "inherit"], env });
     let text = "";
     p.stdout.on("data", (d) => (text += d));
     p.on("error", reject);
@@ -363,6 +365,7 @@ const LABELS: Record<Mode, string> = {
   "frame-gz": "gunzip + framing only (the .gz limit)",
   full: "full BSON.deserialize (an object per document)",
   check: "countly-check events-match-raw, .bson",
+  "check-js": "countly-check events-match-raw, .bson, JavaScript scanner (COUNTLY_CHECK_SCANNER=js)",
   "check-gz": "countly-check events-match-raw, .bson.gz",
   "post-restore": "countly-check, the whole post-restore scenario, .bson",
   python: "Python 3 + pymongo C bson, the same group-by (bench/python_baseline.py)",
@@ -425,7 +428,7 @@ async function main(): Promise<void> {
       const withGz = documents === sizes[0];
       infos.set(JSON.stringify(shape), await dataset(shape, withGz, regenerate));
       say(`core, ${fmt(documents)} raw events:\n`);
-      const rows = await measure([shape], withGz ? ["frame", "full", "check", "post-restore", "python", "frame-gz", "check-gz"] : ["check", "post-restore", "python"], rounds);
+      const rows = await measure([shape], withGz ? ["frame", "full", "check", "check-js", "post-restore", "python", "frame-gz", "check-gz"] : ["check", "post-restore", "python"], rounds);
       md.push(`## ${fmt(documents)} raw events: events-match-raw, the baseline${withGz ? " and the limits" : ""}`, "", ...table(rows, infos), "");
       const check = (b: boolean) => find(rows, shape, "check", b)!;
       const py = find(rows, shape, "python");
@@ -442,6 +445,8 @@ async function main(): Promise<void> {
       targets.push(`  - single-threaded rate: ${both((b) => `${millions(rate(check(b)))}/s by wall time, ${millions((documents / check(b).best.cpuMs) * 1000)}/s of CPU time`)}, end to end (open, read apps/events/events_data/drill_events, evaluate); target ≥ 3.5 M/s: ${mark(rate(check(false)) >= 3.5e6)}`);
       targets.push(`  - whole post-restore scenario vs events-match-raw alone: ${both((b) => `${fmt(whole(b).best.ms / check(b).best.ms, 2)}× by wall time, ${fmt(whole(b).best.cpuMs / check(b).best.cpuMs, 2)}× by CPU time`)}; target ≤ 1.3×: ${mark(whole(false).best.ms <= 1.3 * check(false).best.ms)}`);
       if (withGz) targets.push(`  - .bson.gz vs .bson: ${both((b) => `${fmt(gz(b).best.ms / check(b).best.ms, 2)}× the time`)} (gunzip + framing alone: ${millions(rate(find(rows, shape, "frame-gz")))}/s)`);
+      const js = find(rows, shape, "check-js");
+      if (js) targets.push(`  - wasm scanner vs JS fallback (COUNTLY_CHECK_SCANNER=js), events-match-raw: ${fmt(js.best.ms / check(false).best.ms, 2)}× faster by wall time, ${fmt(js.best.cpuMs / check(false).best.cpuMs, 2)}× by CPU time (the wasm one runs only when native/bson-walk.wasm is built: \`npm run build\` with clang-14 and lld-14)`);
       if (withGz) targets.push(`  - limits: framing only ${millions(rate(frame))}/s (${fmt(check(false).best.ms / frame.best.ms, 1)}× faster than the check), full BSON.deserialize ${millions(rate(full))}/s (the check is ${fmt(full.best.ms / check(false).best.ms, 1)}× faster)`);
     }
   }

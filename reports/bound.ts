@@ -52,6 +52,7 @@ const CLOSED_FORMATS: ReadonlyMap<string, RegExp> = new Map([
   ["suites.*.cases.*.findings.*.day", /^\d{4}-\d{2}-\d{2}$/],
   ["suites.*.cases.*.series.*.days.*", /^\d{4}-\d{2}-\d{2}$/],
   ["timings.*.kind", /^(?:aggregate|find|count|pass)$/],
+  ["timings.*.scanner", /^(?:wasm|js)$/],
 ]);
 
 /** Objects whose keys are data (app ids), not property names of the model: their keys are text too. */

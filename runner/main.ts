@@ -16,7 +16,10 @@ for (const stream of [process.stdout, process.stderr]) {
 // Interrupted (Ctrl-C, CI cancel): no half-written report's temp file stays behind.
 removeTempFilesOnSignals();
 
-process.exitCode = await main(process.argv.slice(2), processIO());
-// A finished command never waits on I/O it gave up on (a --timeout that expired while a
-// stalled server or a FIFO was being read): exit once nothing else is left to flush.
-setTimeout(() => process.exit(), 1_000).unref();
+// No top-level await: scripts/bundle.ts bundles this entry as one CommonJS file.
+void main(process.argv.slice(2), processIO()).then((code) => {
+  process.exitCode = code;
+  // A finished command never waits on I/O it gave up on (a --timeout that expired while a
+  // stalled server or a FIFO was being read): exit once nothing else is left to flush.
+  setTimeout(() => process.exit(), 1_000).unref();
+});

@@ -100,6 +100,8 @@ export interface QueryTiming {
   ms: number;
   /** Documents it returned: rows of an aggregate, documents of a find or of a dump file, 1 for a count. */
   docs: number;
+  /** A dump pass: which scanner framed and walked the file (runner/sources/dump/bson-walk-native.ts). */
+  scanner?: "wasm" | "js";
 }
 
 /** Milliseconds since `started` (a `performance.now()`), to a tenth. */

@@ -17,6 +17,7 @@ import { UsageError, type CliIO } from "./io.ts";
 import { progressPrinter } from "./progress.ts";
 import { mongoOptions } from "./mongo-options.ts";
 import { describeParallel } from "../sources/dump/parallel/jobs.ts";
+import { describeScanner } from "../sources/dump/bson-walk-native.ts";
 import { REPORT_OPTIONS, reportTargets, writeReports } from "./output.ts";
 import { commandScrubber, sourceFromDefaultVariable, sourceFromFlags } from "./source-option.ts";
 
@@ -64,6 +65,13 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
   const sourceSpec = given ?? scenarioSource(scenarios, safe);
   const showProgress = !values.quiet && (values.progress || io.isTTY);
   if (values.explain) return explainRun(scenarios, sourceSpec, { registry: CHECKS, apps: values.app, period, maxMemory }, { ...mongo, explain: true }, values.json, io, safe);
+
+  // a dump's scanner (wasm or the JavaScript walk), told with --progress; a bad COUNTLY_CHECK_SCANNER is a usage error
+  if (!isMongoUri(sourceSpec)) {
+    const scanner = describeScanner();
+    if (scanner.error) throw new UsageError(scanner.text);
+    if (showProgress) io.stderr(`${scanner.text}\n`);
+  }
 
   let run: RunResult;
   try {

@@ -120,8 +120,12 @@ export class DrillMetaCounts {
   count(row: number, cd: number, day: number): void {
     this.docs[row]! += 1;
     if (cd === cd && !(this.firstCd[row]! <= cd)) this.firstCd[row] = cd;
-    if (dayBefore(day, this.firstDay[row]!)) this.firstDay[row] = day;
-    if (dayBefore(this.lastDay[row]!, day)) this.lastDay[row] = day;
+    const first = this.firstDay[row]!;
+    const last = this.lastDay[row]!;
+    // first <= last: a day at either end changes nothing, and a day before the first is no new last
+    if (day === first || day === last) return;
+    if (dayBefore(day, first)) this.firstDay[row] = day;
+    else if (dayBefore(last, day)) this.lastDay[row] = day;
   }
 
   /** Adds every row to `table`, the texts of apps, keys and segments given by their ids. */

@@ -1,7 +1,7 @@
 // Computes facts by scanning collections: every fact's collector is started, each
 // collection is read once and its documents go to every collector that reads it.
 // Shared by the dump source and the in-memory fixture source.
-import { mergeFields, type Catalog, type CollectionRef, type DumpVisitor } from "../facts/collector.ts";
+import { mergeFields, visitEach, type Catalog, type CollectionRef, type DumpVisitor } from "../facts/collector.ts";
 import { DUMP_COLLECTORS } from "../facts/dump/index.ts";
 import type { FactName, FactParams, FactScope } from "../facts/types.ts";
 import { FieldLayout, type DocFields, type FieldSelection } from "./dump/bson-fields.ts";
@@ -64,17 +64,7 @@ export async function computeFactsByScanning(
           live = visitors.filter((v) => !failed.has(v.fact));
           if (live.length === 0) return undefined;
           const layout = new FieldLayout(mergeFields(fields));
-          const visits = live.map((v) => v.visitor.reader(layout, ref));
-          // one reader is the common case: call it directly, without a loop per document
-          const only = visits.length === 1 ? visits[0]! : undefined;
-          return {
-            layout,
-            visit:
-              only ??
-              ((doc) => {
-                for (const visit of visits) visit(doc);
-              }),
-          };
+          return { layout, visit: visitEach(live.map((v) => v.visitor.reader(layout, ref))) };
         });
       } catch (e) {
         const message = describeError(ref, e);

@@ -64,7 +64,7 @@ describe.skipIf(!npmAvailable)("the packed package", () => {
   it("holds the compiled CLI, the scenarios, docs/ and the LICENSE, and no TypeScript sources", async () => {
     const listed = await run("tar", ["-tzf", tarball], work);
     const files = listed.stdout.split("\n").filter(Boolean).map((f) => f.replace(/^package\//, ""));
-    expect(files).toEqual(expect.arrayContaining(["LICENSE", "README.md", "bin/countly-check.mjs", "dist/main.js", "dist/scan-worker.js", "dist/yaml.LICENSE.txt", "scenarios/post-restore.yaml", "scenario.schema.json", "docs/ci.md", "docs/checks.md"]));
+    expect(files).toEqual(expect.arrayContaining(["LICENSE", "README.md", "bin/countly-check.mjs", "dist/main.js", "dist/main.cjs", "dist/main.cjs.cache", "dist/scan-worker.js", "dist/yaml.LICENSE.txt", "scenarios/post-restore.yaml", "scenario.schema.json", "docs/ci.md", "docs/checks.md"]));
     expect(files.filter((f) => f.endsWith(".ts"))).toEqual([]);
     expect(files.filter((f) => f.startsWith("test/") || f.startsWith("dist/test/"))).toEqual([]);
     expect(await readFile(join(app, "node_modules", "countly-check", "LICENSE"), "utf8")).toMatch(/^MIT License/);
@@ -85,7 +85,7 @@ describe.skipIf(!npmAvailable)("the packed package", () => {
     expect(r.stdout).toMatch(/^PASSED: \d+ checks: 0 failed/m);
     const junit = await readFile(join(app, "reports", "junit.xml"), "utf8");
     expect(junit).toContain('name="post-restore');
-    // The `--jobs` worker threads start from the bundle (dist/scan-worker.js beside its chunks) and report the same.
+    // The `--jobs` worker threads start from the bundle (dist/scan-worker.js beside main.cjs) and report the same.
     const jobs = await run("npx", ["--no-install", "countly-check", "run", "--source", "dump", "--jobs", "2", "--junit", "reports/junit-jobs.xml"], app);
     expect(jobs.stderr).toBe("");
     expect(jobs.code).toBe(0);

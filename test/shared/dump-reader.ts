@@ -5,9 +5,11 @@ import assert from "node:assert/strict";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import process from "node:process";
 import { gzipSync } from "node:zlib";
 import { BSON, Long, ObjectId } from "bson";
 import { DumpReadError, scanBsonFile, type ScanOptions } from "../../runner/sources/dump/bson-file-scanner.ts";
+import { nativeCounts, SCANNER_ENV, scannerChoice } from "../../runner/sources/dump/bson-walk-native.ts";
 import type { SharedTests } from "./harness.ts";
 
 interface Sample {
@@ -163,6 +165,33 @@ export const dumpReaderTests: SharedTests = {
     await withTempDir(async (dir) => {
       const { error } = await scanError(join(dir, "nope.bson"));
       assert.match(error.message, /read error.*ENOENT/);
+    });
+  },
+
+  async "this runtime reads a plain .bson with the wasm scanner when it is built, with the JavaScript walk's documents"() {
+    const s = sample(300);
+    const selection: ScanOptions = { fields: { _id: true, a: true, n: true, ts: true, sg: ["plan"], up: ["src"], pad: true } };
+    await withTempDir(async (dir) => {
+      const file = join(dir, "c.bson");
+      await writeFile(file, s.bytes);
+      const before = process.env[SCANNER_ENV];
+      try {
+        process.env[SCANNER_ENV] = "js";
+        const js = await scan(file, { ...selection, chunkSize: 8192 });
+        delete process.env[SCANNER_ENV];
+        const required = ["1", "true"].includes(process.env.CI ?? "") || process.env.COUNTLY_CHECK_REQUIRE_WASM === "1";
+        if (scannerChoice().scanner !== "wasm") {
+          assert.ok(!required, `the wasm scanner is required here: ${scannerChoice().detail}`);
+          return;
+        }
+        const walked = nativeCounts.walked;
+        const wasm = await scan(file, { ...selection, chunkSize: 8192 });
+        assert.ok(nativeCounts.walked - walked > 200, "the module walked the documents");
+        assert.deepEqual(wasm, js);
+      } finally {
+        if (before === undefined) delete process.env[SCANNER_ENV];
+        else process.env[SCANNER_ENV] = before;
+      }
     });
   },
 };

@@ -62,6 +62,6 @@ export function completeRun(): Complete<RunResult> {
         eventLimit: { server: 500, basis: t("event limit basis"), apps: { [t("app id key")]: 50 } },
       },
     },
-    timings: [{ collection: t("collection"), kind: "pass", purpose: t("purpose"), ms: 1, docs: 2 }],
+    timings: [{ collection: t("collection"), kind: "pass", purpose: t("purpose"), ms: 1, docs: 2, scanner: "wasm" }],
   };
 }

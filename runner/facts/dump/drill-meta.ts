@@ -16,8 +16,9 @@ export const drillMetaFromDump: DumpCollector<"drillMeta"> = {
   fields: { a: true, e: true, n: true, ts: true, cd: true, sg: [] },
   collections: (scope, catalog) => (scope.layout.drill === "current" ? drillCollections(scope, catalog, () => true) : []),
   start(scope) {
-    // Per document: the app, `ts` and day found once for every raw fact (ScopeApps), `e` too
-    // (RawIds), `n` and the segment keys interned by their bytes, the groups counted by those numbers.
+    // Per document: the app, `ts` and day found once for every raw fact (ScopeApps), `e` and
+    // `n` too (RawIds: `n` hashed once with rawEvents), the segment keys interned by their
+    // bytes, the groups counted by those numbers.
     const apps = scopeApps(scope);
     const ids = rawIds(scope);
     const kinds = ids.kinds;
@@ -51,7 +52,7 @@ export const drillMetaFromDump: DumpCollector<"drillMeta"> = {
           const day = apps.day;
           if (!dayInPeriod(day)) return;
           // drillMetaKey; `n` is read (its UTF-8 checked) for every event, as it always was
-          const n = doc.intern(N, keys);
+          const n = ids.name(doc, N, keys);
           const key = kind === customKind && n >= 0 ? n : kindKey[kind]!;
           const raw = ids.cd(doc, CD);
           const cd = raw !== undefined && Number.isFinite(raw) ? raw : NaN;

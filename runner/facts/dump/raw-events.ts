@@ -20,6 +20,7 @@ import { insertTimeAt, numAt, rawCountAt, rawTimestampAt } from "../numbers.ts";
 import type { RawEventDay, RawEventsFact, TailBucket } from "../types.ts";
 import { dayNumberInPeriod, drillCollections, isCustomKey, scopeApps } from "./drill.ts";
 import { type GroupFields, GroupTable, groupRows } from "./group-table.ts";
+import { rawIds } from "./raw-ids.ts";
 
 const CUSTOM = utf8Bytes(INTERNAL_EVENTS.custom);
 
@@ -34,6 +35,7 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
     // apps in scope, shared with the other raw facts
     const apps = scopeApps(scope);
     const appIds = apps.ids;
+    const ids = rawIds(scope);
     const keys = new StringInterner();
     const groups = new GroupTable();
     const tails = new InsertTails();
@@ -103,7 +105,7 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
           if (app < 0 || !doc.stringIs(E, CUSTOM)) return;
           const dayNumber = apps.day;
           if (!everyDay && !dayInPeriod(dayNumber)) return;
-          const named = doc.intern(N, keys); // -1: no string `n`
+          const named = ids.name(doc, N, keys); // -1: no string `n`; hashed once per document with drillMeta (RawIds)
           count(doc, app, named >= 0 ? named : customKeyId, dayNumber, slots);
         };
       },

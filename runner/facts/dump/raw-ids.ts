@@ -26,6 +26,13 @@ export class RawIds {
   private cdGen = -1;
   private cdMs: number | undefined;
 
+  private nameDoc: DocFields | undefined;
+  private nameGen = -1;
+  private nameTable: StringInterner | undefined;
+  private nameId = -1;
+  /** Tables `name()` translated into, each with its map from the ids of the table the name was first interned into (id + 1; 0: not yet). */
+  private readonly translations: { from: StringInterner; to: StringInterner; ids: Int32Array }[] = [];
+
   private readonly customKind = this.kinds.add(INTERNAL_EVENTS.custom);
 
   constructor(private readonly scope: ScopeApps) {}
@@ -66,6 +73,48 @@ export class RawIds {
       this.cdGen = doc.generation;
     }
     return this.cdMs;
+  }
+
+  /**
+   * `doc.intern(N, table)` (the document's `n`, or another string field), hashed once per
+   * document for every fact asking: a fact asking with its own table after another gets the
+   * id of the same string in its table through a map between the two tables' ids.
+   */
+  name(doc: DocFields, N: number, table: StringInterner): number {
+    if (doc === this.nameDoc && doc.generation === this.nameGen) {
+      const from = this.nameTable!;
+      const id = this.nameId;
+      if (table === from || id < 0) return id;
+      return this.translate(from, table, id);
+    }
+    this.nameDoc = undefined;
+    const id = doc.intern(N, table);
+    this.nameId = id;
+    this.nameTable = table;
+    this.nameDoc = doc;
+    this.nameGen = doc.generation;
+    return id;
+  }
+
+  /** The id in `to` of the string `id` names in `from`, added to `to` when new there. */
+  private translate(from: StringInterner, to: StringInterner, id: number): number {
+    let t = this.translations[0];
+    if (t === undefined || t.from !== from || t.to !== to) {
+      const i = this.translations.findIndex((x) => x.from === from && x.to === to);
+      if (i < 0) this.translations.unshift({ from, to, ids: new Int32Array(64) });
+      else if (i > 0) this.translations.unshift(...this.translations.splice(i, 1));
+      t = this.translations[0]!;
+    }
+    if (id >= t.ids.length) {
+      const grown = new Int32Array(Math.max(id + 1, t.ids.length * 2));
+      grown.set(t.ids);
+      t.ids = grown;
+    }
+    const known = t.ids[id]! - 1;
+    if (known >= 0) return known;
+    const mapped = to.add(from.text(id));
+    t.ids[id] = mapped + 1;
+    return mapped;
   }
 
   /** The id of the document's `e` in `kinds`, or -1 when it is no string. */

@@ -78,7 +78,8 @@ export const rawInsertsFromDump: DumpCollector<"rawInserts"> = {
       if (!g) {
         const appText = appIds.text(app);
         const eText = kinds.text(e);
-        g = { app: appText, e: eText, docs: 0, withSource: 0, tail: new Map() };
+        // every field from the start: the groups keep one shape, so the per-document updates stay monomorphic
+        g = { app: appText, e: eText, docs: 0, withSource: 0, maxCd: undefined, settledMaxCd: undefined, tail: new Map() };
         row[e] = g;
         groups.set(`${appText}\u0000${eText}`, g);
       }

@@ -14,6 +14,7 @@
 // (bson decodes keys non-fatally; Countly never writes keys with invalid UTF-8).
 // Duplicate keys: the last occurrence wins, as in bson.
 import { BSON, BSONError, Decimal128, Long, ObjectId } from "bson";
+import { arenaOf, BatchWalker } from "./bson-walk-native.ts";
 
 /** What to read of a top-level field: the whole value (`true`) or, for an embedded document, these sub-keys. */
 export type FieldSpec = true | readonly string[];
@@ -582,10 +583,19 @@ export class DocFields {
   /** The current document's offset in the uncompressed file (set by the file scanner). */
   offset = 0;
   private view: DataView = new DataView(new ArrayBuffer(8));
-  /** Slot -> the BSON type of the field in the current document, 0 while not found (all reset by `load()`). */
-  private readonly types: Uint8Array;
-  private readonly starts: Int32Array;
-  private readonly ends: Int32Array;
+  /**
+   * Slot `s` of the current document is entry `base + s` of these: the BSON type of the field
+   * (0 while not found; all reset by `load()`), where its value starts and ends. They are
+   * this reader's own (base 0) after the JavaScript walk, or a row of the wasm walker's
+   * batch (bson-walk-native.ts) after its walk.
+   */
+  private types: Uint8Array;
+  private starts: Int32Array;
+  private ends: Int32Array;
+  private base = 0;
+  private readonly ownTypes: Uint8Array;
+  private readonly ownStarts: Int32Array;
+  private readonly ownEnds: Int32Array;
   /** Slot -> the slot of its embedded document, -1 for top-level slots (layout.parent). */
   private readonly parents: Int32Array;
   /** Top-level slot -> the generation its sub-fields were found in. */
@@ -593,12 +603,16 @@ export class DocFields {
   private gen = 0;
   private start = 0;
   private end = 0;
+  /** The wasm walk of `bytes`' arena (bson-walk-native.ts), when they lie in one; null: this walk only. */
+  private walker: BatchWalker | null = null;
+  /** The walker made for the last arena seen (kept while the bytes are elsewhere: a document cut by a chunk boundary). */
+  private arenaWalker: BatchWalker | null = null;
 
   constructor(readonly layout: FieldLayout) {
     const n = layout.names.length;
-    this.types = new Uint8Array(n);
-    this.starts = new Int32Array(n);
-    this.ends = new Int32Array(n);
+    this.types = this.ownTypes = new Uint8Array(n);
+    this.starts = this.ownStarts = new Int32Array(n);
+    this.ends = this.ownEnds = new Int32Array(n);
     this.parents = Int32Array.from(layout.parent);
     this.subStamps = new Int32Array(n);
   }
@@ -613,6 +627,7 @@ export class DocFields {
     if (b !== this.bytes) {
       this.bytes = b;
       this.view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+      this.walker = this.walkerFor(b);
     }
     let gen = this.gen + 1;
     if (gen > 0x3fffffff) {
@@ -622,9 +637,32 @@ export class DocFields {
     this.gen = gen;
     this.start = start;
     this.end = end;
-    const types = this.types;
+    // the wasm walk gives the same slots; a document it does not vouch for is walked here
+    const walker = this.walker;
+    if (walker !== null) {
+      const row = walker.next(b, start, end);
+      if (row >= 0) {
+        this.types = walker.types;
+        this.starts = walker.starts;
+        this.ends = walker.ends;
+        this.base = row;
+        return;
+      }
+    }
+    const types = (this.types = this.ownTypes);
+    this.starts = this.ownStarts;
+    this.ends = this.ownEnds;
+    this.base = 0;
     for (let i = 0; i < types.length; i++) types[i] = 0;
     this.walk(b, start, end, this.layout.top);
+  }
+
+  /** The wasm walker for documents in `b`: the one of b's arena (made once per scan), or null. */
+  private walkerFor(b: Uint8Array): BatchWalker | null {
+    const arena = arenaOf(b);
+    if (arena === undefined) return null;
+    if (this.arenaWalker === null || !this.arenaWalker.belongsTo(arena)) this.arenaWalker = BatchWalker.create(arena, this.layout) ?? null;
+    return this.arenaWalker;
   }
 
   private walk(b: Uint8Array, start: number, end: number, level: Level): void {
@@ -639,6 +677,7 @@ export class DocFields {
     const types = this.types;
     const starts = this.starts;
     const ends = this.ends;
+    const base = this.base;
     let p = start + 4;
     while (p < last) {
       const t = b[p]!;
@@ -716,9 +755,9 @@ export class DocFields {
         }
       }
       if (slot >= 0) {
-        types[slot] = t;
-        starts[slot] = p;
-        ends[slot] = ve;
+        types[base + slot] = t;
+        starts[base + slot] = p;
+        ends[base + slot] = ve;
       }
       p = ve;
     }
@@ -728,12 +767,12 @@ export class DocFields {
   private present(slot: number): number {
     const parent = this.parents[slot]!;
     if (parent >= 0 && this.subStamps[parent] !== this.gen) this.findSubFields(parent);
-    return this.types[slot]!;
+    return this.types[this.base + slot]!;
   }
 
   private findSubFields(parent: number): void {
     this.subStamps[parent] = this.gen;
-    if (this.types[parent] === 3) this.walk(this.bytes, this.starts[parent]!, this.ends[parent]!, this.layout.subLevels[parent]!);
+    if (this.types[this.base + parent] === 3) this.walk(this.bytes, this.starts[this.base + parent]!, this.ends[this.base + parent]!, this.layout.subLevels[parent]!);
   }
 
   has(slot: number): boolean {
@@ -752,8 +791,8 @@ export class DocFields {
   /** The field is a string of exactly these UTF-8 bytes. */
   stringIs(slot: number, bytes: Uint8Array): boolean {
     if (this.present(slot) !== 2) return false;
-    const s = this.starts[slot]! + 4;
-    const n = this.ends[slot]! - 1 - s;
+    const s = this.starts[this.base + slot]! + 4;
+    const n = this.ends[this.base + slot]! - 1 - s;
     if (n !== bytes.length) return false;
     const b = this.bytes;
     for (let i = 0; i < n; i++) if (b[s + i] !== bytes[i]) return false;
@@ -763,23 +802,23 @@ export class DocFields {
   /** The field's string value, or undefined when it is not a string. */
   string(slot: number): string | undefined {
     if (this.present(slot) !== 2) return undefined;
-    const e = this.ends[slot]!;
+    const e = this.ends[this.base + slot]!;
     if (this.bytes[e - 1] !== 0) corrupt("bad string length in bson");
-    return decodeUtf8(this.bytes, this.starts[slot]! + 4, e - 1);
+    return decodeUtf8(this.bytes, this.starts[this.base + slot]! + 4, e - 1);
   }
 
   /** The interned id of the field's string value (`table.id`), or -1 when it is not a string. */
   intern(slot: number, table: StringInterner): number {
     if (this.present(slot) !== 2) return -1;
-    const e = this.ends[slot]!;
+    const e = this.ends[this.base + slot]!;
     if (this.bytes[e - 1] !== 0) corrupt("bad string length in bson");
-    return table.idIn(this.view, this.bytes, this.starts[slot]! + 4, e - 1);
+    return table.idIn(this.view, this.bytes, this.starts[this.base + slot]! + 4, e - 1);
   }
 
   /** The id of the field's string value in `table` without adding it; -1 when absent there or not a string. */
   lookup(slot: number, table: StringInterner): number {
     if (this.present(slot) !== 2) return -1;
-    return table.findIn(this.view, this.bytes, this.starts[slot]! + 4, this.ends[slot]! - 1);
+    return table.findIn(this.view, this.bytes, this.starts[this.base + slot]! + 4, this.ends[this.base + slot]! - 1);
   }
 
   /**
@@ -788,7 +827,7 @@ export class DocFields {
    */
   number(slot: number): number | undefined {
     const t = this.present(slot);
-    const p = this.starts[slot]!;
+    const p = this.starts[this.base + slot]!;
     switch (t) {
       case 1:
         return this.view.getFloat64(p, true);
@@ -809,7 +848,7 @@ export class DocFields {
    */
   numeric(slot: number): number {
     const t = this.present(slot);
-    const p = this.starts[slot]!;
+    const p = this.starts[this.base + slot]!;
     if (t === 1) return this.view.getFloat64(p, true);
     if (t === 16) return this.view.getInt32(p, true);
     if (t === 18) return this.view.getInt32(p + 4, true) * TWO_32 + this.view.getUint32(p, true);
@@ -820,39 +859,39 @@ export class DocFields {
   /** The field's value as epoch ms when it is a UTC datetime (possibly beyond Date's range), NaN otherwise. */
   dateMsOrNaN(slot: number): number {
     if (this.present(slot) !== 9) return NaN;
-    const p = this.starts[slot]!;
+    const p = this.starts[this.base + slot]!;
     return this.view.getInt32(p + 4, true) * TWO_32 + this.view.getUint32(p, true);
   }
 
   /** A UTC datetime as epoch ms (possibly beyond Date's range); undefined for other types. */
   dateMs(slot: number): number | undefined {
     if (this.present(slot) !== 9) return undefined;
-    const p = this.starts[slot]!;
+    const p = this.starts[this.base + slot]!;
     return this.view.getInt32(p + 4, true) * TWO_32 + this.view.getUint32(p, true);
   }
 
   /** Where the field's value starts in `bytes` (an embedded document: at its length prefix), for readers that walk a value themselves; ask type() first. */
   valueStart(slot: number): number {
-    return this.present(slot) === 0 ? -1 : this.starts[slot]!;
+    return this.present(slot) === 0 ? -1 : this.starts[this.base + slot]!;
   }
 
   /** Where the field's value ends in `bytes` (exclusive); ask type() first. */
   valueEnd(slot: number): number {
-    return this.present(slot) === 0 ? -1 : this.ends[slot]!;
+    return this.present(slot) === 0 ? -1 : this.ends[this.base + slot]!;
   }
 
   /** Loads the field's embedded document into `into` (a DocFields of that document's own layout); false when it is no embedded document. */
   loadEmbedded(slot: number, into: DocFields): boolean {
     if (this.type(slot) !== 3) return false;
     into.offset = this.offset;
-    into.load(this.bytes, this.starts[slot]!, this.ends[slot]!);
+    into.load(this.bytes, this.starts[this.base + slot]!, this.ends[this.base + slot]!);
     return true;
   }
 
   /** The field's value as BSON.deserialize gives it (undefined when absent). */
   value(slot: number): unknown {
     if (this.present(slot) === 0) return undefined;
-    return decodeValue(this.bytes, this.types[slot]!, this.starts[slot]!, this.ends[slot]!);
+    return decodeValue(this.bytes, this.types[this.base + slot]!, this.starts[this.base + slot]!, this.ends[this.base + slot]!);
   }
 
   /**
@@ -868,7 +907,7 @@ export class DocFields {
       if (this.present(slot) === 0) continue;
       const kids = children[slot]!;
       let v: unknown;
-      if (this.layout.subLevels[slot] !== null && this.types[slot] === 3) {
+      if (this.layout.subLevels[slot] !== null && this.types[this.base + slot] === 3) {
         const sub: Record<string, unknown> = {};
         const prefix = names[slot]!.length + 1;
         for (const k of kids) if (this.present(k) !== 0) define(sub, names[k]!.slice(prefix), this.value(k));
@@ -913,8 +952,8 @@ export class DocFields {
    * so it gives the same keys or throws bson's error.
    */
   subKeys(slot: number, table: StringInterner): number {
-    if (!this.present(slot) || this.types[slot] !== 3) return -1;
-    const n = this.walkKeys(this.bytes, this.starts[slot]!, this.ends[slot]!, table);
+    if (!this.present(slot) || this.types[this.base + slot] !== 3) return -1;
+    const n = this.walkKeys(this.bytes, this.starts[this.base + slot]!, this.ends[this.base + slot]!, table);
     return n >= 0 ? n : this.decodedKeys(slot, table);
   }
 

@@ -13,6 +13,7 @@ import { createGunzip } from "node:zlib";
 import type { Readable } from "node:stream";
 import { BSON, BSONError } from "bson";
 import { DocFields, DocumentProblem, FieldLayout, type FieldSelection } from "./bson-fields.ts";
+import { Arena, scannerChoice, type ScannerName } from "./bson-walk-native.ts";
 
 export type { FieldSelection } from "./bson-fields.ts";
 
@@ -182,15 +183,36 @@ export interface ChunkBuffers {
 }
 
 /**
+ * Which scanner frames and walks a scan of `file` with `options`: the wasm one
+ * (bson-walk-native.ts) for a plain file read into reused buffers of our own, when the module
+ * is built and not turned off; the JavaScript one otherwise (.gz, content in memory, buffers
+ * of the caller's: the `--jobs` main thread).
+ */
+export function scannerOf(file: string, options: Pick<FrameOptions, "reuseBuffers" | "content" | "buffers"> = {}): ScannerName {
+  if (file.endsWith(".gz") || options.reuseBuffers !== true || options.content !== undefined || options.buffers !== undefined) return "js";
+  return scannerChoice().scanner;
+}
+
+/**
  * The framing under scanBsonFile: every document's raw bytes, in file order, for readers
  * that work on BSON itself (the backup diff hashes documents without decoding them).
  * Same errors as scanBsonFile, except decoding ones; errors of `onFrame` propagate unchanged.
  */
 export async function scanBsonFrames(file: string, onFrame: FrameVisitor, options: FrameOptions = {}): Promise<ScanStats> {
   const chunkSize = Math.max(1, Math.floor(options.chunkSize ?? DEFAULT_CHUNK_SIZE));
-  const { signal, onProgress } = options;
-  signal?.throwIfAborted();
+  options.signal?.throwIfAborted();
   const gz = file.endsWith(".gz");
+  // the read buffers in the wasm module's memory: it frames (and DocFields walk) in place
+  const arena = scannerOf(file, options) === "wasm" ? Arena.acquire(chunkSize) : undefined;
+  try {
+    return await frameAll(file, onFrame, options, chunkSize, gz, arena);
+  } finally {
+    arena?.release();
+  }
+}
+
+async function frameAll(file: string, onFrame: FrameVisitor, options: FrameOptions, chunkSize: number, gz: boolean, arena: Arena | undefined): Promise<ScanStats> {
+  const { signal, onProgress } = options;
 
   let documents = 0;
   let base = 0; // uncompressed offset of the current chunk's first byte
@@ -250,6 +272,20 @@ export async function scanBsonFrames(file: string, onFrame: FrameVisitor, option
 
     // frame the documents that lie wholly inside this chunk
     while (p < n) {
+      if (arena !== undefined && b.buffer === arena.memory.buffer) {
+        // in batches by the wasm, up to a document only the checks below may judge
+        const k = arena.frame(b, p, n);
+        if (k > 0) {
+          const frames = arena.frames;
+          for (let i = 0; i < 2 * k; i += 2) {
+            const s = frames[i]!;
+            documents++;
+            onFrame(b, s, frames[i + 1]!, base + s);
+          }
+          p = frames[2 * k - 1]!;
+          continue;
+        }
+      }
       if (n - p < 4) {
         pendingStart = base + p;
         headLen = 0;
@@ -299,7 +335,7 @@ export async function scanBsonFrames(file: string, onFrame: FrameVisitor, option
     }
   } else {
     // With reused buffers, two take turns: one is read into while the other is scanned.
-    await readPlain(file, chunkSize, options.reuseBuffers === true, consume, readError, options.buffers);
+    await readPlain(file, chunkSize, arena?.buffers ?? (options.reuseBuffers === true ? [new Uint8Array(chunkSize), new Uint8Array(chunkSize)] : null), consume, readError, options.buffers);
   }
 
   if (pendingStart >= 0) {
@@ -315,7 +351,7 @@ export async function scanBsonFrames(file: string, onFrame: FrameVisitor, option
 async function readPlain(
   file: string,
   chunkSize: number,
-  reuseBuffers: boolean,
+  buffers: readonly [Uint8Array, Uint8Array] | null,
   consume: (b: Uint8Array) => void,
   readError: (err: unknown) => DumpReadError,
   given?: ChunkBuffers,
@@ -326,7 +362,6 @@ async function readPlain(
   } catch (err) {
     throw readError(err);
   }
-  const buffers = reuseBuffers ? [new Uint8Array(chunkSize), new Uint8Array(chunkSize)] : null;
   let turn = 0;
   let position = 0;
   const read = (into: Uint8Array, at: number): Promise<Uint8Array> =>

@@ -13,7 +13,7 @@ import { elapsedMs, type QueryTiming } from "../../model.ts";
 import { computeFactsByScanning, type CollectionReader } from "../scan-plan.ts";
 import { basicsFromDocuments, SourceError, type FactResults, type PipelineOutcome, type PipelineRequest, type Source, type SourceBasics } from "../source.ts";
 import { BSON } from "bson";
-import { documentFrameVisitor, DumpReadError, fieldsFrameVisitor, scanBsonFrames, type FrameVisitor, type ScanProgress } from "./bson-file-scanner.ts";
+import { documentFrameVisitor, DumpReadError, fieldsFrameVisitor, scanBsonFrames, scannerOf, type FrameVisitor, type ScanProgress } from "./bson-file-scanner.ts";
 import { DumpSide } from "../../diff/dump-side.ts";
 import type { RawVisitor } from "../../diff/raw-bson-file.ts";
 import type { IndexSpec } from "../../diff/side.ts";
@@ -232,8 +232,9 @@ export class DumpSource implements Source {
     const progress = this.options.onProgress;
     const size = progress && !content ? (await stat(file)).size : 0;
     const started = performance.now();
-    const stats = await scanBsonFrames(file, onFrame, { reuseBuffers: true, content, onProgress: progress && !content ? (p) => progress(this.display(ref), p, size) : undefined });
-    this.timed.push({ collection: id, kind: "pass", purpose: "facts, check pipelines, backup comparison (one shared read)", ms: elapsedMs(started), docs: stats.documents });
+    const options = { reuseBuffers: true, content, onProgress: progress && !content ? (p: ScanProgress) => progress(this.display(ref), p, size) : undefined };
+    const stats = await scanBsonFrames(file, onFrame, options);
+    this.timed.push({ collection: id, kind: "pass", purpose: "facts, check pipelines, backup comparison (one shared read)", ms: elapsedMs(started), docs: stats.documents, scanner: scannerOf(file, options) });
     return stats.documents;
   }
 

@@ -4,7 +4,7 @@
 // The main thread sends each document of the merged drill_events to the worker of its app
 // (app-owner.ts; the worker checks), other collections whole to one worker.
 import { parentPort, workerData } from "node:worker_threads";
-import type { DumpVisitor } from "../../../facts/collector.ts";
+import { visitEach, type DumpVisitor } from "../../../facts/collector.ts";
 import { DUMP_COLLECTORS } from "../../../facts/dump/index.ts";
 import { MemoryBudget } from "../../../facts/memory-budget.ts";
 import type { FactName, FactScope } from "../../../facts/types.ts";
@@ -73,7 +73,7 @@ port.on("message", (m: ToWorker) => {
 function collectionReader(m: Extract<ToWorker, { type: "collection" }>): FrameVisitor {
   const layout = new FieldLayout(m.selection);
   const visits = m.facts.map((i) => facts[i]!.visitor.reader(layout, m.ref));
-  const all = visits.length === 1 ? visits[0]! : (doc: DocFields) => { for (const v of visits) v(doc); };
+  const all = visitEach(visits);
   if (!m.byApp) return fieldsFrameVisitor(m.file, new DocFields(layout), all);
   const A = layout.slot("a");
   const { me, jobs } = setup;

@@ -14,17 +14,24 @@ import { DB, type Dataset } from "../../../../fixtures/dataset.ts";
 import { generateDataset } from "../../../../fixtures/generate.ts";
 import { DrillMetaTable, drillMetaKey } from "../../../../runner/facts/drill-meta-rows.ts";
 import { insertTime, rawTimestamp } from "../../../../runner/facts/numbers.ts";
-import type { DrillMetaFact } from "../../../../runner/facts/types.ts";
+import type { DrillMetaFact, FactName } from "../../../../runner/facts/types.ts";
+import type { FactResults } from "../../../../runner/sources/source.ts";
 import { FixtureSource } from "../../../../runner/sources/fixture-source.ts";
 
 const seed = 20261202;
 
-async function dumpDrillMeta(ds: Dataset, period: Period): Promise<{ ok: true; value: DrillMetaFact } | { ok: false; error: string }> {
+async function dumpFacts(ds: Dataset, period: Period, facts: readonly FactName[]): Promise<FactResults> {
   const source = new FixtureSource(ds);
   const basics = await source.open();
-  const out = await source.computeFacts(new Map([["drillMeta", {}]]), { apps: basics.apps, period, layout: basics.layout, databases: basics.databases, allApps: true });
-  return out.drillMeta as { ok: true; value: DrillMetaFact } | { ok: false; error: string };
+  return source.computeFacts(new Map(facts.map((f) => [f, { tailMinutes: 5 }])), { apps: basics.apps, period, layout: basics.layout, databases: basics.databases, allApps: true });
 }
+
+async function dumpDrillMeta(ds: Dataset, period: Period): Promise<{ ok: true; value: DrillMetaFact } | { ok: false; error: string }> {
+  return (await dumpFacts(ds, period, ["drillMeta"])).drillMeta as { ok: true; value: DrillMetaFact } | { ok: false; error: string };
+}
+
+/** The raw facts that read drill_events beside drillMeta in the post-restore scenario (rawEvents hashes `n` first, drillMeta reuses it). */
+const TOGETHER: readonly FactName[] = ["rawEvents", "rawViews", "rawSessions", "rawTail", "collectionCounts", "rawInserts", "drillMeta", "unknownApps"];
 
 /** The aggregator's drill-meta grouping (api/aggregator/processing.js 001abe87) over decoded documents. */
 function reference(ds: Dataset, period: Period): DrillMetaFact {
@@ -112,6 +119,10 @@ describe(`drillMeta from a dump (fast-check seed ${seed})`, () => {
       const ds = bend(base, bends);
       for (const period of [{}, { from: "2025-01-01", to: "2025-06-30" }, { to: "1970-01-01" }] as Period[]) {
         const got = await dumpDrillMeta(ds, period);
+        // read together with the other raw facts (one pass, ids shared per document), each fact is what it is alone
+        const together = await dumpFacts(ds, period, TOGETHER);
+        expect(JSON.stringify(together.drillMeta), `sample ${i} together`).toBe(JSON.stringify(got));
+        if (i % 4 === 0) for (const f of TOGETHER) expect(JSON.stringify(together[f]), `sample ${i} ${f} together`).toBe(JSON.stringify((await dumpFacts(ds, period, [f]))[f]));
         let want: DrillMetaFact | undefined;
         let error: string | undefined;
         try {

@@ -51,6 +51,30 @@ describe(`ScopeApps.dayOf (seed ${seed})`, () => {
     );
   });
 
+  it("equals LocalDays.number for dense events around local midnights and DST changes (the quarter hour remembered per app)", () => {
+    // many events per quarter hour, as raw data has: mostly answered from the range of ts already seen on that day
+    // (app, instant): Berlin's DST changes and local midnight, Kathmandu's +05:45 midnight, Chatham's +13:45 change
+    const around = [[0, Date.UTC(2024, 2, 31, 1, 0)], [0, Date.UTC(2024, 9, 26, 22, 0)], [0, Date.UTC(2024, 9, 27, 1, 0)], [4, Date.UTC(2024, 5, 1, 18, 15)], [6, Date.UTC(2024, 3, 6, 14, 0)]] as const;
+    const arbNear = fc.tuple(fc.constantFrom(...around), fc.integer({ min: -2 * QUARTER, max: 2 * QUARTER }), fc.constantFrom(0, 0.25, -0.25)).map(([[app, t], d, f]) => [app, t + d + f] as const);
+    fc.assert(
+      fc.property(fc.array(arbNear, { minLength: 1, maxLength: 400 }), fc.boolean(), (events, sorted) => {
+        const fresh = new ScopeApps(ZONES.map((timezone, i) => ({ id: `app${i}`, name: `App ${i}`, timezone })));
+        if (sorted) events = [...events].sort((x, y) => x[1] - y[1]);
+        for (const [app, ts] of events) expect([ZONES[app], ts, fresh.dayOf(app, ts)]).toEqual([ZONES[app], ts, reference[app]!.number(ts)]);
+      }),
+      { seed: seed + 1, numRuns: 200 },
+    );
+  });
+
+  it("tells apart ts a fraction of a ms either side of a local midnight, after events of the day before", () => {
+    const fresh = new ScopeApps(ZONES.map((timezone, i) => ({ id: `app${i}`, name: `App ${i}`, timezone })));
+    for (const [app, midnight] of [[0, Date.UTC(2024, 9, 26, 22, 0)], [4, Date.UTC(2024, 5, 1, 18, 15)]] as const) {
+      const seq = [midnight - 60_000, midnight - 1, midnight - 0.25, midnight, midnight + 0.25, midnight - 0.5];
+      expect(seq.map((ts) => fresh.dayOf(app, ts))).toEqual(seq.map((ts) => reference[app]!.number(ts)));
+      expect(fresh.dayOf(app, midnight) - fresh.dayOf(app, midnight - 0.25)).toBe(1);
+    }
+  });
+
   it("crosses midnight and DST changes inside one quarter hour's neighbours correctly", () => {
     // Berlin 2024-03-31 01:00 UTC (02:00 -> 03:00 local) and 2024-10-27 01:00 UTC; Kathmandu's +05:45 midnight
     for (const [app, start] of [[0, Date.UTC(2024, 2, 31, 0, 0)], [0, Date.UTC(2024, 9, 26, 22, 0)], [4, Date.UTC(2024, 5, 1, 18, 0)], [6, Date.UTC(2024, 3, 6, 13, 0)]] as const) {

@@ -68,6 +68,12 @@ describe("rawEventsFromDump", () => {
     ]);
   });
 
+  it("puts an insert a fraction of a ms before a minute in the minute before, after inserts on both sides", () => {
+    const at = (ms: number, c: number) => ({ ...ev("Buy", T0, 0, c), cd: T0 + ms });
+    const out = collect(60, [at(9 * MIN, 1), at(10 * MIN - 0.5, 2), at(10 * MIN, 4), at(10 * MIN - 0.25, 8), at(10 * MIN + 0.25, 16), at(9 * MIN - 0.25, 32)]);
+    expect(out.rows[0]!.tail.map((b) => [b.minute - m0, b.c])).toEqual([[8, 32], [9, 11], [10, 20]]);
+  });
+
   it("groups by app-local day, skips other apps, internal events, documents without ts, and days outside the period", () => {
     const lateEvening = Date.UTC(2024, 9, 26, 22, 30); // 00:30 on the 27th in Berlin (CEST)
     const out = collect(0, [

@@ -6,14 +6,9 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { BSON, Binary, Decimal128, Long, ObjectId } from "bson";
 import { DocFields, FieldLayout, StringInterner } from "../../../../runner/sources/dump/bson-fields.ts";
+import { concat, documentOf, element, int32le } from "../../../support/bson-bytes.ts";
 
 const seed = 20261201;
-
-/** One element's bytes (type, key, value) as BSON.serialize writes it. */
-function element(key: string, value: unknown): Uint8Array {
-  const doc = BSON.serialize({ [key]: value });
-  return doc.subarray(4, doc.length - 1);
-}
 
 /** An element whose key is the given raw bytes (possibly invalid UTF-8). */
 function rawKeyElement(key: Uint8Array, value: unknown): Uint8Array {
@@ -26,29 +21,6 @@ function rawKeyElement(key: Uint8Array, value: unknown): Uint8Array {
   return out;
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-function int32le(n: number): Uint8Array {
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setInt32(0, n, true);
-  return b;
-}
-
-/** A document from elements: its size, the elements, the terminator. */
-function documentOf(elements: readonly Uint8Array[]): Uint8Array {
-  const body = concat(elements);
-  return concat([int32le(body.length + 5), body, new Uint8Array([0])]);
-}
-
-/** `{ sg: <sub>, _id: "d" }` around the sub-document's bytes (whatever they hold): `sg` at offset 8. */
 function withSg(sub: Uint8Array): Uint8Array {
   return documentOf([concat([new Uint8Array([3]), new TextEncoder().encode("sg"), new Uint8Array([0]), sub]), element("_id", "d")]);
 }
