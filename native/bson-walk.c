@@ -1,6 +1,8 @@
-// The dump scanner's inner loop in WebAssembly (issue 12): frames the BSON documents of a
-// read chunk and walks each one's top-level elements against a compiled field layout,
-// writing per document its bounds and per selected field its (type, value start, value end).
+// The dump scanner's inner loop in WebAssembly (issue 12): from a document of a read chunk on,
+// frames the documents that follow and walks each one's top-level elements against a
+// compiled field layout, writing per document its bounds and per selected field its (type,
+// value start, value end). (The file scanner frames the chunk in JavaScript: a separate
+// wasm framing pass ahead of the walk measured slower, it paid the chunk's cache misses twice.)
 // Built by scripts/build-wasm.ts (clang-14 --target=wasm32, no libc); loaded by
 // runner/sources/dump/bson-walk-native.ts, which keeps the JavaScript walk
 // (runner/sources/dump/bson-fields.ts, DocFields) as the fallback with identical results.
@@ -19,35 +21,12 @@ typedef unsigned int u32;
 typedef long long i64;
 
 /** Bumped whenever the exports or the memory layout change: the loader refuses another version. */
-#define ABI_VERSION 2
-
-/** mongodump's largest document: MongoDB's 16 MiB plus the 16 KiB the server allows internally. */
-#define MAX_DOCUMENT_SIZE (16 * 1024 * 1024 + 16 * 1024)
+#define ABI_VERSION 3
 
 __attribute__((export_name("abi_version"))) i32 abi_version(void) { return ABI_VERSION; }
 
 static inline i32 read_i32(const u8 *p) {
   return (i32)((u32)p[0] | ((u32)p[1] << 8) | ((u32)p[2] << 16) | ((u32)p[3] << 24));
-}
-
-/**
- * Frames whole documents of chunk[p, end): for each, out[2k] = start and out[2k + 1] = end.
- * Stops (returns the count so far) after `max` documents, or before a document the
- * JavaScript framing must judge: fewer than 4 bytes left, an impossible length, a document
- * cut by the chunk's end, or one that does not end in 0x00.
- */
-__attribute__((export_name("frame"))) i32 frame(const u8 *base, i32 p, i32 end, i32 *out, i32 max) {
-  i32 k = 0;
-  while (k < max && end - p >= 4) {
-    i32 size = read_i32(base + p);
-    if (size < 5 || size > MAX_DOCUMENT_SIZE || size > end - p) break;
-    if (base[p + size - 1] != 0) break;
-    out[2 * k] = p;
-    out[2 * k + 1] = p + size;
-    k++;
-    p += size;
-  }
-  return k;
 }
 
 // ---------------------------------------------------------------------------
@@ -255,8 +234,9 @@ __attribute__((export_name("guesses_clear"))) void guesses_clear(Guess *guesses)
 /**
  * Frames and walks the documents of chunk[p, end), at most `max`: document k's bounds in
  * docs[2k], docs[2k + 1], its fields in row k of types/starts/ends (`slots` entries a row).
- * Returns the number of documents done; it stops before the first one it cannot vouch for
- * (see `frame` and `walk`).
+ * Returns the number of documents done; it stops before the first one it cannot vouch for:
+ * fewer than 5 bytes left, an impossible length, a document cut by `end`, no 0x00 at its end,
+ * or anything `walk` refuses.
  */
 __attribute__((export_name("walk_batch"))) i32 walk_batch(const u8 *base, i32 p, i32 end, const Entry *table, u32 shift, i32 slots, Guess *guesses, i32 max, i32 *docs, u8 *types, i32 *starts, i32 *ends) {
   i32 k = 0;

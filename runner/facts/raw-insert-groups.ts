@@ -18,6 +18,82 @@ export interface InsertGroup {
   tail: Map<number, number>;
 }
 
+/**
+ * A group of the dump's collector: its tail as the newest `cd` per insertion minute in two
+ * arrays in minute order (the window holds a few minutes; inserts come mostly in minute
+ * order), made its `tail` map by InsertTimes.finish. Every field is set from the start, so
+ * the per-document updates see one shape.
+ */
+export interface TimedGroup extends InsertGroup {
+  minutes: number[];
+  newest: number[];
+}
+
+export function timedGroup(app: string, e: string): TimedGroup {
+  return { app, e, docs: 0, withSource: 0, maxCd: undefined, settledMaxCd: undefined, tail: new Map(), minutes: [], newest: [] };
+}
+
+/**
+ * The insert times of the groups, document after document: each group's newest `cd`, and
+ * the newest per minute of the last `tailMinutes` minutes before the newest insert minute of
+ * all (`maxMinute`). A minute at or before the cutoff (`maxMinute - tailMinutes`) is settled:
+ * the cutoff only moves forward, so it is never in the final window, and settling keeps a
+ * maximum, so when it happens changes nothing. A group's minutes are settled when it is
+ * next given an insert, and all of them at the end.
+ */
+export class InsertTimes {
+  maxMinute: number | undefined;
+
+  constructor(private readonly tailMinutes: number) {}
+
+  /** An insert of group `g` at `cd` (ms; NaN for a date beyond any time). */
+  add(g: TimedGroup, cd: number): void {
+    if (g.maxCd === undefined || cd > g.maxCd) g.maxCd = cd;
+    const minute = Math.floor(cd / 60000);
+    if (this.maxMinute === undefined || minute > this.maxMinute) this.maxMinute = minute;
+    const cutoff = this.maxMinute - this.tailMinutes;
+    if (minute <= cutoff) settle(g, cd);
+    // a NaN `cd` is in no minute
+    else if (cd === cd) addToTail(g, minute, cd, cutoff);
+  }
+
+  /** Settles every group's minutes at or before the final cutoff and makes the others its `tail`. */
+  finish(groups: Iterable<TimedGroup>): void {
+    for (const g of groups) {
+      if (this.maxMinute !== undefined) settleBefore(g, this.maxMinute - this.tailMinutes);
+      g.minutes.forEach((m, i) => g.tail.set(m, g.newest[i]!));
+    }
+  }
+}
+
+function settle(g: InsertGroup, cd: number): void {
+  if (g.settledMaxCd === undefined || cd > g.settledMaxCd) g.settledMaxCd = cd;
+}
+
+/** Notes `cd` in the tail minute `minute` (after `cutoff`), first settling the group's minutes the cutoff passed. */
+function addToTail(g: TimedGroup, minute: number, cd: number, cutoff: number): void {
+  const minutes = g.minutes;
+  if (minutes.length > 0 && !(minutes[0]! > cutoff)) settleBefore(g, cutoff);
+  let i = minutes.length - 1;
+  while (i >= 0 && minutes[i]! > minute) i--;
+  if (i >= 0 && minutes[i] === minute) {
+    if (g.newest[i]! < cd) g.newest[i] = cd;
+    return;
+  }
+  minutes.splice(i + 1, 0, minute);
+  g.newest.splice(i + 1, 0, cd);
+}
+
+/** Settles the group's tail minutes not after `cutoff` (all of them when it is NaN: no minute is after it). */
+function settleBefore(g: TimedGroup, cutoff: number): void {
+  const minutes = g.minutes;
+  let n = 0;
+  while (n < minutes.length && !(minutes[n]! > cutoff)) settle(g, g.newest[n++]!);
+  if (n === 0) return;
+  minutes.splice(0, n);
+  g.newest.splice(0, n);
+}
+
 /** Internal keys whose documents feed the session metrics (and so `up.src` counts). */
 export const SESSION_KINDS: readonly string[] = [INTERNAL_EVENTS.session, INTERNAL_EVENTS.sessionBegin];
 

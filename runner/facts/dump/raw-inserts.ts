@@ -10,7 +10,7 @@ import { attributeLegacy, hashIndex } from "../attribution.ts";
 import type { CollectionRef, DumpCollector } from "../collector.ts";
 import { rawTimestampAt } from "../numbers.ts";
 import type { DocFields } from "../../sources/dump/bson-fields.ts";
-import { insertRows, SESSION_KINDS, type InsertGroup } from "../raw-insert-groups.ts";
+import { InsertTimes, insertRows, SESSION_KINDS, timedGroup, type TimedGroup } from "../raw-insert-groups.ts";
 import { dayNumberInPeriod, isCustomKey, scopeApps } from "./drill.ts";
 import { rawIds } from "./raw-ids.ts";
 
@@ -34,52 +34,28 @@ export const rawInsertsFromDump: DumpCollector<"rawInserts"> = {
     // every app the data names and kind, interned by their bytes, and `cd`, once per document for the raw facts
     const ids = rawIds(scope);
     const index = scope.layout.drill === "legacy" ? hashIndex(scope.apps, catalog.eventLists) : undefined;
-    const groups = new Map<string, InsertGroup>();
-    let maxMinute: number | undefined;
-    let sinceCompact = 0;
+    const groups = new Map<string, TimedGroup>();
+    const times = new InsertTimes(tailMinutes);
 
-    const settle = (g: InsertGroup, cd: number) => {
-      if (g.settledMaxCd === undefined || cd > g.settledMaxCd) g.settledMaxCd = cd;
-    };
-    const visit = (g: InsertGroup, session: boolean, doc: DocFields, CD: number, SRC: number): void => {
+    const visit = (g: TimedGroup, session: boolean, doc: DocFields, CD: number, SRC: number): void => {
       g.docs++;
       if (session && normaliseMetricValue(doc.value(SRC)) !== undefined) g.withSource++;
       const cd = ids.cd(doc, CD);
-      if (cd === undefined) return;
-      if (g.maxCd === undefined || cd > g.maxCd) g.maxCd = cd;
-      const minute = Math.floor(cd / 60000);
-      if (maxMinute === undefined || minute > maxMinute) maxMinute = minute;
-      if (minute <= maxMinute - tailMinutes) settle(g, cd);
-      else if ((g.tail.get(minute) ?? -Infinity) < cd) g.tail.set(minute, cd);
-      if (++sinceCompact >= 1 << 16) {
-        sinceCompact = 0;
-        compact();
-      }
-    };
-    const compact = () => {
-      if (maxMinute === undefined) return;
-      for (const g of groups.values()) {
-        for (const [m, cd] of g.tail) {
-          if (m > maxMinute - tailMinutes) continue;
-          settle(g, cd);
-          g.tail.delete(m);
-        }
-      }
+      if (cd !== undefined) times.add(g, cd);
     };
 
     const appIds = ids.apps;
     const kinds = ids.kinds;
     const noApp = appIds.add("");
     /** app id -> kind id -> its group. */
-    const byApp: (InsertGroup | undefined)[][] = [];
-    const group = (app: number, e: number): InsertGroup => {
+    const byApp: (TimedGroup | undefined)[][] = [];
+    const group = (app: number, e: number): TimedGroup => {
       const row = (byApp[app] ??= []);
       let g = row[e];
       if (!g) {
         const appText = appIds.text(app);
         const eText = kinds.text(e);
-        // every field from the start: the groups keep one shape, so the per-document updates stay monomorphic
-        g = { app: appText, e: eText, docs: 0, withSource: 0, maxCd: undefined, settledMaxCd: undefined, tail: new Map() };
+        g = timedGroup(appText, eText);
         row[e] = g;
         groups.set(`${appText}\u0000${eText}`, g);
       }
@@ -96,7 +72,7 @@ export const rawInsertsFromDump: DumpCollector<"rawInserts"> = {
         const CD = layout.slot("cd");
         const SRC = layout.slot("up.src");
         const TS = layout.slot("ts");
-        let fixed: InsertGroup | undefined;
+        let fixed: TimedGroup | undefined;
         let fixedSession = false;
         if (index) {
           const who = attributeLegacy(from, index);
@@ -106,7 +82,7 @@ export const rawInsertsFromDump: DumpCollector<"rawInserts"> = {
           if (bounded) {
             // the group appears with its first document in the period (as the live fact's)
             const days = apps.localDays[apps.ids.add(who.app)]!;
-            let g: InsertGroup | undefined;
+            let g: TimedGroup | undefined;
             return (doc) => {
               let day: number | undefined;
               try {
@@ -154,8 +130,8 @@ export const rawInsertsFromDump: DumpCollector<"rawInserts"> = {
         };
       },
       finish() {
-        compact();
-        return { rows: insertRows(groups.values()), maxCdMinute: maxMinute };
+        times.finish(groups.values());
+        return { rows: insertRows(groups.values()), maxCdMinute: times.maxMinute };
       },
     };
   },

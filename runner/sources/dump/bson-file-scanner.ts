@@ -202,16 +202,17 @@ export async function scanBsonFrames(file: string, onFrame: FrameVisitor, option
   const chunkSize = Math.max(1, Math.floor(options.chunkSize ?? DEFAULT_CHUNK_SIZE));
   options.signal?.throwIfAborted();
   const gz = file.endsWith(".gz");
-  // the read buffers in the wasm module's memory: it frames (and DocFields walk) in place
+  // the read buffers in the wasm module's memory: DocFields walk the documents there (bson-walk-native.ts).
+  // The framing stays here: measured, a separate wasm framing pass ahead of the walk cost more than it saved.
   const arena = scannerOf(file, options) === "wasm" ? Arena.acquire(chunkSize) : undefined;
   try {
-    return await frameAll(file, onFrame, options, chunkSize, gz, arena);
+    return await frameAll(file, onFrame, options, chunkSize, gz, arena?.buffers);
   } finally {
     arena?.release();
   }
 }
 
-async function frameAll(file: string, onFrame: FrameVisitor, options: FrameOptions, chunkSize: number, gz: boolean, arena: Arena | undefined): Promise<ScanStats> {
+async function frameAll(file: string, onFrame: FrameVisitor, options: FrameOptions, chunkSize: number, gz: boolean, wasmBuffers: readonly [Uint8Array, Uint8Array] | undefined): Promise<ScanStats> {
   const { signal, onProgress } = options;
 
   let documents = 0;
@@ -272,20 +273,6 @@ async function frameAll(file: string, onFrame: FrameVisitor, options: FrameOptio
 
     // frame the documents that lie wholly inside this chunk
     while (p < n) {
-      if (arena !== undefined && b.buffer === arena.memory.buffer) {
-        // in batches by the wasm, up to a document only the checks below may judge
-        const k = arena.frame(b, p, n);
-        if (k > 0) {
-          const frames = arena.frames;
-          for (let i = 0; i < 2 * k; i += 2) {
-            const s = frames[i]!;
-            documents++;
-            onFrame(b, s, frames[i + 1]!, base + s);
-          }
-          p = frames[2 * k - 1]!;
-          continue;
-        }
-      }
       if (n - p < 4) {
         pendingStart = base + p;
         headLen = 0;
@@ -335,7 +322,7 @@ async function frameAll(file: string, onFrame: FrameVisitor, options: FrameOptio
     }
   } else {
     // With reused buffers, two take turns: one is read into while the other is scanned.
-    await readPlain(file, chunkSize, arena?.buffers ?? (options.reuseBuffers === true ? [new Uint8Array(chunkSize), new Uint8Array(chunkSize)] : null), consume, readError, options.buffers);
+    await readPlain(file, chunkSize, wasmBuffers ?? (options.reuseBuffers === true ? [new Uint8Array(chunkSize), new Uint8Array(chunkSize)] : null), consume, readError, options.buffers);
   }
 
   if (pendingStart >= 0) {

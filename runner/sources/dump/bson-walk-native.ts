@@ -1,8 +1,9 @@
 // The dump scanner's inner loop in WebAssembly (native/bson-walk.c, built into
 // native/bson-walk.wasm by scripts/build-wasm.ts and copied into dist/ by scripts/bundle.ts).
 // A plain .bson file is read straight into buffers in the module's memory (an `Arena`, one
-// per scan in flight); the module frames the documents of each chunk in batches (`frame`)
-// and walks their top-level elements for each DocFields (`BatchWalker`), so the JavaScript
+// per scan in flight); for each DocFields, the module walks the top-level elements of the
+// chunk's documents in batches (`BatchWalker`: up to WALK_BATCH documents from the one asked
+// for), so the JavaScript
 // walk in bson-fields.ts only runs for documents the wasm does not vouch for (anything
 // malformed, rare types), for documents cut by a chunk boundary, for .gz and in-memory
 // content, and when the module is absent (no clang at build time) or turned off with
@@ -20,7 +21,7 @@ export interface ScannerChoice {
 }
 
 /** Must equal ABI_VERSION in native/bson-walk.c (a stale build is refused, not trusted). */
-const ABI_VERSION = 2;
+const ABI_VERSION = 3;
 /** `COUNTLY_CHECK_SCANNER`: `js` forces the JavaScript walk, `wasm` makes a missing module an error; unset: wasm when built. */
 export const SCANNER_ENV = "COUNTLY_CHECK_SCANNER";
 
@@ -42,7 +43,6 @@ interface Exports {
   /** Where the module's own stack and constants end. */
   __heap_base: { value: number };
   abi_version(): number;
-  frame(base: number, p: number, end: number, out: number, max: number): number;
   layout_clear(table: number, shift: number): void;
   layout_add(table: number, shift: number, key: number, len: number, slot: number): void;
   guesses_clear(guesses: number): void;
@@ -100,8 +100,6 @@ export function describeScanner(): { text: string; error: boolean } {
   }
 }
 
-/** Documents framed per call of the module's `frame`. */
-const FRAME_BATCH = 1024;
 /** Documents walked per call of the module's `walk_batch`. */
 const WALK_BATCH = 256;
 /** Memory for the BatchWalkers of one scan (each: its name table, and WALK_BATCH rows). */
@@ -112,8 +110,8 @@ const SLACK = 16;
 /** The module's guesses of names per element position (PREDICTED × sizeof(Guess) in bson-walk.c). */
 const GUESS_BYTES = 64 * 24;
 
-/** Documents the module framed and walked in this process (tests prove the wasm path ran; cheap: counted per batch). */
-export const nativeCounts = { framed: 0, walked: 0 };
+/** Documents the module walked in this process (tests prove the wasm path ran; cheap: counted per batch). */
+export const nativeCounts = { walked: 0 };
 
 const arenas = new WeakMap<ArrayBufferLike, Arena>();
 const idle: Arena[] = [];
@@ -131,15 +129,12 @@ export class Arena {
   /** Changes with every release: walkers of an earlier scan are not reused. */
   lease = 0;
   readonly heap: Uint8Array;
-  private readonly frameOut: Int32Array;
-  private readonly frameAt: number;
   private readonly walkersFrom: number;
   private readonly walkersEnd: number;
   private top: number;
 
   private constructor(readonly chunkSize: number, module: WasmModule) {
-    const frameAt = align(heapBase, 16);
-    const buffersAt = frameAt + FRAME_BATCH * 8;
+    const buffersAt = align(heapBase, 16);
     const chunk = align(chunkSize + SLACK, 16);
     const walkersFrom = buffersAt + 2 * chunk;
     const total = walkersFrom + WALKER_SPACE;
@@ -147,8 +142,6 @@ export class Arena {
     this.x = new wasm.Instance(module, { env: { memory: this.memory } }).exports as Exports;
     const buffer = this.memory.buffer;
     this.heap = new Uint8Array(buffer);
-    this.frameAt = frameAt;
-    this.frameOut = new Int32Array(buffer, frameAt, FRAME_BATCH * 2);
     this.buffers = [new Uint8Array(buffer, buffersAt, chunkSize), new Uint8Array(buffer, buffersAt + chunk, chunkSize)];
     this.walkersFrom = this.top = walkersFrom;
     this.walkersEnd = total;
@@ -170,21 +163,6 @@ export class Arena {
     // the most recently used first (a later scan of the same chunk size takes it)
     idle.unshift(this);
     if (idle.length > KEEP_IDLE) idle.pop();
-  }
-
-  /**
-   * Frames whole documents of b[p, n) (b a view of this memory): returns how many, their
-   * bounds in `frames` (start, end pairs); 0 when the document at p is for the JavaScript
-   * framing to judge (cut by the chunk's end, an impossible length, no terminator).
-   */
-  frame(b: Uint8Array, p: number, n: number): number {
-    const k = this.x.frame(b.byteOffset, p, n, this.frameAt, FRAME_BATCH);
-    nativeCounts.framed += k;
-    return k;
-  }
-
-  get frames(): Int32Array {
-    return this.frameOut;
   }
 
   /** Space for a walker, or -1 when this scan's space is used up (that reader walks in JavaScript). */
