@@ -85,6 +85,8 @@ export interface CheckContext<O> {
 export interface SeriesInput {
   label: string;
   points: Iterable<{ day: Day; raw: number; aggregated: number }>;
+  /** How many distinct days the points have, when the check knows it: the runner then reads no points it would not keep. */
+  days?: number;
 }
 
 /**

@@ -29,6 +29,8 @@ export class CaseSeries {
   add(input: SeriesInput): void {
     this.total++;
     if (this.kept.length >= SERIES_LIMITS.perCase) return;
+    // the same test as below on the days shown, before the points are made (on a large run the budget is soon spent)
+    if (input.days !== undefined && !this.fits(Math.min(input.days, SERIES_LIMITS.days))) return;
     const byDay = new Map<string, { raw: number; aggregated: number }>();
     for (const p of input.points) {
       const sum = byDay.get(p.day) ?? { raw: 0, aggregated: 0 };
@@ -39,7 +41,7 @@ export class CaseSeries {
     const days = [...byDay.keys()].sort();
     const leftOut = Math.max(0, days.length - SERIES_LIMITS.days);
     const shown = days.slice(leftOut);
-    if (shown.length === 0 || shown.length > this.budget.pointsLeft) return;
+    if (!this.fits(shown.length)) return;
     this.budget.pointsLeft -= shown.length;
     this.kept.push({
       label: input.label,
@@ -48,6 +50,10 @@ export class CaseSeries {
       aggregated: shown.map((d) => byDay.get(d)!.aggregated),
       ...(leftOut ? { daysLeftOut: leftOut } : {}),
     });
+  }
+
+  private fits(days: number): boolean {
+    return days > 0 && days <= this.budget.pointsLeft;
   }
 
   /** The fields for the case result: none when the check reported no series. */

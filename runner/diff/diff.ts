@@ -135,7 +135,7 @@ export async function diffSides(before: DiffSide, after: DiffSide, options: Diff
       }
       const state: SideState = { side, label, collections, totals: new TotalsTable(budget) };
       try {
-        state.catalog = await readCatalog(side, collections.get(COUNTLY_DB) ?? []);
+        state.catalog = await readCatalog(side, collections.get(COUNTLY_DB) ?? [], budget);
       } catch (e) {
         state.catalogError = `${label}: ${errorMessage(e)}`;
       }

@@ -30,7 +30,7 @@ function idString(v: unknown): string {
 }
 
 /** Reads `countly.apps` and `countly.events` (small) whole. Rejects when they cannot be read. */
-export async function readCatalog(side: DiffSide, collections: readonly string[]): Promise<CountlyCatalog> {
+export async function readCatalog(side: DiffSide, collections: readonly string[], budget: MemoryBudget = new MemoryBudget()): Promise<CountlyCatalog> {
   const catalog: CountlyCatalog = { apps: new Map(), legacy: new Map() };
   if (collections.includes(COLLECTIONS.apps)) {
     await side.scan(COUNTLY_DB, COLLECTIONS.apps, (b, s, e) => {
@@ -39,16 +39,25 @@ export async function readCatalog(side: DiffSide, collections: readonly string[]
       catalog.apps.set(id, typeof doc.name === "string" && doc.name !== "" ? doc.name : id);
     });
   }
-  if (collections.includes(COLLECTIONS.events)) {
+  // the hashes resolve legacy events<hash> collections only: without one, no hash (a SHA-1 per event key) is made or held
+  if (collections.includes(COLLECTIONS.events) && collections.some((c) => legacyEventsHash(c) !== undefined)) {
+    const keys = budget.meter("the event lists (countly.events)", "event keys", LEGACY_KEY_BYTES);
     await side.scan(COUNTLY_DB, COLLECTIONS.events, (b, s, e) => {
       const doc = BSON.deserialize(b.subarray(s, e));
       const app = idString(doc._id);
       if (!Array.isArray(doc.list)) return;
-      for (const key of doc.list) if (typeof key === "string") catalog.legacy.set(eventHash(key, app), { app, key });
+      for (const key of doc.list) {
+        if (typeof key !== "string") continue;
+        catalog.legacy.set(eventHash(key, app), { app, key });
+        keys.add(1, LEGACY_KEY_BYTES + key.length);
+      }
     });
   }
   return catalog;
 }
+
+/** A legacy hash held for one event key: the 40-character hash, its map entry and the { app, key } it names (plus the key's length). */
+const LEGACY_KEY_BYTES = 200;
 
 function sumDays(d: unknown): number {
   if (!d || typeof d !== "object") return 0;

@@ -49,6 +49,9 @@ export function chargeEventLists(budget: MemoryBudget, lists: Readonly<Record<st
 /** Charged bytes between two looks at the real memory (cheap, but not per group). */
 const RSS_EVERY = 4 * 1024 * 1024;
 
+/** Between check cases, the real memory is looked at once per this many cases. */
+export const RSS_CASES_EVERY = 32;
+
 /** The process's resident set size in bytes (0 where the runtime cannot tell). */
 export function processRss(): number {
   try {
@@ -63,6 +66,7 @@ export class MemoryBudget {
   private readonly meters: Meter[] = [];
   private readonly baseline: number;
   private nextRssCheck = RSS_EVERY;
+  private looksWhile = 0;
 
   /** `rss`: the process's resident set in bytes (tests pass their own). */
   constructor(
@@ -104,9 +108,12 @@ export class MemoryBudget {
    * the stop names `activity` and everything the run's meters counted, since no one fact
    * is growing then. As in the facts, only once the charges reached RSS_EVERY: below that the
    * estimates are trusted, so a small run's verdict never depends on the runtime's own memory.
+   * It looks on the first call and then on every RSS_CASES_EVERY-th.
    */
   checkRssWhile(activity: string): void {
     if (this.used < RSS_EVERY) return;
+    // a look costs a system call (~0.3 ms on a loaded machine): thousands of cases look every RSS_CASES_EVERY-th time
+    if (this.looksWhile++ % RSS_CASES_EVERY !== 0) return;
     const grown = this.rss() - this.baseline;
     if (grown > this.maxBytes) throw new MemoryBudgetError(this.describe(undefined, grown, activity));
   }

@@ -101,6 +101,30 @@ describe("series limits", () => {
     expect(budget.pointsLeft).toBeLessThan(200);
   });
 
+  it("with the number of days given, reads no points of a series it would not keep, and keeps the same", () => {
+    const counted = (n: number, days?: number) => {
+      let reads = 0;
+      const input = { label: "x", days, get points() { reads++; return points(n); } };
+      return { input, reads: () => reads };
+    };
+    const budget = new SeriesBudget();
+    budget.pointsLeft = 15;
+    const hinted = new CaseSeries(budget);
+    const tooLong = counted(20, 20);
+    hinted.add(tooLong.input);
+    expect(tooLong.reads()).toBe(0);
+    const fits = counted(10, 10);
+    hinted.add(fits.input);
+    expect(fits.reads()).toBe(1);
+    const plainBudget = new SeriesBudget();
+    plainBudget.pointsLeft = 15;
+    const plain = new CaseSeries(plainBudget);
+    plain.add({ label: "x", points: points(20) });
+    plain.add({ label: "x", points: points(10) });
+    expect(hinted.result()).toEqual(plain.result());
+    expect(budget.pointsLeft).toBe(plainBudget.pointsLeft);
+  });
+
   it("a check that reports no series adds nothing to the case", () => {
     expect(new CaseSeries(new SeriesBudget()).result()).toEqual({});
   });

@@ -18,6 +18,29 @@ describe("DailyComparison", () => {
     expect(reported(c)).toEqual([{ label: "Buy · c", points: [{ day: "2024-10-27", raw: 7, aggregated: 3 }, { day: "2024-10-28", raw: 1, aggregated: 1 }] }]);
   });
 
+  it("sums a day added again after later days, keeps the days in the order first added, and gives their number", () => {
+    const c = new DailyComparison();
+    c.add("Buy", "2024-10-28", 1, 0);
+    c.add("Buy", "2024-10-30", 2, 0);
+    c.add("Buy", "2024-10-27", 4, 1);
+    c.add("Buy", "2024-10-28", 8, 2);
+    c.add("Buy", "2024-10-27", 16, 4);
+    c.add("Buy", "2024-10-29", 32, 8);
+    const out: SeriesInput[] = [];
+    c.report({ series: (s) => out.push(s) });
+    expect(out.map((s) => ({ days: s.days, points: [...s.points] }))).toEqual([
+      {
+        days: 4,
+        points: [
+          { day: "2024-10-28", raw: 9, aggregated: 2 },
+          { day: "2024-10-30", raw: 2, aggregated: 0 },
+          { day: "2024-10-27", raw: 20, aggregated: 5 },
+          { day: "2024-10-29", raw: 32, aggregated: 8 },
+        ],
+      },
+    ]);
+  });
+
   it("orders lines with findings first, then by raw + aggregated volume, then by name", () => {
     const c = new DailyComparison();
     c.add("b", "2024-10-27", 1, 1);

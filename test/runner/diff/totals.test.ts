@@ -36,10 +36,10 @@ describe("event totals", () => {
 
   it("resolve legacy events<sha1(key + appId)> through countly.events.list, and note the ones they cannot", async () => {
     const side = new MemorySide("m", { countly: { apps: [{ _id: APP, name: "Shop" }], events: [{ _id: APP, list: ["Buy", 7] }] } });
-    const catalog = await readCatalog(side, ["apps", "events"]);
+    const coll = `events${eventHash("Buy", APP)}`;
+    const catalog = await readCatalog(side, ["apps", "events", coll]);
     expect(catalog.apps.get(APP)).toBe("Shop");
     const t = new TotalsTable();
-    const coll = `events${eventHash("Buy", APP)}`;
     feed(t, t.visitor("countly", coll, catalog), [
       { _id: "no-segment_2024:3", d: { "2": { c: 4 } } },
       { _id: "method_2024:3_z", d: { "2": { card: { c: 4 } } } },
@@ -48,6 +48,15 @@ describe("event totals", () => {
     expect([...t.rows.get(APP)!]).toEqual([["Buy\u00002024:3", 4]]);
     expect(t.visitor("countly", `events${"0".repeat(40)}`, catalog)).toBeUndefined();
     expect(t.unattributed).toEqual([`countly.events${"0".repeat(40)}`]);
+  });
+
+  it("hash the event lists only for legacy collections, and charge the hashes to the budget (--max-memory)", async () => {
+    const keys = Array.from({ length: 50 }, (_, i) => `Event${i}`);
+    const side = new MemorySide("m", { countly: { apps: [{ _id: APP, name: "Shop" }], events: [{ _id: APP, list: keys }] } });
+    expect((await readCatalog(side, ["apps", "events", "events_data"], new MemoryBudget(1000))).legacy.size).toBe(0);
+    const legacy = ["apps", "events", `events${eventHash("Event0", APP)}`];
+    expect((await readCatalog(side, legacy)).legacy.size).toBe(50);
+    await expect(readCatalog(side, legacy, new MemoryBudget(5000))).rejects.toThrow(/the event lists \(countly\.events\) grew to \d+ event keys.*--app/);
   });
 
   it("compare per app, event and month, listing apps of either side", () => {
