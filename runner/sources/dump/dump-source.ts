@@ -133,7 +133,7 @@ export class DumpSource implements Source {
         describeError,
         progress: (ref, file) => this.progress(ref, file),
         onReport: this.options.onParallel,
-        onPass: (p) => this.timed.push({ collection: `${p.ref.db}.${p.ref.name}`, kind: "pass", purpose: `facts (read for ${p.workers} worker threads)`, ms: p.ms, docs: p.documents }),
+        onPass: (p) => this.timed.push({ collection: `${p.ref.db}.${p.ref.name}`, kind: "pass", purpose: `facts (read for ${p.workers} worker threads)`, ms: p.ms, docs: p.documents, scanner: "js" }), // the workers walk with the JavaScript scanner
         chunkSize: this.options.parallelChunkSize,
       });
     } finally {

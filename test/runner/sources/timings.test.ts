@@ -62,9 +62,11 @@ describe("per-query timings in the JSON report", () => {
     // backup comparison may read a worker-fed collection again: more passes, never fewer)
     const docsOf = (ts: QueryTiming[]) => new Map(ts.map((t) => [t.collection, t.docs]));
     expect(docsOf(two)).toEqual(docsOf(one));
-    for (const t of two) expect(Object.keys(t).sort()).toEqual(["collection", "docs", "kind", "ms", "purpose"]);
+    for (const t of two) expect(Object.keys(t).sort()).toEqual(["collection", "docs", "kind", "ms", "purpose", "scanner"]);
     const drill = two.filter((t) => t.collection === `${DB.drill}.drill_events`);
     expect(drill.map((t) => t.purpose)).toContain("facts (read for 2 worker threads)");
+    // the worker threads walk with the JavaScript scanner, and the report says so
+    for (const t of drill.filter((d) => d.purpose.includes("worker threads"))) expect(t.scanner).toBe("js");
     for (const t of drill) expect(t).toMatchObject({ kind: "pass", docs: ds.databases[DB.drill]!.drill_events!.length });
   });
 
