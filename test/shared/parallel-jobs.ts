@@ -15,12 +15,9 @@ import { DumpSource } from "../../runner/sources/dump/dump-source.ts";
 import type { ParallelReport } from "../../runner/sources/dump/parallel/parallel-facts.ts";
 import { cli } from "../support/cli.ts";
 import { REPO_ROOT, type SharedTests } from "./harness.ts";
+import { jsonWithoutTimes } from "../support/json-without-times.ts";
 
 const SCENARIO = join(REPO_ROOT, "scenarios", "post-restore.yaml");
-
-function withoutTimes(json: string): unknown {
-  return JSON.parse(json, (k, v) => (k === "durationMs" || k === "startedAt" || k === "timestamp" || k === "timings" ? undefined : v));
-}
 
 async function sameWithTwoWorkers(layout: "current" | "legacy"): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), "cc-jobs-rt-"));
@@ -31,7 +28,7 @@ async function sameWithTwoWorkers(layout: "current" | "legacy"): Promise<void> {
       const json = join(dir, `r${jobs}.json`);
       const r = await cli(["run", SCENARIO, "--source", dir, "--jobs", String(jobs), "--json", json, "--junit", join(dir, `r${jobs}.xml`), "--quiet"]);
       assert.equal(r.code, 1, r.stderr);
-      results.push(withoutTimes(await readFile(json, "utf8")));
+      results.push(jsonWithoutTimes(await readFile(json, "utf8")));
     }
     assert.deepEqual(results[1], results[0]);
     // and the workers did the grouping

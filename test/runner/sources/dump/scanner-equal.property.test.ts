@@ -19,6 +19,7 @@ import { loadScenarioFile } from "../../../../runner/scenario/load.ts";
 import type { Scenario } from "../../../../runner/scenario/types.ts";
 import { DumpSource } from "../../../../runner/sources/dump/dump-source.ts";
 import { SCANNER_ENV, scannerChoice } from "../../../../runner/sources/dump/bson-walk-native.ts";
+import { jsonWithoutTimes } from "../../../support/json-without-times.ts";
 
 const SEED = 1201;
 const RUNS = 6;
@@ -35,16 +36,12 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-function withoutTimes(json: string): unknown {
-  return JSON.parse(json, (k, v) => (k === "durationMs" || k === "startedAt" || k === "timestamp" || k === "timings" ? undefined : v));
-}
-
 async function runWith(scanner: "wasm" | "js", dir: string): Promise<{ json: unknown; timings: QueryTiming[] }> {
   const before = process.env[SCANNER_ENV];
   process.env[SCANNER_ENV] = scanner;
   try {
     const run = await runScenarios(scenarios, new DumpSource(dir, { jobs: 1 }), { registry: CHECKS, maxFindings: 5 });
-    return { json: withoutTimes(toJson(run)), timings: run.timings ?? [] };
+    return { json: jsonWithoutTimes(toJson(run)), timings: run.timings ?? [] };
   } finally {
     if (before === undefined) delete process.env[SCANNER_ENV];
     else process.env[SCANNER_ENV] = before;

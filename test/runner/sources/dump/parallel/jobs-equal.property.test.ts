@@ -22,6 +22,7 @@ import type { ParallelReport } from "../../../../../runner/sources/dump/parallel
 import { DUMP_COLLECTORS } from "../../../../../runner/facts/dump/index.ts";
 import { MemoryBudget } from "../../../../../runner/facts/memory-budget.ts";
 import type { FactName, FactParams } from "../../../../../runner/facts/types.ts";
+import { jsonWithoutTimes } from "../../../../support/json-without-times.ts";
 
 const SEED = 1212;
 const RUNS = 6;
@@ -37,11 +38,6 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-/** The JSON result without what differs between any two runs (times). */
-function withoutTimes(json: string): unknown {
-  return JSON.parse(json, (k, v) => (k === "durationMs" || k === "startedAt" || k === "timestamp" || k === "timings" ? undefined : v));
-}
-
 /** Every fact, computed over all the dump's apps and days. */
 async function factsWith(dir: string, jobs: number, chunkSize: number, tailMinutes: number, reports: ParallelReport[]): Promise<unknown> {
   const source = new DumpSource(dir, { jobs, parallelChunkSize: chunkSize, onParallel: (r) => reports.push(r) });
@@ -53,7 +49,7 @@ async function factsWith(dir: string, jobs: number, chunkSize: number, tailMinut
 
 async function runWith(dir: string, jobs: number, chunkSize: number, reports: ParallelReport[]): Promise<unknown> {
   const source = new DumpSource(dir, { jobs, parallelChunkSize: chunkSize, onParallel: (r) => reports.push(r) });
-  return withoutTimes(toJson(await runScenarios(scenarios, source, { registry: CHECKS, maxFindings: 5 })));
+  return jsonWithoutTimes(toJson(await runScenarios(scenarios, source, { registry: CHECKS, maxFindings: 5 })));
 }
 
 describe("--jobs", () => {

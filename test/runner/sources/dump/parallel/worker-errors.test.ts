@@ -15,6 +15,7 @@ import { loadScenarioFile } from "../../../../../runner/scenario/load.ts";
 import { DumpSource } from "../../../../../runner/sources/dump/dump-source.ts";
 import type { ParallelReport } from "../../../../../runner/sources/dump/parallel/parallel-facts.ts";
 import { cli } from "../../../../support/cli.ts";
+import { jsonWithoutTimes } from "../../../../support/json-without-times.ts";
 
 let work: string;
 beforeAll(async () => {
@@ -26,15 +27,11 @@ afterAll(async () => {
 
 const SCENARIO = join("scenarios", "post-restore.yaml");
 
-function withoutTimes(json: string): unknown {
-  return JSON.parse(json, (k, v) => (k === "durationMs" || k === "startedAt" || k === "timestamp" || k === "timings" ? undefined : v));
-}
-
 /** The CLI with --jobs N: exit code, stderr and the JSON result. */
 async function runCli(dir: string, jobs: number, extra: string[] = []): Promise<{ code: number; stderr: string; json: unknown }> {
   const json = join(dir, `r${jobs}.json`);
   const r = await cli(["run", SCENARIO, "--source", dir, "--jobs", String(jobs), "--json", json, "--junit", join(dir, `r${jobs}.xml`), "--quiet", ...extra]);
-  return { code: r.code, stderr: r.stderr, json: withoutTimes(await readFile(json, "utf8")) };
+  return { code: r.code, stderr: r.stderr, json: jsonWithoutTimes(await readFile(json, "utf8")) };
 }
 
 async function reportOf(dir: string, extra: { maxMemory?: number } = {}): Promise<ParallelReport[]> {
