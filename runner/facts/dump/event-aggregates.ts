@@ -8,7 +8,7 @@
 // and documents of unusual shape take the decoded path (`visit`), which is the reference.
 import { COLLECTIONS, legacyEventsHash } from "../../../countly/layout.ts";
 import { NO_SEGMENT } from "../../../countly/ids.ts";
-import { dayFromMonthAndKey, dayName, inPeriod } from "../../../countly/time.ts";
+import { dayFromMonthAndKey, inPeriod } from "../../../countly/time.ts";
 import { type DocFields, StringInterner, utf8Bytes } from "../../sources/dump/bson-fields.ts";
 import { defineRows } from "../group-rows.ts";
 import { hashIndex } from "../attribution.ts";
@@ -17,7 +17,7 @@ import { MemoryBudget } from "../memory-budget.ts";
 import { num, numAt } from "../numbers.ts";
 import type { EventAggregatesFact, EventTotalDay, SegmentSumDay } from "../types.ts";
 import { MonthDayCounters, MonthDayNumbers, MonthDays } from "./event-docs.ts";
-import { type GroupFields, GroupTable, groupRows } from "./group-table.ts";
+import { dayGroupFields, type GroupFields, GroupTable, groupRows } from "./group-table.ts";
 import { sortRows } from "./raw-events.ts";
 
 const DAY_MS = 86_400_000;
@@ -173,14 +173,7 @@ export const eventAggregatesFromDump: DumpCollector<"eventAggregates"> = {
           segments: sortRows([...segments.values()]).sort((a, b) => (a.app === b.app && a.key === b.key && a.day === b.day ? (a.segment < b.segment ? -1 : a.segment > b.segment ? 1 : 0) : 0)),
           unattributed: [...unattributed].sort(),
         };
-        const fields: GroupFields<EventTotalDay> = {
-          app: (g) => appIds.text(totals.app(g)),
-          key: (g) => keyIds.text(totals.key(g)),
-          day: (g) => dayName(totals.day(g)),
-          c: (g) => totals.c(g),
-          s: (g) => totals.s(g),
-          dur: (g) => totals.dur(g),
-        };
+        const fields: GroupFields<EventTotalDay> = dayGroupFields(totals, appIds, keyIds);
         const row = (g: number): EventTotalDay => ({ app: fields.app(g), key: fields.key(g), day: fields.day(g), c: fields.c(g), s: fields.s(g), dur: fields.dur(g) });
         return defineRows(value, "totals", groupRows(totals, appIds.texts, keyIds.texts, row, fields));
       },

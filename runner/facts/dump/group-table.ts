@@ -286,6 +286,18 @@ function dayRanks(day: Int32Array, n: number): { rank: Int32Array; count: number
 /** Reads each field of a group's row from the table (group number -> value). */
 export type GroupFields<R> = { readonly [F in keyof R]-?: (g: number) => R[F] };
 
+/** The readers every app/key/day group table gives its rows: the ids as texts, the day's name, the counters. */
+export function dayGroupFields(groups: GroupTable, apps: { text(id: number): string }, keys: { text(id: number): string }): GroupFields<{ app: string; key: string; day: string; c: number; s: number; dur: number }> {
+  return {
+    app: (g) => apps.text(groups.app(g)),
+    key: (g) => keys.text(groups.key(g)),
+    day: (g) => dayName(groups.day(g)),
+    c: (g) => groups.c(g),
+    s: (g) => groups.s(g),
+    dur: (g) => groups.dur(g),
+  };
+}
+
 /**
  * The groups as rows, in the order of sortRows (app, key, day), made one app at a time
  * (`rowsOf`, for a check case) or all at once (`all`): `row(g)` makes group g's row; or read

@@ -10,7 +10,6 @@
 // app/key/day while scanning, ~50 after) and become row objects only when a check case
 // asks for its app's rows (group-rows.ts). The rules are drillReader's (same results).
 import { INTERNAL_EVENTS } from "../../../countly/layout.ts";
-import { dayName } from "../../../countly/time.ts";
 import { StringInterner, utf8Bytes, type DocFields } from "../../sources/dump/bson-fields.ts";
 import { attributeLegacy, hashIndex } from "../attribution.ts";
 import { defineRows } from "../group-rows.ts";
@@ -19,7 +18,7 @@ import type { DumpCollector } from "../collector.ts";
 import { insertTimeAt, numAt, rawCountAt, rawTimestampAt } from "../numbers.ts";
 import type { RawEventDay, RawEventsFact, TailBucket } from "../types.ts";
 import { dayNumberInPeriod, drillCollections, isCustomKey, scopeApps } from "./drill.ts";
-import { type GroupFields, GroupTable, groupRows } from "./group-table.ts";
+import { dayGroupFields, type GroupFields, GroupTable, groupRows } from "./group-table.ts";
 import { rawIds } from "./raw-ids.ts";
 
 const CUSTOM = utf8Bytes(INTERNAL_EVENTS.custom);
@@ -115,12 +114,7 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
         const tailOf = tails.byGroup(last);
         const value: RawEventsFact = { rows: [], maxCdMinute: maxMinute };
         const fields: GroupFields<RawEventDay> = {
-          app: (g) => appIds.text(groups.app(g)),
-          key: (g) => keys.text(groups.key(g)),
-          day: (g) => dayName(groups.day(g)),
-          c: (g) => groups.c(g),
-          s: (g) => groups.s(g),
-          dur: (g) => groups.dur(g),
+          ...dayGroupFields(groups, appIds, keys),
           docs: (g) => groups.docs(g),
           tail: (g) => tailBuckets(tailOf.get(g)),
         };
