@@ -1,8 +1,9 @@
 // The benchmark: `npm run bench` (tsx bench/run.ts). Not a test: nothing fails on timings.
 //
 //   npm run bench [-- --sizes 5000000[,20000000]] [--suites core,apps,keys,memory,jobs,startup] [--rounds 1] [--regenerate]
-//                    [--baseline DIR]
+//                    [--baseline DIR] [--prepare]
 //
+// --prepare: only generate (or find) the datasets that run would measure, and exit.
 // --baseline DIR: another checkout of countly-check (e.g. `git archive main | tar -x -C DIR`
 // plus a node_modules link) whose runs are measured beside this one's in the same rounds, on
 // the same datasets: before/after numbers from one run.
@@ -23,7 +24,8 @@
 //           `--startup-baseline DIR`: another checkout, built, in the same rounds).
 //   memory  200 apps x 500 keys over 2M raw events (~1.8M app/event/day groups), and 2,000 apps
 //           x 500 keys = 1M distinct event names over 1M raw events (default --max-memory).
-// Datasets are generated once into `.bench/` (git-ignored; 5M is ~1.3 GB plus its .gz copy).
+// Datasets are generated once into `.bench/v<DATASET_VERSION>/` (git-ignored; 5M is ~1.3 GB plus its .gz copy;
+// bench/drill-dataset.ts says what they hold: a healthy 25.x install, on which post-restore passes).
 // The Python baseline needs python3 with Debian's python3-bson (pymongo's bson with its C
 // extension): `apt-get install python3-bson`; without it that row says so.
 // reports/bench.md (tracked) keeps the last full run (every suite; the default), with its command,
@@ -385,6 +387,25 @@ function table(rows: readonly Measured[], infos: Map<string, DatasetInfo>): stri
   return lines;
 }
 
+const APPS_SHAPES: readonly Shape[] = [2, 200, 2000].map((apps) => ({ documents: 1_000_000, apps, keysPerApp: 10 }));
+const KEYS_SHAPES: readonly Shape[] = [3, 1000, 10000].map((keysPerApp) => ({ documents: 1_000_000, apps: 1, keysPerApp }));
+/** 200 apps × 500 keys over 2M raw events; 2,000 apps × 500 keys (1M distinct names) over 1M. */
+const MEMORY_SHAPES: readonly [Shape, Shape] = [
+  { documents: 2_000_000, apps: 200, keysPerApp: 500 },
+  { documents: 1_000_000, apps: 2000, keysPerApp: 500 },
+];
+
+/** Every dataset the suites need at these sizes, and whether with its .bson.gz copy (core and jobs: the first size). */
+function datasetsFor(sizes: readonly number[], suites: ReadonlySet<string>): { shape: Shape; gzip: boolean }[] {
+  const out: { shape: Shape; gzip: boolean }[] = [];
+  if (suites.has("core") || suites.has("jobs")) out.push({ shape: { documents: sizes[0]! }, gzip: true });
+  if (suites.has("core")) for (const documents of sizes.slice(1)) out.push({ shape: { documents }, gzip: false });
+  if (suites.has("apps")) for (const shape of APPS_SHAPES) out.push({ shape, gzip: false });
+  if (suites.has("keys")) for (const shape of KEYS_SHAPES) out.push({ shape, gzip: false });
+  if (suites.has("memory")) for (const shape of MEMORY_SHAPES) out.push({ shape, gzip: false });
+  return out;
+}
+
 function describe(shape: Shape): string {
   return `${fmt(shape.documents)} raw events${shape.apps === undefined ? ", 6 apps" : `, ${fmt(shape.apps)} apps × ${fmt(shape.keysPerApp ?? 10)} keys`}`;
 }
@@ -402,6 +423,14 @@ async function main(): Promise<void> {
   if (unknown.length) throw new Error(`--suites: unknown suite ${unknown.join(", ")} (suites: ${ALL_SUITES.join(", ")})`);
   const rounds = Math.max(1, Number(option(args, "--rounds") ?? 1));
   const regenerate = args.includes("--regenerate");
+  if (args.includes("--prepare")) {
+    // the datasets of this run, generated (or found) now, so the measured run later does not wait for them
+    for (const { shape, gzip } of datasetsFor(sizes, suites)) {
+      const info = await dataset(shape, gzip, regenerate);
+      say(`${datasetPaths(BENCH_DIR, shape).dir}${gzip ? " (and -gz)" : ""}: ${fmt(info.documents)} raw events, ${fmt(info.groups)} groups\n`);
+    }
+    return;
+  }
   const started = performance.now();
   const date = new Date();
   const load = loadavg();
@@ -452,7 +481,7 @@ async function main(): Promise<void> {
   }
   if (suites.has("apps")) {
     suiteStart("apps");
-    const shapes: Shape[] = [2, 200, 2000].map((apps) => ({ documents: 1_000_000, apps, keysPerApp: 10 }));
+    const shapes = APPS_SHAPES;
     for (const s of shapes) infos.set(JSON.stringify(s), await dataset(s, false, regenerate));
     say("apps: 2 vs 200 vs 2,000 apps, 1M raw events:\n");
     const rows = await measure(shapes, ["check"], rounds);
@@ -462,7 +491,7 @@ async function main(): Promise<void> {
   }
   if (suites.has("keys")) {
     suiteStart("keys");
-    const shapes: Shape[] = [3, 1000, 10000].map((keysPerApp) => ({ documents: 1_000_000, apps: 1, keysPerApp }));
+    const shapes = KEYS_SHAPES;
     for (const s of shapes) infos.set(JSON.stringify(s), await dataset(s, false, regenerate));
     say("keys: 3 vs 1k vs 10k event keys, 1M raw events:\n");
     const rows = await measure(shapes, ["check"], rounds);
@@ -472,8 +501,7 @@ async function main(): Promise<void> {
   }
   if (suites.has("memory")) {
     suiteStart("memory");
-    const big: Shape = { documents: 2_000_000, apps: 200, keysPerApp: 500 };
-    const names: Shape = { documents: 1_000_000, apps: 2000, keysPerApp: 500 };
+    const [big, names] = MEMORY_SHAPES;
     for (const s of [big, names]) infos.set(JSON.stringify(s), await dataset(s, false, regenerate));
     say("memory: 200 apps × 500 keys over 2M raw events; 1M distinct event names (run, and diff of the dump against itself):\n");
     const rows = [...(await measure([big, names], ["check"], rounds)), ...(await measure([names], ["diff"], rounds))];
