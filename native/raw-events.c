@@ -2,7 +2,7 @@
 // found a batch's fields, computes for each current-layout raw document what the reader in
 // runner/facts/dump/raw-events.ts computes from it: the app (its `a` among the run's app
 // ids), whether it counts (`e` == "[CLY]_custom"), `ts` by rawTimestampAt's rules
-// (runner/facts/numbers.ts), the app-local day from the app's cached quarter-hour offset
+// (runner/facts/numbers.ts), the app-local day from cached quarter-hour offsets
 // (ScopeApps.dayOf, runner/facts/dump/drill.ts), the key id of `n` (the ids of rawEvents'
 // StringInterner), c by rawCountAt, s and dur by numAt, and the insert time of `cd` by
 // insertTimeAt. Compiled into the same module as bson-walk.c (scripts/build-wasm.ts); driven
@@ -10,7 +10,7 @@
 //
 // It only vouches for what it computes exactly as the JavaScript does: at the first document
 // with anything else (a `ts` that would throw or is a Decimal128, an offset not cached for
-// the document's quarter hour, a key not mirrored yet, a string `c`, a Decimal128 counter, a
+// the document's app and quarter hour, a key not mirrored yet, a string `c`, a Decimal128 counter, a
 // `cd` beyond the Date range) it stops, the JavaScript reader reads that document (and throws
 // its exact error), tells this module what it learnt, and the next call resumes after it.
 
@@ -92,6 +92,28 @@ static inline i32 strings_find(const Str *table, u32 mask, const u8 *p, i32 n) {
   }
 }
 
+/**
+ * The UTC offset of an app in a quarter hour. An app's offset depends on the quarter hour only
+ * (countly/time.ts: ZoneOffsets.at), so any offset JavaScript found for (app, quarter) serves
+ * every document of that app and quarter: a cache of many of them, not only each app's last,
+ * serves documents that do not come in time order too. An empty entry has app -1.
+ */
+typedef struct {
+  double quarter;
+  double offset;
+  i32 app;
+  i32 unused;
+} Zone;
+
+static inline u32 zone_index(i32 app, double quarter, u32 mask) {
+  const long long q = (long long)quarter;
+  const u32 h = ((u32)q * 0x9e3779b1u) ^ ((u32)(q >> 32) * 0x85ebca6bu) ^ ((u32)app * 0xc2b2ae35u);
+  return (h ^ (h >> 15)) & mask;
+}
+
+/** Where the offset of (app, quarter) is cached (raw-events-kernel.ts writes it there). */
+__attribute__((export_name("zone_slot"))) i32 zone_slot(i32 app, double quarter, u32 mask) { return (i32)zone_index(app, quarter, mask); }
+
 /** What raw-events-kernel.ts sets up (int32 fields: it writes them as an Int32Array). */
 typedef struct {
   /** The layout's slots of a, e, n, ts, c, s, dur, cd, and the slots per row. */
@@ -100,9 +122,9 @@ typedef struct {
   /** The run's app ids -> app index (ScopeApps.ids). */
   const Str *apps;
   u32 apps_mask;
-  /** Per app: the quarter hour (ts / 15 min) whose UTC offset `offsets` holds (NaN: none), as ScopeApps.dayOf. */
-  const double *quarters;
-  const double *offsets;
+  /** UTC offsets by app and quarter hour (ts / 15 min), as ScopeApps.dayOf found them (zones_mask + 1 entries, direct-mapped). */
+  const Zone *zones;
+  u32 zones_mask;
   /** The event keys mirrored from rawEvents' StringInterner -> their ids there. */
   const Str *keys;
   u32 keys_mask;
@@ -177,8 +199,9 @@ __attribute__((export_name("raw_events_rows"))) i32 raw_events_rows(const u8 *ba
     }
     // ScopeApps.dayOf from the app's cached offset, else JavaScript computes (and caches) it
     const double q = __builtin_floor(ts / QUARTER_HOUR_MS);
-    if (!(q == k->quarters[app])) return r;
-    const double day = __builtin_floor((ts + k->offsets[app]) / DAY_MS);
+    const Zone *z = &k->zones[zone_index(app, q, k->zones_mask)];
+    if (z->app != app || !(z->quarter == q)) return r;
+    const double day = __builtin_floor((ts + z->offset) / DAY_MS);
     if (!(day <= MAX_DAY_NUMBER && day >= -MAX_DAY_NUMBER)) return r;
     // stringIs(e, "[CLY]_custom")
     const i32 es = starts[row + k->e] + 4;

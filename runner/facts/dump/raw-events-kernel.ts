@@ -14,8 +14,8 @@ const K = {
   slots: 8,
   apps: 9,
   appsMask: 10,
-  quarters: 11,
-  offsets: 12,
+  zones: 11,
+  zonesMask: 12,
   keys: 13,
   keysMask: 14,
   customKey: 15,
@@ -32,9 +32,15 @@ const K = {
 
 /** Bytes of a table entry (Str in native/raw-events.c). */
 const STR_BYTES = 16;
+/** Cached offsets (by app and quarter hour), and the bytes of one (Zone in native/raw-events.c). */
+const ZONES = 1 << 14;
+const ZONE_BYTES = 24;
 /** The event keys mirrored at most (their table is kept at most half full), and their bytes. */
 const MAX_KEYS = 1 << 15;
 const KEY_BYTES = 1 << 20;
+
+/** Documents the kernel computed in this process (tests prove it ran; counted per call). */
+export const kernelCounts = { rows: 0 };
 
 function align(n: number, to: number): number {
   return Math.ceil(n / to) * to;
@@ -63,8 +69,11 @@ export class RawEventsKernel {
   private done = 0;
   private missAt = -1;
   private readonly lease: number;
-  private readonly quarters: Float64Array;
-  private readonly offsets: Float64Array;
+  private readonly apps0: number;
+  /** The Zone entries (native/raw-events.c) as doubles (quarter at 3i, offset at 3i + 1) and as int32 (app at 6i + 4). */
+  private readonly zones: Float64Array;
+  private readonly zoneApps: Int32Array;
+  private readonly zonesMask: number;
   private readonly keysAt: number;
   private readonly keysMask: number;
   private keyBytesAt: number;
@@ -82,6 +91,7 @@ export class RawEventsKernel {
     appBytes: readonly Uint8Array[],
   ) {
     this.lease = arena.lease;
+    this.apps0 = appBytes.length;
     const buffer = arena.memory.buffer;
     const heap = arena.heap;
     const x = arena.x;
@@ -122,10 +132,12 @@ export class RawEventsKernel {
       heap.set(bytes, keyAt);
       x.strings_put(f[K.apps], appEntries - 1, keyAt, bytes.length, i);
     }
-    f[K.quarters] = take(appBytes.length * 8);
-    this.quarters = new Float64Array(buffer, f[K.quarters], appBytes.length);
-    f[K.offsets] = take(appBytes.length * 8);
-    this.offsets = new Float64Array(buffer, f[K.offsets], appBytes.length);
+    // the offsets by app and quarter hour (Zone: quarter, offset, app), empty (app -1)
+    f[K.zones] = take(ZONES * ZONE_BYTES);
+    this.zonesMask = f[K.zonesMask] = ZONES - 1;
+    this.zones = new Float64Array(buffer, f[K.zones], ZONES * 3);
+    this.zoneApps = new Int32Array(buffer, f[K.zones], ZONES * 6);
+    for (let i = 0; i < ZONES; i++) this.zoneApps[i * 6 + 4] = -1;
     for (let i = 0; i < appBytes.length; i++) this.learnZone(i);
     // the event keys: mirrored as rawEvents' interner learns them
     const keyEntries = tableEntries(MAX_KEYS);
@@ -142,7 +154,7 @@ export class RawEventsKernel {
   private static bytes(appBytes: readonly Uint8Array[]): number {
     let ids = 0;
     for (const b of appBytes) ids += align(b.length, 16);
-    return align(K.size * 4, 16) + WALK_BATCH * (1 + 3 * 4 + 4 * 8) + 16 * 8 + tableEntries(appBytes.length) * STR_BYTES + ids + 2 * align(appBytes.length * 8, 16) + tableEntries(MAX_KEYS) * STR_BYTES + KEY_BYTES;
+    return align(K.size * 4, 16) + WALK_BATCH * (1 + 3 * 4 + 4 * 8) + 16 * 8 + tableEntries(appBytes.length) * STR_BYTES + ids + ZONES * ZONE_BYTES + tableEntries(MAX_KEYS) * STR_BYTES + KEY_BYTES;
   }
 
   /** A kernel in `arena` for a read with `layout`, or undefined when the arena has no room for it (the reader then reads every document in JavaScript). */
@@ -170,9 +182,10 @@ export class RawEventsKernel {
     }
     if (row < this.done) return true;
     if (row === this.missAt) return false;
-    if (this.apps.ids.size !== this.quarters.length) return false; // the run's apps changed (never in the current layout)
+    if (this.apps.ids.size !== this.apps0) return false; // the run's apps changed (never in the current layout)
     const x = this.arena.x;
     const done = x.raw_events_rows(batch.base, this.at, batch.typesAt, batch.startsAt, batch.endsAt, row, batch.count);
+    kernelCounts.rows += done - row;
     this.done = done;
     this.missAt = done < batch.count ? done : -1;
     return row < done;
@@ -184,9 +197,14 @@ export class RawEventsKernel {
     if (this.keys.size !== this.mirrored) this.learnKeys();
   }
 
+  /** Caches the offset ScopeApps holds for `app` (the one of the quarter hour of its last document). */
   private learnZone(app: number): void {
-    this.quarters[app] = this.apps.cachedQuarter(app);
-    this.offsets[app] = this.apps.cachedOffset(app);
+    const quarter = this.apps.cachedQuarter(app);
+    if (quarter !== quarter) return;
+    const i = this.arena.x.zone_slot(app, quarter, this.zonesMask);
+    this.zones[i * 3] = quarter;
+    this.zones[i * 3 + 1] = this.apps.cachedOffset(app);
+    this.zoneApps[i * 6 + 4] = app;
   }
 
   /** Mirrors the keys interned since the last call, in id order, while there is room (a key not mirrored makes its documents JavaScript's). */

@@ -51,6 +51,7 @@ export interface Exports {
   strings_clear(table: number, mask: number): void;
   strings_put(table: number, mask: number, key: number, len: number, id: number): void;
   /** native/raw-events.c: rawEvents' row per walked document (runner/facts/dump/raw-events-kernel.ts). */
+  zone_slot(app: number, quarter: number, mask: number): number;
   raw_events_rows(base: number, kernel: number, types: number, starts: number, ends: number, from: number, count: number): number;
 }
 
