@@ -7,6 +7,7 @@
 // for that quarter hour, new keys) so the kernel resumes with the same ids and days.
 import { utf8Bytes, type FieldLayout, type StringInterner } from "../../sources/dump/bson-fields.ts";
 import { WALK_BATCH, type Arena, type Exports, type WalkedBatch } from "../../sources/dump/bson-walk-native.ts";
+import { utcOffsetMs } from "../../../countly/time.ts";
 import type { ScopeApps } from "./drill.ts";
 
 /** Fields of RawKernel (native/raw-events.c), as int32 indexes (the slots of a, e, n, ts, c, s, dur, cd come first). */
@@ -34,6 +35,9 @@ const K = {
 
 /** Bytes of a table entry (Str in native/raw-events.c). */
 const STR_BYTES = 16;
+/** Quarter hours of an app's zone cached from the one of a document JavaScript placed on (4 hours). */
+const LEARN_AHEAD = 16;
+const QUARTER_HOUR_MS = 15 * 60 * 1000;
 /** Cached offsets (by app and quarter hour), and the bytes of one (Zone in native/raw-events.c). */
 const ZONES = 1 << 14;
 const ZONE_BYTES = 24;
@@ -229,13 +233,31 @@ export class RawEventsKernel {
     if (this.keys.size !== this.mirrored) this.learnKeys();
   }
 
-  /** Caches the offset ScopeApps holds for `app` (the one of the quarter hour of its last document). */
+  /**
+   * Caches the offset ScopeApps holds for `app` (the one of the quarter hour of its last
+   * document), and the app zone's offsets of the quarter hours after it: documents mostly come
+   * in time order, and an offset depends on the quarter hour only (utcOffsetMs, as dayOf).
+   */
   private learnZone(app: number): void {
     const quarter = this.apps.cachedQuarter(app);
     if (quarter !== quarter) return;
+    this.cacheZone(app, quarter, this.apps.cachedOffset(app));
+    const zone = this.apps.localDays[app]!.timezone;
+    for (let q = quarter + 1; q < quarter + LEARN_AHEAD; q++) {
+      let offset: number;
+      try {
+        offset = utcOffsetMs(zone, q * QUARTER_HOUR_MS);
+      } catch {
+        return; // beyond the Date range: left to dayOf
+      }
+      this.cacheZone(app, q, offset);
+    }
+  }
+
+  private cacheZone(app: number, quarter: number, offset: number): void {
     const i = this.arena.x.zone_slot(app, quarter, this.zonesMask);
     this.zones[i * 3] = quarter;
-    this.zones[i * 3 + 1] = this.apps.cachedOffset(app);
+    this.zones[i * 3 + 1] = offset;
     this.zoneApps[i * 6 + 4] = app;
   }
 
