@@ -80,7 +80,7 @@ async function runUnbounded(scenarios: readonly Scenario[], source: Source, opti
   const queries = await (queriesEarly ?? runCheckQueries(plans, options.registry, source, basics.databases));
   phase("comparing with the backup (matches-backup)");
   const externals = await (externalsEarly ?? computeExternals(scenarios, options.registry, source));
-  const gathered: Gathered = { facts, queries, externals, series: new SeriesBudget(), budget: scope.budget };
+  const gathered: Gathered = { facts, queries, externals, series: new SeriesBudget() };
   const suites = plans.map((p) => {
     const suite = evaluateScenario(p, gathered, options);
     const note = notes.get(p);
@@ -180,21 +180,6 @@ interface Gathered {
   externals: Map<ScenarioCheck, { ok: true; value: unknown } | { ok: false; error: string }>;
   /** Points of per-day series the run's cases may still keep. */
   series: SeriesBudget;
-  /** The run's memory budget, watched between cases too; `stopped`: its message once past it. */
-  budget: MemoryBudget;
-  stopped?: string;
-}
-
-/** The memory watch between two cases: once the process grew past the budget, every case left is an error saying so. */
-function budgetStop(gathered: Gathered): string | undefined {
-  if (gathered.stopped !== undefined) return gathered.stopped;
-  try {
-    gathered.budget.checkRssWhile("evaluating the checks");
-  } catch (e) {
-    if (!(e instanceof MemoryBudgetError)) throw e;
-    gathered.stopped = e.message;
-  }
-  return gathered.stopped;
 }
 
 /** Runs each check entry's `external()` once (e.g. the backup comparison of `matches-backup`). */
@@ -272,8 +257,6 @@ function evaluateCase(
   }
   const external = gathered.externals.get(check);
   if (external && !external.ok) return errorCase(scenario, check, app, external.error);
-  const stop = budgetStop(gathered);
-  if (stop) return errorCase(scenario, check, app, stop);
   const findings: Finding[] = [];
   let total = 0;
   const max = options.maxFindings ?? DEFAULT_MAX_FINDINGS;

@@ -1,14 +1,15 @@
 // The memory budget of a run (`--max-memory`): the facts charge what they keep per
 // group, key, segment value and day as they grow, and when the data needs more than the
 // budget the fact stops with a message naming what grew and how to narrow the run, which
-// the run reports as an error per case (exit 3): never an out-of-memory crash. The
-// charges are estimates of the bytes held (measured with bench/run.ts on Node 20),
-// deterministic so the stop is the same on every run and testable. Estimates can be wrong,
-// so the process's real memory is watched too: every few MiB of charges, the growth of its
-// resident set (RSS, process.memoryUsage) since the budget began must stay within the
-// budget as well, and the stop then says so, naming what grew alike.
-
-import process from "node:process";
+// the run reports as an error per case (exit 3): never an out-of-memory crash. The charges
+// alone decide, so the same data and options give the same verdict on every run and
+// machine. The process's resident memory (RSS) is not consulted: it also holds garbage the
+// collector has not reclaimed yet, so a verdict on it would depend on the collector's
+// timing (a run near the budget passed or stopped from one run to the next). Instead each
+// charge is calibrated against the bytes its structure really holds
+// (test/runner/facts/memory-budget.calibration.test.ts measures them and keeps each
+// charge within a factor of 2 of them), so the charges track what is held; peak RSS adds
+// the runtime (~50 MB) and that garbage on top (docs/memory.md).
 
 /** Default budget: 1 GiB of fact state. */
 export const DEFAULT_MAX_MEMORY = 1024 * 1024 * 1024;
@@ -24,14 +25,21 @@ export class MemoryBudgetError extends Error {
 }
 
 /**
- * Per-item estimates of what grows with event names (heapUsed deltas after gc() on Node 20,
- * 2,000 apps x 500 keys): a key string in an app's event list, with its array slot (68 bytes
- * for a 14-character key, so 54 + its length); one app/event row of the event catalog
- * (object and Map entry: 93 bytes); one more reference to a key already held (8 bytes).
+ * Per-item charges, each measured by memory-budget.calibration.test.ts (heapUsed deltas
+ * after gc(), typed arrays by their bytes) and kept within a factor of 2 of what it charges:
+ * - EVENT_LIST_KEY_BYTES (+ its length): a key string in an app's event list, with its array slot;
+ * - CATALOG_ROW_BYTES: one app/event row of the event catalog (object and Map entry);
+ * - KEY_REFERENCE_BYTES: one more reference to a key already held;
+ * - GROUP_BYTES: one app/event/day group of a GroupTable (group-table.ts: ~20 bytes of columns
+ *   for typical data, the index while groups are added, the 4-byte order kept for the checks);
+ * - INTERNED_KEY_BYTES (+ 3 per UTF-8 byte): a distinct event key of the raw events
+ *   (StringInterner: its bytes, hash slots and decoded string).
  */
 export const EVENT_LIST_KEY_BYTES = 54;
 export const CATALOG_ROW_BYTES = 96;
 export const KEY_REFERENCE_BYTES = 8;
+export const GROUP_BYTES = 40;
+export const INTERNED_KEY_BYTES = 64;
 
 /** Charges the apps' event lists (`countly.events` `list`, read while opening the source). */
 export function chargeEventLists(budget: MemoryBudget, lists: Readonly<Record<string, readonly string[]>>): void {
@@ -46,35 +54,11 @@ export function chargeEventLists(budget: MemoryBudget, lists: Readonly<Record<st
   }
 }
 
-/** Charged bytes between two looks at the real memory (cheap, but not per group). */
-const RSS_EVERY = 4 * 1024 * 1024;
-
-/** Between check cases, the real memory is looked at once per this many cases. */
-export const RSS_CASES_EVERY = 32;
-
-/** The process's resident set size in bytes (0 where the runtime cannot tell). */
-export function processRss(): number {
-  try {
-    return process.memoryUsage.rss();
-  } catch {
-    return 0;
-  }
-}
-
 export class MemoryBudget {
   private used = 0;
   private readonly meters: Meter[] = [];
-  private readonly baseline: number;
-  private nextRssCheck = RSS_EVERY;
-  private looksWhile = 0;
 
-  /** `rss`: the process's resident set in bytes (tests pass their own). */
-  constructor(
-    readonly maxBytes: number = DEFAULT_MAX_MEMORY,
-    private readonly rss: () => number = processRss,
-  ) {
-    this.baseline = rss();
-  }
+  constructor(readonly maxBytes: number = DEFAULT_MAX_MEMORY) {}
 
   get usedBytes(): number {
     return this.used;
@@ -91,42 +75,12 @@ export class MemoryBudget {
   grow(bytes: number, holder: string): void {
     this.used += bytes;
     if (this.used > this.maxBytes) throw new MemoryBudgetError(this.describe(holder));
-    if (this.used >= this.nextRssCheck) {
-      this.nextRssCheck = this.used + RSS_EVERY;
-      this.checkRss(holder);
-    }
   }
 
-  /** Stops (MemoryBudgetError) when the process's real memory grew past the budget since it began; `holder` is the fact growing now. */
-  checkRss(holder: string): void {
-    const grown = this.rss() - this.baseline;
-    if (grown > this.maxBytes) throw new MemoryBudgetError(this.describe(holder, grown));
-  }
-
-  /**
-   * The same look at the real memory outside the facts (e.g. between two check cases):
-   * the stop names `activity` and everything the run's meters counted, since no one fact
-   * is growing then. As in the facts, only once the charges reached RSS_EVERY: below that the
-   * estimates are trusted, so a small run's verdict never depends on the runtime's own memory.
-   * It looks on the first call and then on every RSS_CASES_EVERY-th.
-   */
-  checkRssWhile(activity: string): void {
-    if (this.used < RSS_EVERY) return;
-    // a look costs a system call (~0.3 ms on a loaded machine): thousands of cases look every RSS_CASES_EVERY-th time
-    if (this.looksWhile++ % RSS_CASES_EVERY !== 0) return;
-    const grown = this.rss() - this.baseline;
-    if (grown > this.maxBytes) throw new MemoryBudgetError(this.describe(undefined, grown, activity));
-  }
-
-  private describe(holder: string | undefined, rssGrowth?: number, activity = "the facts"): string {
-    const own = this.meters.filter((m) => m.holder === holder && m.count > 0);
-    // a holder that counted nothing itself (or none: a later phase) is reported with what every meter counted
-    const counted = own.length > 0 ? own : this.meters.filter((m) => m.count > 0);
-    const grew = counted.map((m) => `${m.count.toLocaleString("en-US")} ${m.what}${own.length > 0 ? "" : ` (${m.holder})`}`);
-    const who = holder === undefined ? `while ${activity}, the run holds ${grew.join(", ") || "no counted data"}` : `${holder} grew to ${grew.join(", ")}`;
-    const what = rssGrowth === undefined ? "" : ` (the process's memory grew by ${formatBytes(rssGrowth)} since the run began)`;
+  private describe(holder: string): string {
+    const grew = this.meters.filter((m) => m.holder === holder && m.count > 0).map((m) => `${m.count.toLocaleString("en-US")} ${m.what}`);
     return (
-      `the data needs more memory than the budget of ${formatBytes(this.maxBytes)} (--max-memory)${what}: ${who}. ` +
+      `the data needs more memory than the budget of ${formatBytes(this.maxBytes)} (--max-memory): ${holder} grew to ${grew.join(", ")}. ` +
       `Narrow the run with --app <id or name> (fewer apps) or --from YYYY-MM-DD / --to (fewer days), or raise --max-memory (e.g. --max-memory ${formatBytes(this.maxBytes * 2)})`
     );
   }

@@ -13,7 +13,7 @@ import { type DocFields, StringInterner, utf8Bytes } from "../../sources/dump/bs
 import { defineRows } from "../group-rows.ts";
 import { hashIndex } from "../attribution.ts";
 import type { CollectionRef, DumpCollector } from "../collector.ts";
-import { MemoryBudget } from "../memory-budget.ts";
+import { GROUP_BYTES, MemoryBudget } from "../memory-budget.ts";
 import { num, numAt } from "../numbers.ts";
 import type { EventAggregatesFact, EventTotalDay, SegmentSumDay } from "../types.ts";
 import { MonthDayCounters, MonthDayNumbers, MonthDays } from "./event-docs.ts";
@@ -48,7 +48,7 @@ export const eventAggregatesFromDump: DumpCollector<"eventAggregates"> = {
     const segments = new Map<string, SegmentSumDay>();
     const unattributed = new Set<string>();
     const budget = scope.budget ?? new MemoryBudget();
-    const totalMeter = budget.meter("eventAggregates", "app/event/day groups", 64);
+    const totalMeter = budget.meter("eventAggregates", "app/event/day groups", GROUP_BYTES);
     const segmentMeter = budget.meter("eventAggregates", "segment values", 240);
 
     const visit = (doc: Record<string, unknown>, from: CollectionRef): void => {

@@ -6,14 +6,14 @@
 // by its bytes among the apps in scope, `e` compared as bytes with `[CLY]_custom`, the
 // event key interned by a byte hash (decoded once per distinct key), numbers read from the
 // buffer. The app id, `ts` and app-local day are found once per document for every raw
-// fact (ScopeApps). Groups live in typed-array columns (GroupTable: ~60 bytes per
-// app/key/day while scanning, ~50 after) and become row objects only when a check case
+// fact (ScopeApps). Groups live in typed-array columns (GroupTable: ~30 bytes per
+// app/key/day while scanning, ~20 after) and become row objects only when a check case
 // asks for its app's rows (group-rows.ts). The rules are drillReader's (same results).
 import { INTERNAL_EVENTS } from "../../../countly/layout.ts";
 import { StringInterner, utf8Bytes, type DocFields } from "../../sources/dump/bson-fields.ts";
 import { attributeLegacy, hashIndex } from "../attribution.ts";
 import { defineRows } from "../group-rows.ts";
-import { MemoryBudget } from "../memory-budget.ts";
+import { GROUP_BYTES, INTERNED_KEY_BYTES, MemoryBudget } from "../memory-budget.ts";
 import type { DumpCollector } from "../collector.ts";
 import { insertTimeAt, numAt, rawCountAt, rawTimestampAt } from "../numbers.ts";
 import type { RawEventDay, RawEventsFact, TailBucket } from "../types.ts";
@@ -41,10 +41,10 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
     const groups = new GroupTable();
     const tails = new InsertTails();
     const customKeyId = keys.add(INTERNAL_EVENTS.custom);
-    // held per group: ~44 bytes of columns and ~16 of index while scanning (plus the columns' growth)
+    // held per group: ~20 bytes of columns and ~8-16 of index while scanning (GROUP_BYTES, calibrated)
     const budget = scope.budget ?? new MemoryBudget();
-    const groupMeter = budget.meter("rawEvents", "app/event/day groups", 64);
-    const keyMeter = budget.meter("rawEvents", "event keys", 64);
+    const groupMeter = budget.meter("rawEvents", "app/event/day groups", GROUP_BYTES);
+    const keyMeter = budget.meter("rawEvents", "event keys", INTERNED_KEY_BYTES);
     const dayInPeriod = dayNumberInPeriod(period);
     // legacy layout: app and event come from the collection name
     const index = scope.layout.drill === "legacy" ? hashIndex(scope.apps, catalog.eventLists) : undefined;
@@ -57,7 +57,7 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
     const count = (doc: DocFields, app: number, key: number, day: number, slots: Slots): void => {
       if (keys.size !== knownKeys) {
         // a new key: its bytes, its string (UTF-16) and its slots
-        keyMeter.add(1, 64 + 3 * utf8Bytes(keys.text(key)).length);
+        keyMeter.add(1, INTERNED_KEY_BYTES + 3 * utf8Bytes(keys.text(key)).length);
         knownKeys = keys.size;
       }
       const c = rawCountAt(doc, slots.c);
