@@ -1,24 +1,50 @@
 // A large, consistent Countly dump for the scan benchmark (bench/run.ts), written as a
-// stream: raw `[CLY]_custom` drill events (`countly_drill.drill_events`) plus the
-// `countly.apps`, `countly.events` and `countly.events_data` documents Countly's
-// aggregator would have written for them, so `events-match-raw` passes on it.
+// stream: raw `[CLY]_custom` drill events (`countly_drill.drill_events`) plus what a
+// healthy 25.x install holds beside them once its aggregator has processed every insert,
+// so the whole post-restore scenario passes on it (a bench of a failing run would time
+// findings formatting, not what a healthy install costs):
+// - `countly.events_data` no-segment month documents (the day totals events-match-raw reads)
+//   and `countly.events` `{list}`: the 25.x totals-only build, whose
+//   api/aggregator/processing.js (001abe87) registers only processEventTotalsFromStream
+//   (api/aggregator/usage.js 63d5a9b9), so no segment documents and no `segments`;
+// - `countly.apps` as createApp writes them (fixtures/aggregate/system.ts appDocs);
+// - `countly_drill.drill_meta` as the drill-meta consumer of processing.js (001abe87)
+//   leaves it (fixtures/drill-meta.ts drillMetaDocs);
+// - `countly.plugins` `_changeStreams`: each consumer's resume token at the newest insert
+//   it watches (api/parts/data/changeStreamReader.js 04c2a351; fixtures/aggregate/system.ts
+//   pluginDocs), naming this dump's drill_events UUID (`metadata.json`, fixtures/dump-writer.ts).
+// Not modelled (their checks are not in post-restore): hourly, all-key and all-list
+// events_data documents; raw sessions and views (post-restore skips their checks and says so).
+// The raw documents are byte-identical to version 1's, so the single-check rows of both
+// versions measure the same work.
 //
 // Raw documents are generated one at a time from a fixed seed and serialized in ~1 MiB
-// batches; only the grouped totals (apps × events × days) are kept in memory.
+// batches; only the grouped totals (apps × events × days) and per app/event the newest
+// value of each segment key are kept in memory.
 import { Buffer } from "node:buffer";
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
-import { BSON, EJSON, ObjectId } from "bson";
+import { ObjectId } from "bson";
 import { eventsDataId, NO_SEGMENT } from "../countly/ids.ts";
+import { COLLECTIONS } from "../countly/layout.ts";
 import { dayKeyOfDay, dayOf, monthIdOfDay } from "../countly/time.ts";
+import { appDocs, pluginDocs } from "../fixtures/aggregate/system.ts";
+import { DB, type Databases, type Dataset, type Doc } from "../fixtures/dataset.ts";
+import { drillMetaDocs } from "../fixtures/drill-meta.ts";
+import { metadataJson, writeDump } from "../fixtures/dump-writer.ts";
 import { Rng } from "../fixtures/prng.ts";
+import { byInsertion, type RawRecord } from "../fixtures/records.ts";
 
-/** Bump when the generated data changes, so old `.bench/` folders are rebuilt. */
-export const DATASET_VERSION = 1;
+/**
+ * Bump when the generated data changes. Each version lives in its own directory
+ * (`.bench/v<N>/`; version 1 wrote `.bench/drill-*` directly), so a new generator never
+ * overwrites or deletes the datasets of another version someone may be measuring on.
+ */
+export const DATASET_VERSION = 2;
 export const SEED = 20261125;
 
 export interface BenchApp {
@@ -117,8 +143,8 @@ export interface DatasetInfo {
 
 /** Paths of a benchmark dataset of `documents` raw events under `root`. */
 export function datasetPaths(root: string, shape: Shape): { dir: string; gzDir: string; info: string; drill: string; drillGz: string } {
-  const dir = join(root, shapeName(shape));
-  const gzDir = join(root, `${shapeName(shape)}-gz`);
+  const dir = join(root, `v${DATASET_VERSION}`, shapeName(shape));
+  const gzDir = join(root, `v${DATASET_VERSION}`, `${shapeName(shape)}-gz`);
   return {
     dir,
     gzDir,
@@ -148,6 +174,60 @@ interface Totals {
   dur: number;
 }
 
+/** A raw insert as fixtures/records.ts orders them (byInsertion: `cd`, then `ts`, then `_id`). */
+type Insert = Pick<RawRecord, "app" | "kind" | "key" | "cd" | "ts" | "id">;
+
+/** What drill_meta is built from, per app and event key: its first insert and, per segment key, its first and newest insert and the newest value. */
+interface KeyMeta {
+  first: Insert;
+  sg: Map<string, { first: Insert; last: Insert; value: string | number }>;
+}
+
+/** An insert as the RawRecord the fixtures' builders read (they read only its app, kind, key, cd, ts, _id and sg here). */
+function asRecord(insert: Insert, sg?: Record<string, unknown>): RawRecord {
+  return { ...insert, uid: "", did: "", lsid: "", c: 1, s: 0, dur: 0, up: {}, ...(sg ? { sg } : {}) };
+}
+
+/** Whether the insert at (`cd`, `ts`, `_id` of `insert()`) comes before `than`; `insert` is called only on a tie of `cd` and `ts`. */
+function earlier(cd: number, ts: number, than: Insert, insert: () => Insert): boolean {
+  return cd < than.cd || (cd === than.cd && ts <= than.ts && byInsertion(asRecord(insert()), asRecord(than)) < 0);
+}
+
+function later(cd: number, ts: number, than: Insert | undefined, insert: () => Insert): boolean {
+  return than === undefined || cd > than.cd || (cd === than.cd && ts >= than.ts && byInsertion(asRecord(insert()), asRecord(than)) > 0);
+}
+
+function noteSegment(meta: KeyMeta, segKey: string, value: string | number, cd: number, ts: number, insert: () => Insert): void {
+  const seen = meta.sg.get(segKey);
+  if (!seen) {
+    const at = insert();
+    meta.sg.set(segKey, { first: at, last: at, value });
+    return;
+  }
+  if (earlier(cd, ts, seen.first, insert)) seen.first = insert();
+  if (later(cd, ts, seen.last, insert)) {
+    seen.last = insert();
+    seen.value = value;
+  }
+}
+
+/**
+ * One record per app and event key for fixtures/drill-meta.ts drillMetaDocs, in the order
+ * of their first inserts, whose `sg` holds each segment key's newest value (the drill-meta
+ * consumer re-sets `sg.<key>.type` on nearly every insert, so the newest value's type wins)
+ * in the order the keys first arrived (each `$set` of a new path appends it).
+ */
+function metaRecords(apps: readonly BenchApp[], metas: readonly Map<string, KeyMeta>[]): RawRecord[] {
+  const records: RawRecord[] = [];
+  apps.forEach((app, i) => {
+    for (const [key, meta] of metas[i]!) {
+      const sg = [...meta.sg].sort(([, a], [, b]) => byInsertion(asRecord(a.first), asRecord(b.first)));
+      records.push(asRecord(meta.first, sg.length ? Object.fromEntries(sg.map(([k, v]) => [k, v.value])) : undefined));
+    }
+  });
+  return records.sort(byInsertion);
+}
+
 /** Index into a list with a Zipf-like skew: a few events are most of the traffic, like in real apps. */
 function skewed(rng: Rng, n: number): number {
   const r = rng.next();
@@ -173,6 +253,9 @@ export async function writeDataset(root: string, shape: Shape, gzip: boolean, lo
   const rng = new Rng(SEED);
   // app -> key -> day -> totals, summed in file order (the order the scan adds them).
   const totals = appList.map(() => new Map<string, Map<string, Totals>>());
+  // app -> key -> its first insert and each segment key's first and newest insert (drill_meta)
+  const metas = appList.map(() => new Map<string, KeyMeta>());
+  let newest: Insert | undefined;
   const cumulative: number[] = [];
   let acc = 0;
   for (const w of weights) cumulative.push((acc += w));
@@ -199,7 +282,9 @@ export async function writeDataset(root: string, shape: Shape, gzip: boolean, lo
 
       // the document as Countly's drill plugin inserts it, in its field order
       const start = w.begin();
-      w.hex("_id", rng, 2);
+      const idAt = w.hex("_id", rng, 2);
+      /** This insert, in byInsertion's terms (its `_id` decoded only when kept). */
+      const insert = (): Insert => ({ app: app.id, kind: "custom", key, cd, ts, id: w.textAt(idAt) });
       w.string("a", app.id);
       w.string("e", "[CLY]_custom");
       w.string("n", key);
@@ -210,6 +295,11 @@ export async function writeDataset(root: string, shape: Shape, gzip: boolean, lo
       w.number("c", c);
       if (s !== undefined) w.number("s", s);
       if (dur !== undefined) w.number("dur", dur);
+      const byKey = metas[appIndex]!;
+      let meta = byKey.get(key);
+      if (!meta) byKey.set(key, (meta = { first: insert(), sg: new Map() }));
+      else if (earlier(cd, ts, meta.first, insert)) meta.first = insert();
+      if (later(cd, ts, newest, insert)) newest = insert();
       if (rng.chance(0.5)) {
         const [k1, v1] = SEGMENTS[rng.int(0, SEGMENTS.length - 1)]!;
         const first = rng.pick(v1);
@@ -219,8 +309,14 @@ export async function writeDataset(root: string, shape: Shape, gzip: boolean, lo
           second = [k2, rng.pick(v2)];
         }
         const sg = w.beginEmbedded("sg");
-        if (second === undefined || second[0] !== k1) w.value(k1, first);
-        if (second !== undefined) w.value(second[0], second[1]);
+        if (second === undefined || second[0] !== k1) {
+          w.value(k1, first);
+          noteSegment(meta, k1, first, cd, ts, insert);
+        }
+        if (second !== undefined) {
+          w.value(second[0], second[1]);
+          noteSegment(meta, second[0], second[1], cd, ts, insert);
+        }
         w.end(sg);
       }
       const up = w.beginEmbedded("up");
@@ -234,9 +330,9 @@ export async function writeDataset(root: string, shape: Shape, gzip: boolean, lo
       customEvents++;
 
       const day = dayOf(app.timezone, ts);
-      const byKey = totals[appIndex]!;
-      let byDay = byKey.get(key);
-      if (!byDay) byKey.set(key, (byDay = new Map()));
+      const byTotalsKey = totals[appIndex]!;
+      let byDay = byTotalsKey.get(key);
+      if (!byDay) byTotalsKey.set(key, (byDay = new Map()));
       let t = byDay.get(day);
       if (!t) byDay.set(day, (t = { c: 0, s: 0, dur: 0 }));
       t.c += c;
@@ -250,19 +346,11 @@ export async function writeDataset(root: string, shape: Shape, gzip: boolean, lo
   }
 
   await pipeline(Readable.from(batches()), createWriteStream(p.drill));
-  await writeMetadata(drillDir, "drill_events", [
-    { key: { a: 1, e: 1, ts: 1 }, name: "a_1_e_1_ts_1" },
-    { key: { cd: 1 }, name: "cd_1" },
-  ]);
+  await writeFile(join(drillDir, "drill_events.metadata.json"), metadataJson(DB.drill, COLLECTIONS.drillEvents));
 
-  // countly.apps, countly.events and countly.events_data (no-segment month documents)
-  const apps = appList.map((a) => ({ _id: new ObjectId(a.id), name: a.name, key: `key-${a.id.slice(-4)}`, timezone: a.timezone, type: "mobile" }));
-  const events = appList.map((a, i) => ({
-    _id: new ObjectId(a.id),
-    list: [...totals[i]!.keys()].sort(),
-    segments: Object.fromEntries([...totals[i]!.keys()].sort().map((k) => [k, SEGMENTS.map(([s]) => s)])),
-  }));
-  const eventsData: Record<string, unknown>[] = [];
+  // countly.events (the totals-only build: `list` only) and countly.events_data (no-segment month documents)
+  const events = appList.map((a, i) => ({ _id: new ObjectId(a.id), list: [...totals[i]!.keys()].sort() }));
+  const eventsData: Doc[] = [];
   let groups = 0;
   appList.forEach((app, i) => {
     for (const [key, byDay] of totals[i]!) {
@@ -282,18 +370,26 @@ export async function writeDataset(root: string, shape: Shape, gzip: boolean, lo
       }
     }
   });
-  await writeCollection(countlyDir, "apps", apps);
-  await writeCollection(countlyDir, "events", events);
-  await writeCollection(countlyDir, "events_data", eventsData);
+  const databases: Databases = {
+    [DB.countly]: {
+      apps: appDocs(appList.map((a) => ({ id: a.id, name: a.name, key: `key-${a.id.slice(-4)}`, timezone: a.timezone }))),
+      events,
+      events_data: eventsData,
+      plugins: pluginDocs(newest ? [asRecord(newest)] : [], "current"),
+    },
+    [DB.drill]: { [COLLECTIONS.drillMeta]: drillMetaDocs(metaRecords(appList, metas)) },
+  };
+  // the small collections and their metadata as mongodump writes them (drill_events is already written)
+  await writeDump({ seed: SEED, layout: "current", apps: [], databases, corruptions: [] } satisfies Dataset, p.dir);
 
   let gzBytes = 0;
   if (gzip) {
-    // the same dump as `mongodump --gzip` writes it: every .bson gzip-compressed
-    await mkdir(join(p.gzDir, "dump", "countly_drill"), { recursive: true });
-    await mkdir(join(p.gzDir, "dump", "countly"), { recursive: true });
-    for (const [db, coll] of [["countly_drill", "drill_events"], ["countly", "apps"], ["countly", "events"], ["countly", "events_data"]] as const) {
-      const from = join(p.dir, "dump", db, `${coll}.bson`);
-      await pipeline(createReadStream(from), createGzip(), createWriteStream(join(p.gzDir, "dump", db, `${coll}.bson.gz`)));
+    // the same dump as `mongodump --gzip` writes it: every .bson and .metadata.json gzip-compressed
+    for (const db of [DB.drill, DB.countly]) {
+      await mkdir(join(p.gzDir, "dump", db), { recursive: true });
+      for (const file of await readdir(join(p.dir, "dump", db))) {
+        await pipeline(createReadStream(join(p.dir, "dump", db, file)), createGzip(), createWriteStream(join(p.gzDir, "dump", db, `${file}.gz`)));
+      }
     }
     gzBytes = (await stat(p.drillGz)).size;
   }
@@ -346,9 +442,10 @@ export class BsonWriter {
     this.buf[this.length++] = 0;
   }
 
-  /** A string of `words` × 8 random hex digits. */
-  hex(key: string, rng: Rng, words: number): void {
+  /** A string of `words` × 8 random hex digits; returns the offset of its value for textAt(). */
+  hex(key: string, rng: Rng, words: number): number {
     this.head(2, key);
+    const valueAt = this.length;
     this.buf.writeInt32LE(words * 8 + 1, this.length);
     let at = this.length + 4;
     for (let i = 0; i < words; i++) {
@@ -361,6 +458,13 @@ export class BsonWriter {
     }
     this.buf[at++] = 0;
     this.length = at;
+    return valueAt;
+  }
+
+  /** The ASCII string value written at `valueAt` (an offset hex() or string() returned) since the last take(). */
+  textAt(valueAt: number): string {
+    const n = this.buf.readInt32LE(valueAt) - 1;
+    return this.buf.toString("latin1", valueAt + 4, valueAt + 4 + n);
   }
 
   number(key: string, value: number): void {
@@ -402,14 +506,4 @@ export class BsonWriter {
     for (let i = 0; i < text.length; i++) buf[at++] = text.charCodeAt(i);
     return at;
   }
-}
-
-async function writeCollection(dir: string, name: string, docs: readonly Record<string, unknown>[]): Promise<void> {
-  await writeFile(join(dir, `${name}.bson`), Buffer.concat(docs.map((d) => BSON.serialize(d))));
-  await writeMetadata(dir, name, []);
-}
-
-async function writeMetadata(dir: string, name: string, indexes: { key: Record<string, number>; name: string }[]): Promise<void> {
-  const all = [{ key: { _id: 1 }, name: "_id_" }, ...indexes].map((ix) => ({ v: 2, ...ix }));
-  await writeFile(join(dir, `${name}.metadata.json`), EJSON.stringify({ indexes: all, collectionName: name, type: "collection" }, { relaxed: false }));
 }

@@ -4,8 +4,9 @@
 Reads a dump's countly/apps.bson and countly_drill/drill_events.bson with pymongo's bson
 and its C extension (Debian: `apt-get install python3-bson`), and groups the raw
 `[CLY]_custom` events by app, event key and app-local day exactly as countly-check's
-rawEvents fact does (count `c or 1`, sums of `s` and `dur`, ts in ms or seconds), with the
-zone offset cached per app and 15 minutes, as a careful Python author would write it.
+rawEvents fact does (count `c || 1` truncated, sums of finite `s` and `dur`, ts in ms or
+seconds), with the zone offset cached per app and 15 minutes, as a careful Python author
+would write it.
 Prints one JSON line: documents read and groups built.
 
     python3 bench/python_baseline.py <dump dir containing countly/ and countly_drill/>
@@ -17,9 +18,27 @@ from zoneinfo import ZoneInfo
 
 import bson
 from bson import decode_file_iter
+from bson.decimal128 import Decimal128
 
 DAY_MS = 86_400_000
 BLOCK_MS = 900_000
+
+
+def count_of(c) -> int:
+    """countly-check's rawCount (Countly's `c || 1` then parseInt): a number, or a numeric
+    string, truncated; missing, zero, NaN, infinite, non-numeric (booleans too): 1."""
+    if isinstance(c, bool):
+        return 1
+    try:
+        n = float(str(c)) if isinstance(c, (str, Decimal128)) else float(c) if isinstance(c, (int, float)) else 0.0
+    except ValueError:
+        return 1
+    return int(n) if n and n - n == 0 else 1
+
+
+def is_number(v) -> bool:
+    """A finite number (countly-check's num(): NaN, infinities, strings and booleans add nothing)."""
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and v - v == 0
 
 
 def main() -> None:
@@ -58,12 +77,12 @@ def main() -> None:
             if g is None:
                 g = groups[key] = [0, 0.0, 0.0, 0]
             c = doc.get("c")
-            g[0] += int(c) if isinstance(c, (int, float)) and c else 1
+            g[0] += c if type(c) is int and c else count_of(c)
             s = doc.get("s")
-            if isinstance(s, (int, float)):
+            if s is not None and is_number(s):
                 g[1] += s
             dur = doc.get("dur")
-            if isinstance(dur, (int, float)):
+            if dur is not None and is_number(dur):
                 g[2] += dur
             g[3] += 1
     print(json.dumps({"documents": documents, "groups": len(groups)}))

@@ -9,7 +9,7 @@ import type { CheckFinding, JsonSchema, OptionIssue, QueryRequest, QueryScope } 
 export type Stage = Record<string, unknown>;
 type Path = (string | number)[];
 
-/** Placeholders available in `collection` and in pipeline strings, with what they stand for (README and schema descriptions). */
+/** Placeholders available in `collection` and in pipeline strings, with what they stand for (the pipeline schema's description, hence docs/checks.md and scenario.schema.json). */
 export const PLACEHOLDERS: Record<string, string> = {
   app_id: "the app's id (24 hex characters), e.g. in `countly.app_users{app_id}` or `a: \"{app_id}\"`",
   app_name: "the app's name",
@@ -43,7 +43,9 @@ export const PIPELINE_SCHEMA: JsonSchema = {
   items: { type: "object", description: "One stage: a mapping with a single `$stage` key." },
   description:
     "A MongoDB aggregation pipeline, read-only (`$out` and `$merge` are rejected). Strings may use the placeholders " +
-    Object.keys(PLACEHOLDERS).map((p) => `{${p}}`).join(", ") +
+    Object.entries(PLACEHOLDERS)
+      .map(([p, what]) => `{${p}} (${what})`)
+      .join(", ") +
     " (quote them in YAML); a string that is only a placeholder keeps its type (`\"{from_ms}\"` is a number). " +
     "`{ $oid: \"{app_id}\" }` is an ObjectId and `{ $date: \"{from_ms}\" }` a date. In expressions ($project, $group, $expr, …) a placeholder stands for its value: " +
     "an app named `$country` is wrapped in `$literal`, never read as the field `country`. " +

@@ -68,7 +68,9 @@ export const noDoubleCounting: CheckDefinition<NoDoubleCountingOptions> = {
       if (!agg) continue;
       const k = agg.c / r.c;
       if (!Number.isInteger(k) || k < o.min_ratio) continue;
-      e.byRatio.set(k, [...(e.byRatio.get(k) ?? []), { r, agg }]);
+      const multiples = e.byRatio.get(k);
+      if (multiples) multiples.push({ r, agg });
+      else e.byRatio.set(k, [{ r, agg }]);
     }
     for (const e of events.values()) {
       for (const [k, days] of e.byRatio) {

@@ -18,7 +18,6 @@ export function formatFinding(f: Finding): string {
   return `${where.join(" · ")}${where.length ? " — " : ""}${f.message}`;
 }
 
-function show(v: number | string | undefined): string {
-  if (v === undefined) return "?";
+function show(v: number | string): string {
   return typeof v === "number" ? String(Math.round(v * 1e6) / 1e6) : v;
 }

@@ -1,5 +1,5 @@
 // Run by `npm run build` (first): compiles the dump scanner's inner loop, native/bson-walk.c,
-// into native/bson-walk.wasm with Debian's clang-14 and lld-14 (no other toolchain; .ci/run
+// and the facts' batch kernels (native/raw-events.c) into one module, native/bson-walk.wasm, with Debian's clang-14 and lld-14 (no other toolchain; .ci/run
 // installs them). scripts/bundle.ts copies it into dist/. Without clang the build still
 // succeeds: it says so, removes a stale module, and the scanner uses its JavaScript walk
 // (runner/sources/dump/bson-walk-native.ts says which one ran: `--progress`, the JSON
@@ -9,7 +9,8 @@ import { renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 
-export const WASM_SOURCE = "native/bson-walk.c";
+/** The module's sources: the walk, then the facts' batch kernels (runner/facts/collector.ts, "Batch kernels"). */
+export const WASM_SOURCES = ["native/bson-walk.c", "native/raw-events.c"];
 export const WASM_OUTPUT = "native/bson-walk.wasm";
 
 /** The clang and linker flags: wasm32, no libc, no entry point, the memory given by the loader. */
@@ -49,7 +50,7 @@ export function buildWasm(root: string, clang = process.env.COUNTLY_CHECK_CLANG 
   // built beside it and renamed: a process loading the module never sees half a file
   const tmp = `${out}.${process.pid}.tmp`;
   try {
-    execFileSync(clang, [...CLANG_FLAGS, "-o", tmp, join(root, WASM_SOURCE)], { stdio: ["ignore", "inherit", "inherit"] });
+    execFileSync(clang, [...CLANG_FLAGS, "-o", tmp, ...WASM_SOURCES.map((f) => join(root, f))], { stdio: ["ignore", "inherit", "inherit"] });
     renameSync(tmp, out);
   } finally {
     rmSync(tmp, { force: true });

@@ -21,10 +21,29 @@ export interface Catalog {
   collectionUuids?: Record<string, CollectionUuid>;
 }
 
+/**
+ * Batch kernels (the per-document work of a hot fact in wasm). When the wasm scanner walks
+ * a plain .bson file, each document's `doc.batch` is the walker's batch holding it (up to
+ * 256 documents already walked, their fields' positions in wasm memory: WalkedBatch in
+ * runner/sources/dump/bson-walk-native.ts) and `doc.row` its row there; with the JavaScript
+ * scanner (.gz, in-memory documents, `--jobs` workers, COUNTLY_CHECK_SCANNER=js) `doc.batch`
+ * is null. A reader with a kernel (an export of the module, native/*.c) keeps its per-document
+ * function and, in it:
+ *   1. when `doc.batch` is not null and its `serial` is new, or `doc.row` is past the rows
+ *      done, calls its kernel on the batch's rows from `doc.row` on; the kernel computes each
+ *      row's result into its own output arrays (tables in `batch.arena.allocate`d space) and
+ *      stops at the first row it cannot vouch for (anything rare, new or erroneous);
+ *   2. uses the row's result when the kernel vouched for it, else reads the document with
+ *      its JavaScript code (the same results and errors), then tells the kernel what that
+ *      taught (a new string id, a cached offset) before it resumes at the next row.
+ * The documents still reach every reader one by one and in order, so facts with and without
+ * kernels share a pass, and errors name the same document. See raw-events-kernel.ts.
+ */
 export interface DumpVisitor<V> {
   /**
    * Called once per collection read, with the layout of all the fields read from it
-   * (resolve slots here, not per document): the function to call per document.
+   * (resolve slots here, not per document): the function to call per document (see
+   * "Batch kernels" above for moving its work into wasm).
    */
   reader(layout: FieldLayout, from: CollectionRef): (doc: DocFields) => void;
   finish(): V;

@@ -10,6 +10,8 @@ import {
   keyId,
   numberOf,
   perAppOf,
+  PIPELINE_SCHEMA,
+  PLACEHOLDERS,
   placeholderValues,
   splitCollection,
   startOfLocalDay,
@@ -27,6 +29,11 @@ const SEED = 6;
 console.log(`custom-queries property test: fast-check seed ${SEED}`);
 
 describe("placeholders", () => {
+  it("are each described where users read the pipeline option (schema, docs/checks.md), with what they stand for", () => {
+    for (const [name, what] of Object.entries(PLACEHOLDERS)) expect(PIPELINE_SCHEMA.description).toContain(`{${name}} (${what})`);
+    expect(Object.keys(placeholderValues({ app: APP, period: {} })).sort()).toEqual(Object.keys(PLACEHOLDERS).sort());
+  });
+
   it("give the app and the period, in the app's time zone", () => {
     const v = placeholderValues({ app: APP, period: { from: "2024-10-27", to: "2024-10-27" } });
     // Berlin leaves summer time on 2024-10-27: the day has 25 hours.

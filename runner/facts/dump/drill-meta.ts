@@ -30,6 +30,7 @@ export const drillMetaFromDump: DumpCollector<"drillMeta"> = {
     const counts = new DrillMetaCounts();
     let maxCd: number | undefined;
     const dayInPeriod = dayNumberInPeriod(scope.period);
+    const everyDay = scope.period.from === undefined && scope.period.to === undefined;
     return {
       reader(layout) {
         const A = layout.slot("a");
@@ -50,7 +51,7 @@ export const drillMetaFromDump: DumpCollector<"drillMeta"> = {
             }
           }
           const day = apps.day;
-          if (!dayInPeriod(day)) return;
+          if (!everyDay && !dayInPeriod(day)) return;
           // drillMetaKey; `n` is read (its UTF-8 checked) for every event, as it always was
           const n = ids.name(doc, N, keys);
           const key = kind === customKind && n >= 0 ? n : kindKey[kind]!;

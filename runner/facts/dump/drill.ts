@@ -53,6 +53,15 @@ export class ScopeApps {
     return n;
   }
 
+  /** The quarter hour whose offset dayOf holds for `app` (NaN: none yet), and that offset: what a batch kernel mirrors (raw-events-kernel.ts). */
+  cachedQuarter(app: number): number {
+    return this.quarters[app]!;
+  }
+
+  cachedOffset(app: number): number {
+    return this.offsets[app]!;
+  }
+
   /**
    * The interned app of a current-layout raw document when its `a` is an app in scope, its
    * `e` a string and its `ts` a time (its day then in `day`); -1 otherwise. A `ts` that is no

@@ -19,7 +19,9 @@ import { insertTimeAt, numAt, rawCountAt, rawTimestampAt } from "../numbers.ts";
 import type { RawEventDay, RawEventsFact, TailBucket } from "../types.ts";
 import { dayNumberInPeriod, drillCollections, isCustomKey, scopeApps } from "./drill.ts";
 import { dayGroupFields, type GroupFields, GroupTable, groupRows } from "./group-table.ts";
+import { RawEventsKernel } from "./raw-events-kernel.ts";
 import { rawIds } from "./raw-ids.ts";
+import type { Arena } from "../../sources/dump/bson-walk-native.ts";
 
 const CUSTOM = utf8Bytes(INTERNAL_EVENTS.custom);
 
@@ -61,11 +63,21 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
       const c = rawCountAt(doc, slots.c);
       const s = numAt(doc, slots.s);
       const dur = numAt(doc, slots.dur);
+      const g = group(app, key, day, c, s, dur);
+      const cd = insertTimeAt(doc, slots.cd);
+      if (cd !== undefined) tail(g, c, s, dur, cd);
+    };
+
+    /** Adds the counters to the group of (app, key, day); returns the group. */
+    const group = (app: number, key: number, day: number, c: number, s: number, dur: number): number => {
       const before = groups.size;
       const g = groups.add(app, key, day, c, s, dur);
       if (groups.size !== before) groupMeter.add();
-      const cd = insertTimeAt(doc, slots.cd);
-      if (cd === undefined) return;
+      return g;
+    };
+
+    /** Group g's counters inserted at `cd` (ms), for the settle tail. */
+    const tail = (g: number, c: number, s: number, dur: number, cd: number): void => {
       const minute = Math.floor(cd / 60000);
       if (maxMinute === undefined || minute > maxMinute) {
         maxMinute = minute;
@@ -98,14 +110,53 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
             count(doc, app, doc.isString(N) ? doc.intern(N, keys) : collectionKey, dayNumber, slots);
           };
         }
-        return (doc) => {
+        /** The JavaScript reading of a document; returns its app (-1: none in scope), for the kernel to learn from. */
+        const read = (doc: DocFields): number => {
           // before the event type, as drillReader does: a timestamp beyond the Date range throws for any event
           const app = apps.place(doc, A, E, TS);
-          if (app < 0 || !doc.stringIs(E, CUSTOM)) return;
+          if (app < 0 || !doc.stringIs(E, CUSTOM)) return app;
           const dayNumber = apps.day;
-          if (!everyDay && !dayInPeriod(dayNumber)) return;
+          if (!everyDay && !dayInPeriod(dayNumber)) return app;
           const named = ids.name(doc, N, keys); // -1: no string `n`; hashed once per document with drillMeta (RawIds)
           count(doc, app, named >= 0 ? named : customKeyId, dayNumber, slots);
+          return app;
+        };
+        // documents walked by the wasm scanner: their rows computed by the batch kernel (raw-events-kernel.ts)
+        let kernel: RawEventsKernel | undefined;
+        let noKernelIn: Arena | undefined;
+        return (doc) => {
+          const batch = doc.batch;
+          if (batch === null) {
+            read(doc);
+            return;
+          }
+          let k = kernel;
+          if (k === undefined || !k.belongsTo(batch.arena)) {
+            if (noKernelIn === batch.arena) {
+              read(doc);
+              return;
+            }
+            k = kernel = RawEventsKernel.create(batch.arena, layout, apps, keys, customKeyId);
+            if (k === undefined) {
+              noKernelIn = batch.arena;
+              read(doc);
+              return;
+            }
+          }
+          const row = doc.row;
+          if (!k.vouches(batch, row)) {
+            k.learn(read(doc));
+            return;
+          }
+          if (k.counts[row] === 0) return;
+          const day = k.day[row]!;
+          if (!everyDay && !dayInPeriod(day)) return;
+          const c = k.c[row]!;
+          const s = k.s[row]!;
+          const dur = k.dur[row]!;
+          const g = group(k.app[row]!, k.key[row]!, day, c, s, dur);
+          const cd = k.cd[row]!;
+          if (cd === cd) tail(g, c, s, dur, cd);
         };
       },
       finish() {

@@ -99,22 +99,28 @@ export class RawIds {
   /** The id in `to` of the string `id` names in `from`, added to `to` when new there. */
   private translate(from: StringInterner, to: StringInterner, id: number): number {
     let t = this.translations[0];
-    if (t === undefined || t.from !== from || t.to !== to) {
-      const i = this.translations.findIndex((x) => x.from === from && x.to === to);
-      if (i < 0) this.translations.unshift({ from, to, ids: new Int32Array(64) });
-      else if (i > 0) this.translations.unshift(...this.translations.splice(i, 1));
-      t = this.translations[0]!;
-    }
-    if (id >= t.ids.length) {
-      const grown = new Int32Array(Math.max(id + 1, t.ids.length * 2));
-      grown.set(t.ids);
+    if (t === undefined || t.from !== from || t.to !== to) t = this.translation(from, to);
+    const ids = t.ids;
+    // the common case: a name translated before
+    if (id < ids.length) {
+      const known = ids[id]! - 1;
+      if (known >= 0) return known;
+    } else {
+      const grown = new Int32Array(Math.max(id + 1, ids.length * 2));
+      grown.set(ids);
       t.ids = grown;
     }
-    const known = t.ids[id]! - 1;
-    if (known >= 0) return known;
     const mapped = to.add(from.text(id));
     t.ids[id] = mapped + 1;
     return mapped;
+  }
+
+  /** The map from `from`'s ids to `to`'s, moved first (made when new). */
+  private translation(from: StringInterner, to: StringInterner): { from: StringInterner; to: StringInterner; ids: Int32Array } {
+    const i = this.translations.findIndex((x) => x.from === from && x.to === to);
+    if (i < 0) this.translations.unshift({ from, to, ids: new Int32Array(64) });
+    else if (i > 0) this.translations.unshift(...this.translations.splice(i, 1));
+    return this.translations[0]!;
   }
 
   /** The id of the document's `e` in `kinds`, or -1 when it is no string. */
@@ -154,18 +160,18 @@ export function optionalSlot(layout: FieldLayout, name: string): number {
 export function kindFilter(scope: FactScope, kinds: readonly string[]): (layout: FieldLayout) => (doc: DocFields) => boolean {
   const apps = scopeApps(scope);
   const ids = rawIds(scope);
-  const wanted = kinds.map((k) => ids.kinds.add(k));
+  // kind id -> 1 when wanted; kinds interned later are never wanted (the wanted ones are interned now)
+  const wanted = new Uint8Array(Math.max(0, ...kinds.map((k) => ids.kinds.add(k) + 1)));
+  for (const k of kinds) wanted[ids.kinds.add(k)] = 1;
   return (layout) => {
     if (scope.layout.drill !== "current") return () => false;
     const A = layout.slot("a");
     const E = layout.slot("e");
     const TS = layout.slot("ts");
-    const [first = -1, second = -1] = wanted;
-    if (wanted.length > 2) throw new Error("kindFilter takes one or two kinds");
     return (doc) => {
       if (apps.place(doc, A, E, TS) < 0) return true;
       const kind = ids.kind(doc, E);
-      return kind !== first && kind !== second;
+      return kind < 0 || kind >= wanted.length || wanted[kind] === 0;
     };
   };
 }

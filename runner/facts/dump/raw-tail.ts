@@ -7,7 +7,7 @@ import { normaliseMetricValue } from "../../../countly/segments.ts";
 import type { DumpCollector } from "../collector.ts";
 import type { RawTailRow } from "../types.ts";
 import { drillCollections, drillPlacer } from "./drill.ts";
-import { rawIds } from "./raw-ids.ts";
+import { kindFilter, rawIds } from "./raw-ids.ts";
 
 const KINDS = new Set<string>([INTERNAL_EVENTS.session, INTERNAL_EVENTS.sessionBegin, INTERNAL_EVENTS.view]);
 
@@ -18,6 +18,8 @@ export const rawTailFromDump: DumpCollector<"rawTail"> = {
   collections: (scope, catalog) => drillCollections(scope, catalog, () => true),
   start(scope, catalog) {
     const placer = drillPlacer(scope, catalog, (e) => KINDS.has(e));
+    // documents of other kinds skipped by the ids every raw fact shares, before the placer interns their `e` again
+    const skipOtherKinds = kindFilter(scope, [...KINDS]);
     const ids = rawIds(scope);
     const tailMinutes = Math.ceil(scope.params.tailMinutes ?? 0);
     const rows = new Map<string, RawTailRow>();
@@ -30,6 +32,7 @@ export const rawTailFromDump: DumpCollector<"rawTail"> = {
     return {
       reader(layout, from) {
         const place = placer(layout, from);
+        const other = skipOtherKinds(layout);
         const CD = layout.slot("cd");
         const N = layout.slot("n");
         const NAME = layout.slot("sg.name");
@@ -40,7 +43,7 @@ export const rawTailFromDump: DumpCollector<"rawTail"> = {
           if (cd === undefined) return;
           const minute = Math.floor(cd / 60000);
           if (maxMinute === undefined || minute > maxMinute) maxMinute = minute;
-          if (minute < maxMinute - tailMinutes) return;
+          if (minute < maxMinute - tailMinutes || other(doc)) return;
           const p = place(doc);
           if (!p) return;
           const isView = p.e === INTERNAL_EVENTS.view;

@@ -14,7 +14,7 @@
 // (bson decodes keys non-fatally; Countly never writes keys with invalid UTF-8).
 // Duplicate keys: the last occurrence wins, as in bson.
 import { BSON, BSONError, Decimal128, Long, ObjectId } from "bson";
-import { arenaOf, BatchWalker } from "./bson-walk-native.ts";
+import { arenaOf, BatchWalker, type WalkedBatch } from "./bson-walk-native.ts";
 
 /** What to read of a top-level field: the whole value (`true`) or, for an embedded document, these sub-keys. */
 export type FieldSpec = true | readonly string[];
@@ -607,6 +607,14 @@ export class DocFields {
   private walker: BatchWalker | null = null;
   /** The walker made for the last arena seen (kept while the bytes are elsewhere: a document cut by a chunk boundary). */
   private arenaWalker: BatchWalker | null = null;
+  /**
+   * The wasm walker's batch holding the current document, null when the JavaScript walk
+   * read it; `row` is the document's row in it (-1 with null). For batch kernels
+   * (runner/facts/collector.ts, "Batch kernels"): fields read here and by a kernel over
+   * the batch's rows are the same.
+   */
+  batch: WalkedBatch | null = null;
+  row = -1;
 
   constructor(readonly layout: FieldLayout) {
     const n = layout.names.length;
@@ -646,9 +654,13 @@ export class DocFields {
         this.starts = walker.starts;
         this.ends = walker.ends;
         this.base = row;
+        this.batch = walker;
+        this.row = row / walker.slots;
         return;
       }
     }
+    this.batch = null;
+    this.row = -1;
     const types = (this.types = this.ownTypes);
     this.starts = this.ownStarts;
     this.ends = this.ownEnds;

@@ -21,7 +21,7 @@ export interface ScannerChoice {
 }
 
 /** Must equal ABI_VERSION in native/bson-walk.c (a stale build is refused, not trusted). */
-const ABI_VERSION = 3;
+const ABI_VERSION = 4;
 /** `COUNTLY_CHECK_SCANNER`: `js` forces the JavaScript walk, `wasm` makes a missing module an error; unset: wasm when built. */
 export const SCANNER_ENV = "COUNTLY_CHECK_SCANNER";
 
@@ -39,7 +39,7 @@ interface WasmMemory {
 }
 const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
-interface Exports {
+export interface Exports {
   /** Where the module's own stack and constants end. */
   __heap_base: { value: number };
   abi_version(): number;
@@ -47,6 +47,13 @@ interface Exports {
   layout_add(table: number, shift: number, key: number, len: number, slot: number): void;
   guesses_clear(guesses: number): void;
   walk_batch(base: number, p: number, end: number, table: number, shift: number, slots: number, guesses: number, max: number, docs: number, types: number, starts: number, ends: number): number;
+  /** native/raw-events.c: a byte-hash table of strings (app ids, event keys) -> ids. */
+  strings_clear(table: number, mask: number): void;
+  /** Returns how many strings of the table share the new one's hash (`every`: hashing every byte, else three words). */
+  strings_put(table: number, mask: number, every: number, key: number, len: number, id: number): number;
+  /** native/raw-events.c: rawEvents' row per walked document (runner/facts/dump/raw-events-kernel.ts). */
+  zone_slot(app: number, quarter: number, mask: number): number;
+  raw_events_rows(base: number, kernel: number, types: number, starts: number, ends: number, from: number, count: number): number;
 }
 
 /** Where the built module lies: next to the bundle in dist/, or native/ from the TypeScript sources. */
@@ -100,10 +107,10 @@ export function describeScanner(): { text: string; error: boolean } {
   }
 }
 
-/** Documents walked per call of the module's `walk_batch`. */
-const WALK_BATCH = 256;
-/** Memory for the BatchWalkers of one scan (each: its name table, and WALK_BATCH rows). */
-const WALKER_SPACE = 1 << 20;
+/** Documents walked per call of the module's `walk_batch` (the most rows a WalkedBatch holds). */
+export const WALK_BATCH = 256;
+/** Memory for the BatchWalkers of one scan (each: its name table, and WALK_BATCH rows) and the facts' batch kernels (their tables: `Arena.allocate`). */
+const WALKER_SPACE = 6 << 20;
 const PAGE = 65536;
 /** Bytes after each read buffer: the module reads up to 7 bytes past a name (never deciding on them). */
 const SLACK = 16;
@@ -123,6 +130,7 @@ const KEEP_IDLE = 4;
  */
 export class Arena {
   readonly memory: WasmMemory;
+  /** The module's exports (batch kernels call theirs on a walker's rows: see WalkedBatch). */
   readonly x: Exports;
   /** Read buffers: one is read into while the other is scanned. */
   readonly buffers: [Uint8Array, Uint8Array];
@@ -165,7 +173,7 @@ export class Arena {
     if (idle.length > KEEP_IDLE) idle.pop();
   }
 
-  /** Space for a walker, or -1 when this scan's space is used up (that reader walks in JavaScript). */
+  /** Space for a walker or a batch kernel's tables, or -1 when this scan's space is used up (that reader walks in JavaScript, that kernel leaves its documents to JavaScript). */
   allocate(bytes: number): number {
     const at = align(this.top, 16);
     if (at + bytes > this.walkersEnd) return -1;
@@ -193,18 +201,41 @@ export interface WalkedLayout {
 const encoder = new TextEncoder();
 
 /**
+ * The batch of documents a wasm walker walked last, for batch kernels (runner/facts/collector.ts,
+ * "Batch kernels"): row r (0 <= r < count) is the r-th document of the batch; its slot s
+ * lies at entry r * slots + s of the rows at typesAt (u8), startsAt and endsAt (i32), as
+ * byte positions from `base` in the arena's memory. Valid while the walker's `serial` stays.
+ */
+export interface WalkedBatch {
+  readonly arena: Arena;
+  /** Changes with every batch any walker walks (a kernel's results of an older serial are stale). */
+  readonly serial: number;
+  readonly count: number;
+  readonly slots: number;
+  readonly base: number;
+  readonly typesAt: number;
+  readonly startsAt: number;
+  readonly endsAt: number;
+}
+
+/** Batches walked in this process: every batch gets a serial of its own. */
+let batchSerial = 0;
+
+/**
  * The module's walk for one DocFields in one arena: walks up to WALK_BATCH documents from the
  * one asked for, then hands out their rows while the reader asks for those documents in order.
  */
-export class BatchWalker {
-  private readonly slots: number;
+export class BatchWalker implements WalkedBatch {
+  readonly slots: number;
   private readonly table: number;
   private readonly shift: number;
   private readonly guessesAt: number;
   private readonly docsAt: number;
-  private readonly typesAt: number;
-  private readonly startsAt: number;
-  private readonly endsAt: number;
+  readonly typesAt: number;
+  readonly startsAt: number;
+  readonly endsAt: number;
+  serial = 0;
+  base = 0;
   private readonly docs: Int32Array;
   /** Row r (entries r * slots ..) holds the fields of the r-th document of the batch; see `next`. */
   readonly types: Uint8Array;
@@ -212,10 +243,10 @@ export class BatchWalker {
   readonly ends: Int32Array;
   private readonly lease: number;
   private batchOf: Uint8Array | null = null;
-  private count = 0;
+  count = 0;
   private cursor = 0;
 
-  private constructor(private readonly arena: Arena, layout: WalkedLayout, at: number, size: number) {
+  private constructor(readonly arena: Arena, layout: WalkedLayout, at: number, size: number) {
     this.lease = arena.lease;
     const slots = (this.slots = layout.names.length);
     const tops: number[] = [];
@@ -294,6 +325,8 @@ export class BatchWalker {
     this.cursor = 0;
     if (start < 0 || end > b.length) return -1;
     this.batchOf = b;
+    this.base = b.byteOffset;
+    this.serial = ++batchSerial;
     const x = this.arena.x;
     this.count = x.walk_batch(b.byteOffset, start, b.length, this.table, this.shift, this.slots, this.guessesAt, WALK_BATCH, this.docsAt, this.typesAt, this.startsAt, this.endsAt);
     nativeCounts.walked += this.count;

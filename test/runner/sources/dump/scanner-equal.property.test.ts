@@ -3,44 +3,30 @@
 // built-in scenario's JSON result (times aside) is identical, and the passes' timings say
 // which scanner read each file (wasm for the plain .bson files when the module is built).
 // Fixed, printed seed.
-import { mkdtemp, readdir, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CHECKS } from "../../../../checks/index.ts";
-import { applyCorruptions, CORRUPTIONS } from "../../../../fixtures/corruptions.ts";
-import { writeDump } from "../../../../fixtures/dump-writer.ts";
-import { generateDataset } from "../../../../fixtures/generate.ts";
+import { CORRUPTIONS } from "../../../../fixtures/corruptions.ts";
 import { toJson } from "../../../../reports/json.ts";
 import type { QueryTiming } from "../../../../runner/model.ts";
 import { runScenarios } from "../../../../runner/run.ts";
-import { loadScenarioFile } from "../../../../runner/scenario/load.ts";
-import type { Scenario } from "../../../../runner/scenario/types.ts";
 import { DumpSource } from "../../../../runner/sources/dump/dump-source.ts";
 import { SCANNER_ENV, scannerChoice } from "../../../../runner/sources/dump/bson-walk-native.ts";
+import { equalRunsWorkspace, writeCorruptedDump } from "../../../support/equal-runs.ts";
 import { jsonWithoutTimes } from "../../../support/json-without-times.ts";
 
 const SEED = 1201;
 const RUNS = 6;
 
-let work: string;
-let scenarios: Scenario[];
-
-beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), "cc-scanner-"));
-  const files = (await readdir("scenarios")).filter((f) => f.endsWith(".yaml")).sort();
-  scenarios = await Promise.all(files.map((f) => loadScenarioFile(join("scenarios", f), { registry: CHECKS, env: {}, corruptions: Object.keys(CORRUPTIONS) })));
-});
-afterAll(async () => {
-  await rm(work, { recursive: true, force: true });
-});
+const ws = equalRunsWorkspace("cc-scanner-");
 
 async function runWith(scanner: "wasm" | "js", dir: string): Promise<{ json: unknown; timings: QueryTiming[] }> {
   const before = process.env[SCANNER_ENV];
   process.env[SCANNER_ENV] = scanner;
   try {
-    const run = await runScenarios(scenarios, new DumpSource(dir, { jobs: 1 }), { registry: CHECKS, maxFindings: 5 });
+    const run = await runScenarios(ws.scenarios, new DumpSource(dir, { jobs: 1 }), { registry: CHECKS, maxFindings: 5 });
     return { json: jsonWithoutTimes(toJson(run)), timings: run.timings ?? [] };
   } finally {
     if (before === undefined) delete process.env[SCANNER_ENV];
@@ -62,10 +48,8 @@ describe("the wasm scanner", () => {
         fc.subarray(names, { maxLength: 3 }),
         fc.boolean(),
         async (seed, layout, corrupt, gzip) => {
-          const dir = join(work, `d${n++}`);
-          const rank = (c: string) => ["recent-not-aggregated", "timezone-shifted"].indexOf(c) >>> 0;
-          const applicable = corrupt.filter((c) => CORRUPTIONS[c]!.layouts?.includes(layout) ?? true).sort((a, b) => rank(a) - rank(b));
-          await writeDump(applyCorruptions(generateDataset(seed, { layout, apps: { min: 1, max: 4 } }), applicable), dir, { gzip });
+          const dir = join(ws.work, `d${n++}`);
+          await writeCorruptedDump(dir, seed, layout, corrupt, { gzip });
           const js = await runWith("js", dir);
           const wasm = await runWith("wasm", dir);
           expect(wasm.json).toEqual(js.json);

@@ -4,39 +4,26 @@
 // (timings aside) are the same with 1, 2 and 3 worker threads, and the workers did build
 // the raw-data facts (the parallel path ran, it did not fall back to one thread). Tiny read
 // chunks cut documents across chunk boundaries. Fixed, printed seed.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CHECKS } from "../../../../../checks/index.ts";
-import { applyCorruptions, CORRUPTIONS } from "../../../../../fixtures/corruptions.ts";
-import { writeDump } from "../../../../../fixtures/dump-writer.ts";
-import { generateDataset } from "../../../../../fixtures/generate.ts";
+import { CORRUPTIONS } from "../../../../../fixtures/corruptions.ts";
 import { toJson } from "../../../../../reports/json.ts";
 import { runScenarios } from "../../../../../runner/run.ts";
-import { loadScenarioFile } from "../../../../../runner/scenario/load.ts";
-import type { Scenario } from "../../../../../runner/scenario/types.ts";
 import { DumpSource } from "../../../../../runner/sources/dump/dump-source.ts";
 import type { ParallelReport } from "../../../../../runner/sources/dump/parallel/parallel-facts.ts";
 import { DUMP_COLLECTORS } from "../../../../../runner/facts/dump/index.ts";
 import { MemoryBudget } from "../../../../../runner/facts/memory-budget.ts";
 import type { FactName, FactParams } from "../../../../../runner/facts/types.ts";
+import { equalRunsWorkspace, writeCorruptedDump } from "../../../../support/equal-runs.ts";
 import { jsonWithoutTimes } from "../../../../support/json-without-times.ts";
 
 const SEED = 1212;
 const RUNS = 6;
 
-let work: string;
-let scenarios: Scenario[];
-
-beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), "cc-jobs-"));
-  scenarios = await Promise.all(["post-restore.yaml", "post-upgrade.yaml", "nightly-health.yaml", "before-restore.yaml"].map((f) => loadScenarioFile(join("scenarios", f), { registry: CHECKS, env: {}, corruptions: Object.keys(CORRUPTIONS) })));
-});
-afterAll(async () => {
-  await rm(work, { recursive: true, force: true });
-});
+const ws = equalRunsWorkspace("cc-jobs-", ["post-restore.yaml", "post-upgrade.yaml", "nightly-health.yaml", "before-restore.yaml"]);
 
 /** Every fact, computed over all the dump's apps and days. */
 async function factsWith(dir: string, jobs: number, chunkSize: number, tailMinutes: number, reports: ParallelReport[]): Promise<unknown> {
@@ -49,7 +36,7 @@ async function factsWith(dir: string, jobs: number, chunkSize: number, tailMinut
 
 async function runWith(dir: string, jobs: number, chunkSize: number, reports: ParallelReport[]): Promise<unknown> {
   const source = new DumpSource(dir, { jobs, parallelChunkSize: chunkSize, onParallel: (r) => reports.push(r) });
-  return jsonWithoutTimes(toJson(await runScenarios(scenarios, source, { registry: CHECKS, maxFindings: 5 })));
+  return jsonWithoutTimes(toJson(await runScenarios(ws.scenarios, source, { registry: CHECKS, maxFindings: 5 })));
 }
 
 describe("--jobs", () => {
@@ -66,13 +53,8 @@ describe("--jobs", () => {
         fc.constantFrom(97, 1024, 64 * 1024),
         fc.constantFrom(0, 2, 30, 100_000),
         async (seed, layout, corrupt, jobs, chunkSize, tailMinutes) => {
-          const dir = join(work, `d${n++}`);
-          // As the catalogue says: the rebuilding corruptions first, each only on the layouts it applies to.
-          const rank = (c: string) => ["recent-not-aggregated", "timezone-shifted"].indexOf(c) >>> 0;
-          const applicable = corrupt.filter((c) => CORRUPTIONS[c]!.layouts?.includes(layout) ?? true).sort((a, b) => rank(a) - rank(b));
-          const ds = applyCorruptions(generateDataset(seed, { layout, apps: { min: 1, max: 4 } }), applicable);
-          const apps = ds.apps.length;
-          await writeDump(ds, dir);
+          const dir = join(ws.work, `d${n++}`);
+          const apps = (await writeCorruptedDump(dir, seed, layout, corrupt)).apps.length;
           const single: ParallelReport[] = [];
           const parallel: ParallelReport[] = [];
           const factsOne = await factsWith(dir, 1, chunkSize, tailMinutes, single);

@@ -1,0 +1,280 @@
+// rawEvents' batch kernel (runner/facts/collector.ts, "Batch kernels"): native/raw-events.c
+// computes, for the documents of a wasm walker's batch, what rawEvents' current-layout reader
+// computes from each (app, key, day, c, s, dur, cd), so the reader only adds the row to its
+// groups. This side sets the kernel up in the arena of the scan (the run's app ids, the
+// apps' cached zone offsets, the event keys interned so far) and, after each document the
+// kernel left to JavaScript, mirrors what the JavaScript reading learnt (the app's offset
+// for that quarter hour, new keys) so the kernel resumes with the same ids and days.
+import { utf8Bytes, type FieldLayout, type StringInterner } from "../../sources/dump/bson-fields.ts";
+import { WALK_BATCH, type Arena, type Exports, type WalkedBatch } from "../../sources/dump/bson-walk-native.ts";
+import { utcOffsetMs } from "../../../countly/time.ts";
+import type { ScopeApps } from "./drill.ts";
+
+/** Fields of RawKernel (native/raw-events.c), as int32 indexes (the slots of a, e, n, ts, c, s, dur, cd come first). */
+const K = {
+  slots: 8,
+  apps: 9,
+  appsMask: 10,
+  appsEvery: 11,
+  zones: 12,
+  zonesMask: 13,
+  keys: 14,
+  keysMask: 15,
+  keysEvery: 16,
+  customKey: 17,
+  counts: 18,
+  appOut: 19,
+  keyOut: 20,
+  dayOut: 21,
+  cOut: 22,
+  sOut: 23,
+  durOut: 24,
+  cdOut: 25,
+  size: 26,
+} as const;
+
+/** Bytes of a table entry (Str in native/raw-events.c). */
+const STR_BYTES = 16;
+/** Quarter hours of an app's zone cached from the one of a document JavaScript placed on (4 hours). */
+const LEARN_AHEAD = 16;
+const QUARTER_HOUR_MS = 15 * 60 * 1000;
+/** Cached offsets (by app and quarter hour), and the bytes of one (Zone in native/raw-events.c). */
+const ZONES = 1 << 14;
+const ZONE_BYTES = 24;
+/** The event keys mirrored at most (their table is kept at most half full), and their bytes. */
+const MAX_KEYS = 1 << 15;
+const KEY_BYTES = 1 << 20;
+
+/** Documents the kernel computed in this process (tests prove it ran; counted per call). */
+export const kernelCounts = { rows: 0 };
+
+function align(n: number, to: number): number {
+  return Math.ceil(n / to) * to;
+}
+
+/** A table of at least 16 entries, at most half full with `n` strings (a power of two). */
+function tableEntries(n: number): number {
+  let cap = 16;
+  while (cap < n * 2) cap *= 2;
+  return cap;
+}
+
+/** Strings that share a word hash before a table hashes every byte (as StringInterner). */
+const MAX_SHARING = 4;
+
+/** A table of strings (Str entries in native/raw-events.c) whose bytes lie in the arena, rebuilt hashing every byte when too many share a hash. */
+class StringTable {
+  private readonly entries: number[] = [];
+
+  constructor(
+    private readonly x: Exports,
+    private readonly fields: Int32Array,
+    private readonly at: number,
+    private readonly mask: number,
+    private readonly everyField: number,
+  ) {
+    fields[everyField] = 0;
+    x.strings_clear(at, mask);
+  }
+
+  /** Files the bytes at key[0, len) in the memory under `id`. */
+  put(key: number, len: number, id: number): void {
+    this.entries.push(key, len, id);
+    const every = this.fields[this.everyField]!;
+    if (this.x.strings_put(this.at, this.mask, every, key, len, id) >= MAX_SHARING && every === 0) {
+      this.fields[this.everyField] = 1;
+      this.x.strings_clear(this.at, this.mask);
+      const e = this.entries;
+      for (let i = 0; i < e.length; i += 3) this.x.strings_put(this.at, this.mask, 1, e[i]!, e[i + 1]!, e[i + 2]!);
+    }
+  }
+}
+
+export class RawEventsKernel {
+  /** Per row of the last rows computed: 1 when the document counts (then its values below), 0 when rawEvents skips it. */
+  readonly counts: Uint8Array;
+  readonly app: Int32Array;
+  readonly key: Int32Array;
+  readonly day: Int32Array;
+  readonly c: Float64Array;
+  readonly s: Float64Array;
+  readonly dur: Float64Array;
+  /** The insert time (ms), NaN when the document has none. */
+  readonly cd: Float64Array;
+  /** The batch the rows are of, the rows [0, done) computed, and the row the kernel left to JavaScript (-1: none). */
+  private serial = -1;
+  private done = 0;
+  private missAt = -1;
+  private readonly lease: number;
+  private readonly apps0: number;
+  /** The Zone entries (native/raw-events.c) as doubles (quarter at 3i, offset at 3i + 1) and as int32 (app at 6i + 4). */
+  private readonly zones: Float64Array;
+  private readonly zoneApps: Int32Array;
+  private readonly zonesMask: number;
+  private readonly keyTable: StringTable;
+  private keyBytesAt: number;
+  private readonly keyBytesEnd: number;
+  private mirrored = 0;
+  private full = false;
+
+  private constructor(
+    private readonly arena: Arena,
+    private readonly at: number,
+    layout: FieldLayout,
+    private readonly apps: ScopeApps,
+    private readonly keys: StringInterner,
+    customKey: number,
+    appBytes: readonly Uint8Array[],
+  ) {
+    this.lease = arena.lease;
+    this.apps0 = appBytes.length;
+    const buffer = arena.memory.buffer;
+    const heap = arena.heap;
+    const x = arena.x;
+    const f = new Int32Array(buffer, at, K.size);
+    const names = ["a", "e", "n", "ts", "c", "s", "dur", "cd"];
+    for (let i = 0; i < names.length; i++) f[i] = layout.slot(names[i]!);
+    f[K.slots] = layout.names.length;
+    let p = at + align(K.size * 4, 16);
+    const take = (bytes: number): number => {
+      const from = p;
+      p = align(p + bytes, 16);
+      return from;
+    };
+    f[K.counts] = take(WALK_BATCH);
+    this.counts = new Uint8Array(buffer, f[K.counts], WALK_BATCH);
+    f[K.appOut] = take(WALK_BATCH * 4);
+    this.app = new Int32Array(buffer, f[K.appOut], WALK_BATCH);
+    f[K.keyOut] = take(WALK_BATCH * 4);
+    this.key = new Int32Array(buffer, f[K.keyOut], WALK_BATCH);
+    f[K.dayOut] = take(WALK_BATCH * 4);
+    this.day = new Int32Array(buffer, f[K.dayOut], WALK_BATCH);
+    const f64 = (field: number): Float64Array => {
+      f[field] = take(WALK_BATCH * 8);
+      return new Float64Array(buffer, f[field], WALK_BATCH);
+    };
+    this.c = f64(K.cOut);
+    this.s = f64(K.sOut);
+    this.dur = f64(K.durOut);
+    this.cd = f64(K.cdOut);
+    // the app ids (ScopeApps.ids: id i <-> app i) and their cached offsets
+    const appEntries = tableEntries(appBytes.length);
+    f[K.apps] = take(appEntries * STR_BYTES);
+    f[K.appsMask] = appEntries - 1;
+    const appTable = new StringTable(x, f, f[K.apps], appEntries - 1, K.appsEvery);
+    for (let i = 0; i < appBytes.length; i++) {
+      const bytes = appBytes[i]!;
+      const keyAt = take(bytes.length);
+      heap.set(bytes, keyAt);
+      appTable.put(keyAt, bytes.length, i);
+    }
+    // the offsets by app and quarter hour (Zone: quarter, offset, app), empty (app -1)
+    f[K.zones] = take(ZONES * ZONE_BYTES);
+    this.zonesMask = f[K.zonesMask] = ZONES - 1;
+    this.zones = new Float64Array(buffer, f[K.zones], ZONES * 3);
+    this.zoneApps = new Int32Array(buffer, f[K.zones], ZONES * 6);
+    for (let i = 0; i < ZONES; i++) this.zoneApps[i * 6 + 4] = -1;
+    for (let i = 0; i < appBytes.length; i++) this.learnZone(i);
+    // the event keys: mirrored as rawEvents' interner learns them
+    const keyEntries = tableEntries(MAX_KEYS);
+    f[K.keys] = take(keyEntries * STR_BYTES);
+    f[K.keysMask] = keyEntries - 1;
+    this.keyTable = new StringTable(x, f, f[K.keys], keyEntries - 1, K.keysEvery);
+    f[K.customKey] = customKey;
+    this.keyBytesAt = p;
+    this.keyBytesEnd = p + KEY_BYTES;
+    this.learnKeys();
+  }
+
+  /** The bytes a kernel of `apps` takes in an arena. */
+  private static bytes(appBytes: readonly Uint8Array[]): number {
+    let ids = 0;
+    for (const b of appBytes) ids += align(b.length, 16);
+    return align(K.size * 4, 16) + WALK_BATCH * (1 + 3 * 4 + 4 * 8) + 16 * 8 + tableEntries(appBytes.length) * STR_BYTES + ids + ZONES * ZONE_BYTES + tableEntries(MAX_KEYS) * STR_BYTES + KEY_BYTES;
+  }
+
+  /** A kernel in `arena` for a read with `layout`, or undefined when the arena has no room for it (the reader then reads every document in JavaScript). */
+  static create(arena: Arena, layout: FieldLayout, apps: ScopeApps, keys: StringInterner, customKey: number): RawEventsKernel | undefined {
+    const appBytes = apps.ids.texts.map(utf8Bytes);
+    const at = arena.allocate(RawEventsKernel.bytes(appBytes));
+    return at < 0 ? undefined : new RawEventsKernel(arena, at, layout, apps, keys, customKey, appBytes);
+  }
+
+  /** This kernel was set up in `arena` for the scan that uses it now. */
+  belongsTo(arena: Arena): boolean {
+    return this.arena === arena && this.lease === arena.lease;
+  }
+
+  /**
+   * The row of `batch` holding its `row`-th document computed (computing it and the rows after
+   * it, up to the first the kernel cannot vouch for): true when the kernel vouched for it
+   * (its values are in the outputs at `row`), false when JavaScript must read it (then call `learn`).
+   */
+  vouches(batch: WalkedBatch, row: number): boolean {
+    if (batch.serial !== this.serial) {
+      this.serial = batch.serial;
+      this.done = 0;
+      this.missAt = -1;
+    }
+    if (row < this.done) return true;
+    if (row === this.missAt) return false;
+    if (this.apps.ids.size !== this.apps0) return false; // the run's apps changed (never in the current layout)
+    const x = this.arena.x;
+    const done = x.raw_events_rows(batch.base, this.at, batch.typesAt, batch.startsAt, batch.endsAt, row, batch.count);
+    kernelCounts.rows += done - row;
+    this.done = done;
+    this.missAt = done < batch.count ? done : -1;
+    return row < done;
+  }
+
+  /** After JavaScript read a document the kernel left to it: the offset it cached for `app` (-1: none placed), the keys it added. */
+  learn(app: number): void {
+    if (app >= 0) this.learnZone(app);
+    if (this.keys.size !== this.mirrored) this.learnKeys();
+  }
+
+  /**
+   * Caches the offset ScopeApps holds for `app` (the one of the quarter hour of its last
+   * document), and the app zone's offsets of the quarter hours after it: documents mostly come
+   * in time order, and an offset depends on the quarter hour only (utcOffsetMs, as dayOf).
+   */
+  private learnZone(app: number): void {
+    const quarter = this.apps.cachedQuarter(app);
+    if (quarter !== quarter) return;
+    this.cacheZone(app, quarter, this.apps.cachedOffset(app));
+    const zone = this.apps.localDays[app]!.timezone;
+    for (let q = quarter + 1; q < quarter + LEARN_AHEAD; q++) {
+      let offset: number;
+      try {
+        offset = utcOffsetMs(zone, q * QUARTER_HOUR_MS);
+      } catch {
+        return; // beyond the Date range: left to dayOf
+      }
+      this.cacheZone(app, q, offset);
+    }
+  }
+
+  private cacheZone(app: number, quarter: number, offset: number): void {
+    const i = this.arena.x.zone_slot(app, quarter, this.zonesMask);
+    this.zones[i * 3] = quarter;
+    this.zones[i * 3 + 1] = offset;
+    this.zoneApps[i * 6 + 4] = app;
+  }
+
+  /** Mirrors the keys interned since the last call, in id order, while there is room (a key not mirrored makes its documents JavaScript's). */
+  private learnKeys(): void {
+    const x = this.arena.x;
+    const heap = this.arena.heap;
+    while (!this.full && this.mirrored < this.keys.size) {
+      const bytes = utf8Bytes(this.keys.text(this.mirrored));
+      if (this.mirrored >= MAX_KEYS || this.keyBytesAt + bytes.length > this.keyBytesEnd) {
+        this.full = true;
+        break;
+      }
+      heap.set(bytes, this.keyBytesAt);
+      this.keyTable.put(this.keyBytesAt, bytes.length, this.mirrored);
+      this.keyBytesAt += bytes.length;
+      this.mirrored++;
+    }
+  }
+}
