@@ -163,7 +163,11 @@ typedef struct {
   i32 keys_every;
   /** The key id of a document without a string `n` (`[CLY]_custom`). */
   i32 custom_key;
-  /** Per row of the batch: 1 when the document counts (then its app, key, day, counters and insert time, NaN: no `cd`), 0 when rawEvents skips it. */
+  /**
+   * Per row of the batch: the app ScopeApps.place gives (-1: none; else its day in day_out);
+   * counts 1 when rawEvents counts the document (then its key, counters and insert time, NaN:
+   * no `cd`), 0 when it skips it.
+   */
   u8 *counts;
   i32 *app_out;
   i32 *key_out;
@@ -199,6 +203,7 @@ __attribute__((export_name("raw_events_rows"))) i32 raw_events_rows(const u8 *ba
   for (i32 r = from; r < count; r++) {
     const i32 row = r * slots;
     k->counts[r] = 0;
+    k->app_out[r] = -1;
     // ScopeApps.place: `a` an app in scope (by its bytes), `e` a string, `ts` a time
     if (types[row + k->a] != 2) continue;
     const i32 as = starts[row + k->a] + 4;
@@ -236,6 +241,9 @@ __attribute__((export_name("raw_events_rows"))) i32 raw_events_rows(const u8 *ba
     if (z->app != app || !(z->quarter == q)) return r;
     const double day = __builtin_floor((ts + z->offset) / DAY_MS);
     if (!(day <= MAX_DAY_NUMBER && day >= -MAX_DAY_NUMBER)) return r;
+    // placed (ScopeApps.place's app and day, for every raw fact: raw-events-kernel.ts)
+    k->app_out[r] = app;
+    k->day_out[r] = (i32)day;
     // stringIs(e, "[CLY]_custom")
     const i32 es = starts[row + k->e] + 4;
     if (ends[row + k->e] - 1 - es != 12) continue;
@@ -274,9 +282,7 @@ __attribute__((export_name("raw_events_rows"))) i32 raw_events_rows(const u8 *ba
     }
     if (!ok) return r;
     k->counts[r] = 1;
-    k->app_out[r] = app;
     k->key_out[r] = key;
-    k->day_out[r] = (i32)day;
     k->c_out[r] = c;
     k->s_out[r] = s;
     k->dur_out[r] = dur;

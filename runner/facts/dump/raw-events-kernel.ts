@@ -8,7 +8,7 @@
 import { utf8Bytes, type FieldLayout, type StringInterner } from "../../sources/dump/bson-fields.ts";
 import { WALK_BATCH, type Arena, type Exports, type WalkedBatch } from "../../sources/dump/bson-walk-native.ts";
 import { utcOffsetMs } from "../../../countly/time.ts";
-import type { ScopeApps } from "./drill.ts";
+import type { KernelPlacement, ScopeApps } from "./drill.ts";
 
 /** Fields of RawKernel (native/raw-events.c), as int32 indexes (the slots of a, e, n, ts, c, s, dur, cd come first). */
 const K = {
@@ -90,12 +90,12 @@ class StringTable {
   }
 }
 
-export class RawEventsKernel {
-  /** Per row of the last rows computed: 1 when the document counts (then its values below), 0 when rawEvents skips it. */
-  readonly counts: Uint8Array;
+export class RawEventsKernel implements KernelPlacement {
+  /** Per row of the last rows computed: the app ScopeApps.place gives (-1: none) and its day; counts 1 when rawEvents counts the document (then its values below), 0 when it skips it. */
   readonly app: Int32Array;
-  readonly key: Int32Array;
   readonly day: Int32Array;
+  readonly counts: Uint8Array;
+  readonly key: Int32Array;
   readonly c: Float64Array;
   readonly s: Float64Array;
   readonly dur: Float64Array;
@@ -117,8 +117,10 @@ export class RawEventsKernel {
   private mirrored = 0;
   private full = false;
 
+  private readonly arena: Arena;
+
   private constructor(
-    private readonly arena: Arena,
+    private readonly walker: WalkedBatch,
     private readonly at: number,
     layout: FieldLayout,
     private readonly apps: ScopeApps,
@@ -126,6 +128,7 @@ export class RawEventsKernel {
     customKey: number,
     appBytes: readonly Uint8Array[],
   ) {
+    const arena = (this.arena = walker.arena);
     this.lease = arena.lease;
     this.apps0 = appBytes.length;
     const buffer = arena.memory.buffer;
@@ -193,16 +196,19 @@ export class RawEventsKernel {
     return align(K.size * 4, 16) + WALK_BATCH * (1 + 3 * 4 + 4 * 8) + 16 * 8 + tableEntries(appBytes.length) * STR_BYTES + ids + ZONES * ZONE_BYTES + tableEntries(MAX_KEYS) * STR_BYTES + KEY_BYTES;
   }
 
-  /** A kernel in `arena` for a read with `layout`, or undefined when the arena has no room for it (the reader then reads every document in JavaScript). */
-  static create(arena: Arena, layout: FieldLayout, apps: ScopeApps, keys: StringInterner, customKey: number): RawEventsKernel | undefined {
+  /**
+   * A kernel for the batches of `walker` (a read with `layout`, in the arena of the scan), or
+   * undefined when the arena has no room for it (the reader then reads every document in JavaScript).
+   */
+  static create(walker: WalkedBatch, layout: FieldLayout, apps: ScopeApps, keys: StringInterner, customKey: number): RawEventsKernel | undefined {
     const appBytes = apps.ids.texts.map(utf8Bytes);
-    const at = arena.allocate(RawEventsKernel.bytes(appBytes));
-    return at < 0 ? undefined : new RawEventsKernel(arena, at, layout, apps, keys, customKey, appBytes);
+    const at = walker.arena.allocate(RawEventsKernel.bytes(appBytes));
+    return at < 0 ? undefined : new RawEventsKernel(walker, at, layout, apps, keys, customKey, appBytes);
   }
 
-  /** This kernel was set up in `arena` for the scan that uses it now. */
-  belongsTo(arena: Arena): boolean {
-    return this.arena === arena && this.lease === arena.lease;
+  /** This kernel was set up for `walker`'s batches in the scan that uses it now. */
+  serves(walker: WalkedBatch): boolean {
+    return this.walker === walker && this.lease === walker.arena.lease;
   }
 
   /**
@@ -211,6 +217,7 @@ export class RawEventsKernel {
    * (its values are in the outputs at `row`), false when JavaScript must read it (then call `learn`).
    */
   vouches(batch: WalkedBatch, row: number): boolean {
+    if (batch !== this.walker) return false; // another read's (ScopeApps.place asks for any)
     if (batch.serial !== this.serial) {
       this.serial = batch.serial;
       this.done = 0;

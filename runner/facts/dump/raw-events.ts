@@ -131,17 +131,19 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
             return;
           }
           let k = kernel;
-          if (k === undefined || !k.belongsTo(batch.arena)) {
+          if (k === undefined || !k.serves(batch)) {
             if (noKernelIn === batch.arena) {
               read(doc);
               return;
             }
-            k = kernel = RawEventsKernel.create(batch.arena, layout, apps, keys, customKeyId);
+            k = kernel = RawEventsKernel.create(batch, layout, apps, keys, customKeyId);
             if (k === undefined) {
               noKernelIn = batch.arena;
               read(doc);
               return;
             }
+            // the other raw facts of the read take their documents' app and day from it (ScopeApps.place)
+            apps.kernel = k;
           }
           const row = doc.row;
           if (!k.vouches(batch, row)) {
