@@ -9,6 +9,9 @@
 // fact (ScopeApps). Groups live in typed-array columns (GroupTable: ~60 bytes per
 // app/key/day while scanning, ~50 after) and become row objects only when a check case
 // asks for its app's rows (group-rows.ts). The rules are drillReader's (same results).
+// With the wasm scanner, a batch kernel (raw-events-kernel.ts, native/raw-events.c) computes
+// each document's app, key, day, counters and insert time in wasm; the reader below then only
+// adds them to the groups, and reads in JavaScript whatever the kernel leaves to it.
 import { INTERNAL_EVENTS } from "../../../countly/layout.ts";
 import { StringInterner, utf8Bytes, type DocFields } from "../../sources/dump/bson-fields.ts";
 import { attributeLegacy, hashIndex } from "../attribution.ts";
