@@ -106,7 +106,8 @@ export class RawEventsKernel implements KernelPlacement {
   private done = 0;
   private missAt = -1;
   private readonly lease: number;
-  private readonly apps0: number;
+  /** The run's apps when the kernel was set up (ScopeApps adds none in the current layout; if it did, the kernel would step aside). */
+  private readonly appCount: number;
   /** The Zone entries (native/raw-events.c) as doubles (quarter at 3i, offset at 3i + 1) and as int32 (app at 6i + 4). */
   private readonly zones: Float64Array;
   private readonly zoneApps: Int32Array;
@@ -130,7 +131,7 @@ export class RawEventsKernel implements KernelPlacement {
   ) {
     const arena = (this.arena = walker.arena);
     this.lease = arena.lease;
-    this.apps0 = appBytes.length;
+    this.appCount = appBytes.length;
     const buffer = arena.memory.buffer;
     const heap = arena.heap;
     const x = arena.x;
@@ -225,7 +226,7 @@ export class RawEventsKernel implements KernelPlacement {
     }
     if (row < this.done) return true;
     if (row === this.missAt) return false;
-    if (this.apps.ids.size !== this.apps0) return false; // the run's apps changed (never in the current layout)
+    if (this.apps.ids.size !== this.appCount) return false; // the run's apps changed (never in the current layout)
     const x = this.arena.x;
     const done = x.raw_events_rows(batch.base, this.at, batch.typesAt, batch.startsAt, batch.endsAt, row, batch.count);
     kernelCounts.rows += done - row;
