@@ -16,29 +16,30 @@ const K = {
   apps: 9,
   appsMask: 10,
   appsEvery: 11,
-  zones: 12,
-  zonesMask: 13,
-  keys: 14,
-  keysMask: 15,
-  keysEvery: 16,
-  customKey: 17,
-  counts: 18,
-  appOut: 19,
-  keyOut: 20,
-  dayOut: 21,
-  cOut: 22,
-  sOut: 23,
-  durOut: 24,
-  cdOut: 25,
-  size: 26,
+  appZones: 12,
+  zones: 13,
+  zonesMask: 14,
+  keys: 15,
+  keysMask: 16,
+  keysEvery: 17,
+  customKey: 18,
+  counts: 19,
+  appOut: 20,
+  keyOut: 21,
+  dayOut: 22,
+  cOut: 23,
+  sOut: 24,
+  durOut: 25,
+  cdOut: 26,
+  size: 27,
 } as const;
 
 /** Bytes of a table entry (Str in native/raw-events.c). */
 const STR_BYTES = 16;
-/** Quarter hours of an app's zone cached from the one of a document JavaScript placed on (4 hours). */
+/** Quarter hours of a zone cached from the one of a document JavaScript placed on (4 hours). */
 const LEARN_AHEAD = 16;
 const QUARTER_HOUR_MS = 15 * 60 * 1000;
-/** Cached offsets (by app and quarter hour), and the bytes of one (Zone in native/raw-events.c). */
+/** Cached offsets (by zone and quarter hour), and the bytes of one (Zone in native/raw-events.c). */
 const ZONES = 1 << 14;
 const ZONE_BYTES = 24;
 /** The event keys mirrored at most (their table is kept at most half full), and their bytes. */
@@ -108,9 +109,10 @@ export class RawEventsKernel implements KernelPlacement {
   private readonly lease: number;
   /** The run's apps when the kernel was set up (ScopeApps adds none in the current layout; if it did, the kernel would step aside). */
   private readonly appCount: number;
-  /** The Zone entries (native/raw-events.c) as doubles (quarter at 3i, offset at 3i + 1) and as int32 (app at 6i + 4). */
+  /** Per app: its zone's number. The Zone entries (native/raw-events.c) as doubles (quarter at 3i, offset at 3i + 1) and as int32 (zone at 6i + 4). */
+  private readonly appZones: Int32Array;
   private readonly zones: Float64Array;
-  private readonly zoneApps: Int32Array;
+  private readonly zoneIds: Int32Array;
   private readonly zonesMask: number;
   private readonly keyTable: StringTable;
   private keyBytesAt: number;
@@ -172,12 +174,22 @@ export class RawEventsKernel implements KernelPlacement {
       heap.set(bytes, keyAt);
       appTable.put(keyAt, bytes.length, i);
     }
-    // the offsets by app and quarter hour (Zone: quarter, offset, app), empty (app -1)
+    // the apps' zones (apps of one zone share its LocalDays: localDaysByZone), and the offsets by
+    // zone and quarter hour (Zone: quarter, offset, zone), empty (zone -1)
+    f[K.appZones] = take(appBytes.length * 4);
+    this.appZones = new Int32Array(buffer, f[K.appZones], appBytes.length);
+    const zoneOf = new Map<unknown, number>();
+    for (let i = 0; i < appBytes.length; i++) {
+      const days = apps.localDays[i]!;
+      let z = zoneOf.get(days);
+      if (z === undefined) zoneOf.set(days, (z = zoneOf.size));
+      this.appZones[i] = z;
+    }
     f[K.zones] = take(ZONES * ZONE_BYTES);
     this.zonesMask = f[K.zonesMask] = ZONES - 1;
     this.zones = new Float64Array(buffer, f[K.zones], ZONES * 3);
-    this.zoneApps = new Int32Array(buffer, f[K.zones], ZONES * 6);
-    for (let i = 0; i < ZONES; i++) this.zoneApps[i * 6 + 4] = -1;
+    this.zoneIds = new Int32Array(buffer, f[K.zones], ZONES * 6);
+    for (let i = 0; i < ZONES; i++) this.zoneIds[i * 6 + 4] = -1;
     for (let i = 0; i < appBytes.length; i++) this.learnZone(i);
     // the event keys: mirrored as rawEvents' interner learns them
     const keyEntries = tableEntries(MAX_KEYS);
@@ -194,7 +206,7 @@ export class RawEventsKernel implements KernelPlacement {
   private static bytes(appBytes: readonly Uint8Array[]): number {
     let ids = 0;
     for (const b of appBytes) ids += align(b.length, 16);
-    return align(K.size * 4, 16) + WALK_BATCH * (1 + 3 * 4 + 4 * 8) + 16 * 8 + tableEntries(appBytes.length) * STR_BYTES + ids + ZONES * ZONE_BYTES + tableEntries(MAX_KEYS) * STR_BYTES + KEY_BYTES;
+    return align(K.size * 4, 16) + WALK_BATCH * (1 + 3 * 4 + 4 * 8) + 16 * 8 + tableEntries(appBytes.length) * STR_BYTES + ids + align(appBytes.length * 4, 16) + ZONES * ZONE_BYTES + tableEntries(MAX_KEYS) * STR_BYTES + KEY_BYTES;
   }
 
   /**
@@ -249,24 +261,25 @@ export class RawEventsKernel implements KernelPlacement {
   private learnZone(app: number): void {
     const quarter = this.apps.cachedQuarter(app);
     if (quarter !== quarter) return;
-    this.cacheZone(app, quarter, this.apps.cachedOffset(app));
-    const zone = this.apps.localDays[app]!.timezone;
+    const zone = this.appZones[app]!;
+    this.cacheZone(zone, quarter, this.apps.cachedOffset(app));
+    const timezone = this.apps.localDays[app]!.timezone;
     for (let q = quarter + 1; q < quarter + LEARN_AHEAD; q++) {
       let offset: number;
       try {
-        offset = utcOffsetMs(zone, q * QUARTER_HOUR_MS);
+        offset = utcOffsetMs(timezone, q * QUARTER_HOUR_MS);
       } catch {
         return; // beyond the Date range: left to dayOf
       }
-      this.cacheZone(app, q, offset);
+      this.cacheZone(zone, q, offset);
     }
   }
 
-  private cacheZone(app: number, quarter: number, offset: number): void {
-    const i = this.arena.x.zone_slot(app, quarter, this.zonesMask);
+  private cacheZone(zone: number, quarter: number, offset: number): void {
+    const i = this.arena.x.zone_slot(zone, quarter, this.zonesMask);
     this.zones[i * 3] = quarter;
     this.zones[i * 3 + 1] = offset;
-    this.zoneApps[i * 6 + 4] = app;
+    this.zoneIds[i * 6 + 4] = zone;
   }
 
   /** Mirrors the keys interned since the last call, in id order, while there is room (a key not mirrored makes its documents JavaScript's). */
