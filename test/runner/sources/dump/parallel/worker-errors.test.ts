@@ -116,15 +116,15 @@ describe("--jobs 2 where one thread stops", () => {
     const facts = async (jobs: number, reports: ParallelReport[]) => {
       const source = new DumpSource(dir, { jobs, onParallel: (r) => reports.push(r) });
       const basics = await source.open();
-      const scope = { apps: basics.apps, period: {}, layout: basics.layout, databases: basics.databases, budget: new MemoryBudget(8 * 1024) };
+      const scope = { apps: basics.apps, period: {}, layout: basics.layout, databases: basics.databases, budget: new MemoryBudget(4 * 1024) };
       return source.computeFacts(new Map([["rawEvents", {}]]), scope);
     };
     const reports: ParallelReport[] = [];
     const one = await facts(1, reports);
     const two = await facts(2, reports);
     expect(two).toEqual(one);
-    expect(one.rawEvents).toEqual({ ok: false, error: expect.stringMatching(/drill_events\.bson: the data needs more memory than the budget of 8K \(--max-memory\): rawEvents grew to [\d,]+ app\/event\/day groups/) });
-    expect(reports).toEqual([{ workers: 0, why: expect.stringMatching(/^a worker stopped: the data needs more memory than the budget of 8K \(--max-memory\): rawEvents grew to/) }]);
+    expect(one.rawEvents).toEqual({ ok: false, error: expect.stringMatching(/drill_events\.bson: the data needs more memory than the budget of 4K \(--max-memory\): rawEvents grew to [\d,]+ app\/event\/day groups/) });
+    expect(reports).toEqual([{ workers: 0, why: expect.stringMatching(/^a worker stopped: the data needs more memory than the budget of 4K \(--max-memory\): rawEvents grew to/) }]);
   }, 120_000);
 
   it("--jobs takes a whole number of at least 1", async () => {
