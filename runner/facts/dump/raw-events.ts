@@ -150,6 +150,12 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
           }
           if (k.counts[row] === 0) return;
           const day = k.day[row]!;
+          if (ids.listening) {
+            // the other raw facts' per-document ids, as the kernel computed them (ScopeApps.place, RawIds)
+            apps.placed(doc, k.app[row]!, day);
+            const key = k.key[row]!;
+            ids.placedCustom(doc, keys, key === customKeyId ? -1 : key, k.cd[row]!);
+          }
           if (!everyDay && !dayInPeriod(day)) return;
           const c = k.c[row]!;
           const s = k.s[row]!;
