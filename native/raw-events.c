@@ -43,18 +43,48 @@ static inline double read_f64(const u8 *p) {
 /** The int64 at p as the JavaScript reads it: hi * 2^32 + lo (unsigned), in doubles (one rounding). */
 static inline double read_i64_as_double(const u8 *p) { return (double)read_i32(p + 4) * 4294967296.0 + (double)read_u32(p); }
 
-static u32 hash_bytes(const u8 *p, i32 n) {
-  u32 h = 0x811c9dc5u ^ (u32)n;
-  i32 i = 0;
-  for (; i + 4 <= n; i += 4) {
-    h = (h ^ read_u32(p + i)) * 0x5bd1e995u;
-    h ^= h >> 15;
+/**
+ * The hash a table files strings under: by default (`every` 0) of the length and three words
+ * (the first, the middle and the last 4 bytes: every byte up to 12, the parts that tell app ids
+ * and event keys apart beyond), so a lookup costs the same for any length; a table whose strings
+ * share such hashes (`strings_put` says how many) is rebuilt hashing every byte (`every` 1).
+ */
+__attribute__((always_inline)) static inline u32 string_hash(const u8 *p, i32 n, i32 every) {
+  u32 h;
+  if (every) {
+    h = 0x811c9dc5u ^ (u32)n;
+    i32 i = 0;
+    for (; i + 4 <= n; i += 4) {
+      h = (h ^ read_u32(p + i)) * 0x5bd1e995u;
+      h ^= h >> 15;
+    }
+    for (; i < n; i++) h = (h ^ p[i]) * 0x01000193u;
+  } else {
+    u32 x = 0, y = 0, z = 0;
+    if (n >= 4) {
+      x = read_u32(p);
+      y = read_u32(p + n - 4);
+      if (n > 8) z = read_u32(p + ((n - 4) >> 1));
+    } else {
+      for (i32 i = n - 1; i >= 0; i--) x = (x << 8) | p[i];
+    }
+    h = (x ^ ((u32)n * 0x27d4eb2fu)) * 0x9e3779b1u;
+    h = (h ^ (h >> 15) ^ y) * 0x85ebca6bu;
+    h = (h ^ (h >> 13) ^ z) * 0xc2b2ae35u;
   }
-  for (; i < n; i++) h = (h ^ p[i]) * 0x01000193u;
   h ^= h >> 13;
   h *= 0xc2b2ae35u;
-  h ^= h >> 16;
-  return h;
+  return h ^ (h >> 16);
+}
+
+/** a[0, n) == b[0, n), 4 bytes at a time. */
+__attribute__((always_inline)) static inline i32 same_bytes(const u8 *a, const u8 *b, i32 n) {
+  i32 i = 0;
+  for (; i + 4 <= n; i += 4)
+    if (read_u32(a + i) != read_u32(b + i)) return 0;
+  for (; i < n; i++)
+    if (a[i] != b[i]) return 0;
+  return 1;
 }
 
 /** Empties a table of mask + 1 entries. */
@@ -67,28 +97,29 @@ __attribute__((export_name("strings_clear"))) void strings_clear(Str *table, u32
   }
 }
 
-/** Files the bytes key[0, len) (which stay in the memory) under `id`; the caller keeps the table at most half full. */
-__attribute__((export_name("strings_put"))) void strings_put(Str *table, u32 mask, const u8 *key, i32 len, i32 id) {
-  u32 h = hash_bytes(key, len);
+/**
+ * Files the bytes key[0, len) (which stay in the memory) under `id`; the caller keeps the table
+ * at most half full. Returns how many strings already there share its hash.
+ */
+__attribute__((export_name("strings_put"))) i32 strings_put(Str *table, u32 mask, i32 every, const u8 *key, i32 len, i32 id) {
+  u32 h = string_hash(key, len, every);
   u32 i = h & mask;
-  while (table[i].len >= 0) i = (i + 1) & mask;
+  i32 sharing = 0;
+  for (; table[i].len >= 0; i = (i + 1) & mask) sharing += table[i].hash == h;
   table[i].hash = h;
   table[i].len = len;
   table[i].id = id;
   table[i].key = key;
+  return sharing;
 }
 
 /** The id of the bytes p[0, n), or -1. */
-static inline i32 strings_find(const Str *table, u32 mask, const u8 *p, i32 n) {
-  u32 h = hash_bytes(p, n);
+__attribute__((always_inline)) static inline i32 strings_find(const Str *table, u32 mask, i32 every, const u8 *p, i32 n) {
+  u32 h = string_hash(p, n, every);
   for (u32 i = h & mask;; i = (i + 1) & mask) {
     const Str *s = &table[i];
     if (s->len < 0) return -1;
-    if (s->hash == h && s->len == n) {
-      i32 k = 0;
-      while (k < n && s->key[k] == p[k]) k++;
-      if (k == n) return s->id;
-    }
+    if (s->hash == h && s->len == n && same_bytes(s->key, p, n)) return s->id;
   }
 }
 
@@ -119,15 +150,17 @@ typedef struct {
   /** The layout's slots of a, e, n, ts, c, s, dur, cd, and the slots per row. */
   i32 a, e, n, ts, c, s, dur, cd;
   i32 slots;
-  /** The run's app ids -> app index (ScopeApps.ids). */
+  /** The run's app ids -> app index (ScopeApps.ids), hashed how (string_hash). */
   const Str *apps;
   u32 apps_mask;
+  i32 apps_every;
   /** UTC offsets by app and quarter hour (ts / 15 min), as ScopeApps.dayOf found them (zones_mask + 1 entries, direct-mapped). */
   const Zone *zones;
   u32 zones_mask;
   /** The event keys mirrored from rawEvents' StringInterner -> their ids there. */
   const Str *keys;
   u32 keys_mask;
+  i32 keys_every;
   /** The key id of a document without a string `n` (`[CLY]_custom`). */
   i32 custom_key;
   /** Per row of the batch: 1 when the document counts (then its app, key, day, counters and insert time, NaN: no `cd`), 0 when rawEvents skips it. */
@@ -169,7 +202,7 @@ __attribute__((export_name("raw_events_rows"))) i32 raw_events_rows(const u8 *ba
     // ScopeApps.place: `a` an app in scope (by its bytes), `e` a string, `ts` a time
     if (types[row + k->a] != 2) continue;
     const i32 as = starts[row + k->a] + 4;
-    const i32 app = strings_find(k->apps, k->apps_mask, base + as, ends[row + k->a] - 1 - as);
+    const i32 app = strings_find(k->apps, k->apps_mask, k->apps_every, base + as, ends[row + k->a] - 1 - as);
     if (app < 0) continue;
     if (types[row + k->e] != 2) continue;
     // rawTimestampAt
@@ -215,7 +248,7 @@ __attribute__((export_name("raw_events_rows"))) i32 raw_events_rows(const u8 *ba
       const i32 ne = ends[row + k->n];
       if (base[ne - 1] != 0) return r; // corrupt: JavaScript throws
       const i32 ns = starts[row + k->n] + 4;
-      key = strings_find(k->keys, k->keys_mask, base + ns, ne - 1 - ns);
+      key = strings_find(k->keys, k->keys_mask, k->keys_every, base + ns, ne - 1 - ns);
       if (key < 0) return r; // new (or not mirrored): JavaScript interns it
     }
     // rawCountAt(c): a string or Decimal128 is left to JavaScript

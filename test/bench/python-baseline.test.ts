@@ -1,7 +1,8 @@
 // The bench's competitor (bench/python_baseline.py) does events-match-raw's group-by: on
 // generated Countly datasets (fixed, printed seeds; apps in zones with DST, half- and
 // quarter-hour offsets) it builds as many app/event/day groups as the rawEvents fact. Needs
-// python3 with pymongo's bson C extension (Debian: python3-bson); skipped, saying so, without.
+// python3 with pymongo's bson C extension (Debian: python3-bson); skipped, saying so, without,
+// except where COUNTLY_CHECK_REQUIRE_PYTHON_BSON=1 (CI: .ci/run installs it), where that fails.
 import { spawnSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -33,6 +34,10 @@ function ourGroups(seed: number): number {
   for (const d of ds.databases.countly_drill!.drill_events!) visit(d);
   return v.finish().rows.length;
 }
+
+it.runIf(process.env.COUNTLY_CHECK_REQUIRE_PYTHON_BSON === "1")("finds python3 with pymongo's C bson (COUNTLY_CHECK_REQUIRE_PYTHON_BSON=1)", () => {
+  expect(PYTHON, "no python3 imports pymongo's bson with its C extension: apt-get install python3-bson").toBeDefined();
+});
 
 describe.skipIf(!PYTHON)(`bench/python_baseline.py (${PYTHON ?? "no python3 with pymongo's C bson: skipped"})`, () => {
   for (const seed of SEEDS) {

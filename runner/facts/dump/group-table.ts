@@ -1,12 +1,15 @@
 // Event groups (app, key, day number) -> counters, stored in typed-array columns with
-// an open-addressing index: 44 bytes per group (36 without a document count) and ~8-16
-// of index while they are added, the columns alone once `done()`, instead of an object,
-// a string key and a map entry each (~1 KB), so a year of days for hundreds of apps and
-// thousands of event keys fits. A group's app, key and day lie side by side (one memory
-// line for the index to compare), and so do its counters (one line to add to). The
-// columns grow by pages of PAGE groups, never copied: no growth leaves twice the table
-// behind for the collector (or the allocator) to give back. Apps and keys are interned
-// ids (StringInterner). `groupRows` hands them to the checks one app at a time.
+// an open-addressing index, instead of an object, a string key and a map entry each
+// (~1 KB), so a year of days for hundreds of apps and thousands of event keys fits. Each
+// field (app, key, day, c, s, dur, docs) is a column of pages of PAGE values that grow
+// without being copied (no growth leaves twice the table behind for the collector to give
+// back), and each page is the narrowest array that holds its values exactly: 16-bit
+// integers, widened to 32-bit integers, then to doubles, the first time a value (an id, a
+// sum) does not fit. Sums of integers are exact in every width, so a page widened mid-way
+// holds the doubles it would have held from the start. Typical data (ids and days under
+// 32,768, integer counts and durations, sums with fractions) costs ~20 bytes per group,
+// and ~8-16 more of index until `done()`. Apps and keys are interned ids (StringInterner).
+// `groupRows` hands them to the checks one app at a time.
 
 import { dayName, inPeriod, type Period } from "../../../countly/time.ts";
 import type { RowsByApp } from "../group-rows.ts";
@@ -16,73 +19,124 @@ const HASH_EMPTY = -1;
 const PAGE_BITS = 16;
 const PAGE = 1 << PAGE_BITS;
 const IN_PAGE = PAGE - 1;
-/** Ints per group in an id page: app, key, day. */
-const IDS = 3;
 /** Entries of the recent-group table (a power of two). */
-const RECENT_BITS = 10;
+const RECENT_BITS = 12;
 const RECENT = 1 << RECENT_BITS;
 
+/** A page of one column: the narrowest array its values fit exactly. */
+type Page = Int16Array | Int32Array | Float64Array;
+
+/**
+ * Stores `v` at value i of page p of `column`, widening the page when `v` does not fit it.
+ * Never -0 (which only doubles hold): ids are stored as `id | 0`, and sums start at +0,
+ * which stays +0 when -0 is added.
+ */
+function setAt(column: Page[], p: number, i: number, v: number): void {
+  const page = column[p]!;
+  page[i] = v;
+  if (page[i] !== v) widenPage(column, p, i, v);
+}
+
+/** Adds `v` to value i of page p of `column`, widening the page when the sum does not fit it. */
+function addAt(column: Page[], p: number, i: number, v: number): void {
+  setAt(column, p, i, column[p]![i]! + v);
+}
+
+/** Page p of `column` copied into the next width that holds `v` (an integer of 32 bits: Int32Array; else doubles), with `v` at i. */
+function widenPage(column: Page[], p: number, i: number, v: number): void {
+  const page = column[p]!;
+  // doubles hold every value (NaN too, though it reads back unequal)
+  if (page instanceof Float64Array) return;
+  const wide = page instanceof Int16Array && v === (v | 0) ? new Int32Array(page.length) : new Float64Array(page.length);
+  wide.set(page);
+  wide[i] = v;
+  column[p] = wide;
+}
+
+/** The value of group g in `column`. */
+function at(column: readonly Page[], g: number): number {
+  return column[g >>> PAGE_BITS]![g & IN_PAGE]!;
+}
+
 export class GroupTable {
-  /** Per group: app, key, day (IDS ints). */
-  private readonly idPages: Int32Array[] = [];
-  /** Per group: c, s, dur and (countDocs) docs. */
-  private readonly counterPages: Float64Array[] = [];
-  private readonly stride: number;
+  private readonly apps: Page[] = [];
+  private readonly keys: Page[] = [];
+  private readonly days: Page[] = [];
+  private readonly cs: Page[] = [];
+  private readonly ss: Page[] = [];
+  private readonly durs: Page[] = [];
+  /** Documents per group (no pages without `countDocs`). */
+  private readonly docsPages: Page[] = [];
+  private readonly columns: Page[][];
   /** Groups the pages hold room for. */
   private capacity = 0;
   size = 0;
   private index: Int32Array = new Int32Array(2048).fill(HASH_EMPTY);
   /**
    * The latest group of each (app, key), direct-mapped by a hash of the pair: app, key, day,
-   * group per entry (group -1: none). Raw events come roughly in time order, so the next
-   * event of an app and key is mostly on the same day as its last one: a hit costs one
-   * small table (16 KiB, in the fastest cache) instead of a probe of the index and the
-   * columns. A pair that loses its entry to another is found through the index.
+   * group per entry (group -1: none), and in `sums` that group's running counters (c, s,
+   * dur, docs). Raw events come roughly in time order, so the next event of an app and key
+   * is mostly on the same day as its last one: a hit adds to one small table of doubles (in
+   * a fast cache) instead of a probe of the index and the columns' pages. A pair that loses
+   * its entry to another writes its sums back to the columns and is found through the index.
+   * A group's sums move whole between its entry and the columns (a group has one possible
+   * entry), so they are the same running sums, in the same order, as added in place.
    */
   private recent: Int32Array = new Int32Array(RECENT * 4).fill(HASH_EMPTY);
+  private sums: Float64Array = new Float64Array(RECENT * 4);
+  /** Some entry of `recent` holds sums not yet written back to the columns. */
+  private pending = false;
 
   /** `countDocs` false: no documents per group (aggregated days need no count; `docs(g)` is 0). */
   constructor(private readonly countDocs = true) {
-    this.stride = countDocs ? 4 : 3;
+    this.columns = [this.apps, this.keys, this.days, this.cs, this.ss, this.durs, ...(countDocs ? [this.docsPages] : [])];
   }
 
-  /** Bytes held (for memory budgets). */
+  /** Bytes held (for memory budgets): the columns' pages, and the index until done(). */
   get bytes(): number {
-    return this.capacity * (IDS * 4 + this.stride * 8) + (this.index.length + this.recent.length) * 4;
+    let n = (this.index.length + this.recent.length) * 4 + this.sums.byteLength;
+    for (const column of this.columns) for (const page of column) n += page.byteLength;
+    return n;
   }
 
   app(g: number): number {
-    return this.idPages[g >>> PAGE_BITS]![(g & IN_PAGE) * IDS]!;
+    return at(this.apps, g);
   }
 
   key(g: number): number {
-    return this.idPages[g >>> PAGE_BITS]![(g & IN_PAGE) * IDS + 1]!;
+    return at(this.keys, g);
   }
 
   day(g: number): number {
-    return this.idPages[g >>> PAGE_BITS]![(g & IN_PAGE) * IDS + 2]!;
+    return at(this.days, g);
   }
 
   c(g: number): number {
-    return this.counterPages[g >>> PAGE_BITS]![(g & IN_PAGE) * this.stride]!;
+    if (this.pending) this.writeBack();
+    return at(this.cs, g);
   }
 
   s(g: number): number {
-    return this.counterPages[g >>> PAGE_BITS]![(g & IN_PAGE) * this.stride + 1]!;
+    if (this.pending) this.writeBack();
+    return at(this.ss, g);
   }
 
   dur(g: number): number {
-    return this.counterPages[g >>> PAGE_BITS]![(g & IN_PAGE) * this.stride + 2]!;
+    if (this.pending) this.writeBack();
+    return at(this.durs, g);
   }
 
   docs(g: number): number {
-    return this.countDocs ? this.counterPages[g >>> PAGE_BITS]![(g & IN_PAGE) * 4 + 3]! : 0;
+    if (this.pending) this.writeBack();
+    return this.countDocs ? at(this.docsPages, g) : 0;
   }
 
-  /** No group will be added any more: the index is dropped. */
+  /** No group will be added any more: the recent groups' sums are written back and the index is dropped. */
   done(): void {
+    this.writeBack();
     this.index = new Int32Array(0);
     this.recent = new Int32Array(0);
+    this.sums = new Float64Array(0);
   }
 
   /** Adds one document's counters to its group (created on first use); returns the group. */
@@ -90,20 +144,50 @@ export class GroupTable {
     const recent = this.recent;
     const r = (Math.imul(Math.imul(app, 0x9e3779b1) ^ key, 0x85ebca6b) >>> (32 - RECENT_BITS)) << 2;
     let g = recent[r + 3]!;
-    if (recent[r + 2] !== day || recent[r + 1] !== key || recent[r] !== app || g === HASH_EMPTY) {
-      g = this.find(app, key, day);
-      recent[r] = app;
-      recent[r + 1] = key;
-      recent[r + 2] = day;
-      recent[r + 3] = g;
-    }
-    const counters = this.counterPages[g >>> PAGE_BITS]!;
-    const i = (g & IN_PAGE) * this.stride;
-    counters[i] += c;
-    counters[i + 1] += s;
-    counters[i + 2] += dur;
-    if (this.countDocs) counters[i + 3]++;
+    if (recent[r + 2] !== day || recent[r + 1] !== key || recent[r] !== app || g === HASH_EMPTY) g = this.enter(r, app, key, day);
+    const sums = this.sums;
+    sums[r] += c;
+    sums[r + 1] += s;
+    sums[r + 2] += dur;
+    sums[r + 3]++;
     return g;
+  }
+
+  /** Recent entry r becomes group (app, key, day)'s, with its sums; the entry's group before it is written back. */
+  private enter(r: number, app: number, key: number, day: number): number {
+    if (this.index.length === 0) throw new Error("GroupTable.add after done()");
+    const recent = this.recent;
+    const sums = this.sums;
+    if (recent[r + 3] !== HASH_EMPTY) this.store(recent[r + 3]!, r);
+    const g = this.find(app, key, day);
+    recent[r] = app;
+    recent[r + 1] = key;
+    recent[r + 2] = day;
+    recent[r + 3] = g;
+    sums[r] = at(this.cs, g);
+    sums[r + 1] = at(this.ss, g);
+    sums[r + 2] = at(this.durs, g);
+    sums[r + 3] = this.countDocs ? at(this.docsPages, g) : 0;
+    this.pending = true;
+    return g;
+  }
+
+  /** The running sums of recent entry r into the columns of its group g. */
+  private store(g: number, r: number): void {
+    const p = g >>> PAGE_BITS;
+    const i = g & IN_PAGE;
+    const sums = this.sums;
+    setAt(this.cs, p, i, sums[r]!);
+    setAt(this.ss, p, i, sums[r + 1]!);
+    setAt(this.durs, p, i, sums[r + 2]!);
+    if (this.countDocs) setAt(this.docsPages, p, i, sums[r + 3]!);
+  }
+
+  /** Every recent entry's sums into the columns (the entries stay, their sums still current). */
+  private writeBack(): void {
+    this.pending = false;
+    const recent = this.recent;
+    for (let r = 0; r < recent.length; r += 4) if (recent[r + 3] !== HASH_EMPTY) this.store(recent[r + 3]!, r);
   }
 
   /** Groups were appended (append()): sortedBy() merges their repeats, once. */
@@ -120,33 +204,29 @@ export class GroupTable {
     this.appended = true;
     this.merged = null;
     const g = this.newGroup(app, key, day);
-    const counters = this.counterPages[g >>> PAGE_BITS]!;
-    const j = (g & IN_PAGE) * this.stride;
-    counters[j] += c;
-    counters[j + 1] += s;
-    counters[j + 2] += dur;
-    if (this.countDocs) counters[j + 3]++;
+    const p = g >>> PAGE_BITS;
+    const i = g & IN_PAGE;
+    setAt(this.cs, p, i, 0 + c);
+    setAt(this.ss, p, i, 0 + s);
+    setAt(this.durs, p, i, 0 + dur);
+    if (this.countDocs) setAt(this.docsPages, p, i, 1);
   }
 
   /** `order` (sorted) without the repeats of appended groups, each summed into the first of its run. */
   private mergeRepeats(order: Int32Array): Int32Array {
     const n = order.length;
+    const counters = this.columns.slice(3);
     let w = 0;
     for (let r = 0; r < n; ) {
       const g = order[r]!;
-      const ids = this.idPages[g >>> PAGE_BITS]!;
-      const i = (g & IN_PAGE) * IDS;
-      const counters = this.counterPages[g >>> PAGE_BITS]!;
-      const j = (g & IN_PAGE) * this.stride;
+      const app = this.app(g);
+      const key = this.key(g);
+      const day = this.day(g);
       let e = r + 1;
       for (; e < n; e++) {
         const h = order[e]!;
-        const hIds = this.idPages[h >>> PAGE_BITS]!;
-        const hi = (h & IN_PAGE) * IDS;
-        if (hIds[hi + 2] !== ids[i + 2] || hIds[hi + 1] !== ids[i + 1] || hIds[hi] !== ids[i]) break;
-        const from = this.counterPages[h >>> PAGE_BITS]!;
-        const hj = (h & IN_PAGE) * this.stride;
-        for (let k = 0; k < this.stride; k++) counters[j + k] += from[hj + k]!;
+        if (this.day(h) !== day || this.key(h) !== key || this.app(h) !== app) break;
+        for (const column of counters) addAt(column, g >>> PAGE_BITS, g & IN_PAGE, at(column, h));
       }
       order[w++] = g;
       r = e;
@@ -161,9 +241,7 @@ export class GroupTable {
     for (;;) {
       const g = index[h]!;
       if (g === HASH_EMPTY) break;
-      const ids = this.idPages[g >>> PAGE_BITS]!;
-      const i = (g & IN_PAGE) * IDS;
-      if (ids[i + 2] === day && ids[i + 1] === key && ids[i] === app) return g;
+      if (this.day(g) === day && this.key(g) === key && this.app(g) === app) return g;
       h = (h + 1) & mask;
     }
     const g = this.newGroup(app, key, day);
@@ -172,15 +250,15 @@ export class GroupTable {
     return g;
   }
 
-  /** A new group's ids (its counters are 0). */
+  /** A new group's ids, as 32-bit integers (the ids' type before pages narrowed them); its counters are 0. */
   private newGroup(app: number, key: number, day: number): number {
     const g = this.size++;
     if (g === this.capacity) this.addPage();
-    const ids = this.idPages[g >>> PAGE_BITS]!;
-    const i = (g & IN_PAGE) * IDS;
-    ids[i] = app;
-    ids[i + 1] = key;
-    ids[i + 2] = day;
+    const p = g >>> PAGE_BITS;
+    const i = g & IN_PAGE;
+    setAt(this.apps, p, i, app | 0);
+    setAt(this.keys, p, i, key | 0);
+    setAt(this.days, p, i, day | 0);
     return g;
   }
 
@@ -188,14 +266,12 @@ export class GroupTable {
   private addPage(): void {
     if (this.capacity > 0 && this.capacity < PAGE) {
       const n = this.capacity * 2;
-      this.idPages[0] = widen(this.idPages[0]!, n * IDS);
-      this.counterPages[0] = widen(this.counterPages[0]!, n * this.stride);
+      for (const column of this.columns) column[0] = widen(column[0]!, n);
       this.capacity = n;
       return;
     }
     const n = this.capacity === 0 ? 1024 : PAGE;
-    this.idPages.push(new Int32Array(n * IDS));
-    this.counterPages.push(new Float64Array(n * this.stride));
+    for (const column of this.columns) column.push(new Int16Array(n));
     this.capacity += n;
   }
 
@@ -244,8 +320,9 @@ export class GroupTable {
   }
 }
 
-function widen<T extends Int32Array | Float64Array>(a: T, n: number): T {
-  const out = new (a.constructor as new (n: number) => T)(n);
+/** `a` in a longer array of its kind. */
+function widen(a: Page, n: number): Page {
+  const out = new (a.constructor as new (n: number) => Page)(n);
   out.set(a);
   return out;
 }
@@ -300,11 +377,17 @@ export function dayGroupFields(groups: GroupTable, apps: { text(id: number): str
 
 /**
  * The groups as rows, in the order of sortRows (app, key, day), made one app at a time
- * (`rowsOf`, for a check case) or all at once (`all`): `row(g)` makes group g's row; or read
- * one app's as columns (`columnsOf`: the groups, read by `fields`, no row made). The
- * table must be `done()`.
+ * (`rowsOf`, for a check case) or all at once (`all`): group g's row holds each field as
+ * `fields` reads it, in their order; or read one app's as columns (`columnsOf`: the groups,
+ * read by `fields`, no row made). The table must be `done()`.
  */
-export function groupRows<R>(groups: GroupTable, appTexts: readonly string[], keyTexts: readonly string[], row: (g: number) => R, fields: GroupFields<R>): RowsByApp<R> {
+export function groupRows<R>(groups: GroupTable, appTexts: readonly string[], keyTexts: readonly string[], fields: GroupFields<R>): RowsByApp<R> {
+  const names = Object.keys(fields) as (keyof R)[];
+  const row = (g: number): R => {
+    const r = {} as R;
+    for (const n of names) r[n] = fields[n](g);
+    return r;
+  };
   const order = groups.sortedBy(appTexts, keyTexts);
   // sorted by app first: each app's groups are one range of `order`
   const first = new Int32Array(appTexts.length).fill(-1);

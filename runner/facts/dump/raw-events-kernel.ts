@@ -6,7 +6,8 @@
 // kernel left to JavaScript, mirrors what the JavaScript reading learnt (the app's offset
 // for that quarter hour, new keys) so the kernel resumes with the same ids and days.
 import { utf8Bytes, type FieldLayout, type StringInterner } from "../../sources/dump/bson-fields.ts";
-import { WALK_BATCH, type Arena, type WalkedBatch } from "../../sources/dump/bson-walk-native.ts";
+import { WALK_BATCH, type Arena, type Exports, type WalkedBatch } from "../../sources/dump/bson-walk-native.ts";
+import { utcOffsetMs } from "../../../countly/time.ts";
 import type { ScopeApps } from "./drill.ts";
 
 /** Fields of RawKernel (native/raw-events.c), as int32 indexes (the slots of a, e, n, ts, c, s, dur, cd come first). */
@@ -14,24 +15,29 @@ const K = {
   slots: 8,
   apps: 9,
   appsMask: 10,
-  zones: 11,
-  zonesMask: 12,
-  keys: 13,
-  keysMask: 14,
-  customKey: 15,
-  counts: 16,
-  appOut: 17,
-  keyOut: 18,
-  dayOut: 19,
-  cOut: 20,
-  sOut: 21,
-  durOut: 22,
-  cdOut: 23,
-  size: 24,
+  appsEvery: 11,
+  zones: 12,
+  zonesMask: 13,
+  keys: 14,
+  keysMask: 15,
+  keysEvery: 16,
+  customKey: 17,
+  counts: 18,
+  appOut: 19,
+  keyOut: 20,
+  dayOut: 21,
+  cOut: 22,
+  sOut: 23,
+  durOut: 24,
+  cdOut: 25,
+  size: 26,
 } as const;
 
 /** Bytes of a table entry (Str in native/raw-events.c). */
 const STR_BYTES = 16;
+/** Quarter hours of an app's zone cached from the one of a document JavaScript placed on (4 hours). */
+const LEARN_AHEAD = 16;
+const QUARTER_HOUR_MS = 15 * 60 * 1000;
 /** Cached offsets (by app and quarter hour), and the bytes of one (Zone in native/raw-events.c). */
 const ZONES = 1 << 14;
 const ZONE_BYTES = 24;
@@ -51,6 +57,37 @@ function tableEntries(n: number): number {
   let cap = 16;
   while (cap < n * 2) cap *= 2;
   return cap;
+}
+
+/** Strings that share a word hash before a table hashes every byte (as StringInterner). */
+const MAX_SHARING = 4;
+
+/** A table of strings (Str entries in native/raw-events.c) whose bytes lie in the arena, rebuilt hashing every byte when too many share a hash. */
+class StringTable {
+  private readonly entries: number[] = [];
+
+  constructor(
+    private readonly x: Exports,
+    private readonly fields: Int32Array,
+    private readonly at: number,
+    private readonly mask: number,
+    private readonly everyField: number,
+  ) {
+    fields[everyField] = 0;
+    x.strings_clear(at, mask);
+  }
+
+  /** Files the bytes at key[0, len) in the memory under `id`. */
+  put(key: number, len: number, id: number): void {
+    this.entries.push(key, len, id);
+    const every = this.fields[this.everyField]!;
+    if (this.x.strings_put(this.at, this.mask, every, key, len, id) >= MAX_SHARING && every === 0) {
+      this.fields[this.everyField] = 1;
+      this.x.strings_clear(this.at, this.mask);
+      const e = this.entries;
+      for (let i = 0; i < e.length; i += 3) this.x.strings_put(this.at, this.mask, 1, e[i]!, e[i + 1]!, e[i + 2]!);
+    }
+  }
 }
 
 export class RawEventsKernel {
@@ -74,8 +111,7 @@ export class RawEventsKernel {
   private readonly zones: Float64Array;
   private readonly zoneApps: Int32Array;
   private readonly zonesMask: number;
-  private readonly keysAt: number;
-  private readonly keysMask: number;
+  private readonly keyTable: StringTable;
   private keyBytesAt: number;
   private readonly keyBytesEnd: number;
   private mirrored = 0;
@@ -125,12 +161,12 @@ export class RawEventsKernel {
     const appEntries = tableEntries(appBytes.length);
     f[K.apps] = take(appEntries * STR_BYTES);
     f[K.appsMask] = appEntries - 1;
-    x.strings_clear(f[K.apps], appEntries - 1);
+    const appTable = new StringTable(x, f, f[K.apps], appEntries - 1, K.appsEvery);
     for (let i = 0; i < appBytes.length; i++) {
       const bytes = appBytes[i]!;
       const keyAt = take(bytes.length);
       heap.set(bytes, keyAt);
-      x.strings_put(f[K.apps], appEntries - 1, keyAt, bytes.length, i);
+      appTable.put(keyAt, bytes.length, i);
     }
     // the offsets by app and quarter hour (Zone: quarter, offset, app), empty (app -1)
     f[K.zones] = take(ZONES * ZONE_BYTES);
@@ -141,9 +177,9 @@ export class RawEventsKernel {
     for (let i = 0; i < appBytes.length; i++) this.learnZone(i);
     // the event keys: mirrored as rawEvents' interner learns them
     const keyEntries = tableEntries(MAX_KEYS);
-    this.keysAt = f[K.keys] = take(keyEntries * STR_BYTES);
-    this.keysMask = f[K.keysMask] = keyEntries - 1;
-    x.strings_clear(this.keysAt, this.keysMask);
+    f[K.keys] = take(keyEntries * STR_BYTES);
+    f[K.keysMask] = keyEntries - 1;
+    this.keyTable = new StringTable(x, f, f[K.keys], keyEntries - 1, K.keysEvery);
     f[K.customKey] = customKey;
     this.keyBytesAt = p;
     this.keyBytesEnd = p + KEY_BYTES;
@@ -197,13 +233,31 @@ export class RawEventsKernel {
     if (this.keys.size !== this.mirrored) this.learnKeys();
   }
 
-  /** Caches the offset ScopeApps holds for `app` (the one of the quarter hour of its last document). */
+  /**
+   * Caches the offset ScopeApps holds for `app` (the one of the quarter hour of its last
+   * document), and the app zone's offsets of the quarter hours after it: documents mostly come
+   * in time order, and an offset depends on the quarter hour only (utcOffsetMs, as dayOf).
+   */
   private learnZone(app: number): void {
     const quarter = this.apps.cachedQuarter(app);
     if (quarter !== quarter) return;
+    this.cacheZone(app, quarter, this.apps.cachedOffset(app));
+    const zone = this.apps.localDays[app]!.timezone;
+    for (let q = quarter + 1; q < quarter + LEARN_AHEAD; q++) {
+      let offset: number;
+      try {
+        offset = utcOffsetMs(zone, q * QUARTER_HOUR_MS);
+      } catch {
+        return; // beyond the Date range: left to dayOf
+      }
+      this.cacheZone(app, q, offset);
+    }
+  }
+
+  private cacheZone(app: number, quarter: number, offset: number): void {
     const i = this.arena.x.zone_slot(app, quarter, this.zonesMask);
     this.zones[i * 3] = quarter;
-    this.zones[i * 3 + 1] = this.apps.cachedOffset(app);
+    this.zones[i * 3 + 1] = offset;
     this.zoneApps[i * 6 + 4] = app;
   }
 
@@ -218,7 +272,7 @@ export class RawEventsKernel {
         break;
       }
       heap.set(bytes, this.keyBytesAt);
-      x.strings_put(this.keysAt, this.keysMask, this.keyBytesAt, bytes.length, this.mirrored);
+      this.keyTable.put(this.keyBytesAt, bytes.length, this.mirrored);
       this.keyBytesAt += bytes.length;
       this.mirrored++;
     }

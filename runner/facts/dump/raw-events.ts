@@ -175,17 +175,7 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
           docs: (g) => groups.docs(g),
           tail: (g) => tailBuckets(tailOf.get(g)),
         };
-        const row = (g: number): RawEventDay => ({
-          app: fields.app(g),
-          key: fields.key(g),
-          day: fields.day(g),
-          c: fields.c(g),
-          s: fields.s(g),
-          dur: fields.dur(g),
-          docs: fields.docs(g),
-          tail: fields.tail(g),
-        });
-        return defineRows(value, "rows", groupRows(groups, appIds.texts, keys.texts, row, fields));
+        return defineRows(value, "rows", groupRows(groups, appIds.texts, keys.texts, fields));
       },
     };
   },

@@ -49,7 +49,8 @@ export interface Exports {
   walk_batch(base: number, p: number, end: number, table: number, shift: number, slots: number, guesses: number, max: number, docs: number, types: number, starts: number, ends: number): number;
   /** native/raw-events.c: a byte-hash table of strings (app ids, event keys) -> ids. */
   strings_clear(table: number, mask: number): void;
-  strings_put(table: number, mask: number, key: number, len: number, id: number): void;
+  /** Returns how many strings of the table share the new one's hash (`every`: hashing every byte, else three words). */
+  strings_put(table: number, mask: number, every: number, key: number, len: number, id: number): number;
   /** native/raw-events.c: rawEvents' row per walked document (runner/facts/dump/raw-events-kernel.ts). */
   zone_slot(app: number, quarter: number, mask: number): number;
   raw_events_rows(base: number, kernel: number, types: number, starts: number, ends: number, from: number, count: number): number;

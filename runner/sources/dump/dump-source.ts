@@ -138,6 +138,9 @@ export class DumpSource implements Source {
       });
     } finally {
       ungate();
+      // the facts have read the small collections: their kept bytes (countly.events: tens of MB
+      // for thousands of apps' event lists) would be held through every check case; a later read re-reads the file
+      this.contents.clear();
     }
   }
 
