@@ -62,7 +62,8 @@ export const eventsMatchRaw: CheckDefinition<EventsMatchRawOptions> = {
   },
   needs: (o) => [{ fact: "rawEvents", params: { tailMinutes: o.settle_minutes } }, { fact: "eventAggregates" }, ...EVENT_LIMIT_FACTS],
   // Reads the app's groups as columns (rowColumns): on thousands of apps with a year of days,
-  // no object per group is made for a case.
+  // no object per group is made for a case, and a group costs one pass: no string built,
+  // no Map looked up and no property named by a variable (a field is a number here).
   evaluate(ctx) {
     const o = ctx.options;
     const wanted = (key: string) => (o.events === undefined || o.events.includes(key)) && !o.exclude_events.includes(key);
@@ -71,51 +72,45 @@ export const eventsMatchRaw: CheckDefinition<EventsMatchRawOptions> = {
     const aggregated = new AggregatedDays(rowColumns(ctx.facts.get("eventAggregates"), "totals"), wanted);
 
     const limit = eventLimitState(ctx.facts, ctx.app.id, o.event_limit);
-    const key = raw.column("key");
-    // the rows compared: wanted keys that Countly aggregates (a key's rows come together: one look per key)
-    const compared: number[] = [];
-    let candidates = 0;
-    let lastKey: string | undefined;
-    let lastWanted = false;
-    let lastCompared = false;
-    for (let i = 0; i < raw.ids.length; i++) {
-      const id = raw.ids[i]!;
-      const k = key(id);
-      if (k !== lastKey || i === 0) {
-        lastKey = k;
-        lastWanted = wanted(k);
-        lastCompared = lastWanted && !limit.neverAggregated(k);
-      }
-      if (lastWanted) candidates++;
-      if (lastCompared) compared.push(id);
-    }
-    if (candidates === 0) return { skipped: "no raw custom events in the period" };
-    if (compared.length === 0) {
-      const distinct = new Set<string>();
-      for (let i = 0; i < raw.ids.length; i++) if (wanted(key(raw.ids[i]!))) distinct.add(key(raw.ids[i]!));
-      const keys = distinct.size;
-      return { skipped: `the ${keys} event key${keys === 1 ? "" : "s"} with raw events in the period ${keys === 1 ? "is" : "are"} not in the full event list (event_limit ${limit.limit} from ${limit.basis}): Countly does not aggregate ${keys === 1 ? "it" : "them"}` };
-    }
-
     const cutoff = rawFact.maxCdMinute === undefined ? undefined : rawFact.maxCdMinute - o.settle_minutes;
     const tol = { absolute: o.tolerance, relative: o.relative_tolerance };
     const chart = new DailyComparison();
     const charted = o.fields[0]!;
+    const chartedAt = FIELD_AT[charted];
+    const fieldsAt = o.fields.map((f) => FIELD_AT[f]);
     const labels = new Map<string, string>();
     const label = (k: string): string => {
       let l = labels.get(k);
       if (l === undefined) labels.set(k, (l = `event ${k} · ${charted}`));
       return l;
     };
+    const key = raw.column("key");
     const day = raw.column("day");
     const docs = raw.column("docs");
     const tail = raw.column("tail");
     // one reader per field at its own call site, so that each reads its column directly
     const [rawC, rawS, rawDur] = [raw.column("c"), raw.column("s"), raw.column("dur")];
     const [aggC, aggS, aggDur] = [aggregated.field.c, aggregated.field.s, aggregated.field.dur];
-    const recent = { c: 0, s: 0, dur: 0 };
-    for (const id of compared) {
+    // the rows compared: wanted keys that Countly aggregates (a key's rows come together: one look per key)
+    const ids = raw.ids;
+    let candidates = 0;
+    let compared = 0;
+    let lastKey: string | undefined;
+    let lastWanted = false;
+    let lastCompared = false;
+    let lastLabel = "";
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
       const k = key(id);
+      if (k !== lastKey || i === 0) {
+        lastKey = k;
+        lastWanted = wanted(k);
+        lastCompared = lastWanted && !limit.neverAggregated(k);
+        if (lastCompared) lastLabel = label(k);
+      }
+      if (lastWanted) candidates++;
+      if (!lastCompared) continue;
+      compared++;
       const d = day(id);
       const agg = aggregated.take(k, d);
       const rc = rawC(id);
@@ -124,26 +119,47 @@ export const eventsMatchRaw: CheckDefinition<EventsMatchRawOptions> = {
       const ac = agg < 0 ? 0 : (aggC(agg) ?? 0);
       const as = agg < 0 ? 0 : (aggS(agg) ?? 0);
       const ad = agg < 0 ? 0 : (aggDur(agg) ?? 0);
-      chart.add(label(k), d, charted === "c" ? rc : charted === "s" ? rs : rd, charted === "c" ? ac : charted === "s" ? as : ad);
-      recentCounters(cutoff === undefined ? undefined : tail(id), cutoff, recent);
-      for (const f of o.fields) {
-        const hi = f === "c" ? rc : f === "s" ? rs : rd;
-        const lo = hi - recent[f];
-        const actual = f === "c" ? ac : f === "s" ? as : ad;
-        const epsilon = f === "c" ? 0 : FLOAT_EPSILON * Math.max(1, Math.abs(hi));
+      chart.add(lastLabel, d, chartedAt === 0 ? rc : chartedAt === 1 ? rs : rd, chartedAt === 0 ? ac : chartedAt === 1 ? as : ad);
+      // the counters inserted after the cutoff (within the settle window): zeros without one
+      let recentC = 0;
+      let recentS = 0;
+      let recentDur = 0;
+      const buckets = cutoff === undefined ? undefined : tail(id);
+      if (buckets !== undefined) {
+        for (const b of buckets) {
+          if (b.minute <= cutoff!) continue;
+          recentC += b.c;
+          recentS += b.s;
+          recentDur += b.dur;
+        }
+      }
+      for (let j = 0; j < fieldsAt.length; j++) {
+        const f = fieldsAt[j]!;
+        const hi = f === 0 ? rc : f === 1 ? rs : rd;
+        const lo = hi - (f === 0 ? recentC : f === 1 ? recentS : recentDur);
+        const actual = f === 0 ? ac : f === 1 ? as : ad;
+        const epsilon = f === 0 ? 0 : FLOAT_EPSILON * Math.max(1, Math.abs(hi));
         if (actual >= lo - epsilon && actual <= hi + epsilon) continue;
         const expected = actual < lo ? lo : hi;
         if (withinTolerance(expected, actual, tol)) continue;
-        chart.flag(label(k));
+        chart.flag(lastLabel);
+        const field = o.fields[j]!;
         ctx.report({
           event: k,
           day: d,
-          field: f,
+          field,
           expected: hi,
           actual,
-          message: describe(f, hi, lo, actual, agg < 0, docs(id)),
+          message: describe(field, hi, lo, actual, agg < 0, docs(id)),
         });
       }
+    }
+    if (candidates === 0) return { skipped: "no raw custom events in the period" };
+    if (compared === 0) {
+      const distinct = new Set<string>();
+      for (let i = 0; i < ids.length; i++) if (wanted(key(ids[i]!))) distinct.add(key(ids[i]!));
+      const keys = distinct.size;
+      return { skipped: `the ${keys} event key${keys === 1 ? "" : "s"} with raw events in the period ${keys === 1 ? "is" : "are"} not in the full event list (event_limit ${limit.limit} from ${limit.basis}): Countly does not aggregate ${keys === 1 ? "it" : "them"}` };
     }
     const left = aggregated.left();
     const aggValue = aggregated.field[charted];
@@ -159,13 +175,17 @@ export const eventsMatchRaw: CheckDefinition<EventsMatchRawOptions> = {
   },
 };
 
+/** A counter's place in the loops above (0, 1, 2): a number compares without a string. */
+const FIELD_AT = { c: 0, s: 1, dur: 2 } as const;
+
 /**
  * The aggregated days of the wanted keys, by event key and day, as a Map keyed by both
  * would hold them (a repeated key and day: the first one's place, the last one's counters):
  * `take` hands a day out once (the id of its row, or -1), `left` gives the rows of the days
  * never taken, in their order. Read from the columns with no object or Map entry per day:
- * the days sorted by key and day (as the facts give them; others are sorted here) and found
- * by binary search, starting where the last look ended (raw rows come in the same order).
+ * the days sorted by key and day (as the facts give them, read in one pass; others are
+ * sorted here) and found by binary search, starting where the last look ended (raw rows
+ * come in the same order).
  */
 class AggregatedDays {
   readonly field: Record<"c" | "s" | "dur", (id: number) => number>;
@@ -181,7 +201,48 @@ class AggregatedDays {
     const key = totals.column("key");
     const day = totals.column("day");
     this.field = { c: totals.column("c"), s: totals.column("s"), dur: totals.column("dur") };
-    const ids = totals.ids;
+    // rows sorted by key and day (as the facts give them) become the entries in one pass;
+    // others are sorted (sortedEntries)
+    if (!this.entriesInOrder(totals.ids, key, day, wanted)) this.sortedEntries(totals.ids, key, day, wanted);
+    this.taken = new Uint8Array(this.keys.length);
+  }
+
+  /**
+   * The entries of rows that come sorted by key and day, a repeated key and day next to
+   * its first row; false (entries left partial) as soon as a row is out of that order.
+   */
+  private entriesInOrder(ids: ArrayLike<number>, key: (id: number) => string, day: (id: number) => Day, wanted: (key: string) => boolean): boolean {
+    let lastKey: string | undefined;
+    let lastWanted = false;
+    for (let p = 0; p < ids.length; p++) {
+      const id = ids[p]!;
+      const k = key(id);
+      if (k !== lastKey || p === 0) {
+        lastKey = k;
+        lastWanted = wanted(k);
+      }
+      if (!lastWanted) continue;
+      const d = day(id);
+      const n = this.keys.length;
+      if (n > 0) {
+        const c = order(this.keys[n - 1]!, k) || order(this.days[n - 1]!, d);
+        if (c > 0) return false;
+        if (c === 0) {
+          this.lastRow[n - 1] = id;
+          continue;
+        }
+      }
+      this.keys.push(k);
+      this.days.push(d);
+      this.lastRow.push(id);
+      this.place.push(p);
+    }
+    return true;
+  }
+
+  /** The entries of rows in any order: sorted by key and day, ties by position. */
+  private sortedEntries(ids: ArrayLike<number>, key: (id: number) => string, day: (id: number) => Day, wanted: (key: string) => boolean): void {
+    this.keys.length = this.days.length = this.lastRow.length = this.place.length = 0;
     // the wanted rows' positions, keys and days
     const at: number[] = [];
     const keys: string[] = [];
@@ -200,11 +261,8 @@ class AggregatedDays {
       days.push(day(ids[p]!));
     }
     const compare = (i: number, j: number) => order(keys[i]!, keys[j]!) || order(days[i]!, days[j]!);
-    let sorted = true;
-    for (let j = 1; j < at.length && sorted; j++) sorted = compare(j - 1, j) < 0;
-    const byKeyAndDay = at.map((_, j) => j);
     // ties by position: a run of one key and day starts with its first row and ends with its last
-    if (!sorted) byKeyAndDay.sort((i, j) => compare(i, j) || at[i]! - at[j]!);
+    const byKeyAndDay = at.map((_, j) => j).sort((i, j) => compare(i, j) || at[i]! - at[j]!);
     for (let n = 0; n < byKeyAndDay.length; n++) {
       const j = byKeyAndDay[n]!;
       if (n > 0 && compare(byKeyAndDay[n - 1]!, j) === 0) {
@@ -216,7 +274,6 @@ class AggregatedDays {
       this.lastRow.push(ids[at[j]!]!);
       this.place.push(at[j]!);
     }
-    this.taken = new Uint8Array(this.keys.length);
   }
 
   /** The id of the row holding the counters of (key, day), once; -1 when there is none or it was taken. */

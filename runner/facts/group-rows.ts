@@ -22,7 +22,8 @@ export interface RowsByApp<R> {
 }
 
 type WithSources = { [BY_APP]?: Map<string, RowsByApp<unknown>> };
-type WithColumns = { [COLUMNS]?: Map<string, RowColumns<unknown>> };
+/** A scoped field's columns, made on the first read (a check reads some fields of a fact, not all). */
+type WithColumns = { [COLUMNS]?: Map<string, () => RowColumns<unknown>> };
 type RowOf<A> = A extends readonly (infer R)[] ? R : never;
 
 /** Defines `value[field]` as the rows of `source`, made on the first read of the field; returns `value`. */
@@ -48,13 +49,14 @@ export function defineScopedRows(value: object, field: string, source: RowsByApp
   lazyField(value, field, () => source.rowsOf(app, period));
   const holder = value as WithColumns;
   if (!holder[COLUMNS]) Object.defineProperty(value, COLUMNS, { value: new Map(), enumerable: false });
-  holder[COLUMNS]!.set(field, source.columnsOf(app, period));
+  let columns: RowColumns<unknown> | undefined;
+  holder[COLUMNS]!.set(field, () => (columns ??= source.columnsOf(app, period)));
 }
 
 /** The rows of `value[field]` as columns: the fact's own columns when it keeps them (no row is made), else the rows of the array. */
 export function rowColumns<T extends object, K extends keyof T & string>(value: T, field: K): RowColumns<RowOf<T[K]>> {
   const own = (value as WithColumns)[COLUMNS]?.get(field);
-  if (own) return own as RowColumns<RowOf<T[K]>>;
+  if (own) return own() as RowColumns<RowOf<T[K]>>;
   return columnsOfRows(value[field] as unknown as readonly RowOf<T[K]>[]);
 }
 

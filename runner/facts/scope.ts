@@ -17,17 +17,21 @@ const indexes = new WeakMap<readonly unknown[], Map<string, Row[]> | null>();
 export function scopeFact<K extends FactName>(value: FactValues[K], appId: string, period: Period): FactValues[K] {
   if (Array.isArray(value)) return filterRows(value, appId, period) as FactValues[K];
   const out: Record<string, unknown> = {};
+  let scoped = false;
   for (const k of Object.keys(value as object)) {
     // rows kept as columns are made for this app only (group-rows.ts), never all of them
     const columns = rowsByApp(value as object, k);
     if (columns) {
       defineScopedRows(out, k, columns, appId, period);
+      scoped = true;
       continue;
     }
     const v = (value as unknown as Record<string, unknown>)[k];
+    scoped ||= Array.isArray(v);
     out[k] = Array.isArray(v) ? filterRows(v, appId, period) : v;
   }
-  return out as unknown as FactValues[K];
+  // nothing to limit (no rows): the fact itself, so what a check derives from it once (the profile) serves every case
+  return scoped ? (out as unknown as FactValues[K]) : value;
 }
 
 function filterRows(rows: readonly unknown[], appId: string, period: Period): unknown[] {

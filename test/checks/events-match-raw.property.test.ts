@@ -84,12 +84,12 @@ function asTables(rows: RawEventDay[], totals: EventTotalDay[], maxCdMinute: num
     docs: (g) => raw.docs(g),
     tail: (g) => tails.get(g) ?? [],
   };
-  const rawRows = groupRows(raw, apps, KEYS, (g) => ({ app: rawFields.app(g), key: rawFields.key(g), day: rawFields.day(g), c: rawFields.c(g), s: rawFields.s(g), dur: rawFields.dur(g), docs: rawFields.docs(g), tail: rawFields.tail(g) }), rawFields);
+  const rawRows = groupRows(raw, apps, KEYS, rawFields);
   const agg = new GroupTable(false);
   for (const t of totals) agg.add(apps.indexOf(t.app), KEYS.indexOf(t.key), dayNumber(t.day), t.c, t.s, t.dur);
   agg.done();
   const aggFields: GroupFields<EventTotalDay> = { app: (g) => apps[agg.app(g)]!, key: (g) => KEYS[agg.key(g)]!, day: (g) => dayName(agg.day(g)), c: (g) => agg.c(g), s: (g) => agg.s(g), dur: (g) => agg.dur(g) };
-  const aggRows = groupRows(agg, apps, KEYS, (g) => ({ app: aggFields.app(g), key: aggFields.key(g), day: aggFields.day(g), c: aggFields.c(g), s: aggFields.s(g), dur: aggFields.dur(g) }), aggFields);
+  const aggRows = groupRows(agg, apps, KEYS, aggFields);
   return {
     rows: rawRows.all(),
     totals: aggRows.all(),

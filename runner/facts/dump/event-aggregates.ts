@@ -174,8 +174,7 @@ export const eventAggregatesFromDump: DumpCollector<"eventAggregates"> = {
           unattributed: [...unattributed].sort(),
         };
         const fields: GroupFields<EventTotalDay> = dayGroupFields(totals, appIds, keyIds);
-        const row = (g: number): EventTotalDay => ({ app: fields.app(g), key: fields.key(g), day: fields.day(g), c: fields.c(g), s: fields.s(g), dur: fields.dur(g) });
-        return defineRows(value, "totals", groupRows(totals, appIds.texts, keyIds.texts, row, fields));
+        return defineRows(value, "totals", groupRows(totals, appIds.texts, keyIds.texts, fields));
       },
     };
   },

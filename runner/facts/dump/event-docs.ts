@@ -196,8 +196,7 @@ export class MonthDayCounters {
     while (p < last) {
       const t = b[p]!;
       const ks = p + 1;
-      let q = ks;
-      while (q < last && b[q] !== 0) q++;
+      const q = nameEnd(b, ks, last);
       if (q >= last) return false;
       // the day of the key: "1".."9", "10".."31"; 0 for a key that is no day
       let k = 0;
@@ -247,8 +246,7 @@ export class MonthDayCounters {
     while (p < last) {
       const t = b[p]!;
       const ks = p + 1;
-      let q = ks;
-      while (q < last && b[q] !== 0) q++;
+      const q = nameEnd(b, ks, last);
       if (q >= last) return false;
       const klen = q - ks;
       const c0 = b[ks]!;
@@ -284,6 +282,13 @@ export class MonthDayCounters {
     this.dur[k] = dur - dur === 0 ? dur : 0;
     return true;
   }
+}
+
+/** The terminator of the element name at bytes[ks..]; `last` (its document's terminator) when there is none before it. */
+function nameEnd(b: Uint8Array, ks: number, last: number): number {
+  let q = ks;
+  while (q < last && b[q] !== 0) q++;
+  return q;
 }
 
 /** BSON types of a day value that holds no day (skipped when decoded: falsy or no object): double, string, undefined, boolean, null, int32. */

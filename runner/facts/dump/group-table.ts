@@ -377,11 +377,17 @@ export function dayGroupFields(groups: GroupTable, apps: { text(id: number): str
 
 /**
  * The groups as rows, in the order of sortRows (app, key, day), made one app at a time
- * (`rowsOf`, for a check case) or all at once (`all`): `row(g)` makes group g's row; or read
- * one app's as columns (`columnsOf`: the groups, read by `fields`, no row made). The
- * table must be `done()`.
+ * (`rowsOf`, for a check case) or all at once (`all`): group g's row holds each field as
+ * `fields` reads it, in their order; or read one app's as columns (`columnsOf`: the groups,
+ * read by `fields`, no row made). The table must be `done()`.
  */
-export function groupRows<R>(groups: GroupTable, appTexts: readonly string[], keyTexts: readonly string[], row: (g: number) => R, fields: GroupFields<R>): RowsByApp<R> {
+export function groupRows<R>(groups: GroupTable, appTexts: readonly string[], keyTexts: readonly string[], fields: GroupFields<R>): RowsByApp<R> {
+  const names = Object.keys(fields) as (keyof R)[];
+  const row = (g: number): R => {
+    const r = {} as R;
+    for (const n of names) r[n] = fields[n](g);
+    return r;
+  };
   const order = groups.sortedBy(appTexts, keyTexts);
   // sorted by app first: each app's groups are one range of `order`
   const first = new Int32Array(appTexts.length).fill(-1);

@@ -21,7 +21,7 @@ function table(adds: [number, number, number, number][]): GroupTable {
 
 function rowsOf(t: GroupTable, apps: string[], keys: string[]) {
   const fields: GroupFields<Row> = { app: (g) => apps[t.app(g)]!, key: (g) => keys[t.key(g)]!, day: (g) => dayName(t.day(g)), c: (g) => t.c(g), s: (g) => t.s(g), dur: (g) => t.dur(g), docs: (g) => t.docs(g) };
-  return groupRows(t, apps, keys, (g): Row => ({ app: fields.app(g), key: fields.key(g), day: fields.day(g), c: fields.c(g), s: fields.s(g), dur: fields.dur(g), docs: fields.docs(g) }), fields);
+  return groupRows(t, apps, keys, fields);
 }
 
 /** One app's rows read back from its columns (`columnsOf`), field by field. */
