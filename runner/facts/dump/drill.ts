@@ -68,15 +68,6 @@ export class ScopeApps {
     return this.offsets[app]!;
   }
 
-  /** What place() gives for the current document when a batch kernel computed it (rawEvents' kernel vouched for the row): `app` in scope, `day` its day. */
-  placed(doc: DocFields, app: number, day: number): void {
-    this.doc = doc;
-    this.gen = doc.generation;
-    this.problem = undefined;
-    this.app = app;
-    this.day = day;
-  }
-
   /**
    * The interned app of a current-layout raw document when its `a` is an app in scope, its
    * `e` a string and its `ts` a time (its day then in `day`); -1 otherwise. A `ts` that is no

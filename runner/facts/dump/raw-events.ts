@@ -156,8 +156,7 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
           if (k.counts[row] === 0) return;
           const day = k.day[row]!;
           if (ids.listening) {
-            // the other raw facts' per-document ids, as the kernel computed them (ScopeApps.place, RawIds)
-            apps.placed(doc, k.app[row]!, day);
+            // the other raw facts' per-document kind, name and insert time, as the kernel computed them (RawIds; ScopeApps.place takes the app and day from the kernel)
             const key = k.key[row]!;
             ids.placedCustom(doc, keys, key === customKeyId ? -1 : key, k.cd[row]!);
           }

@@ -44,7 +44,7 @@ export class RawIds {
    * What `kind`, `name` (in `table`) and `cd` give for the current document, computed by a
    * batch kernel that vouched for it as a `[CLY]_custom` event (rawEvents'): `nameId` the id
    * of its string `n` in `table` (-1: unknown, left to `name`), `cdMs` its insert time (NaN:
-   * none, as insertTimeAt's undefined). Call with ScopeApps.placed for the same document.
+   * none, as insertTimeAt's undefined).
    */
   placedCustom(doc: DocFields, table: StringInterner, nameId: number, cdMs: number): void {
     const gen = doc.generation;

@@ -1,5 +1,6 @@
 // The raw facts other than rawEvents take the per-document ids rawEvents' batch kernel
-// computed (ScopeApps.placed, RawIds.placedCustom) instead of finding them again: read from a
+// computed (its app and day through ScopeApps.place, its kind, name and insert time through
+// RawIds.placedCustom) instead of finding them again: read from a
 // .bson file together with rawEvents, in any order of facts and any chunk size, every raw
 // fact (rawSessions, rawViews, rawTail, rawInserts, drillMeta, unknownApps) or the pass's
 // error is the same with the wasm scanner (kernel rows) as with COUNTLY_CHECK_SCANNER=js.
