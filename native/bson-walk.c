@@ -21,7 +21,7 @@ typedef unsigned int u32;
 typedef long long i64;
 
 /** Bumped whenever the exports or the memory layout change: the loader refuses another version. */
-#define ABI_VERSION 4
+#define ABI_VERSION 5
 
 __attribute__((export_name("abi_version"))) i32 abi_version(void) { return ABI_VERSION; }
 

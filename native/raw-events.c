@@ -10,7 +10,7 @@
 //
 // It only vouches for what it computes exactly as the JavaScript does: at the first document
 // with anything else (a `ts` that would throw or is a Decimal128, an offset not cached for
-// the document's app and quarter hour, a key not mirrored yet, a string `c`, a Decimal128 counter, a
+// the document's zone and quarter hour, a key not mirrored yet, a string `c`, a Decimal128 counter, a
 // `cd` beyond the Date range) it stops, the JavaScript reader reads that document (and throws
 // its exact error), tells this module what it learnt, and the next call resumes after it.
 
@@ -124,26 +124,27 @@ __attribute__((always_inline)) static inline i32 strings_find(const Str *table, 
 }
 
 /**
- * The UTC offset of an app in a quarter hour. An app's offset depends on the quarter hour only
- * (countly/time.ts: ZoneOffsets.at), so any offset JavaScript found for (app, quarter) serves
- * every document of that app and quarter: a cache of many of them, not only each app's last,
- * serves documents that do not come in time order too. An empty entry has app -1.
+ * The UTC offset of a time zone in a quarter hour. A zone's offset depends on the quarter hour
+ * only (countly/time.ts: ZoneOffsets.at), so any offset JavaScript found for (zone, quarter)
+ * serves every document of every app of that zone in that quarter: a cache of many of them,
+ * not only each app's last, serves apps by the thousand and documents out of time order too.
+ * An empty entry has zone -1.
  */
 typedef struct {
   double quarter;
   double offset;
-  i32 app;
+  i32 zone;
   i32 unused;
 } Zone;
 
-static inline u32 zone_index(i32 app, double quarter, u32 mask) {
+static inline u32 zone_index(i32 zone, double quarter, u32 mask) {
   const long long q = (long long)quarter;
-  const u32 h = ((u32)q * 0x9e3779b1u) ^ ((u32)(q >> 32) * 0x85ebca6bu) ^ ((u32)app * 0xc2b2ae35u);
+  const u32 h = ((u32)q * 0x9e3779b1u) ^ ((u32)(q >> 32) * 0x85ebca6bu) ^ ((u32)zone * 0xc2b2ae35u);
   return (h ^ (h >> 15)) & mask;
 }
 
-/** Where the offset of (app, quarter) is cached (raw-events-kernel.ts writes it there). */
-__attribute__((export_name("zone_slot"))) i32 zone_slot(i32 app, double quarter, u32 mask) { return (i32)zone_index(app, quarter, mask); }
+/** Where the offset of (zone, quarter) is cached (raw-events-kernel.ts writes it there). */
+__attribute__((export_name("zone_slot"))) i32 zone_slot(i32 zone, double quarter, u32 mask) { return (i32)zone_index(zone, quarter, mask); }
 
 /** What raw-events-kernel.ts sets up (int32 fields: it writes them as an Int32Array). */
 typedef struct {
@@ -154,7 +155,8 @@ typedef struct {
   const Str *apps;
   u32 apps_mask;
   i32 apps_every;
-  /** UTC offsets by app and quarter hour (ts / 15 min), as ScopeApps.dayOf found them (zones_mask + 1 entries, direct-mapped). */
+  /** Per app: its time zone's number; UTC offsets by zone and quarter hour (ts / 15 min), as ScopeApps.dayOf finds them (zones_mask + 1 entries, direct-mapped). */
+  const i32 *app_zones;
   const Zone *zones;
   u32 zones_mask;
   /** The event keys mirrored from rawEvents' StringInterner -> their ids there. */
@@ -163,7 +165,11 @@ typedef struct {
   i32 keys_every;
   /** The key id of a document without a string `n` (`[CLY]_custom`). */
   i32 custom_key;
-  /** Per row of the batch: 1 when the document counts (then its app, key, day, counters and insert time, NaN: no `cd`), 0 when rawEvents skips it. */
+  /**
+   * Per row of the batch: the app ScopeApps.place gives (-1: none; else its day in day_out);
+   * counts 1 when rawEvents counts the document (then its key, counters and insert time, NaN:
+   * no `cd`), 0 when it skips it.
+   */
   u8 *counts;
   i32 *app_out;
   i32 *key_out;
@@ -199,6 +205,7 @@ __attribute__((export_name("raw_events_rows"))) i32 raw_events_rows(const u8 *ba
   for (i32 r = from; r < count; r++) {
     const i32 row = r * slots;
     k->counts[r] = 0;
+    k->app_out[r] = -1;
     // ScopeApps.place: `a` an app in scope (by its bytes), `e` a string, `ts` a time
     if (types[row + k->a] != 2) continue;
     const i32 as = starts[row + k->a] + 4;
@@ -232,10 +239,14 @@ __attribute__((export_name("raw_events_rows"))) i32 raw_events_rows(const u8 *ba
     }
     // ScopeApps.dayOf from the app's cached offset, else JavaScript computes (and caches) it
     const double q = __builtin_floor(ts / QUARTER_HOUR_MS);
-    const Zone *z = &k->zones[zone_index(app, q, k->zones_mask)];
-    if (z->app != app || !(z->quarter == q)) return r;
+    const i32 zone = k->app_zones[app];
+    const Zone *z = &k->zones[zone_index(zone, q, k->zones_mask)];
+    if (z->zone != zone || !(z->quarter == q)) return r;
     const double day = __builtin_floor((ts + z->offset) / DAY_MS);
     if (!(day <= MAX_DAY_NUMBER && day >= -MAX_DAY_NUMBER)) return r;
+    // placed (ScopeApps.place's app and day, for every raw fact: raw-events-kernel.ts)
+    k->app_out[r] = app;
+    k->day_out[r] = (i32)day;
     // stringIs(e, "[CLY]_custom")
     const i32 es = starts[row + k->e] + 4;
     if (ends[row + k->e] - 1 - es != 12) continue;
@@ -274,9 +285,7 @@ __attribute__((export_name("raw_events_rows"))) i32 raw_events_rows(const u8 *ba
     }
     if (!ok) return r;
     k->counts[r] = 1;
-    k->app_out[r] = app;
     k->key_out[r] = key;
-    k->day_out[r] = (i32)day;
     k->c_out[r] = c;
     k->s_out[r] = s;
     k->dur_out[r] = dur;

@@ -3,6 +3,7 @@
 import { COLLECTIONS, INTERNAL_EVENTS } from "../../../countly/layout.ts";
 import { dayName, inPeriod, localDaysByZone, utcOffsetMs, type Day, type LocalDays, type Period } from "../../../countly/time.ts";
 import { StringInterner, type DocFields, type FieldLayout } from "../../sources/dump/bson-fields.ts";
+import type { WalkedBatch } from "../../sources/dump/bson-walk-native.ts";
 import { attributeLegacy, hashIndex, type Attribution } from "../attribution.ts";
 import type { Catalog, CollectionRef } from "../collector.ts";
 import { rawTimestampAt } from "../numbers.ts";
@@ -20,6 +21,11 @@ export class ScopeApps {
   readonly localDays: LocalDays[] = [];
   /** The app-local day number of the document `place` last placed. */
   day = 0;
+  /**
+   * rawEvents' batch kernel of the read going on (raw-events-kernel.ts), which places the
+   * documents it vouches for in wasm: `place` takes its app and day for them, for every raw fact.
+   */
+  kernel: KernelPlacement | undefined;
   private doc: DocFields | undefined;
   private gen = -1;
   private app = -1;
@@ -76,6 +82,14 @@ export class ScopeApps {
     this.gen = doc.generation;
     this.problem = undefined;
     this.app = -1;
+    const batch = doc.batch;
+    const kernel = this.kernel;
+    if (batch !== null && kernel !== undefined && kernel.vouches(batch, doc.row)) {
+      const placed = kernel.app[doc.row]!;
+      if (placed >= 0) this.day = kernel.day[doc.row]!;
+      this.app = placed;
+      return placed;
+    }
     const app = doc.lookup(A, this.ids);
     if (app < 0 || !doc.isString(E)) return -1;
     try {
@@ -89,6 +103,13 @@ export class ScopeApps {
     this.app = app;
     return app;
   }
+}
+
+/** What ScopeApps.place needs of a batch kernel: whether it vouches for a row of a walked batch, and that row's app (-1: not placed) and day. */
+export interface KernelPlacement {
+  vouches(batch: WalkedBatch, row: number): boolean;
+  readonly app: Int32Array;
+  readonly day: Int32Array;
 }
 
 const QUARTER_HOUR_MS = 15 * 60 * 1000;

@@ -8,7 +8,7 @@
 import { utf8Bytes, type FieldLayout, type StringInterner } from "../../sources/dump/bson-fields.ts";
 import { WALK_BATCH, type Arena, type Exports, type WalkedBatch } from "../../sources/dump/bson-walk-native.ts";
 import { utcOffsetMs } from "../../../countly/time.ts";
-import type { ScopeApps } from "./drill.ts";
+import type { KernelPlacement, ScopeApps } from "./drill.ts";
 
 /** Fields of RawKernel (native/raw-events.c), as int32 indexes (the slots of a, e, n, ts, c, s, dur, cd come first). */
 const K = {
@@ -16,29 +16,30 @@ const K = {
   apps: 9,
   appsMask: 10,
   appsEvery: 11,
-  zones: 12,
-  zonesMask: 13,
-  keys: 14,
-  keysMask: 15,
-  keysEvery: 16,
-  customKey: 17,
-  counts: 18,
-  appOut: 19,
-  keyOut: 20,
-  dayOut: 21,
-  cOut: 22,
-  sOut: 23,
-  durOut: 24,
-  cdOut: 25,
-  size: 26,
+  appZones: 12,
+  zones: 13,
+  zonesMask: 14,
+  keys: 15,
+  keysMask: 16,
+  keysEvery: 17,
+  customKey: 18,
+  counts: 19,
+  appOut: 20,
+  keyOut: 21,
+  dayOut: 22,
+  cOut: 23,
+  sOut: 24,
+  durOut: 25,
+  cdOut: 26,
+  size: 27,
 } as const;
 
 /** Bytes of a table entry (Str in native/raw-events.c). */
 const STR_BYTES = 16;
-/** Quarter hours of an app's zone cached from the one of a document JavaScript placed on (4 hours). */
+/** Quarter hours of a zone cached from the one of a document JavaScript placed on (4 hours). */
 const LEARN_AHEAD = 16;
 const QUARTER_HOUR_MS = 15 * 60 * 1000;
-/** Cached offsets (by app and quarter hour), and the bytes of one (Zone in native/raw-events.c). */
+/** Cached offsets (by zone and quarter hour), and the bytes of one (Zone in native/raw-events.c). */
 const ZONES = 1 << 14;
 const ZONE_BYTES = 24;
 /** The event keys mirrored at most (their table is kept at most half full), and their bytes. */
@@ -90,12 +91,12 @@ class StringTable {
   }
 }
 
-export class RawEventsKernel {
-  /** Per row of the last rows computed: 1 when the document counts (then its values below), 0 when rawEvents skips it. */
-  readonly counts: Uint8Array;
+export class RawEventsKernel implements KernelPlacement {
+  /** Per row of the last rows computed: the app ScopeApps.place gives (-1: none) and its day; counts 1 when rawEvents counts the document (then its values below), 0 when it skips it. */
   readonly app: Int32Array;
-  readonly key: Int32Array;
   readonly day: Int32Array;
+  readonly counts: Uint8Array;
+  readonly key: Int32Array;
   readonly c: Float64Array;
   readonly s: Float64Array;
   readonly dur: Float64Array;
@@ -106,10 +107,12 @@ export class RawEventsKernel {
   private done = 0;
   private missAt = -1;
   private readonly lease: number;
-  private readonly apps0: number;
-  /** The Zone entries (native/raw-events.c) as doubles (quarter at 3i, offset at 3i + 1) and as int32 (app at 6i + 4). */
+  /** The run's apps when the kernel was set up (ScopeApps adds none in the current layout; if it did, the kernel would step aside). */
+  private readonly appCount: number;
+  /** Per app: its zone's number. The Zone entries (native/raw-events.c) as doubles (quarter at 3i, offset at 3i + 1) and as int32 (zone at 6i + 4). */
+  private readonly appZones: Int32Array;
   private readonly zones: Float64Array;
-  private readonly zoneApps: Int32Array;
+  private readonly zoneIds: Int32Array;
   private readonly zonesMask: number;
   private readonly keyTable: StringTable;
   private keyBytesAt: number;
@@ -117,8 +120,10 @@ export class RawEventsKernel {
   private mirrored = 0;
   private full = false;
 
+  private readonly arena: Arena;
+
   private constructor(
-    private readonly arena: Arena,
+    private readonly walker: WalkedBatch,
     private readonly at: number,
     layout: FieldLayout,
     private readonly apps: ScopeApps,
@@ -126,8 +131,9 @@ export class RawEventsKernel {
     customKey: number,
     appBytes: readonly Uint8Array[],
   ) {
+    const arena = (this.arena = walker.arena);
     this.lease = arena.lease;
-    this.apps0 = appBytes.length;
+    this.appCount = appBytes.length;
     const buffer = arena.memory.buffer;
     const heap = arena.heap;
     const x = arena.x;
@@ -168,12 +174,22 @@ export class RawEventsKernel {
       heap.set(bytes, keyAt);
       appTable.put(keyAt, bytes.length, i);
     }
-    // the offsets by app and quarter hour (Zone: quarter, offset, app), empty (app -1)
+    // the apps' zones (apps of one zone share its LocalDays: localDaysByZone), and the offsets by
+    // zone and quarter hour (Zone: quarter, offset, zone), empty (zone -1)
+    f[K.appZones] = take(appBytes.length * 4);
+    this.appZones = new Int32Array(buffer, f[K.appZones], appBytes.length);
+    const zoneOf = new Map<unknown, number>();
+    for (let i = 0; i < appBytes.length; i++) {
+      const days = apps.localDays[i]!;
+      let z = zoneOf.get(days);
+      if (z === undefined) zoneOf.set(days, (z = zoneOf.size));
+      this.appZones[i] = z;
+    }
     f[K.zones] = take(ZONES * ZONE_BYTES);
     this.zonesMask = f[K.zonesMask] = ZONES - 1;
     this.zones = new Float64Array(buffer, f[K.zones], ZONES * 3);
-    this.zoneApps = new Int32Array(buffer, f[K.zones], ZONES * 6);
-    for (let i = 0; i < ZONES; i++) this.zoneApps[i * 6 + 4] = -1;
+    this.zoneIds = new Int32Array(buffer, f[K.zones], ZONES * 6);
+    for (let i = 0; i < ZONES; i++) this.zoneIds[i * 6 + 4] = -1;
     for (let i = 0; i < appBytes.length; i++) this.learnZone(i);
     // the event keys: mirrored as rawEvents' interner learns them
     const keyEntries = tableEntries(MAX_KEYS);
@@ -190,19 +206,22 @@ export class RawEventsKernel {
   private static bytes(appBytes: readonly Uint8Array[]): number {
     let ids = 0;
     for (const b of appBytes) ids += align(b.length, 16);
-    return align(K.size * 4, 16) + WALK_BATCH * (1 + 3 * 4 + 4 * 8) + 16 * 8 + tableEntries(appBytes.length) * STR_BYTES + ids + ZONES * ZONE_BYTES + tableEntries(MAX_KEYS) * STR_BYTES + KEY_BYTES;
+    return align(K.size * 4, 16) + WALK_BATCH * (1 + 3 * 4 + 4 * 8) + 16 * 8 + tableEntries(appBytes.length) * STR_BYTES + ids + align(appBytes.length * 4, 16) + ZONES * ZONE_BYTES + tableEntries(MAX_KEYS) * STR_BYTES + KEY_BYTES;
   }
 
-  /** A kernel in `arena` for a read with `layout`, or undefined when the arena has no room for it (the reader then reads every document in JavaScript). */
-  static create(arena: Arena, layout: FieldLayout, apps: ScopeApps, keys: StringInterner, customKey: number): RawEventsKernel | undefined {
+  /**
+   * A kernel for the batches of `walker` (a read with `layout`, in the arena of the scan), or
+   * undefined when the arena has no room for it (the reader then reads every document in JavaScript).
+   */
+  static create(walker: WalkedBatch, layout: FieldLayout, apps: ScopeApps, keys: StringInterner, customKey: number): RawEventsKernel | undefined {
     const appBytes = apps.ids.texts.map(utf8Bytes);
-    const at = arena.allocate(RawEventsKernel.bytes(appBytes));
-    return at < 0 ? undefined : new RawEventsKernel(arena, at, layout, apps, keys, customKey, appBytes);
+    const at = walker.arena.allocate(RawEventsKernel.bytes(appBytes));
+    return at < 0 ? undefined : new RawEventsKernel(walker, at, layout, apps, keys, customKey, appBytes);
   }
 
-  /** This kernel was set up in `arena` for the scan that uses it now. */
-  belongsTo(arena: Arena): boolean {
-    return this.arena === arena && this.lease === arena.lease;
+  /** This kernel was set up for `walker`'s batches in the scan that uses it now. */
+  serves(walker: WalkedBatch): boolean {
+    return this.walker === walker && this.lease === walker.arena.lease;
   }
 
   /**
@@ -211,6 +230,7 @@ export class RawEventsKernel {
    * (its values are in the outputs at `row`), false when JavaScript must read it (then call `learn`).
    */
   vouches(batch: WalkedBatch, row: number): boolean {
+    if (batch !== this.walker) return false; // another read's (ScopeApps.place asks for any)
     if (batch.serial !== this.serial) {
       this.serial = batch.serial;
       this.done = 0;
@@ -218,7 +238,7 @@ export class RawEventsKernel {
     }
     if (row < this.done) return true;
     if (row === this.missAt) return false;
-    if (this.apps.ids.size !== this.apps0) return false; // the run's apps changed (never in the current layout)
+    if (this.apps.ids.size !== this.appCount) return false; // the run's apps changed (never in the current layout)
     const x = this.arena.x;
     const done = x.raw_events_rows(batch.base, this.at, batch.typesAt, batch.startsAt, batch.endsAt, row, batch.count);
     kernelCounts.rows += done - row;
@@ -241,24 +261,25 @@ export class RawEventsKernel {
   private learnZone(app: number): void {
     const quarter = this.apps.cachedQuarter(app);
     if (quarter !== quarter) return;
-    this.cacheZone(app, quarter, this.apps.cachedOffset(app));
-    const zone = this.apps.localDays[app]!.timezone;
+    const zone = this.appZones[app]!;
+    this.cacheZone(zone, quarter, this.apps.cachedOffset(app));
+    const timezone = this.apps.localDays[app]!.timezone;
     for (let q = quarter + 1; q < quarter + LEARN_AHEAD; q++) {
       let offset: number;
       try {
-        offset = utcOffsetMs(zone, q * QUARTER_HOUR_MS);
+        offset = utcOffsetMs(timezone, q * QUARTER_HOUR_MS);
       } catch {
         return; // beyond the Date range: left to dayOf
       }
-      this.cacheZone(app, q, offset);
+      this.cacheZone(zone, q, offset);
     }
   }
 
-  private cacheZone(app: number, quarter: number, offset: number): void {
-    const i = this.arena.x.zone_slot(app, quarter, this.zonesMask);
+  private cacheZone(zone: number, quarter: number, offset: number): void {
+    const i = this.arena.x.zone_slot(zone, quarter, this.zonesMask);
     this.zones[i * 3] = quarter;
     this.zones[i * 3 + 1] = offset;
-    this.zoneApps[i * 6 + 4] = app;
+    this.zoneIds[i * 6 + 4] = zone;
   }
 
   /** Mirrors the keys interned since the last call, in id order, while there is room (a key not mirrored makes its documents JavaScript's). */

@@ -9,6 +9,9 @@
 // fact (ScopeApps). Groups live in typed-array columns (GroupTable: ~60 bytes per
 // app/key/day while scanning, ~50 after) and become row objects only when a check case
 // asks for its app's rows (group-rows.ts). The rules are drillReader's (same results).
+// With the wasm scanner, a batch kernel (raw-events-kernel.ts, native/raw-events.c) computes
+// each document's app, key, day, counters and insert time in wasm; the reader below then only
+// adds them to the groups, and reads in JavaScript whatever the kernel leaves to it.
 import { INTERNAL_EVENTS } from "../../../countly/layout.ts";
 import { StringInterner, utf8Bytes, type DocFields } from "../../sources/dump/bson-fields.ts";
 import { attributeLegacy, hashIndex } from "../attribution.ts";
@@ -131,17 +134,19 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
             return;
           }
           let k = kernel;
-          if (k === undefined || !k.belongsTo(batch.arena)) {
+          if (k === undefined || !k.serves(batch)) {
             if (noKernelIn === batch.arena) {
               read(doc);
               return;
             }
-            k = kernel = RawEventsKernel.create(batch.arena, layout, apps, keys, customKeyId);
+            k = kernel = RawEventsKernel.create(batch, layout, apps, keys, customKeyId);
             if (k === undefined) {
               noKernelIn = batch.arena;
               read(doc);
               return;
             }
+            // the other raw facts of the read take their documents' app and day from it (ScopeApps.place)
+            apps.kernel = k;
           }
           const row = doc.row;
           if (!k.vouches(batch, row)) {

@@ -21,7 +21,7 @@ export interface ScannerChoice {
 }
 
 /** Must equal ABI_VERSION in native/bson-walk.c (a stale build is refused, not trusted). */
-const ABI_VERSION = 4;
+const ABI_VERSION = 5;
 /** `COUNTLY_CHECK_SCANNER`: `js` forces the JavaScript walk, `wasm` makes a missing module an error; unset: wasm when built. */
 export const SCANNER_ENV = "COUNTLY_CHECK_SCANNER";
 

@@ -16,7 +16,9 @@ import { rawEventsFromDump } from "../../../../runner/facts/dump/raw-events.ts";
 import { kernelCounts } from "../../../../runner/facts/dump/raw-events-kernel.ts";
 import type { AppInfo, FactScope } from "../../../../runner/facts/types.ts";
 import type { Period } from "../../../../countly/time.ts";
-import { FieldLayout, type FieldSelection } from "../../../../runner/sources/dump/bson-fields.ts";
+import { visitEach } from "../../../../runner/facts/collector.ts";
+import { scopeApps } from "../../../../runner/facts/dump/drill.ts";
+import { FieldLayout, type DocFields, type FieldSelection } from "../../../../runner/sources/dump/bson-fields.ts";
 import { scanBsonFields } from "../../../../runner/sources/dump/bson-file-scanner.ts";
 import { SCANNER_ENV, scannerChoice } from "../../../../runner/sources/dump/bson-walk-native.ts";
 
@@ -156,19 +158,36 @@ function scopeOf(apps: AppInfo[], period: Period, tailMinutes: number): FactScop
   return { apps, period, layout: { events: "current", drill: "current", views: "current" }, databases: { countly: "countly", drill: "countly_drill" }, params: { tailMinutes } };
 }
 
-/** The fact over the file read with `scanner`, or its error's text. */
-async function collect(scanner: "wasm" | "js", file: string, scope: FactScope, fields: FieldSelection, chunkSize: number): Promise<unknown> {
+/**
+ * The fact over the file read with `scanner`, or its error's text; with `placing`, another raw
+ * fact's view of the same pass beside it (before or after rawEvents): ScopeApps.place's app and
+ * day (or error) per document, which the kernel gives for the documents it vouches for.
+ */
+async function collect(scanner: "wasm" | "js", file: string, scope: FactScope, fields: FieldSelection, chunkSize: number, placing?: "before" | "after"): Promise<unknown> {
   const before = process.env[SCANNER_ENV];
   process.env[SCANNER_ENV] = scanner;
+  const placed: unknown[] = [];
   try {
     const catalog = { collections: { countly_drill: ["drill_events"] }, eventLists: {} };
     const v = rawEventsFromDump.start(scope, catalog);
     const layout = new FieldLayout(fields);
-    await scanBsonFields(file, layout, v.reader(layout, { db: "countly_drill", name: "drill_events" }), { chunkSize });
+    const raw = v.reader(layout, { db: "countly_drill", name: "drill_events" });
+    const apps = scopeApps(scope);
+    const [A, E, TS] = [layout.slot("a"), layout.slot("e"), layout.slot("ts")];
+    const place = (doc: DocFields) => {
+      try {
+        const app = apps.place(doc, A, E, TS);
+        placed.push(app < 0 ? app : [app, apps.day]);
+      } catch (e) {
+        placed.push(String(e));
+      }
+    };
+    const visit = placing === undefined ? raw : visitEach(placing === "before" ? [place, raw] : [raw, place]);
+    await scanBsonFields(file, layout, visit, { chunkSize });
     const out = v.finish();
-    return { rows: out.rows.map((r) => ({ ...r })), maxCdMinute: out.maxCdMinute };
+    return { rows: out.rows.map((r) => ({ ...r })), maxCdMinute: out.maxCdMinute, placed };
   } catch (e) {
-    return { error: `${(e as Error).name}: ${(e as Error).message}` };
+    return { error: `${(e as Error).name}: ${(e as Error).message}`, placed };
   } finally {
     if (before === undefined) delete process.env[SCANNER_ENV];
     else process.env[SCANNER_ENV] = before;
@@ -200,12 +219,13 @@ describe(`rawEvents' batch kernel (fast-check seed ${SEED})`, () => {
         fc.boolean(),
         fc.constantFrom(64, 4096, 1 << 20, 1 << 20),
         fc.constantFrom<FieldSelection>(rawEventsFromDump.fields!, { ...rawEventsFromDump.fields!, up: ["src"], sg: true, _id: true }),
-        async (docs, period, tailMinutes, withMars, chunkSize, fields) => {
+        fc.constantFrom<"before" | "after" | undefined>(undefined, "before", "after"),
+        async (docs, period, tailMinutes, withMars, chunkSize, fields, placing) => {
           const file = join(work, `r${n++}.bson`);
           await writeFile(file, bsonFile(docs as Record<string, unknown>[]));
           const scope = scopeOf(withMars ? [...APPS, MARS] : APPS, period, tailMinutes);
-          const js = await collect("js", file, scope, fields, chunkSize);
-          const wasm = await collect("wasm", file, scope, fields, chunkSize);
+          const js = await collect("js", file, scope, fields, chunkSize, placing);
+          const wasm = await collect("wasm", file, scope, fields, chunkSize, placing);
           expect(wasm).toEqual(js);
           if ((js as { error?: string }).error !== undefined) errors++;
           await rm(file);
@@ -232,7 +252,7 @@ describe(`rawEvents' batch kernel (fast-check seed ${SEED})`, () => {
     await writeFile(file, Buffer.concat([...Array.from({ length: 5 }, () => BSON.serialize(doc)), bytes]));
     const scope = scopeOf(APPS, {}, 0);
     const wasm = await collect("wasm", file, scope, rawEventsFromDump.fields!, 1 << 20);
-    expect(wasm).toEqual({ error: expect.stringContaining("bad string length") });
+    expect((wasm as { error?: string }).error).toContain("bad string length");
     expect(wasm).toEqual(await collect("js", file, scope, rawEventsFromDump.fields!, 1 << 20));
   });
 
