@@ -8,7 +8,7 @@ import { type Catalog, type CollectionRef, type DumpCollector, recordVisitor } f
 import { DrillMetaCounts, DrillMetaTable, drillMetaDoc, drillMetaDocsFact } from "../drill-meta-rows.ts";
 import type { DrillMetaDoc, FactScope } from "../types.ts";
 import { dayNumberInPeriod, drillCollections, scopeApps } from "./drill.ts";
-import { rawIds } from "./raw-ids.ts";
+import { listeningRawIds } from "./raw-ids.ts";
 
 export const drillMetaFromDump: DumpCollector<"drillMeta"> = {
   fact: "drillMeta",
@@ -20,7 +20,7 @@ export const drillMetaFromDump: DumpCollector<"drillMeta"> = {
     // `n` too (RawIds: `n` hashed once with rawEvents), the segment keys interned by their
     // bytes, the groups counted by those numbers.
     const apps = scopeApps(scope);
-    const ids = rawIds(scope);
+    const ids = listeningRawIds(scope);
     const kinds = ids.kinds;
     const keys = new StringInterner();
     const segments = new StringInterner();

@@ -168,6 +168,7 @@ export const eventAggregatesFromDump: DumpCollector<"eventAggregates"> = {
       },
       finish: () => {
         totals.done();
+        totals.sortGroups(appIds.texts, keyIds.texts);
         const value: EventAggregatesFact = {
           totals: [],
           segments: sortRows([...segments.values()]).sort((a, b) => (a.app === b.app && a.key === b.key && a.day === b.day ? (a.segment < b.segment ? -1 : a.segment > b.segment ? 1 : 0) : 0)),

@@ -190,6 +190,38 @@ export class GroupTable {
     for (let r = 0; r < recent.length; r += 4) if (recent[r + 3] !== HASH_EMPTY) this.store(recent[r + 3]!, r);
   }
 
+  /** sortGroups() put the groups in sortedBy's order: group g is the g-th. */
+  private renumbered = false;
+
+  /**
+   * Renumbers the groups in sortedBy's order (appended repeats merged into one group):
+   * afterwards group i is the i-th, so one app's groups lie side by side in every column
+   * and a check case reads one range of each (a case read groups strewn over the whole
+   * table: a cache miss per field and group). Returns each group's number before, for
+   * what is kept by group number elsewhere. Moved column by column (one column twice at
+   * most), each value as it is, into pages as narrow as its values allow. The table must
+   * be `done()`; the texts must be the same as for sortedBy().
+   */
+  sortGroups(appTexts: readonly string[], keyTexts: readonly string[]): Int32Array {
+    const order = this.sortedBy(appTexts, keyTexts);
+    if (this.pending) this.writeBack();
+    const n = order.length;
+    let pages = 0;
+    for (let held = 0; held < n; pages++) held += this.apps[pages]!.length;
+    for (const column of this.columns) {
+      const moved: Page[] = [];
+      for (let p = 0; p < pages; p++) moved.push(new Int16Array(column[p]!.length));
+      for (let g = 0; g < n; g++) setAt(moved, g >>> PAGE_BITS, g & IN_PAGE, at(column, order[g]!));
+      column.splice(0, column.length, ...moved);
+    }
+    this.capacity = 0;
+    for (const page of this.apps) this.capacity += page.length;
+    this.size = n;
+    this.renumbered = true;
+    this.merged = null;
+    return order;
+  }
+
   /** Groups were appended (append()): sortedBy() merges their repeats, once. */
   private appended = false;
   private merged: Int32Array | null = null;
@@ -293,6 +325,7 @@ export class GroupTable {
    */
   sortedBy(appTexts: readonly string[], keyTexts: readonly string[]): Int32Array {
     if (this.merged !== null) return this.merged;
+    if (this.renumbered) return (this.merged = identity(this.size));
     const n = this.size;
     // the day column flat for the passes over it (freed when the sort ends)
     const day = new Int32Array(n);
@@ -318,6 +351,13 @@ export class GroupTable {
     if (this.appended) return (this.merged = this.mergeRepeats(spare));
     return spare;
   }
+}
+
+/** 0, 1, .., n - 1. */
+function identity(n: number): Int32Array {
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = i;
+  return out;
 }
 
 /** `a` in a longer array of its kind. */

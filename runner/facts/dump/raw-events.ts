@@ -155,6 +155,11 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
           }
           if (k.counts[row] === 0) return;
           const day = k.day[row]!;
+          if (ids.listening) {
+            // the other raw facts' per-document kind, name and insert time, as the kernel computed them (RawIds; ScopeApps.place takes the app and day from the kernel)
+            const key = k.key[row]!;
+            ids.placedCustom(doc, keys, key === customKeyId ? -1 : key, k.cd[row]!);
+          }
           if (!everyDay && !dayInPeriod(day)) return;
           const c = k.c[row]!;
           const s = k.s[row]!;
@@ -167,7 +172,9 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
       finish() {
         const last = maxMinute === undefined ? undefined : maxMinute - tailMinutes;
         groups.done();
-        const tailOf = tails.byGroup(last);
+        // one app's groups side by side (read by its check case); the tails follow their groups' new numbers
+        const before = groups.sortGroups(appIds.texts, keys.texts);
+        const tailOf = renumbered(tails.byGroup(last), before);
         const value: RawEventsFact = { rows: [], maxCdMinute: maxMinute };
         const fields: GroupFields<RawEventDay> = {
           ...dayGroupFields(groups, appIds, keys),
@@ -179,6 +186,16 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
     };
   },
 };
+
+/** `byGroup` keyed by the groups' numbers after GroupTable.sortGroups (`before[g]`: group g's number before; a table of add()ed groups keeps all of them). */
+function renumbered<T>(byGroup: Map<number, T>, before: Int32Array): Map<number, T> {
+  if (byGroup.size === 0) return byGroup;
+  const after = new Int32Array(before.length);
+  for (let g = 0; g < before.length; g++) after[before[g]!] = g;
+  const out = new Map<number, T>();
+  for (const [g, v] of byGroup) out.set(after[g]!, v);
+  return out;
+}
 
 /** The layout's slots of the counters and the insert time. */
 interface Slots {

@@ -35,7 +35,32 @@ export class RawIds {
 
   private readonly customKind = this.kinds.add(INTERNAL_EVENTS.custom);
 
+  /** True once a reader of these ids is made: a batch kernel then hands its rows' results on (`placedCustom`). */
+  listening = false;
+
   constructor(private readonly scope: ScopeApps) {}
+
+  /**
+   * What `kind`, `name` (in `table`) and `cd` give for the current document, computed by a
+   * batch kernel that vouched for it as a `[CLY]_custom` event (rawEvents'): `nameId` the id
+   * of its string `n` in `table` (-1: unknown, left to `name`), `cdMs` its insert time (NaN:
+   * none, as insertTimeAt's undefined).
+   */
+  placedCustom(doc: DocFields, table: StringInterner, nameId: number, cdMs: number): void {
+    const gen = doc.generation;
+    this.kindDoc = doc;
+    this.kindGen = gen;
+    this.kindId = this.customKind;
+    this.cdDoc = doc;
+    this.cdGen = gen;
+    this.cdMs = cdMs === cdMs ? cdMs : undefined;
+    if (nameId >= 0) {
+      this.nameDoc = doc;
+      this.nameGen = gen;
+      this.nameTable = table;
+      this.nameId = nameId;
+    }
+  }
 
   /**
    * The id of the document's `a` in `apps`, or -1 when it is no string (invalid UTF-8 throws,
@@ -145,6 +170,13 @@ export function rawIds(scope: FactScope): RawIds {
   return ids;
 }
 
+/** The RawIds of a run for a fact's reader: batch kernels then hand their rows' results on to them. */
+export function listeningRawIds(scope: FactScope): RawIds {
+  const ids = rawIds(scope);
+  ids.listening = true;
+  return ids;
+}
+
 /** The slot of a field when the layout selects it, else -1 (fields another fact of the read selected). */
 export function optionalSlot(layout: FieldLayout, name: string): number {
   return layout.names.indexOf(name);
@@ -159,7 +191,7 @@ export function optionalSlot(layout: FieldLayout, name: string): number {
  */
 export function kindFilter(scope: FactScope, kinds: readonly string[]): (layout: FieldLayout) => (doc: DocFields) => boolean {
   const apps = scopeApps(scope);
-  const ids = rawIds(scope);
+  const ids = listeningRawIds(scope);
   // kind id -> 1 when wanted; kinds interned later are never wanted (the wanted ones are interned now)
   const wanted = new Uint8Array(Math.max(0, ...kinds.map((k) => ids.kinds.add(k) + 1)));
   for (const k of kinds) wanted[ids.kinds.add(k)] = 1;

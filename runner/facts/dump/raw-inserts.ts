@@ -12,7 +12,7 @@ import { rawTimestampAt } from "../numbers.ts";
 import type { DocFields } from "../../sources/dump/bson-fields.ts";
 import { InsertTimes, insertRows, SESSION_KINDS, timedGroup, type TimedGroup } from "../raw-insert-groups.ts";
 import { dayNumberInPeriod, isCustomKey, scopeApps } from "./drill.ts";
-import { rawIds } from "./raw-ids.ts";
+import { listeningRawIds } from "./raw-ids.ts";
 
 const SESSION_KEYS = new Set(SESSION_KINDS);
 
@@ -32,7 +32,7 @@ export const rawInsertsFromDump: DumpCollector<"rawInserts"> = {
     const dayInPeriod = dayNumberInPeriod(scope.period);
     const apps = scopeApps(scope);
     // every app the data names and kind, interned by their bytes, and `cd`, once per document for the raw facts
-    const ids = rawIds(scope);
+    const ids = listeningRawIds(scope);
     const index = scope.layout.drill === "legacy" ? hashIndex(scope.apps, catalog.eventLists) : undefined;
     const groups = new Map<string, TimedGroup>();
     const times = new InsertTimes(tailMinutes);

@@ -9,7 +9,7 @@ import { StringInterner, type DocFields } from "../../sources/dump/bson-fields.t
 import type { DumpCollector } from "../collector.ts";
 import type { RawSessionDay } from "../types.ts";
 import { dayNumberInPeriod, drillCollections, drillPlacer, scopeApps } from "./drill.ts";
-import { kindFilter, rawIds } from "./raw-ids.ts";
+import { kindFilter, listeningRawIds } from "./raw-ids.ts";
 import { sortRows } from "./raw-events.ts";
 
 export const rawSessionsFromDump: DumpCollector<"rawSessions"> = {
@@ -21,7 +21,7 @@ export const rawSessionsFromDump: DumpCollector<"rawSessions"> = {
     const days = new Map<string, RawSessionDay>();
     const skipOtherKinds = kindFilter(scope, [INTERNAL_EVENTS.session, INTERNAL_EVENTS.sessionBegin]);
     const apps = scopeApps(scope);
-    const ids = rawIds(scope);
+    const ids = listeningRawIds(scope);
     const beginKind = ids.kinds.add(INTERNAL_EVENTS.sessionBegin);
     const dayInPeriod = dayNumberInPeriod(scope.period);
     const sources = new MetricValues();

@@ -7,7 +7,7 @@ import { normaliseMetricValue } from "../../../countly/segments.ts";
 import type { DumpCollector } from "../collector.ts";
 import type { RawTailRow } from "../types.ts";
 import { drillCollections, drillPlacer } from "./drill.ts";
-import { kindFilter, rawIds } from "./raw-ids.ts";
+import { kindFilter, listeningRawIds } from "./raw-ids.ts";
 
 const KINDS = new Set<string>([INTERNAL_EVENTS.session, INTERNAL_EVENTS.sessionBegin, INTERNAL_EVENTS.view]);
 
@@ -20,7 +20,7 @@ export const rawTailFromDump: DumpCollector<"rawTail"> = {
     const placer = drillPlacer(scope, catalog, (e) => KINDS.has(e));
     // documents of other kinds skipped by the ids every raw fact shares, before the placer interns their `e` again
     const skipOtherKinds = kindFilter(scope, [...KINDS]);
-    const ids = rawIds(scope);
+    const ids = listeningRawIds(scope);
     const tailMinutes = Math.ceil(scope.params.tailMinutes ?? 0);
     const rows = new Map<string, RawTailRow>();
     let maxMinute: number | undefined;

@@ -9,7 +9,7 @@ import { StringInterner } from "../../sources/dump/bson-fields.ts";
 import type { DumpCollector } from "../collector.ts";
 import type { RawViewDay } from "../types.ts";
 import { dayNumberInPeriod, drillCollections, drillPlacer, scopeApps } from "./drill.ts";
-import { kindFilter, rawIds } from "./raw-ids.ts";
+import { kindFilter, listeningRawIds } from "./raw-ids.ts";
 import { sortRows } from "./raw-events.ts";
 
 export const rawViewsFromDump: DumpCollector<"rawViews"> = {
@@ -21,7 +21,7 @@ export const rawViewsFromDump: DumpCollector<"rawViews"> = {
     const rows = new Map<string, RawViewDay>();
     const skipOtherKinds = kindFilter(scope, [INTERNAL_EVENTS.view]);
     const apps = scopeApps(scope);
-    const ids = rawIds(scope);
+    const ids = listeningRawIds(scope);
     const dayInPeriod = dayNumberInPeriod(scope.period);
     const views = new StringInterner();
     const noName = views.add("");

@@ -15,7 +15,7 @@ import type { CollectionRef, DumpCollector } from "../collector.ts";
 import type { FactScope, UnknownAppData } from "../types.ts";
 import type { Catalog } from "../collector.ts";
 import { METRIC_COLLECTIONS } from "./counter-problems.ts";
-import { optionalSlot, rawIds } from "./raw-ids.ts";
+import { optionalSlot, listeningRawIds } from "./raw-ids.ts";
 
 /** The legacy per-app view list, `app_viewsmeta<appId>`: the app id, else undefined. */
 export function legacyViewsMetaApp(name: string): string | undefined {
@@ -72,7 +72,7 @@ export const unknownAppsFromDump: DumpCollector<"unknownApps"> = {
     // `<db>.<collection>` -> app id -> documents (few distinct apps: a map per collection)
     const counts = new Map<string, Map<string, number>>();
     // raw documents: `a` interned by its bytes once for the raw facts (RawIds), counted by id
-    const ids = rawIds(scope);
+    const ids = listeningRawIds(scope);
     const rawCounts = new Map<string, { docs: number[]; noApp: number }>();
     return {
       reader(layout, from) {

@@ -192,6 +192,58 @@ describe("GroupTable", () => {
     );
   });
 
+  it(`sortGroups renumbers the groups in row order, each with its own values, and the rows stay the same, also for appended groups and past a first page grown (seed ${SEED}, 100 runs)`, () => {
+    const texts = fc.array(fc.string({ maxLength: 3 }), { minLength: 1, maxLength: 5 }).map((t) => [...new Set(t)]);
+    const day = fc.oneof(fc.integer({ min: 18990, max: 18995 }), fc.integer({ min: -1_000_000, max: 4_000_000 }));
+    const counter = fc.oneof(fc.integer({ min: -3, max: 9 }), fc.integer({ min: 40_000, max: 2 ** 33 }), fc.double({ min: -1e3, max: 1e3 }), fc.constantFrom(NaN, Infinity, 0.1));
+    const read = (t: GroupTable, g: number) => [t.app(g), t.key(g), t.day(g), t.c(g), t.s(g), t.dur(g), t.docs(g)];
+    fc.assert(
+      fc.property(texts, texts, fc.boolean(), fc.boolean(), fc.array(fc.tuple(fc.nat(), fc.nat(), day, counter, counter), { maxLength: 60 }), fc.constantFrom(0, 0, 7, 1100), (apps, keys, countDocs, appending, raw, padding) => {
+        const make = () => {
+          const t = new GroupTable(countDocs);
+          // a first page of the same group many times over, or many groups (past the first page)
+          for (let i = 0; i < padding; i++) appending ? t.append(0, 0, 18990 + (i % 3), 1, 0.5, 2) : t.add(0, i % keys.length, 18990 + Math.floor(i / keys.length), 1, 0.5, 2);
+          for (const [a, k, d, c, x] of raw) (appending ? t.append : t.add).call(t, a % apps.length, k % keys.length, d, c, x, c * x);
+          t.done();
+          return t;
+        };
+        const plain = make();
+        const want = rowsOf(plain, apps, keys).all();
+        const order = plain.sortedBy(apps, keys);
+        const sorted = make();
+        const before = sorted.sortGroups(apps, keys);
+        expect(Array.from(before)).toEqual(Array.from(order));
+        expect(sorted.size).toBe(order.length);
+        const moved = (g: number) => JSON.stringify(read(sorted, g)) === JSON.stringify(read(plain, before[g]!));
+        let wrong = 0;
+        while (wrong < sorted.size && moved(wrong)) wrong++;
+        if (wrong < sorted.size) expect(read(sorted, wrong)).toEqual(read(plain, before[wrong]!));
+        expect(Array.from(sorted.sortedBy(apps, keys))).toEqual(Array.from({ length: sorted.size }, (_, g) => g));
+        const rows = rowsOf(sorted, apps, keys);
+        expect(rows.all()).toEqual(want);
+        for (const app of apps) expect(fromColumns(rows, app, {})).toEqual(want.filter((r) => r.app === app));
+      }),
+      { seed: SEED, numRuns: 100 },
+    );
+  });
+
+  it("sortGroups moves groups across full pages (70,000 groups added in a scrambled order)", () => {
+    const apps = ["a", "b", "c"];
+    const keys = Array.from({ length: 100 }, (_, i) => `k${i}`);
+    const adds: [number, number, number, number][] = [];
+    for (let i = 0; i < 70_000; i++) {
+      const j = (i * 7919) % 70_000;
+      adds.push([j % 3, Math.floor(j / 3) % 100, 19000 + Math.floor(j / 300), 1 + (j % 5)]);
+    }
+    const t = table(adds);
+    const before = t.sortGroups(apps, keys);
+    const want = expected(adds, apps, keys);
+    expect(rowsOf(t, apps, keys).all()).toEqual(want);
+    // group g is the g-th row, and came from group before[g] (the g-th added group is the one added g-th)
+    expect([t.app(0), t.key(0), t.day(0), t.app(69_999)]).toEqual([0, 0, 19000, 2]);
+    expect(adds[before[69_999]!]!.slice(0, 3)).toEqual([2, 99, t.day(69_999)]);
+  });
+
   it("stores typical groups in ~20 bytes each once done (16-bit ids and days, integer counts, sums with fractions)", () => {
     const t = new GroupTable();
     for (let i = 0; i < 200_000; i++) t.add(i % 200, Math.floor(i / 200) % 500, 20_000 + Math.floor(i / 100_000), 1, (i % 7) * 0.25, i % 3);
