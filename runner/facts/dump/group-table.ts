@@ -198,22 +198,26 @@ export class GroupTable {
    * afterwards group i is the i-th, so one app's groups lie side by side in every column
    * and a check case reads one range of each (a case read groups strewn over the whole
    * table: a cache miss per field and group). Returns each group's number before, for
-   * what is kept by group number elsewhere. Moved column by column (one column twice at
-   * most), each value as it is, into pages as narrow as its values allow. The table must
-   * be `done()`; the texts must be the same as for sortedBy().
+   * what is kept by group number elsewhere. Each column is rewritten in its own pages,
+   * each value as it is (a page widens if a value needs it), through one scratch array of
+   * doubles: no second copy of the table is made, so none is left for the collector to
+   * reclaim while the checks run. The table must be `done()`; the texts must be the same
+   * as for sortedBy().
    */
   sortGroups(appTexts: readonly string[], keyTexts: readonly string[]): Int32Array {
     const order = this.sortedBy(appTexts, keyTexts);
     if (this.pending) this.writeBack();
     const n = order.length;
+    const size = this.size;
+    // each column copied out flat (one scratch array for all), then written back in order into its own pages
+    const flat = new Float64Array(size);
+    for (const column of this.columns) {
+      for (let g = 0; g < size; g++) flat[g] = at(column, g);
+      for (let j = 0; j < n; j++) setAt(column, j >>> PAGE_BITS, j & IN_PAGE, flat[order[j]!]!);
+    }
     let pages = 0;
     for (let held = 0; held < n; pages++) held += this.apps[pages]!.length;
-    for (const column of this.columns) {
-      const moved: Page[] = [];
-      for (let p = 0; p < pages; p++) moved.push(new Int16Array(column[p]!.length));
-      for (let g = 0; g < n; g++) setAt(moved, g >>> PAGE_BITS, g & IN_PAGE, at(column, order[g]!));
-      column.splice(0, column.length, ...moved);
-    }
+    for (const column of this.columns) column.length = pages;
     this.capacity = 0;
     for (const page of this.apps) this.capacity += page.length;
     this.size = n;
