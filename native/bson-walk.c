@@ -25,6 +25,12 @@ typedef long long i64;
 
 __attribute__((export_name("abi_version"))) i32 abi_version(void) { return ABI_VERSION; }
 
+/** The fingerprint of the C sources this module was compiled from (scripts/build-wasm.ts passes it; runner/sources/dump/wasm-sources.ts). */
+#ifndef SOURCE_HASH
+#error "SOURCE_HASH: build with scripts/build-wasm.ts"
+#endif
+__attribute__((export_name("source_hash"))) u32 source_hash(void) { return SOURCE_HASH; }
+
 static inline i32 read_i32(const u8 *p) {
   return (i32)((u32)p[0] | ((u32)p[1] << 8) | ((u32)p[2] << 16) | ((u32)p[3] << 24));
 }

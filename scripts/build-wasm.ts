@@ -5,12 +5,12 @@
 // (runner/sources/dump/bson-walk-native.ts says which one ran: `--progress`, the JSON
 // report's timings).
 import { execFileSync } from "node:child_process";
-import { renameSync, rmSync } from "node:fs";
+import { readFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
+import { WASM_SOURCES, wasmSourceHash } from "../runner/sources/dump/wasm-sources.ts";
 
-/** The module's sources: the walk, then the facts' batch kernels (runner/facts/collector.ts, "Batch kernels"). */
-export const WASM_SOURCES = ["native/bson-walk.c", "native/raw-events.c"];
+/** The module (its sources, the walk and the facts' batch kernels, are listed in runner/sources/dump/wasm-sources.ts). */
 export const WASM_OUTPUT = "native/bson-walk.wasm";
 
 /** The clang and linker flags: wasm32, no libc, no entry point, the memory given by the loader. */
@@ -50,7 +50,8 @@ export function buildWasm(root: string, clang = process.env.COUNTLY_CHECK_CLANG 
   // built beside it and renamed: a process loading the module never sees half a file
   const tmp = `${out}.${process.pid}.tmp`;
   try {
-    execFileSync(clang, [...CLANG_FLAGS, "-o", tmp, ...WASM_SOURCES.map((f) => join(root, f))], { stdio: ["ignore", "inherit", "inherit"] });
+    const hash = wasmSourceHash((f) => readFileSync(join(root, f)));
+    execFileSync(clang, [...CLANG_FLAGS, `-DSOURCE_HASH=${hash}u`, "-o", tmp, ...WASM_SOURCES.map((f) => join(root, f))], { stdio: ["ignore", "inherit", "inherit"] });
     renameSync(tmp, out);
   } finally {
     rmSync(tmp, { force: true });

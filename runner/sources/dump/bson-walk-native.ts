@@ -10,6 +10,7 @@
 // COUNTLY_CHECK_SCANNER=js. Both give identical results (test/runner/sources/dump/bson-walk-native.test.ts).
 import { readFileSync } from "node:fs";
 import process from "node:process";
+import { WASM_SOURCES, wasmSourceHash } from "./wasm-sources.ts";
 
 export type ScannerName = "wasm" | "js";
 
@@ -43,6 +44,7 @@ export interface Exports {
   /** Where the module's own stack and constants end. */
   __heap_base: { value: number };
   abi_version(): number;
+  source_hash(): number;
   layout_clear(table: number, shift: number): void;
   layout_add(table: number, shift: number, key: number, len: number, slot: number): void;
   guesses_clear(guesses: number): void;
@@ -59,6 +61,22 @@ export interface Exports {
 /** Where the built module lies: next to the bundle in dist/, or native/ from the TypeScript sources. */
 export function wasmLocation(): URL {
   return import.meta.url.endsWith(".ts") ? new URL("../../../native/bson-walk.wasm", import.meta.url) : new URL("./bson-walk.wasm", import.meta.url);
+}
+
+/**
+ * Run from the TypeScript sources (tests, Deno, a checkout), the module must have been built
+ * from the C sources beside them; the bundle ships the module built with it. Undefined when
+ * it was, else why not.
+ */
+export function staleAgainstSources(built: number): string | undefined {
+  if (!import.meta.url.endsWith(".ts")) return undefined;
+  let hash: number;
+  try {
+    hash = wasmSourceHash((f) => readFileSync(new URL(`../../../${f}`, import.meta.url)));
+  } catch {
+    return undefined; // sources not shipped beside the module: nothing to compare with
+  }
+  return hash === built ? undefined : `was built from other C sources than ${WASM_SOURCES.join(", ")} (run npm run build)`;
 }
 
 let compiled: { module: WasmModule | undefined; detail: string } | undefined;
@@ -80,6 +98,8 @@ function compile(): { module: WasmModule | undefined; detail: string } {
     const version = probe.abi_version();
     heapBase = probe.__heap_base.value;
     if (version !== ABI_VERSION) return (compiled = { module: undefined, detail: `${url.pathname} is a stale build (ABI ${version}, expected ${ABI_VERSION}: run npm run build)` });
+    const stale = staleAgainstSources(probe.source_hash() >>> 0);
+    if (stale) return (compiled = { module: undefined, detail: `${url.pathname} ${stale}` });
     return (compiled = { module, detail: url.pathname });
   } catch (e) {
     return (compiled = { module: undefined, detail: `${url.pathname} could not be loaded: ${(e as Error).message}` });
