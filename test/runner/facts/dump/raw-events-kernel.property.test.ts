@@ -21,6 +21,7 @@ import { scopeApps } from "../../../../runner/facts/dump/drill.ts";
 import { FieldLayout, type DocFields, type FieldSelection } from "../../../../runner/sources/dump/bson-fields.ts";
 import { scanBsonFields } from "../../../../runner/sources/dump/bson-file-scanner.ts";
 import { SCANNER_ENV, scannerChoice } from "../../../../runner/sources/dump/bson-walk-native.ts";
+import { concat } from "../../../support/bson-bytes.ts";
 
 const SEED = 20261202;
 
@@ -127,13 +128,7 @@ function bsonFile(docs: readonly Record<string, unknown>[]): Uint8Array {
     if (at >= 0) b[at + cut.length] = 0x41;
     return b;
   });
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let p = 0;
-  for (const part of parts) {
-    out.set(part, p);
-    p += part.length;
-  }
-  return out;
+  return concat(parts);
 }
 
 function int64(ms: number): Uint8Array {

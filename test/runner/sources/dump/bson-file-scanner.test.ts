@@ -6,6 +6,7 @@ import { constants, gunzipSync, gzipSync } from "node:zlib";
 import { BSON, Binary, ObjectId } from "bson";
 import { DumpReadError, MAX_DOCUMENT_SIZE, scanBsonFile } from "../../../../runner/sources/dump/bson-file-scanner.ts";
 import type { ScanOptions } from "../../../../runner/sources/dump/bson-file-scanner.ts";
+import { concat } from "../../../support/bson-bytes.ts";
 
 let dir: string;
 
@@ -16,16 +17,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 /** Documents of varied sizes (tens of bytes up to ~40 KiB), with their offsets. */
 function makeDocs(count: number, big = true): { bytes: Uint8Array; docs: Record<string, unknown>[]; offsets: number[] } {
