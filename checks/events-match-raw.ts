@@ -2,7 +2,7 @@
 // This is the invariant that broke in Countly issue #6073 (counts 0 after restore).
 import type { Day } from "../countly/time.ts";
 import { rowColumns } from "../runner/facts/group-rows.ts";
-import type { Counters, EventTotalDay, RowColumns, TailBucket } from "../runner/facts/types.ts";
+import type { EventTotalDay, RowColumns } from "../runner/facts/types.ts";
 import { EVENT_LIMIT_FACTS, eventLimitState } from "./support/event-limit.ts";
 import { DailyComparison } from "./shared/daily-comparison.ts";
 import type { CheckDefinition } from "./types.ts";
@@ -310,20 +310,6 @@ class AggregatedDays {
 
 function order(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Sums into `out` the counters of `tail` inserted after `cutoff` (zeros without a cutoff). */
-function recentCounters(tail: readonly TailBucket[] | undefined, cutoff: number | undefined, out: Counters): void {
-  out.c = 0;
-  out.s = 0;
-  out.dur = 0;
-  if (cutoff === undefined || tail === undefined) return;
-  for (const b of tail) {
-    if (b.minute <= cutoff) continue;
-    out.c += b.c;
-    out.s += b.s;
-    out.dur += b.dur;
-  }
 }
 
 function describe(f: "c" | "s" | "dur", hi: number, lo: number, actual: number, missing: boolean, docs: number): string {
