@@ -216,27 +216,19 @@ __attribute__((export_name("raw_events_rows"))) i32 raw_events_rows(const u8 *ba
     const u8 tt = types[row + k->ts];
     const i32 tp = starts[row + k->ts];
     double n;
-    if (tt == 1) {
-      n = read_f64(base + tp);
-    } else if (tt == 16) {
-      n = (double)read_i32(base + tp);
-    } else if (tt == 18) {
-      n = read_i64_as_double(base + tp);
-    } else if (tt == 9) {
+    if (tt == 9) {
       n = read_i64_as_double(base + tp);
       if (!(n <= MAX_DATE_MS && n >= -MAX_DATE_MS)) return r; // throws in JavaScript
-    } else if (tt == 19) {
-      return r; // Decimal128
+    } else if (tt == 1 || tt == 16 || tt == 18 || tt == 19) {
+      i32 number = 1;
+      n = numeric(base, tt, tp, &number);
+      if (!number) return r; // Decimal128
     } else {
       continue; // no time: not placed
     }
-    double ts;
-    if (n >= 1e11 && n <= MAX_DATE_MS) {
-      ts = n;
-    } else {
-      ts = n < 1e11 ? n * 1000 : n;
-      if (!(ts >= -MAX_DATE_MS && ts <= MAX_DATE_MS)) return r; // throws in JavaScript
-    }
+    // seconds (below 1e11) in ms; NaN and times beyond the Date range throw in JavaScript
+    const double ts = n < 1e11 ? n * 1000 : n;
+    if (!(ts >= -MAX_DATE_MS && ts <= MAX_DATE_MS)) return r;
     // ScopeApps.dayOf from the app's cached offset, else JavaScript computes (and caches) it
     const double q = __builtin_floor(ts / QUARTER_HOUR_MS);
     const i32 zone = k->app_zones[app];
