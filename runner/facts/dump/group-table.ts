@@ -198,22 +198,42 @@ export class GroupTable {
    * afterwards group i is the i-th, so one app's groups lie side by side in every column
    * and a check case reads one range of each (a case read groups strewn over the whole
    * table: a cache miss per field and group). Returns each group's number before, for
-   * what is kept by group number elsewhere. Each column is rewritten in its own pages,
-   * each value as it is (a page widens if a value needs it), through one scratch array of
-   * doubles: no second copy of the table is made, so none is left for the collector to
-   * reclaim while the checks run. The table must be `done()`; the texts must be the same
-   * as for sortedBy().
+   * what is kept by group number elsewhere. Each column is rewritten page by page, each
+   * value as it is, into pages of the narrowest type the page's new values fit (the old
+   * page when it has that type), through one scratch array of doubles and one of a page:
+   * no second copy of the table is made, so none is left for the collector to reclaim
+   * while the checks run. The table must be `done()`; the texts must be the same as for
+   * sortedBy().
    */
   sortGroups(appTexts: readonly string[], keyTexts: readonly string[]): Int32Array {
     const order = this.sortedBy(appTexts, keyTexts);
     if (this.pending) this.writeBack();
     const n = order.length;
     const size = this.size;
-    // each column copied out flat (one scratch array for all), then written back in order into its own pages
-    const flat = new Float64Array(size);
+    // each column copied out flat into a scratch array of its widest page's type (16-bit
+    // ids and counts: a fourth of the bytes to read at random), filled page by page by the
+    // engine's own conversion, then gathered in order, one page at a time, into a page of
+    // the narrowest type its new values fit (the old page reused when that is its type)
+    const scratch: Partial<Record<number, Page>> = {};
+    const out = new Float64Array(Math.min(n, PAGE));
     for (const column of this.columns) {
-      for (let g = 0; g < size; g++) flat[g] = at(column, g);
-      for (let j = 0; j < n; j++) setAt(column, j >>> PAGE_BITS, j & IN_PAGE, flat[order[j]!]!);
+      let widest = INT16;
+      for (const page of column) widest = Math.max(widest, kindOf(page));
+      const flat = (scratch[widest] ??= newPage(widest, size));
+      let base = 0;
+      for (const page of column) {
+        if (base >= size) break;
+        flat.set(page.length <= size - base ? page : page.subarray(0, size - base), base);
+        base += page.length;
+      }
+      base = 0;
+      for (let p = 0; base < n; p++) {
+        const length = column[p]!.length;
+        const count = Math.min(length, n - base);
+        const kind = gather(flat, order, base, count, out);
+        column[p] = pageOf(column[p]!, kind, length, out, count);
+        base += length;
+      }
     }
     let pages = 0;
     for (let held = 0; held < n; pages++) held += this.apps[pages]!.length;
@@ -331,30 +351,85 @@ export class GroupTable {
     if (this.merged !== null) return this.merged;
     if (this.renumbered) return (this.merged = identity(this.size));
     const n = this.size;
-    // the day column flat for the passes over it (freed when the sort ends)
-    const day = new Int32Array(n);
-    for (let g = 0; g < n; g++) day[g] = this.day(g);
+    // one column of ids flat at a time (the engine converts each page), read by plain
+    // loops over typed arrays: `rank` holds each group's rank for the pass at hand
+    const rank = new Int32Array(n);
     // two buffers, sorted from one into the other and back: no garbage per pass
     let order = new Int32Array(n);
     let spare = new Int32Array(n);
     for (let g = 0; g < n; g++) order[g] = g;
-    const plain = plainDays(day, n);
+    flatten(this.days, n, rank);
+    const plain = plainDays(rank, n);
     if (plain) {
       const first = plain.first;
-      countingSort(order, spare, (g) => day[g]! - first, plain.count);
+      for (let g = 0; g < n; g++) rank[g] = rank[g]! - first;
+      countingSort(order, spare, rank, plain.count);
     } else {
-      const rank = dayRanks(day, n);
-      countingSort(order, spare, (g) => rank.rank[g]!, rank.count);
+      countingSort(order, spare, rank, dayRanks(rank, n));
     }
     [order, spare] = [spare, order];
-    const keyRank = ranks(keyTexts);
-    countingSort(order, spare, (g) => keyRank[this.key(g)]!, keyTexts.length);
+    flatten(this.keys, n, rank);
+    mapThrough(rank, ranks(keyTexts));
+    countingSort(order, spare, rank, keyTexts.length);
     [order, spare] = [spare, order];
-    const appRank = ranks(appTexts);
-    countingSort(order, spare, (g) => appRank[this.app(g)]!, appTexts.length);
+    flatten(this.apps, n, rank);
+    mapThrough(rank, ranks(appTexts));
+    countingSort(order, spare, rank, appTexts.length);
     if (this.appended) return (this.merged = this.mergeRepeats(spare));
     return spare;
   }
+}
+
+/** The first n values of `column` into `into`. */
+function flatten(column: readonly Page[], n: number, into: Int32Array): void {
+  let base = 0;
+  for (const page of column) {
+    if (base >= n) break;
+    into.set(page.length <= n - base ? page : page.subarray(0, n - base), base);
+    base += page.length;
+  }
+}
+
+/** Each value v of `values` replaced by to[v]. */
+function mapThrough(values: Int32Array, to: Int32Array): void {
+  for (let i = 0; i < values.length; i++) values[i] = to[values[i]!]!;
+}
+
+/** Kinds of page, narrowest first. */
+const INT16 = 0;
+const INT32 = 1;
+const DOUBLE = 2;
+
+/** from[order[base + i]] into out[i] for i < count; returns the narrowest kind of page that holds them all exactly. */
+function gather(from: Page, order: Int32Array, base: number, count: number, out: Float64Array): number {
+  let int16 = true;
+  let int32 = true;
+  for (let i = 0; i < count; i++) {
+    const v = from[order[base + i]!]!;
+    out[i] = v;
+    // NaN fits neither; -0 is never stored (setAt)
+    if (v !== (v << 16) >> 16) {
+      int16 = false;
+      if (v !== (v | 0)) int32 = false;
+    }
+  }
+  return int16 ? INT16 : int32 ? INT32 : DOUBLE;
+}
+
+/** A page of `kind` and `length` holding out[0..count) (the rest 0): `old` when it is of that kind. */
+function pageOf(old: Page, kind: number, length: number, out: Float64Array, count: number): Page {
+  const page = kindOf(old) === kind ? old : newPage(kind, length);
+  page.set(count === out.length ? out : out.subarray(0, count));
+  if (count < length) page.fill(0, count);
+  return page;
+}
+
+function newPage(kind: number, length: number): Page {
+  return kind === INT16 ? new Int16Array(length) : kind === INT32 ? new Int32Array(length) : new Float64Array(length);
+}
+
+function kindOf(page: Page): number {
+  return page instanceof Int16Array ? INT16 : page instanceof Int32Array ? INT32 : DOUBLE;
 }
 
 /** 0, 1, .., n - 1. */
@@ -371,14 +446,14 @@ function widen(a: Page, n: number): Page {
   return out;
 }
 
-/** `from` stably sorted by `rankOf` (0 <= rank < count) into `to`. */
-function countingSort(from: Int32Array, to: Int32Array, rankOf: (g: number) => number, count: number): void {
+/** `from` (groups) stably sorted by their ranks (rank[g], 0 <= rank < count) into `to`. */
+function countingSort(from: Int32Array, to: Int32Array, rank: Int32Array, count: number): void {
   const starts = new Int32Array(count + 1);
-  for (let i = 0; i < from.length; i++) starts[rankOf(from[i]!) + 1]!++;
+  for (let g = 0; g < rank.length; g++) starts[rank[g]! + 1]!++;
   for (let r = 0; r < count; r++) starts[r + 1]! += starts[r]!;
   for (let i = 0; i < from.length; i++) {
     const g = from[i]!;
-    to[starts[rankOf(g)]!++] = g;
+    to[starts[rank[g]!]!++] = g;
   }
 }
 
@@ -395,13 +470,12 @@ function plainDays(day: Int32Array, n: number): { first: number; count: number }
   return min >= FIRST_PLAIN_DAY && max <= LAST_PLAIN_DAY && max - min <= 4 * n + 1024 ? { first: min, count: max - min + 1 } : undefined;
 }
 
-/** Each group's rank among the distinct days of the groups, in dayOrder. */
-function dayRanks(day: Int32Array, n: number): { rank: Int32Array; count: number } {
-  const rank = new Int32Array(n);
+/** Each group's day (in `day`) replaced by its rank among the distinct days, in dayOrder; returns how many there are. */
+function dayRanks(day: Int32Array, n: number): number {
   const distinct = [...new Set(day.subarray(0, n))].sort(dayOrder);
   const of = new Map(distinct.map((d, i) => [d, i]));
-  for (let g = 0; g < n; g++) rank[g] = of.get(day[g]!)!;
-  return { rank, count: distinct.length };
+  for (let g = 0; g < n; g++) day[g] = of.get(day[g]!)!;
+  return distinct.length;
 }
 
 /** Reads each field of a group's row from the table (group number -> value). */

@@ -244,6 +244,19 @@ describe("GroupTable", () => {
     expect(adds[before[69_999]!]!.slice(0, 3)).toEqual([2, 99, t.day(69_999)]);
   });
 
+  it("sortGroups gives each page the narrowest type of its new values (two fractional counts moved into one page free the other's doubles)", () => {
+    const t = new GroupTable();
+    // group 0 (first page) and group 69,999 (second page): the only fractional counts; both sort first (app 0, key 0)
+    for (let i = 0; i < 70_000; i++) t.add(i === 0 || i === 69_999 ? 0 : 1, 0, 19_000 + i, i === 0 || i === 69_999 ? 0.5 : 1, 1, 1);
+    t.done();
+    const before = t.bytes;
+    const order = t.sortGroups(["a", "b"], ["k"]);
+    expect([order[0], order[1]]).toEqual([0, 69_999]);
+    expect([t.c(0), t.c(1), t.c(2), t.c(69_999)]).toEqual([0.5, 0.5, 1, 1]);
+    // the second page's counts: 16-bit integers again instead of doubles
+    expect(before - t.bytes).toBe(6 * 65_536);
+  });
+
   it("stores typical groups in ~20 bytes each once done (16-bit ids and days, integer counts, sums with fractions)", () => {
     const t = new GroupTable();
     for (let i = 0; i < 200_000; i++) t.add(i % 200, Math.floor(i / 200) % 500, 20_000 + Math.floor(i / 100_000), 1, (i % 7) * 0.25, i % 3);
