@@ -8,7 +8,7 @@
 // sum) does not fit. Sums of integers are exact in every width, so a page widened mid-way
 // holds the doubles it would have held from the start. Typical data (ids and days under
 // 32,768, integer counts and durations, sums with fractions) costs ~20 bytes per group,
-// and ~8-16 more of index until `done()`. Apps and keys are interned ids (StringInterner).
+// and ~16-32 more of index (a group and its hash per slot) until `done()`. Apps and keys are interned ids (StringInterner).
 // `groupRows` hands them to the checks one app at a time.
 
 import { dayName, inPeriod, type Period } from "../../../countly/time.ts";
@@ -71,7 +71,14 @@ export class GroupTable {
   /** Groups the pages hold room for. */
   private capacity = 0;
   size = 0;
-  private index: Int32Array = new Int32Array(2048).fill(HASH_EMPTY);
+  /**
+   * Open addressing, two values per slot: a group and its hash (hash3), so that a probe
+   * compares the hash before it reads the group's ids from the columns (a new group, the
+   * common miss, reads none) and growing re-places every group without reading them.
+   */
+  private index: Int32Array = new Int32Array(2 * 2048).fill(HASH_EMPTY);
+  /** The last find() made its group. */
+  private created = false;
   /**
    * The latest group of each (app, key), direct-mapped by a hash of the pair: app, key, day,
    * group per entry (group -1: none), and in `sums` that group's running counters (c, s,
@@ -164,10 +171,15 @@ export class GroupTable {
     recent[r + 1] = key;
     recent[r + 2] = day;
     recent[r + 3] = g;
-    sums[r] = at(this.cs, g);
-    sums[r + 1] = at(this.ss, g);
-    sums[r + 2] = at(this.durs, g);
-    sums[r + 3] = this.countDocs ? at(this.docsPages, g) : 0;
+    if (this.created) {
+      // a new group's counters: +0 (as its columns hold)
+      sums[r] = sums[r + 1] = sums[r + 2] = sums[r + 3] = 0;
+    } else {
+      sums[r] = at(this.cs, g);
+      sums[r + 1] = at(this.ss, g);
+      sums[r + 2] = at(this.durs, g);
+      sums[r + 3] = this.countDocs ? at(this.docsPages, g) : 0;
+    }
     this.pending = true;
     return g;
   }
@@ -292,17 +304,23 @@ export class GroupTable {
 
   private find(app: number, key: number, day: number): number {
     const index = this.index;
-    const mask = index.length - 1;
-    let h = hash3(app, key, day) & mask;
+    const mask = (index.length >>> 1) - 1;
+    const hash = hash3(app, key, day) | 0;
+    let h = hash & mask;
     for (;;) {
-      const g = index[h]!;
+      const g = index[2 * h]!;
       if (g === HASH_EMPTY) break;
-      if (this.day(g) === day && this.key(g) === key && this.app(g) === app) return g;
+      if (index[2 * h + 1] === hash && this.day(g) === day && this.key(g) === key && this.app(g) === app) {
+        this.created = false;
+        return g;
+      }
       h = (h + 1) & mask;
     }
     const g = this.newGroup(app, key, day);
-    index[h] = g;
-    if (this.size * 2 > index.length) this.rehash();
+    index[2 * h] = g;
+    index[2 * h + 1] = hash;
+    this.created = true;
+    if (this.size > index.length >>> 2) this.rehash();
     return g;
   }
 
@@ -331,13 +349,19 @@ export class GroupTable {
     this.capacity += n;
   }
 
+  /** Twice the slots, each group placed by its stored hash. */
   private rehash(): void {
-    const index = new Int32Array(this.index.length * 2).fill(HASH_EMPTY);
-    const mask = index.length - 1;
-    for (let g = 0; g < this.size; g++) {
-      let h = hash3(this.app(g), this.key(g), this.day(g)) & mask;
-      while (index[h] !== HASH_EMPTY) h = (h + 1) & mask;
-      index[h] = g;
+    const old = this.index;
+    const index = new Int32Array(old.length * 2).fill(HASH_EMPTY);
+    const mask = (index.length >>> 1) - 1;
+    for (let o = 0; o < old.length; o += 2) {
+      const g = old[o]!;
+      if (g === HASH_EMPTY) continue;
+      const hash = old[o + 1]!;
+      let h = hash & mask;
+      while (index[2 * h] !== HASH_EMPTY) h = (h + 1) & mask;
+      index[2 * h] = g;
+      index[2 * h + 1] = hash;
     }
     this.index = index;
   }
