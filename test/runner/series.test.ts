@@ -125,6 +125,17 @@ describe("series limits", () => {
     expect(budget.pointsLeft).toBe(plainBudget.pointsLeft);
   });
 
+  it("once the run's points are spent, reads neither the days nor the points of a series, and still counts it", () => {
+    const budget = new SeriesBudget();
+    budget.pointsLeft = 0;
+    const s = new CaseSeries(budget);
+    let reads = 0;
+    s.add({ label: "x", get days() { reads++; return 3; }, get points() { reads++; return points(3); } });
+    s.add({ label: "y", points: { [Symbol.iterator]: () => { reads++; return points(3)[Symbol.iterator](); } } });
+    expect(reads).toBe(0);
+    expect(s.result()).toEqual({ series: [], seriesTotal: 2 });
+  });
+
   it("a check that reports no series adds nothing to the case", () => {
     expect(new CaseSeries(new SeriesBudget()).result()).toEqual({});
   });
