@@ -507,14 +507,45 @@ export type GroupFields<R> = { readonly [F in keyof R]-?: (g: number) => R[F] };
 
 /** The readers every app/key/day group table gives its rows: the ids as texts, the day's name, the counters. */
 export function dayGroupFields(groups: GroupTable, apps: { text(id: number): string }, keys: { text(id: number): string }): GroupFields<{ app: string; key: string; day: string; c: number; s: number; dur: number }> {
+  const days = new DayNames();
   return {
     app: (g) => apps.text(groups.app(g)),
     key: (g) => keys.text(groups.key(g)),
-    day: (g) => dayName(groups.day(g)),
+    day: (g) => days.name(groups.day(g)),
     c: (g) => groups.c(g),
     s: (g) => groups.s(g),
     dur: (g) => groups.dur(g),
   };
+}
+
+/** Days a DayNames holds, around the first day it names: some 180 years. */
+const DAY_NAMES_SPAN = 1 << 16;
+
+/**
+ * dayName's strings (the same ones) by day number from an array, for the days of a span
+ * around the first day named: a check case reads a day per group, and an array
+ * element costs less than dayName's Map lookup. Days outside the span go to dayName.
+ */
+class DayNames {
+  private first = NaN;
+  private readonly names: (string | undefined)[] = [];
+
+  name(n: number): string {
+    const i = n - this.first;
+    if (i >= 0 && i < this.names.length) {
+      const held = this.names[i];
+      if (held !== undefined) return held;
+    }
+    const name = dayName(n);
+    // the span centred on the first day named (days before it come too: other apps' zones, retention)
+    if (this.first !== this.first) this.first = n - (DAY_NAMES_SPAN >> 1);
+    const at = n - this.first;
+    if (at >= 0 && at < DAY_NAMES_SPAN) {
+      while (this.names.length <= at) this.names.push(undefined);
+      this.names[at] = name;
+    }
+    return name;
+  }
 }
 
 /**
