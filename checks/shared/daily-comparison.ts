@@ -73,6 +73,7 @@ export class DailyComparison {
     if (total !== undefined && lines.length > 1) {
       // the sum line made when the runner reads it (its days or points): a run's point budget
       // is soon spent, so on thousands of apps most cases' sums would be made for nothing
+      // (it has at least the days of its longest line: the runner may decide by that alone)
       let sum: Line | undefined;
       const made = (): Line => {
         if (sum === undefined) {
@@ -81,8 +82,11 @@ export class DailyComparison {
         }
         return sum;
       };
+      let longest = 0;
+      for (const [, line] of lines) longest = Math.max(longest, line.days.length);
       ctx.series({
         label: total,
+        leastDays: longest,
         get days() {
           return made().days.length;
         },

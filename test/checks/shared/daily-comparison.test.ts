@@ -79,6 +79,8 @@ describe("DailyComparison", () => {
     // the lines as added until then: a line added after report() would be in a sum made eagerly, not in one made when read
     c.add("Buy", "2024-10-29", 100, 100);
     expect(out[0]!.label).toBe("all events");
+    // the longest line's days (View: 2), known before the sum is made
+    expect(out[0]!.leastDays).toBe(2);
     expect(out[0]!.days).toBe(3);
     expect([...out[0]!.points]).toEqual([
       { day: "2024-10-27", raw: 6, aggregated: 5 },
