@@ -247,6 +247,11 @@ export class RawEventsKernel implements KernelPlacement {
     return row < done;
   }
 
+  /** The first row from `row` on the kernel does not vouch for (`row`: that one; batch.count: none), the rows before it computed. */
+  vouchedTo(batch: WalkedBatch, row: number): number {
+    return this.vouches(batch, row) ? this.done : row;
+  }
+
   /** After JavaScript read a document the kernel left to it: the offset it cached for `app` (-1: none placed), the keys it added. */
   learn(app: number): void {
     if (app >= 0) this.learnZone(app);
