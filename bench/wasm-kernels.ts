@@ -1,6 +1,6 @@
 // In-process harness for the scanner's wasm (issue 12, 3.5 M docs/s): times walk_batch
 // (native/bson-walk.c) and raw_events_rows (native/raw-events.c) alone, in ns per document,
-// for two builds of the module side by side on the same bytes in the same memory, and checks
+// for two builds of the module side by side on the same bytes (a memory each, laid out alike), and checks
 // that both give the same rows and the same kernel outputs, byte for byte.
 //
 //   npx tsx bench/wasm-kernels.ts [--file F] [--mb 256] [--rounds 5] [--module A.wasm ...]
@@ -79,7 +79,7 @@ const apps: { id: string; timezone: string }[] = [];
 }
 const zoneNames = [...new Set(apps.map((a) => a.timezone))];
 
-// ---- one memory for all: [heap base | input | big rows | per-module regions]
+// ---- a memory per module (each instance writes its own constants into its memory), laid out alike: [heap base | input | big rows | the module's region]
 const align = (n: number, to = 16): number => Math.ceil(n / to) * to;
 const compiled = modules.map((m) => new wasm.Module(readFileSync(m)));
 const probeMem = new wasm.Memory({ initial: 4 });
@@ -90,18 +90,16 @@ const bigTypesAt = align(bigDocsAt + docCount * 8);
 const bigStartsAt = align(bigTypesAt + docCount * SLOTS);
 const bigEndsAt = align(bigStartsAt + docCount * SLOTS * 4);
 const REGION = 8 << 20;
-const regionsAt = align(bigEndsAt + docCount * SLOTS * 4);
-const total = regionsAt + REGION * modules.length;
-const memory = new wasm.Memory({ initial: Math.ceil(total / 65536) });
-const heap = new Uint8Array(memory.buffer);
-heap.set(raw.subarray(0, inputEnd), inputAt);
-const view = new DataView(memory.buffer);
+const regionAt = align(bigEndsAt + docCount * SLOTS * 4);
+const total = regionAt + REGION;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 interface Kit {
   name: string;
   x: Exports;
+  heap: Uint8Array;
+  view: DataView;
   table: number;
   shift: number;
   guesses: number;
@@ -123,9 +121,13 @@ interface Kit {
 const K = { slots: 8, apps: 9, appsMask: 10, appsEvery: 11, appZones: 12, zones: 13, zonesMask: 14, keys: 15, keysMask: 16, keysEvery: 17, customKey: 18, counts: 19, appOut: 20, keyOut: 21, dayOut: 22, cOut: 23, sOut: 24, durOut: 25, cdOut: 26, size: 27 };
 const ZONES = 1 << 14;
 
-function setUp(name: string, m: unknown, region: number): Kit {
+function setUp(name: string, m: unknown): Kit {
+  const memory = new wasm.Memory({ initial: Math.ceil(total / 65536) });
+  const heap = new Uint8Array(memory.buffer);
+  heap.set(raw.subarray(0, inputEnd), inputAt);
+  const view = new DataView(memory.buffer);
   const x = new wasm.Instance(m, { env: { memory } }).exports as Exports;
-  let p = region;
+  let p = regionAt;
   const take = (bytes: number): number => {
     const at = p;
     p = align(p + bytes);
@@ -186,13 +188,14 @@ function setUp(name: string, m: unknown, region: number): Kit {
   f[K.keysMask] = keysMask;
   f[K.keysEvery] = 0;
   x.strings_clear(f[K.keys]!, keysMask);
-  const kit: Kit = { name, x, table, shift, guesses, docs, types, starts, ends, kernel, outs, keysAt: f[K.keys]!, keysMask, keyBytesAt: take(1 << 20), zonesAt: f[K.zones]!, keyIds: new Map(), misses: 0 };
+  const kit: Kit = { name, x, heap, view, table, shift, guesses, docs, types, starts, ends, kernel, outs, keysAt: f[K.keys]!, keysMask, keyBytesAt: take(1 << 20), zonesAt: f[K.zones]!, keyIds: new Map(), misses: 0 };
   f[K.customKey] = addKey(kit, "[CLY]_custom");
-  if (p > region + REGION) throw new Error("harness region too small");
+  if (p > regionAt + REGION) throw new Error("harness region too small");
   return kit;
 }
 
 function addKey(kit: Kit, key: string): number {
+  const { heap } = kit;
   const b = encoder.encode(key);
   const id = kit.keyIds.size;
   kit.keyIds.set(key, id);
@@ -202,10 +205,11 @@ function addKey(kit: Kit, key: string): number {
   return id;
 }
 
-const kits = compiled.map((m, i) => setUp(modules[i]!, m, regionsAt + i * REGION));
+const kits = compiled.map((m, i) => setUp(modules[i]!, m));
 
 /** After the kernel stopped at row `r` (rows at types/starts/ends): learns what JavaScript would (the zone's offset, the key); false when there is nothing to learn (JavaScript reads the row). */
 function learn(kit: Kit, types: number, starts: number, ends: number, r: number): boolean {
+  const { heap, view } = kit;
   kit.misses++;
   const slot = (n: string): number => r * SLOTS + NAMES.indexOf(n);
   const str = (n: string): string | undefined => (heap[types + slot(n)] === 2 ? decoder.decode(heap.subarray(view.getInt32(starts + 4 * slot(n), true) + 4, view.getInt32(ends + 4 * slot(n), true) - 1)) : undefined);
@@ -253,6 +257,7 @@ function kernelRows(kit: Kit, types: number, starts: number, ends: number, count
 
 /** Walks the whole input in batches into the kit's small row area; calls `each(count)` after every batch. */
 function walkAll(kit: Kit, each?: (count: number) => void): number {
+  const { view } = kit;
   let p = inputAt;
   const end = inputAt + inputEnd;
   let docs = 0;
@@ -296,14 +301,14 @@ function fnv(parts: Uint8Array[], h = 0x811c9dc5): number {
   return h;
 }
 const digest = (parts: Uint8Array[]): string => (fnv(parts) >>> 0).toString(16);
-const rowBytes = () => [heap.slice(bigDocsAt, bigEndsAt + docCount * SLOTS * 4)];
+const rowBytes = (kit: Kit) => [kit.heap.subarray(bigDocsAt, bigEndsAt + docCount * SLOTS * 4)];
 const digests: string[] = [];
 const kernelDigests: string[] = [];
 const left: number[] = [];
 for (const kit of kits) {
-  heap.fill(0, bigDocsAt, bigEndsAt + docCount * SLOTS * 4);
+  const { heap } = kit;
   walkBig(kit);
-  digests.push(digest(rowBytes()));
+  digests.push(digest(rowBytes(kit)));
   // first pass: learns the zones and keys; second: the outputs, hashed batch by batch
   kernelBig(kit);
   kit.misses = 0;

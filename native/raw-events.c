@@ -193,8 +193,8 @@ typedef struct {
 #define DAY_MS 86400000.0
 #define MAX_DAY_NUMBER 100000000.0
 
-/** numeric() of a field of type t at p (DocFields.numeric); *ok = 0 for a Decimal128 (left to JavaScript). */
-static inline double numeric(const u8 *base, u8 t, i32 p, i32 *ok) {
+/** numeric() of a field of type t at p (DocFields.numeric); *ok = 0 for a Decimal128 (left to JavaScript). Inlined: a call would keep `ok` in memory. */
+__attribute__((always_inline)) static inline double numeric(const u8 *base, u8 t, i32 p, i32 *ok) {
   if (t == 1) return read_f64(base + p);
   if (t == 16) return (double)read_i32(base + p);
   if (t == 18) return read_i64_as_double(base + p);
