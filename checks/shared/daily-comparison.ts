@@ -2,57 +2,48 @@
 // CheckContext.series for the HTML report's charts: the total line first, then the lines
 // with findings, then the rest by raw volume (the runner keeps the first few).
 import type { Day } from "../../countly/time.ts";
-import type { CheckContext } from "../types.ts";
+import type { CheckContext, SeriesInput } from "../types.ts";
 
 /**
- * One line's days in the order first added, with their sums: arrays, not an object per
- * day, since a check adds one day per group compared (a year of days for thousands of
- * events). A day later than every day so far is new without a lookup (days mostly come in
- * order); others are looked up in an index made on the first such day.
+ * The lines' days live in flat columns shared by every line of a case (a point per line and
+ * day, linked in the order first added), not in arrays per line: a case of an app with
+ * 500 events of one day each made 500 lines of three arrays (~600 bytes each before the
+ * first day's sums), which on 2,000 apps was most of the check phase's garbage and of the
+ * run's peak memory (docs/memory.md). A day later than every day of its line so far is new
+ * without a lookup (days mostly come in order); others are looked up in an index of that
+ * line made on the first such day.
  */
-class Line {
-  readonly days: Day[] = [];
-  readonly raw: number[] = [];
-  readonly aggregated: number[] = [];
-  private latest: Day | undefined;
-  private index: Map<Day, number> | undefined;
-
-  add(day: Day, raw: number, aggregated: number): void {
-    const at = this.latest === undefined || day > this.latest ? undefined : this.find(day);
-    if (at !== undefined) {
-      this.raw[at] += raw;
-      this.aggregated[at] += aggregated;
-      return;
-    }
-    this.index?.set(day, this.days.length);
-    this.days.push(day);
-    this.raw.push(0 + raw);
-    this.aggregated.push(0 + aggregated);
-    if (this.latest === undefined || day > this.latest) this.latest = day;
-  }
-
-  private find(day: Day): number | undefined {
-    if (this.index === undefined) {
-      this.index = new Map();
-      for (let i = 0; i < this.days.length; i++) this.index.set(this.days[i]!, i);
-    }
-    return this.index.get(day);
-  }
-}
-
 export class DailyComparison {
-  private readonly lines = new Map<string, Line>();
+  /** label -> line */
+  private readonly lines = new Map<string, number>();
+  private readonly labels: string[] = [];
   private readonly flagged = new Set<string>();
+  // per line: its first and last point, the latest day, how many days, the index of its days (made on demand)
+  private first: number[] = [];
+  private last: number[] = [];
+  private latest: Day[] = [];
+  private count: number[] = [];
+  private index: (Map<Day, number> | undefined)[] = [];
+  // per point: its day, sums and the next point of its line (-1: the last)
+  private days: Day[] = [];
+  private raw = new Float64Array(16);
+  private aggregated = new Float64Array(16);
+  private next = new Int32Array(16);
+  private points = 0;
   // the line added to last: consecutive adds are mostly to one line
   private lastLabel: string | undefined;
-  private lastLine: Line | undefined;
+  private lastLine = -1;
 
   add(label: string, day: Day, raw: number, aggregated: number): void {
     let line = label === this.lastLabel ? this.lastLine : this.lines.get(label);
-    if (line === undefined) this.lines.set(label, (line = new Line()));
+    if (line === undefined) {
+      line = this.newLine();
+      this.lines.set(label, line);
+      this.labels.push(label);
+    }
     this.lastLabel = label;
     this.lastLine = line;
-    line.add(day, raw, aggregated);
+    this.addTo(line, day, raw, aggregated);
   }
 
   /** The line has findings: it is reported before the lines without. */
@@ -62,28 +53,108 @@ export class DailyComparison {
 
   /** Reports the lines; with `total`, a line summing all of them first (when there are several). */
   report(ctx: Pick<CheckContext<unknown>, "series">, total?: string): void {
-    if (!ctx.series || this.lines.size === 0) return;
-    const volumes = new Map<string, number>();
-    for (const [label, line] of this.lines) {
-      let n = 0;
-      for (let i = 0; i < line.days.length; i++) n = n + line.raw[i]! + line.aggregated[i]!;
-      volumes.set(label, n);
+    const n = this.labels.length;
+    if (!ctx.series || n === 0) return;
+    const volume = new Float64Array(n);
+    const flagged = new Uint8Array(n);
+    for (let l = 0; l < n; l++) {
+      let v = 0;
+      for (let p = this.first[l]!; p >= 0; p = this.next[p]!) v = v + this.raw[p]! + this.aggregated[p]!;
+      volume[l] = v;
+      flagged[l] = this.flagged.has(this.labels[l]!) ? 1 : 0;
     }
-    const lines = [...this.lines].sort(([a], [b]) => Number(this.flagged.has(b)) - Number(this.flagged.has(a)) || volumes.get(b)! - volumes.get(a)! || (a < b ? -1 : 1));
-    if (total !== undefined && lines.length > 1) {
-      const sum = new Line();
-      for (const [, line] of lines) for (let i = 0; i < line.days.length; i++) sum.add(line.days[i]!, line.raw[i]!, line.aggregated[i]!);
-      lines.unshift([total, sum]);
+    const labels = this.labels;
+    const order = Array.from({ length: n }, (_, l) => l).sort((a, b) => flagged[b]! - flagged[a]! || volume[b]! - volume[a]! || (labels[a]! < labels[b]! ? -1 : 1));
+    const shown: { label: string; line: number }[] = [];
+    if (total !== undefined && n > 1) {
+      const sum = this.newLine();
+      for (const l of order) for (let p = this.first[l]!; p >= 0; p = this.next[p]!) this.addTo(sum, this.days[p]!, this.raw[p]!, this.aggregated[p]!);
+      shown.push({ label: total, line: sum });
     }
+    for (const l of order) shown.push({ label: labels[l]!, line: l });
     // points made when read: the runner keeps the first few series of a case and only counts the rest
-    for (const [label, line] of lines) {
-      ctx.series({
-        label,
-        days: line.days.length,
-        get points() {
-          return line.days.map((day, i) => ({ day, raw: line.raw[i]!, aggregated: line.aggregated[i]! }));
-        },
-      });
+    for (const { label, line } of shown) ctx.series(new LineSeries(this, label, line, this.count[line]!));
+  }
+
+  /** Line `line`'s points in the order first added. @internal (LineSeries) */
+  pointsOf(line: number): SeriesInput["points"] {
+    const out: { day: Day; raw: number; aggregated: number }[] = [];
+    for (let p = this.first[line]!; p >= 0; p = this.next[p]!) out.push({ day: this.days[p]!, raw: this.raw[p]!, aggregated: this.aggregated[p]! });
+    return out;
+  }
+
+  private newLine(): number {
+    const line = this.first.length;
+    this.first.push(-1);
+    this.last.push(-1);
+    this.latest.push("" as Day);
+    this.count.push(0);
+    this.index.push(undefined);
+    return line;
+  }
+
+  private addTo(line: number, day: Day, raw: number, aggregated: number): void {
+    const at = this.count[line] === 0 || day > this.latest[line]! ? undefined : this.find(line, day);
+    if (at !== undefined) {
+      this.raw[at] += raw;
+      this.aggregated[at] += aggregated;
+      return;
     }
+    const p = this.points++;
+    if (p === this.next.length) this.grow();
+    this.days.push(day);
+    // the first sum as it is, but -0 as 0 (as a sum from 0 would)
+    this.raw[p] = 0 + raw;
+    this.aggregated[p] = 0 + aggregated;
+    this.next[p] = -1;
+    if (this.last[line]! >= 0) this.next[this.last[line]!] = p;
+    else this.first[line] = p;
+    this.last[line] = p;
+    this.index[line]?.set(day, p);
+    if (this.count[line] === 0 || day > this.latest[line]!) this.latest[line] = day;
+    this.count[line]!++;
+  }
+
+  private find(line: number, day: Day): number | undefined {
+    let index = this.index[line];
+    if (index === undefined) {
+      index = this.index[line] = new Map();
+      for (let p = this.first[line]!; p >= 0; p = this.next[p]!) index.set(this.days[p]!, p);
+    }
+    return index.get(day);
+  }
+
+  private grow(): void {
+    const size = this.next.length * 2;
+    const raw = new Float64Array(size);
+    raw.set(this.raw);
+    this.raw = raw;
+    const aggregated = new Float64Array(size);
+    aggregated.set(this.aggregated);
+    this.aggregated = aggregated;
+    const next = new Int32Array(size);
+    next.set(this.next);
+    this.next = next;
+  }
+}
+
+/** One line as a series: its points made only when the runner reads them (it keeps a few per case). */
+class LineSeries implements SeriesInput {
+  // private by the language: the series' own fields are label, days and points
+  readonly #from: DailyComparison;
+  readonly #line: number;
+
+  constructor(
+    from: DailyComparison,
+    readonly label: string,
+    line: number,
+    readonly days: number,
+  ) {
+    this.#from = from;
+    this.#line = line;
+  }
+
+  get points(): SeriesInput["points"] {
+    return this.#from.pointsOf(this.#line);
   }
 }

@@ -3,27 +3,11 @@
 // the verdict (deterministic) and still track the memory a run holds. Heap bytes are
 // measured as heapUsed + arrayBuffers deltas after a full collection; typed-array tables
 // by their own byte counts.
-import v8 from "node:v8";
-import vm from "node:vm";
 import { describe, expect, it } from "vitest";
 import { GroupTable } from "../../../runner/facts/dump/group-table.ts";
 import { CATALOG_ROW_BYTES, EVENT_LIST_KEY_BYTES, GROUP_BYTES, INTERNED_KEY_BYTES, KEY_REFERENCE_BYTES } from "../../../runner/facts/memory-budget.ts";
 import { StringInterner } from "../../../runner/sources/dump/bson-fields.ts";
-
-v8.setFlagsFromString("--expose-gc");
-const gc = vm.runInNewContext("gc") as () => void;
-
-/** Bytes that `make()`'s result holds (heap and array buffers), measured after full collections. */
-function held<T>(make: () => T): { bytes: number; value: T } {
-  gc();
-  gc();
-  const before = process.memoryUsage();
-  const value = make();
-  gc();
-  gc();
-  const after = process.memoryUsage();
-  return { bytes: after.heapUsed + after.arrayBuffers - (before.heapUsed + before.arrayBuffers), value };
-}
+import { held } from "../../support/heap-bytes.ts";
 
 /** `charge` is within a factor of 2 of `measured` either way. */
 function expectWithin2(charge: number, measured: number): void {
