@@ -143,6 +143,8 @@ typedef struct {
   i32 unused[3];
   Guess at[PREDICTED];
 } Guesses;
+// the loader gives each walker GUESS_BYTES for them (runner/sources/dump/bson-walk-native.ts)
+_Static_assert(sizeof(Guesses) <= 64 * 24, "Guesses outgrew GUESS_BYTES");
 
 static inline unsigned long long read_u64(const u8 *p) {
   unsigned long long v;
