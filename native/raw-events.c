@@ -123,6 +123,9 @@ __attribute__((always_inline)) static inline i32 strings_find(const Str *table, 
   }
 }
 
+/** strings_find for the module's other kernels (native/raw-facts.c), which share these tables. */
+i32 strings_lookup(const Str *table, u32 mask, i32 every, const u8 *p, i32 n) { return strings_find(table, mask, every, p, n); }
+
 /**
  * The UTC offset of a time zone in a quarter hour. A zone's offset depends on the quarter hour
  * only (countly/time.ts: ZoneOffsets.at), so any offset JavaScript found for (zone, quarter)

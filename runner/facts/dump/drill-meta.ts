@@ -8,6 +8,7 @@ import { type Catalog, type CollectionRef, type DumpCollector, recordVisitor } f
 import { DrillMetaCounts, DrillMetaTable, drillMetaDoc, drillMetaDocsFact } from "../drill-meta-rows.ts";
 import type { DrillMetaDoc, FactScope } from "../types.ts";
 import { dayNumberInPeriod, drillCollections, scopeApps } from "./drill.ts";
+import { drillMetaKernelFor } from "./drill-meta-kernel.ts";
 import { listeningRawIds } from "./raw-ids.ts";
 
 export const drillMetaFromDump: DumpCollector<"drillMeta"> = {
@@ -18,7 +19,8 @@ export const drillMetaFromDump: DumpCollector<"drillMeta"> = {
   start(scope) {
     // Per document: the app, `ts` and day found once for every raw fact (ScopeApps), `e` and
     // `n` too (RawIds: `n` hashed once with rawEvents), the segment keys interned by their
-    // bytes, the groups counted by those numbers.
+    // bytes (listed in wasm for documents the wasm scanner walked: drill-meta-kernel.ts), the
+    // groups counted by those numbers.
     const apps = scopeApps(scope);
     const ids = listeningRawIds(scope);
     const kinds = ids.kinds;
@@ -39,6 +41,7 @@ export const drillMetaFromDump: DumpCollector<"drillMeta"> = {
         const TS = layout.slot("ts");
         const CD = layout.slot("cd");
         const SG = layout.slot("sg");
+        const kernelFor = drillMetaKernelFor(layout, segments);
         return (doc) => {
           const app = apps.place(doc, A, E, TS);
           if (app < 0) return;
@@ -60,10 +63,22 @@ export const drillMetaFromDump: DumpCollector<"drillMeta"> = {
           if (cd === cd && (maxCd === undefined || cd > maxCd)) maxCd = cd;
           const row = counts.keyRow(app, key, day);
           counts.count(row, cd, day);
-          const found = doc.subKeys(SG, segments);
-          if (found <= 0) return;
-          const segs = doc.keyIds;
-          for (let i = 0; i < found; i++) counts.count(counts.segmentRow(row, segs[i]!, day), cd, day);
+          // the segment keys: listed by the batch kernel (drill-meta-kernel.ts), else by subKeys
+          let found: number;
+          let segs: Int32Array;
+          let at = 0;
+          const batch = doc.batch;
+          const k = batch === null ? undefined : kernelFor(batch);
+          if (k !== undefined && k.vouches(batch!, doc.row)) {
+            found = k.found[doc.row]!;
+            segs = k.ids;
+            at = k.at[doc.row]!;
+          } else {
+            found = doc.subKeys(SG, segments);
+            segs = doc.keyIds;
+            k?.learn();
+          }
+          for (let i = 0; i < found; i++) counts.count(counts.segmentRow(row, segs[at + i]!, day), cd, day);
         };
       },
       finish() {

@@ -35,7 +35,7 @@ const K = {
 } as const;
 
 /** Bytes of a table entry (Str in native/raw-events.c). */
-const STR_BYTES = 16;
+export const STR_BYTES = 16;
 /** Quarter hours of a zone cached from the one of a document JavaScript placed on (4 hours). */
 const LEARN_AHEAD = 16;
 const QUARTER_HOUR_MS = 15 * 60 * 1000;
@@ -49,12 +49,12 @@ const KEY_BYTES = 1 << 20;
 /** Documents the kernel computed in this process (tests prove it ran; counted per call). */
 export const kernelCounts = { rows: 0 };
 
-function align(n: number, to: number): number {
+export function align(n: number, to: number): number {
   return Math.ceil(n / to) * to;
 }
 
 /** A table of at least 16 entries, at most half full with `n` strings (a power of two). */
-function tableEntries(n: number): number {
+export function tableEntries(n: number): number {
   let cap = 16;
   while (cap < n * 2) cap *= 2;
   return cap;
@@ -64,7 +64,7 @@ function tableEntries(n: number): number {
 const MAX_SHARING = 4;
 
 /** A table of strings (Str entries in native/raw-events.c) whose bytes lie in the arena, rebuilt hashing every byte when too many share a hash. */
-class StringTable {
+export class StringTable {
   private readonly entries: number[] = [];
 
   constructor(

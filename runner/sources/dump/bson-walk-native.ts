@@ -56,6 +56,8 @@ export interface Exports {
   /** native/raw-events.c: rawEvents' row per walked document (runner/facts/dump/raw-events-kernel.ts). */
   zone_slot(app: number, quarter: number, mask: number): number;
   raw_events_rows(base: number, kernel: number, types: number, starts: number, ends: number, from: number, count: number): number;
+  /** native/raw-facts.c: drillMeta's `sg` keys per walked document (runner/facts/dump/drill-meta-kernel.ts); returns the rows left to JavaScript. */
+  drill_meta_rows(base: number, kernel: number, types: number, starts: number, ends: number, from: number, count: number): number;
 }
 
 /** Where the built module lies: next to the bundle in dist/, or native/ from the TypeScript sources. */
