@@ -132,7 +132,9 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
         /** The kernel for `batch`'s rows (made once per scan), or undefined when its arena has no room for one. */
         const kernelOf = (batch: WalkedBatch): RawEventsKernel | undefined => {
           const k = kernel;
-          if (k !== undefined && k.serves(batch)) return k;
+          return k !== undefined && k.serves(batch) ? k : newKernel(batch);
+        };
+        const newKernel = (batch: WalkedBatch): RawEventsKernel | undefined => {
           if (noKernelIn === batch.arena) return undefined;
           const made = (kernel = RawEventsKernel.create(batch, layout, apps, keys, customKeyId));
           if (made === undefined) noKernelIn = batch.arena;

@@ -13,7 +13,7 @@ import { BSONRegExp, Double, Int32 } from "bson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { batchEach, visitEach, type BatchRead } from "../../../../runner/facts/collector.ts";
 import { DocFields, DocumentProblem, FieldLayout } from "../../../../runner/sources/dump/bson-fields.ts";
-import { batchPass, fieldsFrameVisitor, scanBsonFrames, DumpReadError } from "../../../../runner/sources/dump/bson-file-scanner.ts";
+import { batchPass, fieldsFrameVisitor, scanBsonFrames, DumpReadError, type ScanProgress } from "../../../../runner/sources/dump/bson-file-scanner.ts";
 import { nativeCounts, SCANNER_ENV, scannerChoice, type WalkedBatch } from "../../../../runner/sources/dump/bson-walk-native.ts";
 import { concat, documentOf, element } from "../../../support/bson-bytes.ts";
 
@@ -29,13 +29,23 @@ afterAll(async () => {
 
 type Mode = "batch" | "per-document" | "js";
 
-/** A document's kind: `c` an int32 (batch readers vouch for it), a double (they leave it to JavaScript), a regex before `c` (the wasm walker refuses the document), or a long string (few per chunk). */
-type Kind = "int" | "double" | "refused" | "long";
+/**
+ * A document's kind: `c` an int32 (batch readers vouch for it), a double (they leave it to
+ * JavaScript), a regex before `c` (the wasm walker refuses the document), a long string (few
+ * per chunk), or corrupt (a string of length 0 before `c`: refused by the walker, a corrupt
+ * document for the JavaScript walk).
+ */
+type Kind = "int" | "double" | "refused" | "long" | "corrupt";
 
 function documentBytes(kind: Kind, c: number): Uint8Array {
   const parts = [element("_id", c)];
   if (kind === "refused") parts.push(element("r", new BSONRegExp("x", "")));
   if (kind === "long") parts.push(element("pad", "p".repeat(300)));
+  if (kind === "corrupt") {
+    const bad = element("z", "abc");
+    new DataView(bad.buffer, bad.byteOffset).setInt32(3, 0, true); // after the type byte and "z\0"
+    parts.push(bad);
+  }
   parts.push(element("c", kind === "double" ? new Double(c) : new Int32(c)));
   return documentOf(parts);
 }
@@ -54,6 +64,7 @@ const C = layout.slot("c");
 
 /** Reads `file` with `visitors` in `mode`: the log of (visitor, c) in call order, and the outcome (documents, or the error and its offset). */
 async function scan(file: string, visitors: readonly TestVisitor[], mode: Mode, chunkSize: number): Promise<{ log: string[]; outcome: string; batchRows: number }> {
+  // the log: the visitors' calls and the progress calls, in order
   const log: string[] = [];
   let batchRows = 0;
   const seen = (i: number, c: number, v: TestVisitor): void => {
@@ -87,7 +98,8 @@ async function scan(file: string, visitors: readonly TestVisitor[], mode: Mode, 
   batchPass.enabled = mode === "batch";
   try {
     const onFrame = fieldsFrameVisitor(file, new DocFields(layout), visitEach(visits), batchEach(visits, reads));
-    const stats = await scanBsonFrames(file, onFrame, { reuseBuffers: true, chunkSize });
+    const onProgress = (p: ScanProgress) => void log.push(`progress ${p.bytes} ${p.documents} ${p.fileBytes} ${p.done}`);
+    const stats = await scanBsonFrames(file, onFrame, { reuseBuffers: true, chunkSize, onProgress });
     return { log, outcome: `${stats.documents} documents, ${stats.bytes} bytes`, batchRows };
   } catch (e) {
     const at = e instanceof DumpReadError ? ` at offset ${e.offset}` : "";
@@ -134,7 +146,7 @@ describe.skipIf(!built)("the batch pass", () => {
     const walked = nativeCounts.walked;
     const one = await sameInEveryMode(file, [{ batch: true }], 1 << 20);
     expect(one.outcome).toBe(`600 documents, ${concat(kinds.map((k, c) => documentBytes(k, c))).length} bytes`);
-    expect(one.log).toEqual(kinds.map((_, c) => `0:${c}`));
+    expect(one.log).toEqual([...kinds.map((_, c) => `0:${c}`), `progress ${one.outcome.split(" ")[2]} 600 ${one.outcome.split(" ")[2]} true`]);
     // the batch reader did every int32 document the walker walked (not the doubles, not the refused)
     expect(one.batchRows).toBe(kinds.filter((k) => k === "int" || k === "long").length);
     expect(nativeCounts.walked - walked).toBeGreaterThanOrEqual(600 - 7);
@@ -161,12 +173,19 @@ describe.skipIf(!built)("the batch pass", () => {
     expect(first.outcome).toBe("Error: visitor 0 stops at 250");
   });
 
+  it("a corrupt document the walker refuses in a batch's middle is the JavaScript walk's error, at its offset", async () => {
+    const file = await writeDocs("corrupt.bson", kinds.map((k, i) => (i === 222 ? "corrupt" : k)));
+    const r = await sameInEveryMode(file, [{ batch: true }], 1 << 20);
+    expect(r.outcome).toMatch(/^DumpReadError: .*corrupt document at byte (\d+) .*bad string length.* at offset \1$/);
+    expect(r.log.filter((l) => !l.startsWith("progress")).at(-1)).toBe("0:221");
+  });
+
   it("documents cut by chunk boundaries, a document the walker refuses and a corrupt tail give the per-document pass's results", async () => {
     const file = await writeDocs("tail.bson", kinds.slice(0, 200), new Uint8Array([40, 0, 0, 0, 1, 2]));
     for (const chunkSize of [7, 64, 333, 1000, 4096]) {
       const r = await sameInEveryMode(file, [{ batch: true }, { batch: false }], chunkSize);
       expect(r.outcome).toMatch(/^DumpReadError: .*truncated document/);
-      expect(r.log.length).toBe(400);
+      expect(r.log.filter((l) => !l.startsWith("progress")).length).toBe(400);
     }
   });
 
@@ -174,7 +193,7 @@ describe.skipIf(!built)("the batch pass", () => {
     console.log(`batch pass property: fast-check seed ${SEED}`);
     let n = 0;
     let batched = 0;
-    const kind = fc.constantFrom<Kind>("int", "int", "int", "int", "double", "refused", "long");
+    const kind = fc.oneof({ arbitrary: fc.constantFrom<Kind>("int", "int", "int", "int", "double", "refused", "long"), weight: 400 }, { arbitrary: fc.constant<Kind>("corrupt"), weight: 1 });
     const rarely = fc.oneof({ arbitrary: fc.constant(undefined), weight: 5 }, { arbitrary: fc.nat({ max: 400 }), weight: 1 });
     const visitor = fc.record({ batch: fc.boolean(), problemAt: rarely, stopAt: rarely });
     const chunkSize = fc.oneof(fc.integer({ min: 5, max: 600 }), fc.integer({ min: 600, max: 1 << 16 }));
