@@ -5,7 +5,7 @@
 import { COLLECTIONS, INTERNAL_EVENTS } from "../../../countly/layout.ts";
 import { StringInterner } from "../../sources/dump/bson-fields.ts";
 import { type Catalog, type CollectionRef, type DumpCollector, recordVisitor } from "../collector.ts";
-import { DrillMetaCounts, DrillMetaTable, drillMetaDoc, drillMetaDocsFact } from "../drill-meta-rows.ts";
+import { DrillMetaCounts, drillMetaDoc, drillMetaDocsFact } from "../drill-meta-rows.ts";
 import type { DrillMetaDoc, FactScope } from "../types.ts";
 import { dayNumberInPeriod, drillCollections, scopeApps } from "./drill.ts";
 import { drillMetaKernelFor } from "./drill-meta-kernel.ts";
@@ -82,10 +82,7 @@ export const drillMetaFromDump: DumpCollector<"drillMeta"> = {
         };
       },
       finish() {
-        const table = new DrillMetaTable();
-        counts.into(table, apps.ids.texts, keys.texts, segments.texts);
-        if (maxCd !== undefined) table.newest(maxCd);
-        return table.fact();
+        return counts.fact(apps.ids.texts, keys.texts, segments.texts, maxCd);
       },
     };
   },
