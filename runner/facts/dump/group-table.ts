@@ -226,12 +226,13 @@ export class GroupTable {
     // ids and counts: a fourth of the bytes to read at random), filled page by page by the
     // engine's own conversion, then gathered in order, one page at a time, into a page of
     // the narrowest type its new values fit (the old page reused when that is its type)
-    const scratch: Partial<Record<number, Page>> = {};
+    // (one buffer of doubles, viewed as the column's type: no more scratch than one array of doubles)
+    const buffer = new ArrayBuffer(size * 8);
     const out = new Float64Array(Math.min(n, PAGE));
     for (const column of this.columns) {
       let widest = INT16;
       for (const page of column) widest = Math.max(widest, kindOf(page));
-      const flat = (scratch[widest] ??= newPage(widest, size));
+      const flat = widest === INT16 ? new Int16Array(buffer, 0, size) : widest === INT32 ? new Int32Array(buffer, 0, size) : new Float64Array(buffer, 0, size);
       let base = 0;
       for (const page of column) {
         if (base >= size) break;
