@@ -136,7 +136,7 @@ const WALKER_SPACE = 6 << 20;
 const PAGE = 65536;
 /** Bytes after each read buffer: the module reads up to 7 bytes past a name (never deciding on them). */
 const SLACK = 16;
-/** The module's guesses of names per element position (PREDICTED × sizeof(Guess) in bson-walk.c). */
+/** Room for the names a walker learns (at least sizeof(Guesses) in bson-walk.c, which checks it). */
 const GUESS_BYTES = 64 * 24;
 
 /** Documents the module walked in this process (tests prove the wasm path ran; cheap: counted per batch). */
