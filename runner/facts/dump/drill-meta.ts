@@ -9,6 +9,7 @@ import { DrillMetaCounts, DrillMetaTable, drillMetaDoc, drillMetaDocsFact } from
 import type { DrillMetaDoc, FactScope } from "../types.ts";
 import { dayNumberInPeriod, drillCollections, scopeApps } from "./drill.ts";
 import { listeningRawIds } from "./raw-ids.ts";
+import { DRILL_META_DOC_BYTES, DRILL_META_ROW_BYTES, MemoryBudget, SEGMENT_PATH_BYTES } from "../memory-budget.ts";
 
 export const drillMetaFromDump: DumpCollector<"drillMeta"> = {
   fact: "drillMeta",
@@ -31,6 +32,11 @@ export const drillMetaFromDump: DumpCollector<"drillMeta"> = {
     let maxCd: number | undefined;
     const dayInPeriod = dayNumberInPeriod(scope.period);
     const everyDay = scope.period.from === undefined && scope.period.to === undefined;
+    // charged as the rows are added (memory-budget.ts): the counts' columns now, a row object of `seen` at the end
+    const rowsHeld = (scope.budget ?? new MemoryBudget()).meter("drillMeta", "app/key/segment rows", DRILL_META_ROW_BYTES);
+    const charge = (): void => {
+      if (counts.size > rowsHeld.count) rowsHeld.add(counts.size - rowsHeld.count);
+    };
     return {
       reader(layout) {
         const A = layout.slot("a");
@@ -61,9 +67,11 @@ export const drillMetaFromDump: DumpCollector<"drillMeta"> = {
           const row = counts.keyRow(app, key, day);
           counts.count(row, cd, day);
           const found = doc.subKeys(SG, segments);
-          if (found <= 0) return;
-          const segs = doc.keyIds;
-          for (let i = 0; i < found; i++) counts.count(counts.segmentRow(row, segs[i]!, day), cd, day);
+          if (found > 0) {
+            const segs = doc.keyIds;
+            for (let i = 0; i < found; i++) counts.count(counts.segmentRow(row, segs[i]!, day), cd, day);
+          }
+          charge();
         };
       },
       finish() {
@@ -91,10 +99,12 @@ export const drillMetaDocsFromDump: DumpCollector<"drillMetaDocs"> = {
   },
   start(scope, catalog) {
     const docs: DrillMetaDoc[] = [];
+    const docsHeld = (scope.budget ?? new MemoryBudget()).meter("drillMetaDocs", "drill_meta documents", DRILL_META_DOC_BYTES);
     return recordVisitor({
       visit(doc) {
         const d = drillMetaDoc(doc);
         if (d) docs.push(d);
+        if (d) docsHeld.add(1, DRILL_META_DOC_BYTES + SEGMENT_PATH_BYTES * d.segments.length);
       },
       finish: () => drillMetaDocsFact(drillMetaRef(scope, catalog) !== undefined, docs),
     });
