@@ -87,6 +87,8 @@ export interface SeriesInput {
   points: Iterable<{ day: Day; raw: number; aggregated: number }>;
   /** How many distinct days the points have, when the check knows it: the runner then reads no points it would not keep. */
   days?: number;
+  /** At most `days` (a bound known before `days` is worked out): the runner reads neither `days` nor the points when this many would not be kept. */
+  leastDays?: number;
 }
 
 /**

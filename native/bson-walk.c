@@ -123,22 +123,50 @@ static const u8 VALUE_SIZE[256] = {
 };
 
 /**
- * The names met at each element position of the last document walked (documents of a
- * collection mostly repeat their predecessor's names in order): a name of up to 7 bytes and
- * its terminator, packed little-endian (`key` under `mask`), and its slot. len -1: no guess.
+ * The names documents of a collection have, in the order they have them (mostly the same
+ * names in the same order, some left out: `dur`, `s`, `sg` of raw events), learnt as the walk
+ * goes: each element is first compared with the next few names of this list from where the
+ * last match was (a name of up to 7 bytes and its terminator, packed little-endian, with its
+ * slot), so a document that leaves out a name or two still matches the rest. A name not
+ * found there is looked up in the layout and inserted where it was met. Longer names are
+ * always looked up.
  */
 #define PREDICTED 64
+#define LOOK_AHEAD 4
 typedef struct {
   unsigned long long key;
-  unsigned long long mask;
   i32 len;
   i32 slot;
 } Guess;
+typedef struct {
+  i32 used;
+  i32 unused[3];
+  Guess at[PREDICTED];
+} Guesses;
+// the loader gives each walker GUESS_BYTES for them (runner/sources/dump/bson-walk-native.ts)
+_Static_assert(sizeof(Guesses) <= 64 * 24, "Guesses outgrew GUESS_BYTES");
 
 static inline unsigned long long read_u64(const u8 *p) {
   unsigned long long v;
   __builtin_memcpy(&v, p, 8);
   return v;
+}
+
+/** The bytes of a name of `len` (< 8) bytes and its terminator, in a word read at the name. */
+static inline unsigned long long name_mask(i32 len) { return ~0ULL >> (56 - 8 * len); }
+
+/** Files the name at b[ks, ks + len) (len < 8) and its slot in the list at `at`. */
+static void learn_name(Guesses *gs, i32 at, const u8 *name, i32 len, i32 slot) {
+  i32 used = gs->used;
+  if (at >= PREDICTED) return;
+  if (used < PREDICTED) {
+    for (i32 i = used; i > at; i--) gs->at[i] = gs->at[i - 1];
+    gs->used = used + 1;
+  }
+  Guess *g = &gs->at[at];
+  g->key = read_u64(name) & name_mask(len);
+  g->len = len;
+  g->slot = slot;
 }
 
 /**
@@ -148,23 +176,32 @@ static inline unsigned long long read_u64(const u8 *p) {
  * read this document instead. Reads up to 7 bytes past a name (inside the memory: the
  * loader keeps space after every buffer), never deciding anything on them.
  */
-static i32 walk(const u8 *b, i32 start, i32 end, const Entry *table, u32 shift, i32 slots, Guess *guesses, u8 *types, i32 *starts, i32 *ends) {
+static i32 walk(const u8 *restrict b, i32 start, i32 end, const Entry *restrict table, u32 shift, i32 slots, Guesses *restrict gs, u8 *restrict types, i32 *restrict starts, i32 *restrict ends) {
   for (i32 i = 0; i < slots; i++) types[i] = 0;
   const i32 last = end - 1;
   i32 p = start + 4;
-  for (i32 at = 0; p < last; at++) {
+  // the list's next name to compare with
+  i32 next = 0;
+  while (p < last) {
     const u8 t = b[p];
     if (t == 0) return 0;
     const i32 ks = ++p;
-    i32 klen;
+    i32 klen = -1;
     i32 slot;
-    Guess *g = at < PREDICTED ? &guesses[at] : 0;
-    if (g != 0 && g->len >= 0 && ks + g->len < last && (read_u64(b + ks) & g->mask) == g->key) {
-      // the same name as at this position in the last document (its terminator included)
-      klen = g->len;
-      slot = g->slot;
-      p = ks + klen;
-    } else {
+    const unsigned long long word8 = read_u64(b + ks);
+    const i32 until = next + LOOK_AHEAD < gs->used ? next + LOOK_AHEAD : gs->used;
+    for (i32 i = next; i < until; i++) {
+      const Guess *g = &gs->at[i];
+      if ((word8 & name_mask(g->len)) == g->key && ks + g->len < last) {
+        // a name of the list, its terminator included
+        klen = g->len;
+        slot = g->slot;
+        p = ks + klen;
+        next = i + 1;
+        break;
+      }
+    }
+    if (klen < 0) {
       // the name: its first 4 bytes packed on the way to its terminator (b[last] is 0, so the scan stops there at the latest)
       u32 word = 0;
       i32 bits = 0;
@@ -176,16 +213,7 @@ static i32 walk(const u8 *b, i32 start, i32 end, const Entry *table, u32 shift, 
       if (p >= last) return 0;
       klen = p - ks;
       slot = lookup(table, shift, b + ks, klen, word);
-      if (g != 0) {
-        if (klen < 8) {
-          g->mask = ~0ULL >> (64 - 8 * (klen + 1));
-          g->key = read_u64(b + ks) & g->mask;
-          g->len = klen;
-          g->slot = slot;
-        } else {
-          g->len = -1;
-        }
-      }
+      if (klen < 8) learn_name(gs, next++, b + ks, klen, slot);
     }
     p++;
     i32 ve;
@@ -227,13 +255,13 @@ static i32 walk(const u8 *b, i32 start, i32 end, const Entry *table, u32 shift, 
   return 1;
 }
 
-/** Forgets the guessed names (a new walker). */
-__attribute__((export_name("guesses_clear"))) void guesses_clear(Guess *guesses) {
+/** Forgets the names learnt (a new walker). */
+__attribute__((export_name("guesses_clear"))) void guesses_clear(Guesses *gs) {
+  gs->used = 0;
   for (i32 i = 0; i < PREDICTED; i++) {
-    guesses[i].key = 0;
-    guesses[i].mask = 0;
-    guesses[i].len = -1;
-    guesses[i].slot = -1;
+    gs->at[i].key = 0;
+    gs->at[i].len = 0;
+    gs->at[i].slot = -1;
   }
 }
 
@@ -244,7 +272,7 @@ __attribute__((export_name("guesses_clear"))) void guesses_clear(Guess *guesses)
  * fewer than 5 bytes left, an impossible length, a document cut by `end`, no 0x00 at its end,
  * or anything `walk` refuses.
  */
-__attribute__((export_name("walk_batch"))) i32 walk_batch(const u8 *base, i32 p, i32 end, const Entry *table, u32 shift, i32 slots, Guess *guesses, i32 max, i32 *docs, u8 *types, i32 *starts, i32 *ends) {
+__attribute__((export_name("walk_batch"))) i32 walk_batch(const u8 *base, i32 p, i32 end, const Entry *table, u32 shift, i32 slots, Guesses *guesses, i32 max, i32 *docs, u8 *types, i32 *starts, i32 *ends) {
   i32 k = 0;
   while (k < max && end - p >= 5) {
     i32 size = read_i32(base + p);

@@ -77,9 +77,17 @@ __attribute__((always_inline)) static inline u32 string_hash(const u8 *p, i32 n,
   return h ^ (h >> 16);
 }
 
-/** a[0, n) == b[0, n), 4 bytes at a time. */
+static inline unsigned long long read_u64(const u8 *p) {
+  unsigned long long v;
+  __builtin_memcpy(&v, p, 8);
+  return v;
+}
+
+/** a[0, n) == b[0, n), 8 bytes at a time. */
 __attribute__((always_inline)) static inline i32 same_bytes(const u8 *a, const u8 *b, i32 n) {
   i32 i = 0;
+  for (; i + 8 <= n; i += 8)
+    if (read_u64(a + i) != read_u64(b + i)) return 0;
   for (; i + 4 <= n; i += 4)
     if (read_u32(a + i) != read_u32(b + i)) return 0;
   for (; i < n; i++)
@@ -122,6 +130,9 @@ __attribute__((always_inline)) static inline i32 strings_find(const Str *table, 
     if (s->hash == h && s->len == n && same_bytes(s->key, p, n)) return s->id;
   }
 }
+
+/** strings_find for the module's other kernels (native/raw-facts.c), which share these tables. */
+i32 strings_lookup(const Str *table, u32 mask, i32 every, const u8 *p, i32 n) { return strings_find(table, mask, every, p, n); }
 
 /**
  * The UTC offset of a time zone in a quarter hour. A zone's offset depends on the quarter hour
@@ -185,8 +196,8 @@ typedef struct {
 #define DAY_MS 86400000.0
 #define MAX_DAY_NUMBER 100000000.0
 
-/** numeric() of a field of type t at p (DocFields.numeric); *ok = 0 for a Decimal128 (left to JavaScript). */
-static inline double numeric(const u8 *base, u8 t, i32 p, i32 *ok) {
+/** numeric() of a field of type t at p (DocFields.numeric); *ok = 0 for a Decimal128 (left to JavaScript). Inlined: a call would keep `ok` in memory. */
+__attribute__((always_inline)) static inline double numeric(const u8 *base, u8 t, i32 p, i32 *ok) {
   if (t == 1) return read_f64(base + p);
   if (t == 16) return (double)read_i32(base + p);
   if (t == 18) return read_i64_as_double(base + p);
@@ -194,27 +205,125 @@ static inline double numeric(const u8 *base, u8 t, i32 p, i32 *ok) {
   return __builtin_nan("");
 }
 
-static const u8 CUSTOM[12] = {'[', 'C', 'L', 'Y', ']', '_', 'c', 'u', 's', 't', 'o', 'm'};
+/** `[CLY]_custom` as the little-endian words of its bytes 0..7 and 8..11. */
+#define CUSTOM_LOW 0x75635f5d594c435bULL
+#define CUSTOM_HIGH 0x6d6f7473u
+
+/** The double after x and the one before it (x finite). */
+static inline double next_up(double x) {
+  unsigned long long b;
+  __builtin_memcpy(&b, &x, 8);
+  if (x == 0) b = 1; // -0 and +0: the least subnormal
+  else if (x > 0) b++;
+  else b--;
+  __builtin_memcpy(&x, &b, 8);
+  return x;
+}
+
+static inline double next_down(double x) { return -next_up(-x); }
+
+/** The quarter hour and the day ScopeApps.dayOf finds for `ts` with the zone's cached `offset` (the same operations, in the same order). */
+static inline i32 same_place(double ts, double q, double offset, double day) {
+  return __builtin_floor(ts / QUARTER_HOUR_MS) == q && __builtin_floor((ts + offset) / DAY_MS) == day;
+}
+
+/**
+ * The times of one zone that fall in quarter hour q and local day `day` (offset: the zone's
+ * offset in q), [*lo, *hi): both floor(ts / 15 min) and floor((ts + offset) / 1 day) are
+ * monotone in ts, doubles and their rounding included, so these times are one interval. Its
+ * ends lie within a few doubles of the exact q * 15 min and day * 1 day - offset (products
+ * of integers below 2^53: exact); each is moved there by evaluating the very expressions
+ * dayOf evaluates. Returns 0 when an end is not found within a few doubles (then no memo).
+ */
+static i32 place_interval(double ts, double q, double offset, double day, double *lo, double *hi) {
+  double a = q * QUARTER_HOUR_MS, b = day * DAY_MS - offset;
+  double l = a > b ? a : b;
+  a = (q + 1) * QUARTER_HOUR_MS;
+  b = (day + 1) * DAY_MS - offset;
+  double h = a < b ? a : b;
+  if (!(l <= ts)) l = ts;
+  if (!(h > ts)) h = next_up(ts);
+  // l: the least time of the interval
+  i32 steps = 0;
+  if (same_place(l, q, offset, day)) {
+    for (double d = next_down(l); same_place(d, q, offset, day); d = next_down(d)) {
+      if (++steps > 8) return 0;
+      l = d;
+    }
+  } else {
+    do {
+      if (++steps > 8) return 0;
+      l = next_up(l);
+    } while (!same_place(l, q, offset, day));
+  }
+  // h: the least time after it outside the interval
+  steps = 0;
+  if (same_place(h, q, offset, day)) {
+    do {
+      if (++steps > 8) return 0;
+      h = next_up(h);
+    } while (same_place(h, q, offset, day));
+  } else {
+    for (double d = next_down(h); !same_place(d, q, offset, day); d = next_down(d)) {
+      if (++steps > 8) return 0;
+      h = d;
+    }
+  }
+  *lo = l;
+  *hi = h;
+  return 1;
+}
+
+/** A zone's last place in a call: its times [lo, hi) have local day `day` (and a cached offset); zone -1: none. */
+typedef struct {
+  double lo;
+  double hi;
+  i32 zone;
+  i32 day;
+} Place;
+#define PLACES 16
 
 /**
  * Computes rows [from, count) of a walked batch (types/starts/ends: bson-walk.c's rows, positions
  * from `base`) into the kernel's outputs; returns the first row it cannot vouch for (count: all).
  */
-__attribute__((export_name("raw_events_rows"))) i32 raw_events_rows(const u8 *base, const RawKernel *k, const u8 *types, const i32 *starts, const i32 *ends, i32 from, i32 count) {
+__attribute__((export_name("raw_events_rows"))) i32 raw_events_rows(const u8 *restrict base, const RawKernel *restrict k, const u8 *restrict types, const i32 *restrict starts, const i32 *restrict ends, i32 from, i32 count) {
+  // the kernel's fields once: the stores below do not change them
   const i32 slots = k->slots;
+  const i32 A = k->a, E = k->e, N = k->n, TS = k->ts, C = k->c, S = k->s, DUR = k->dur, CD = k->cd;
+  const Str *restrict apps = k->apps;
+  const u32 apps_mask = k->apps_mask;
+  const i32 apps_every = k->apps_every;
+  const i32 *restrict app_zones = k->app_zones;
+  const Zone *restrict zones = k->zones;
+  const u32 zones_mask = k->zones_mask;
+  const Str *restrict keys = k->keys;
+  const u32 keys_mask = k->keys_mask;
+  const i32 keys_every = k->keys_every;
+  const i32 custom_key = k->custom_key;
+  u8 *restrict counts = k->counts;
+  i32 *restrict app_out = k->app_out;
+  i32 *restrict key_out = k->key_out;
+  i32 *restrict day_out = k->day_out;
+  double *restrict c_out = k->c_out;
+  double *restrict s_out = k->s_out;
+  double *restrict dur_out = k->dur_out;
+  double *restrict cd_out = k->cd_out;
+  Place places[PLACES];
+  for (i32 i = 0; i < PLACES; i++) places[i].zone = -1;
   for (i32 r = from; r < count; r++) {
     const i32 row = r * slots;
-    k->counts[r] = 0;
-    k->app_out[r] = -1;
+    counts[r] = 0;
+    app_out[r] = -1;
     // ScopeApps.place: `a` an app in scope (by its bytes), `e` a string, `ts` a time
-    if (types[row + k->a] != 2) continue;
-    const i32 as = starts[row + k->a] + 4;
-    const i32 app = strings_find(k->apps, k->apps_mask, k->apps_every, base + as, ends[row + k->a] - 1 - as);
+    if (types[row + A] != 2) continue;
+    const i32 as = starts[row + A] + 4;
+    const i32 app = strings_find(apps, apps_mask, apps_every, base + as, ends[row + A] - 1 - as);
     if (app < 0) continue;
-    if (types[row + k->e] != 2) continue;
+    if (types[row + E] != 2) continue;
     // rawTimestampAt
-    const u8 tt = types[row + k->ts];
-    const i32 tp = starts[row + k->ts];
+    const u8 tt = types[row + TS];
+    const i32 tp = starts[row + TS];
     double n;
     if (tt == 9) {
       n = read_i64_as_double(base + tp);
@@ -229,59 +338,70 @@ __attribute__((export_name("raw_events_rows"))) i32 raw_events_rows(const u8 *ba
     // seconds (below 1e11) in ms; NaN and times beyond the Date range throw in JavaScript
     const double ts = n < 1e11 ? n * 1000 : n;
     if (!(ts >= -MAX_DATE_MS && ts <= MAX_DATE_MS)) return r;
-    // ScopeApps.dayOf from the app's cached offset, else JavaScript computes (and caches) it
-    const double q = __builtin_floor(ts / QUARTER_HOUR_MS);
-    const i32 zone = k->app_zones[app];
-    const Zone *z = &k->zones[zone_index(zone, q, k->zones_mask)];
-    if (z->zone != zone || !(z->quarter == q)) return r;
-    const double day = __builtin_floor((ts + z->offset) / DAY_MS);
-    if (!(day <= MAX_DAY_NUMBER && day >= -MAX_DAY_NUMBER)) return r;
+    // ScopeApps.dayOf: the zone's last place in this call, else from its cached offset, else JavaScript computes (and caches) it
+    const i32 zone = app_zones[app];
+    Place *last = &places[zone & (PLACES - 1)];
+    i32 day;
+    if (last->zone == zone && ts >= last->lo && ts < last->hi) {
+      day = last->day;
+    } else {
+      const double q = __builtin_floor(ts / QUARTER_HOUR_MS);
+      const Zone *z = &zones[zone_index(zone, q, zones_mask)];
+      if (z->zone != zone || !(z->quarter == q)) return r;
+      const double d = __builtin_floor((ts + z->offset) / DAY_MS);
+      if (!(d <= MAX_DAY_NUMBER && d >= -MAX_DAY_NUMBER)) return r;
+      day = (i32)d;
+      if (place_interval(ts, q, z->offset, d, &last->lo, &last->hi)) {
+        last->zone = zone;
+        last->day = day;
+      } else {
+        last->zone = -1;
+      }
+    }
     // placed (ScopeApps.place's app and day, for every raw fact: raw-events-kernel.ts)
-    k->app_out[r] = app;
-    k->day_out[r] = (i32)day;
+    app_out[r] = app;
+    day_out[r] = day;
     // stringIs(e, "[CLY]_custom")
-    const i32 es = starts[row + k->e] + 4;
-    if (ends[row + k->e] - 1 - es != 12) continue;
-    i32 same = 1;
-    for (i32 i = 0; i < 12; i++) same &= base[es + i] == CUSTOM[i];
-    if (!same) continue;
+    const i32 es = starts[row + E] + 4;
+    if (ends[row + E] - 1 - es != 12) continue;
+    if (read_u64(base + es) != CUSTOM_LOW || read_u32(base + es + 8) != CUSTOM_HIGH) continue;
     // the key: RawIds.name -> DocFields.intern(n) (its terminator checked), or `[CLY]_custom`
-    i32 key = k->custom_key;
-    if (types[row + k->n] == 2) {
-      const i32 ne = ends[row + k->n];
+    i32 key = custom_key;
+    if (types[row + N] == 2) {
+      const i32 ne = ends[row + N];
       if (base[ne - 1] != 0) return r; // corrupt: JavaScript throws
-      const i32 ns = starts[row + k->n] + 4;
-      key = strings_find(k->keys, k->keys_mask, k->keys_every, base + ns, ne - 1 - ns);
+      const i32 ns = starts[row + N] + 4;
+      key = strings_find(keys, keys_mask, keys_every, base + ns, ne - 1 - ns);
       if (key < 0) return r; // new (or not mirrored): JavaScript interns it
     }
     // rawCountAt(c): a string or Decimal128 is left to JavaScript
     i32 ok = 1;
-    const u8 tc = types[row + k->c];
+    const u8 tc = types[row + C];
     if (tc == 2) return r;
-    double c = numeric(base, tc, starts[row + k->c], &ok);
+    double c = numeric(base, tc, starts[row + C], &ok);
     c = (c - c == 0 && c != 0) ? __builtin_trunc(c) : 1;
     // numAt(s), numAt(dur)
-    double s = numeric(base, types[row + k->s], starts[row + k->s], &ok);
+    double s = numeric(base, types[row + S], starts[row + S], &ok);
     if (!(s - s == 0)) s = 0;
-    double dur = numeric(base, types[row + k->dur], starts[row + k->dur], &ok);
+    double dur = numeric(base, types[row + DUR], starts[row + DUR], &ok);
     if (!(dur - dur == 0)) dur = 0;
     // insertTimeAt(cd): a date beyond the Date range (NaN there) is left to JavaScript
-    const u8 tcd = types[row + k->cd];
+    const u8 tcd = types[row + CD];
     double cd;
     if (tcd == 9) {
-      cd = read_i64_as_double(base + starts[row + k->cd]);
+      cd = read_i64_as_double(base + starts[row + CD]);
       if (!(cd <= MAX_DATE_MS && cd >= -MAX_DATE_MS)) return r;
     } else {
-      cd = numeric(base, tcd, starts[row + k->cd], &ok);
+      cd = numeric(base, tcd, starts[row + CD], &ok);
       if (!(cd <= MAX_DATE_MS && cd >= -MAX_DATE_MS)) cd = __builtin_nan("");
     }
     if (!ok) return r;
-    k->counts[r] = 1;
-    k->key_out[r] = key;
-    k->c_out[r] = c;
-    k->s_out[r] = s;
-    k->dur_out[r] = dur;
-    k->cd_out[r] = cd;
+    counts[r] = 1;
+    key_out[r] = key;
+    c_out[r] = c;
+    s_out[r] = s;
+    dur_out[r] = dur;
+    cd_out[r] = cd;
   }
   return count;
 }

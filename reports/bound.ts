@@ -74,14 +74,23 @@ const KEYED: readonly string[][] = [...DATA_KEYED].map((k) => k.split("."));
 /**
  * `value` with every string in it, at any depth, mapped through `fn` (and the keys of the
  * DATA_KEYED objects), except values of a CLOSED_FORMATS field that have its format. By
- * construction: a field added to the model is mapped without being named here.
+ * construction: a field added to the model is mapped without being named here. With
+ * `then`, each text `fn` gave is mapped through `then` as a second mapTexts over the
+ * first's result would map it (a closed field's value left as it is when it has the format
+ * now), in the same walk.
  */
-function mapTexts<T>(value: T, fn: (text: string, path: TextPath) => string): T {
+function mapTexts<T>(value: T, fn: (text: string, path: TextPath) => string, then?: (text: string, path: TextPath) => string): T {
   const path: (string | number)[] = [];
+  const both = then ? (text: string, p: TextPath) => then(fn(text, p), p) : fn;
   const walk = (v: unknown): unknown => {
     if (typeof v === "string") {
-      for (const [at, format] of CLOSED) if (isAt(path, at)) return format.test(v) ? v : fn(v, path);
-      return fn(v, path);
+      for (const [at, format] of CLOSED) {
+        if (!isAt(path, at)) continue;
+        if (format.test(v)) return v;
+        const mapped = fn(v, path);
+        return then && !format.test(mapped) ? then(mapped, path) : mapped;
+      }
+      return both(v, path);
     }
     if (typeof v !== "object" || v === null) return v;
     if (Array.isArray(v)) {
@@ -99,7 +108,7 @@ function mapTexts<T>(value: T, fn: (text: string, path: TextPath) => string): T 
       if (!Object.hasOwn(v, k)) continue;
       path.push(k);
       const mapped = walk((v as Record<string, unknown>)[k]);
-      out[dataKeyed ? fn(k, path) : k] = mapped;
+      out[dataKeyed ? both(k, path) : k] = mapped;
       path.pop();
     }
     return out;
@@ -121,9 +130,14 @@ function limitOf(path: TextPath, limits: TextLimits): number {
   return limits.name;
 }
 
-/** The run as every report shows it: each text cut by where it is (TEXT_LIMITS), findings within one budget. */
-export function boundRun(run: RunResult, limits: TextLimits = TEXT_LIMITS): RunResult {
-  const cut = mapTexts(run, (text, path) => cutText(text, limitOf(path, limits)));
+/**
+ * The run as every report shows it: each text cut by where it is (TEXT_LIMITS), findings
+ * within one budget. With `safe` (a secret scrubber), each text goes through it first, as
+ * `boundRun(mapRunText(run, safe))` would give, in one walk of the run instead of two.
+ */
+export function boundRun(run: RunResult, limits: TextLimits = TEXT_LIMITS, safe?: (text: string) => string): RunResult {
+  const bound = (text: string, path: TextPath) => cutText(text, limitOf(path, limits));
+  const cut = safe ? mapTexts(run, (text) => safe(text), bound) : mapTexts(run, bound);
   let budget = limits.findingsBudget;
   const withinBudget = (c: CaseResult): CaseResult => {
     const findings: Finding[] = [];

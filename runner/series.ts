@@ -28,7 +28,10 @@ export class CaseSeries {
 
   add(input: SeriesInput): void {
     this.total++;
-    if (this.kept.length >= SERIES_LIMITS.perCase) return;
+    // the run's points spent: nothing more is kept (read nothing of the series, which may make its points or days when read)
+    if (this.kept.length >= SERIES_LIMITS.perCase || this.budget.pointsLeft <= 0) return;
+    // fewer points left than the series has days at least: it would not be kept (fits() below), whatever `days` says
+    if (input.leastDays !== undefined && Math.min(input.leastDays, SERIES_LIMITS.days) > this.budget.pointsLeft) return;
     // the same test as below on the days shown, before the points are made (on a large run the budget is soon spent)
     if (input.days !== undefined && !this.fits(Math.min(input.days, SERIES_LIMITS.days))) return;
     const byDay = new Map<string, { raw: number; aggregated: number }>();

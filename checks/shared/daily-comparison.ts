@@ -65,15 +65,34 @@ export class DailyComparison {
     }
     const labels = this.labels;
     const order = Array.from({ length: n }, (_, l) => l).sort((a, b) => flagged[b]! - flagged[a]! || volume[b]! - volume[a]! || (labels[a]! < labels[b]! ? -1 : 1));
-    const shown: { label: string; line: number }[] = [];
     if (total !== undefined && n > 1) {
-      const sum = this.newLine();
-      for (const l of order) for (let p = this.first[l]!; p >= 0; p = this.next[p]!) this.addTo(sum, this.days[p]!, this.raw[p]!, this.aggregated[p]!);
-      shown.push({ label: total, line: sum });
+      // the sum line made when the runner reads it (its days or points): a run's point budget
+      // is soon spent, so on thousands of apps most cases' sums would be made for nothing
+      // (it has at least the days of its longest line: the runner may decide by that alone)
+      let longest = 0;
+      for (let l = 0; l < n; l++) longest = Math.max(longest, this.count[l]!);
+      let sum = -1;
+      const made = (): number => {
+        if (sum < 0) {
+          sum = this.newLine();
+          for (const l of order) for (let p = this.first[l]!; p >= 0; p = this.next[p]!) this.addTo(sum, this.days[p]!, this.raw[p]!, this.aggregated[p]!);
+        }
+        return sum;
+      };
+      const from = this;
+      ctx.series({
+        label: total,
+        leastDays: longest,
+        get days() {
+          return from.count[made()]!;
+        },
+        get points() {
+          return from.pointsOf(made());
+        },
+      });
     }
-    for (const l of order) shown.push({ label: labels[l]!, line: l });
     // points made when read: the runner keeps the first few series of a case and only counts the rest
-    for (const { label, line } of shown) ctx.series(new LineSeries(this, label, line, this.count[line]!));
+    for (const l of order) ctx.series(new LineSeries(this, labels[l]!, l, this.count[l]!));
   }
 
   /** Line `line`'s points in the order first added. @internal (LineSeries) */

@@ -6,7 +6,7 @@
 import { appendFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import process from "node:process";
-import { boundRun, mapRunText } from "../../reports/bound.ts";
+import { boundRun, TEXT_LIMITS } from "../../reports/bound.ts";
 import { toCodeQuality } from "../../reports/codequality.ts";
 import { toConsole } from "../../reports/console.ts";
 import { toGithubAnnotations, toStepSummary } from "../../reports/github.ts";
@@ -89,7 +89,7 @@ export function useColor(io: Pick<CliIO, "isTTY" | "env">, noColor?: boolean): b
 
 /** The run as every report shows it: `safe` (the command's secret scrubber) on every text, then bounded. */
 export function prepareRun(run: RunResult, safe: (text: string) => string = redactUri): RunResult {
-  return boundRun(mapRunText(run, safe));
+  return boundRun(run, TEXT_LIMITS, safe);
 }
 
 /** Two reports on one target would overwrite or interleave each other: a usage error, before anything runs. */

@@ -4,6 +4,8 @@
 // document reaches the visitors as a DocFields (runner/sources/dump/bson-fields.ts): the
 // positions of the selected fields, decoded only as far as a visitor reads them.
 import type { DocFields, FieldLayout, FieldSelection } from "../sources/dump/bson-fields.ts";
+import type { BatchVisit } from "../sources/dump/bson-file-scanner.ts";
+import type { WalkedBatch } from "../sources/dump/bson-walk-native.ts";
 import type { CollectionUuid, FactName, FactScope, FactValues } from "./types.ts";
 
 export interface CollectionRef {
@@ -23,31 +25,51 @@ export interface Catalog {
 
 /**
  * Batch kernels (the per-document work of a hot fact in wasm). When the wasm scanner walks
- * a plain .bson file, each document's `doc.batch` is the walker's batch holding it (up to
- * 256 documents already walked, their fields' positions in wasm memory: WalkedBatch in
- * runner/sources/dump/bson-walk-native.ts) and `doc.row` its row there; with the JavaScript
- * scanner (.gz, in-memory documents, `--jobs` workers, COUNTLY_CHECK_SCANNER=js) `doc.batch`
- * is null. A reader with a kernel (an export of the module, native/*.c) keeps its per-document
- * function and, in it:
- *   1. when `doc.batch` is not null and its `serial` is new, or `doc.row` is past the rows
- *      done, calls its kernel on the batch's rows from `doc.row` on; the kernel computes each
- *      row's result into its own output arrays (tables in `batch.arena.allocate`d space) and
- *      stops at the first row it cannot vouch for (anything rare, new or erroneous);
- *   2. uses the row's result when the kernel vouched for it, else reads the document with
- *      its JavaScript code (the same results and errors), then tells the kernel what that
- *      taught (a new string id, a cached offset) before it resumes at the next row.
- * The documents still reach every reader one by one and in order, so facts with and without
- * kernels share a pass, and errors name the same document. See raw-events-kernel.ts.
+ * a plain .bson file, it walks the documents of each chunk in batches (up to 256 documents,
+ * their fields' positions in wasm memory: WalkedBatch in runner/sources/dump/bson-walk-native.ts)
+ * and hands each batch to the read's visitors in ONE call (the batch pass, batchEach below).
+ * A visitor may then offer, besides `reader`, a `batchReader`: a function of (batch, from, to)
+ * that does the rows [from, to) of the batch it vouches for, in order, and returns the first
+ * row it did not do (`to`: all). A batch reader typically calls its kernel (an export of the
+ * module, native/*.c) on the batch's rows; the kernel computes each row's result into its
+ * own output arrays (tables in `batch.arena.allocate`d space) and stops at the first row it
+ * cannot vouch for (anything rare, new or erroneous), and the batch reader folds the results
+ * in a tight loop. At a row it did not do, the pass points the read's DocFields at that row
+ * (no walk again: `doc.batch` is the batch, `doc.row` the row) and calls the visitor's
+ * per-document function, which reads it with its JavaScript code (the same results and
+ * errors) and tells the kernel what that taught (a new string id, a cached offset); then the
+ * batch reader resumes at the next row. Visitors without a batch reader get their
+ * per-document function at every row. The rules that keep results and errors those of the
+ * per-document pass:
+ *   - every visitor sees every document once, in file order, within its own state;
+ *   - a batch reader never throws for a row it vouches for, and grows no memory meter
+ *     there that its per-document function would not (the same budget stop);
+ *   - with one visitor, its batch reader runs over the whole batch; with several, the pass
+ *     goes row by row in visitor order (a batch reader asked for [row, row + 1)), so the
+ *     first error, and the budget's stop, is the same (document, fact) as per document,
+ *     and a visitor that reads another's kernel outputs (ScopeApps.place reads rawEvents')
+ *     never runs past the rows that kernel computed;
+ *   - `batchReader` is called right after `reader` for the same read, once every visitor of
+ *     the read has its reader (it may share that reader's state, and see who listens).
+ * With the JavaScript scanner (.gz, in-memory documents, `--jobs` workers,
+ * COUNTLY_CHECK_SCANNER=js), and for documents the walker does not vouch for or that a chunk
+ * boundary cuts, every document reaches the per-document functions one by one, `doc.batch`
+ * null. A per-document function seeing `doc.batch` not null may also use its kernel itself
+ * (raw-events-kernel.ts: RawEventsKernel.vouches).
  */
 export interface DumpVisitor<V> {
   /**
    * Called once per collection read, with the layout of all the fields read from it
-   * (resolve slots here, not per document): the function to call per document (see
-   * "Batch kernels" above for moving its work into wasm).
+   * (resolve slots here, not per document): the function to call per document.
    */
   reader(layout: FieldLayout, from: CollectionRef): (doc: DocFields) => void;
+  /** The batch form of this read's reader (see "Batch kernels" above), or undefined (per document only). */
+  batchReader?(layout: FieldLayout, from: CollectionRef): BatchRead | undefined;
   finish(): V;
 }
+
+/** Does the rows [from, to) of `batch` it vouches for, in order; returns the first row it did not do (`to`: all). */
+export type BatchRead = (batch: WalkedBatch, from: number, to: number) => number;
 
 /** For collectors of small collections: each document as an object of the selected fields (DocFields.record). */
 export function recordVisitor<V>(visitor: { visit(doc: Record<string, unknown>, from: CollectionRef): void; finish(): V }): DumpVisitor<V> {
@@ -117,4 +139,36 @@ export function visitEach(visits: readonly DocVisit[]): DocVisit {
       return (doc) => (first(doc), rest(doc));
     }
   }
+}
+
+/**
+ * The batch pass of a read's visitors ("Batch kernels" above): `visits` their per-document
+ * functions, `reads` their batch readers (undefined: none), in visitor order.
+ */
+export function batchEach(visits: readonly DocVisit[], reads: readonly (BatchRead | undefined)[]): BatchVisit {
+  if (visits.length === 1 && reads[0] !== undefined) {
+    const visit = visits[0]!;
+    const read = reads[0];
+    return (batch, count, at) => {
+      for (let row = read(batch, 0, count); row < count; row = read(batch, row + 1, count)) visit(at(row));
+    };
+  }
+  if (reads.every((r) => r === undefined)) {
+    const all = visitEach(visits);
+    return (_batch, count, at) => {
+      for (let row = 0; row < count; row++) all(at(row));
+    };
+  }
+  // row by row, in visitor order: the per-document pass's order of errors and of growth
+  const n = visits.length;
+  return (batch, count, at) => {
+    for (let row = 0; row < count; row++) {
+      let doc: DocFields | undefined;
+      for (let i = 0; i < n; i++) {
+        const read = reads[i];
+        if (read !== undefined && read(batch, row, row + 1) > row) continue;
+        visits[i]!((doc ??= at(row)));
+      }
+    }
+  };
 }

@@ -51,9 +51,8 @@ export class DrillMetaTable {
  * The raw groups of DrillMetaTable counted per document by numbers, for the dump's hot
  * loop: app, key and segment are interned ids, days day numbers; no string, object or
  * string-keyed lookup per document. Rows are columns; a (key row, segment) pair finds its
- * row in an open-addressing table of ints. `into()` hands the rows to a DrillMetaTable
- * once per group, in first-seen order (the key's row, then its segments'), as adding
- * every document to it would.
+ * row in an open-addressing table of ints. `fact()` gives the rows DrillMetaTable would
+ * hold after every document was added to it.
  */
 export class DrillMetaCounts {
   size = 0;
@@ -128,9 +127,51 @@ export class DrillMetaCounts {
     else if (dayBefore(last, day)) this.lastDay[row] = day;
   }
 
-  /** Adds every row to `table`, the texts of apps, keys and segments given by their ids. */
-  into(table: DrillMetaTable, apps: readonly string[], keys: readonly string[], segments: readonly string[]): void {
-    // key rows in first-seen order, each followed by its segments in first-seen order
+  /**
+   * The fact: every row with the texts of its app, key and segment (by id), in sortSeen's order
+   * and with DrillMetaTable's fields, as adding each row to a DrillMetaTable would give it,
+   * without its per-row string keys and string sort: the rows are sorted by the ranks of their
+   * texts (each interner's texts sorted once). A text holding U+0000 (which DrillMetaTable's key
+   * joins app and key with) takes the DrillMetaTable way.
+   */
+  fact(apps: readonly string[], keys: readonly string[], segments: readonly string[], maxCd: number | undefined): DrillMetaFact {
+    if (apps.some(hasNul) || keys.some(hasNul)) return this.viaTable(apps, keys, segments, maxCd);
+    const n = this.size;
+    const appRank = ranks(apps);
+    const keyRank = ranks(keys);
+    const segmentRank = ranks(segments);
+    // (app, key, segment) by rank; a key's own row (segment -1) before its segments
+    const order = new Int32Array(n);
+    const segmentOf = new Int32Array(n);
+    for (let r = 0; r < n; r++) {
+      order[r] = r;
+      const s = this.segment[r]!;
+      segmentOf[r] = s < 0 ? -1 : segmentRank[s]!;
+    }
+    order.sort((x, y) => appRank[this.app[x]!]! - appRank[this.app[y]!]! || keyRank[this.key[x]!]! - keyRank[this.key[y]!]! || segmentOf[x]! - segmentOf[y]!);
+    const seen: DrillMetaSeen[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const r = order[i]!;
+      const s = this.segment[r]!;
+      const app = apps[this.app[r]!]!;
+      const key = keys[this.key[r]!]!;
+      const docs = this.docs[r]!;
+      const firstDay = dayName(this.firstDay[r]!);
+      const lastDay = dayName(this.lastDay[r]!);
+      // DrillMetaTable.add's objects: the same fields in the same order
+      const row: DrillMetaSeen = s < 0 ? { app, key, docs, firstDay, lastDay } : { app, key, segment: segments[s]!, docs, firstDay, lastDay };
+      const cd = this.firstCd[r]!;
+      if (cd === cd) row.firstCd = cd;
+      seen[i] = row;
+    }
+    const out: DrillMetaFact = { seen };
+    if (maxCd !== undefined) out.maxCd = maxCd;
+    return out;
+  }
+
+  /** fact() through a DrillMetaTable: every row added once per group, in first-seen order (the key's row, then its segments'). */
+  private viaTable(apps: readonly string[], keys: readonly string[], segments: readonly string[], maxCd: number | undefined): DrillMetaFact {
+    const table = new DrillMetaTable();
     const order: number[][] = [];
     for (let r = 0; r < this.size; r++) {
       if (this.segment[r] === -1) order[r] = [r];
@@ -144,6 +185,8 @@ export class DrillMetaCounts {
         table.add(apps[this.app[r]!]!, keys[this.key[r]!]!, s < 0 ? undefined : segments[s]!, this.docs[r]!, cd === cd ? cd : undefined, dayName(this.firstDay[r]!), dayName(this.lastDay[r]!));
       }
     }
+    if (maxCd !== undefined) table.newest(maxCd);
+    return table.fact();
   }
 
   private newRow(app: number, key: number, segment: number, parent: number, day: number): number {
@@ -169,6 +212,18 @@ export class DrillMetaCounts {
     this.lastDay[row] = day;
     return row;
   }
+}
+
+function hasNul(text: string): boolean {
+  return text.includes("\u0000");
+}
+
+/** Per id: the place of its text among all the texts sorted as sortSeen compares them. */
+function ranks(texts: readonly string[]): Int32Array {
+  const ids = Array.from(texts.keys()).sort((x, y) => cmp(texts[x]!, texts[y]!));
+  const out = new Int32Array(texts.length);
+  for (let i = 0; i < ids.length; i++) out[ids[i]!] = i;
+  return out;
 }
 
 function pairHash(row: number, segment: number): number {

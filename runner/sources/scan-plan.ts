@@ -1,16 +1,19 @@
 // Computes facts by scanning collections: every fact's collector is started, each
 // collection is read once and its documents go to every collector that reads it.
 // Shared by the dump source and the in-memory fixture source.
-import { mergeFields, visitEach, type Catalog, type CollectionRef, type DumpVisitor } from "../facts/collector.ts";
+import { batchEach, mergeFields, visitEach, type Catalog, type CollectionRef, type DumpVisitor } from "../facts/collector.ts";
 import { DUMP_COLLECTORS } from "../facts/dump/index.ts";
 import type { FactName, FactParams, FactScope } from "../facts/types.ts";
 import { FieldLayout, type DocFields, type FieldSelection } from "./dump/bson-fields.ts";
+import type { BatchVisit } from "./dump/bson-file-scanner.ts";
 import type { FactResults } from "./source.ts";
 
 /** What to read of a collection: the layout of the fields its facts read, and the function to call per document walked with it. */
 export interface CollectionRead {
   layout: FieldLayout;
   visit: (doc: DocFields) => void;
+  /** The same visits a walked batch at a time (the wasm scanner's batch pass: collector.ts, "Batch kernels"). */
+  batch: BatchVisit;
 }
 
 /**
@@ -64,7 +67,10 @@ export async function computeFactsByScanning(
           live = visitors.filter((v) => !failed.has(v.fact));
           if (live.length === 0) return undefined;
           const layout = new FieldLayout(mergeFields(fields));
-          return { layout, visit: visitEach(live.map((v) => v.visitor.reader(layout, ref))) };
+          // every reader first: a batch reader may depend on who else reads (collector.ts)
+          const visits = live.map((v) => v.visitor.reader(layout, ref));
+          const reads = live.map((v) => v.visitor.batchReader?.(layout, ref));
+          return { layout, visit: visitEach(visits), batch: batchEach(visits, reads) };
         });
       } catch (e) {
         const message = describeError(ref, e);

@@ -206,3 +206,36 @@ describe("the walk", () => {
     expect(cutText("🛒🛒🛒", 4)).toBe("🛒🛒… [cut 2 characters, #8f5ea912]");
   });
 });
+
+describe("one walk", () => {
+  // a scrubber that turns some texts into a closed format (the second mapping must still cut them where the format does not hold)
+  const toFormat = (s: string): string => (s.includes("Q") ? "2026-12-01T16:00:00Z" : s.includes(SECRET) ? redact(s) : s);
+  const scrubbers = [mark, redact, toFormat];
+  const texts = ["", "Q", SECRET, `x${SECRET}y`, "countly-check", "0.1.0", "2026-11-30", "passed", "find", "a".repeat(20), `Q${"b".repeat(30)}`];
+
+  it(`boundRun with a scrubber equals boundRun over mapRunText's result, for every closed field and free text given any of the texts (${texts.length} texts x 3 scrubbers)`, async () => {
+    const { boundRun, mapRunText } = await load();
+    for (const safe of scrubbers) {
+      for (const text of texts) {
+        for (const field of Object.keys(WELL) as (keyof Own)[]) {
+          const run = runOf({ ...WELL, [field]: text });
+          const c = run.suites[0]!.cases[0]!;
+          c.message = `${text}${text}`;
+          c.app = { id: text, name: `${text}!` };
+          run.profile = {
+            summary: { aggregation: text },
+            detected: {
+              aggregation: { value: text, basis: text },
+              segments: { value: "written", basis: "s" },
+              views: { value: "aggregated", basis: "v", lastDay: { [text]: "2026-11-30" }, firstDay: { [`${text}Q`]: text } },
+              eventLimit: { server: 500, basis: text, apps: { [text]: 3, [`${SECRET}${text}`]: 4 } },
+            },
+          } as unknown as RunResult["profile"];
+          for (const limits of [TINY, { name: 12, message: 8, prose: 10, findingsBudget: 30 }]) {
+            expect(boundRun(run, limits, safe)).toStrictEqual(boundRun(mapRunText(run, safe), limits));
+          }
+        }
+      }
+    }
+  });
+});

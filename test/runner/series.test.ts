@@ -125,6 +125,34 @@ describe("series limits", () => {
     expect(budget.pointsLeft).toBe(plainBudget.pointsLeft);
   });
 
+  it("once the run's points are spent, reads neither the days nor the points of a series, and still counts it", () => {
+    const budget = new SeriesBudget();
+    budget.pointsLeft = 0;
+    const s = new CaseSeries(budget);
+    let reads = 0;
+    s.add({ label: "x", get days() { reads++; return 3; }, get points() { reads++; return points(3); } });
+    s.add({ label: "y", points: { [Symbol.iterator]: () => { reads++; return points(3)[Symbol.iterator](); } } });
+    expect(reads).toBe(0);
+    expect(s.result()).toEqual({ series: [], seriesTotal: 2 });
+  });
+
+  it("with fewer points left than a series' least days, reads neither its days nor its points, and keeps what it would have kept", () => {
+    const budget = new SeriesBudget();
+    budget.pointsLeft = 5;
+    const s = new CaseSeries(budget);
+    let reads = 0;
+    s.add({ label: "long", leastDays: 6, get days() { reads++; return 8; }, get points() { reads++; return points(8); } });
+    expect(reads).toBe(0);
+    // a bound that fits: the series is read and judged by its days as before
+    s.add({ label: "short", leastDays: 2, get days() { reads++; return 3; }, get points() { reads++; return points(3); } });
+    expect(reads).toBeGreaterThan(0);
+    const plain = new CaseSeries(Object.assign(new SeriesBudget(), { pointsLeft: 5 }));
+    plain.add({ label: "long", points: points(8) });
+    plain.add({ label: "short", points: points(3) });
+    expect(s.result()).toEqual(plain.result());
+    expect(s.result().series!.map((x) => x.label)).toEqual(["short"]);
+  });
+
   it("a check that reports no series adds nothing to the case", () => {
     expect(new CaseSeries(new SeriesBudget()).result()).toEqual({});
   });

@@ -5,9 +5,10 @@
 import { COLLECTIONS, INTERNAL_EVENTS } from "../../../countly/layout.ts";
 import { StringInterner } from "../../sources/dump/bson-fields.ts";
 import { type Catalog, type CollectionRef, type DumpCollector, recordVisitor } from "../collector.ts";
-import { DrillMetaCounts, DrillMetaTable, drillMetaDoc, drillMetaDocsFact } from "../drill-meta-rows.ts";
+import { DrillMetaCounts, drillMetaDoc, drillMetaDocsFact } from "../drill-meta-rows.ts";
 import type { DrillMetaDoc, FactScope } from "../types.ts";
 import { dayNumberInPeriod, drillCollections, scopeApps } from "./drill.ts";
+import { drillMetaKernelFor } from "./drill-meta-kernel.ts";
 import { listeningRawIds } from "./raw-ids.ts";
 import { DRILL_META_DOC_BYTES, DRILL_META_ROW_BYTES, MemoryBudget, SEGMENT_PATH_BYTES } from "../memory-budget.ts";
 
@@ -19,7 +20,8 @@ export const drillMetaFromDump: DumpCollector<"drillMeta"> = {
   start(scope) {
     // Per document: the app, `ts` and day found once for every raw fact (ScopeApps), `e` and
     // `n` too (RawIds: `n` hashed once with rawEvents), the segment keys interned by their
-    // bytes, the groups counted by those numbers.
+    // bytes (listed in wasm for documents the wasm scanner walked: drill-meta-kernel.ts), the
+    // groups counted by those numbers.
     const apps = scopeApps(scope);
     const ids = listeningRawIds(scope);
     const kinds = ids.kinds;
@@ -45,6 +47,7 @@ export const drillMetaFromDump: DumpCollector<"drillMeta"> = {
         const TS = layout.slot("ts");
         const CD = layout.slot("cd");
         const SG = layout.slot("sg");
+        const kernelFor = drillMetaKernelFor(layout, segments);
         return (doc) => {
           const app = apps.place(doc, A, E, TS);
           if (app < 0) return;
@@ -66,19 +69,27 @@ export const drillMetaFromDump: DumpCollector<"drillMeta"> = {
           if (cd === cd && (maxCd === undefined || cd > maxCd)) maxCd = cd;
           const row = counts.keyRow(app, key, day);
           counts.count(row, cd, day);
-          const found = doc.subKeys(SG, segments);
-          if (found > 0) {
-            const segs = doc.keyIds;
-            for (let i = 0; i < found; i++) counts.count(counts.segmentRow(row, segs[i]!, day), cd, day);
+          // the segment keys: listed by the batch kernel (drill-meta-kernel.ts), else by subKeys
+          let found: number;
+          let segs: Int32Array;
+          let at = 0;
+          const batch = doc.batch;
+          const k = batch === null ? undefined : kernelFor(batch);
+          if (k !== undefined && k.vouches(batch!, doc.row)) {
+            found = k.found[doc.row]!;
+            segs = k.ids;
+            at = k.at[doc.row]!;
+          } else {
+            found = doc.subKeys(SG, segments);
+            segs = doc.keyIds;
+            k?.learn();
           }
+          for (let i = 0; i < found; i++) counts.count(counts.segmentRow(row, segs[at + i]!, day), cd, day);
           charge();
         };
       },
       finish() {
-        const table = new DrillMetaTable();
-        counts.into(table, apps.ids.texts, keys.texts, segments.texts);
-        if (maxCd !== undefined) table.newest(maxCd);
-        return table.fact();
+        return counts.fact(apps.ids.texts, keys.texts, segments.texts, maxCd);
       },
     };
   },

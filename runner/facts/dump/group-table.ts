@@ -8,7 +8,7 @@
 // sum) does not fit. Sums of integers are exact in every width, so a page widened mid-way
 // holds the doubles it would have held from the start. Typical data (ids and days under
 // 32,768, integer counts and durations, sums with fractions) costs ~20 bytes per group,
-// and ~8-16 more of index until `done()`. Apps and keys are interned ids (StringInterner).
+// and ~16-32 more of index (a group and its hash per slot) until `done()`. Apps and keys are interned ids (StringInterner).
 // `groupRows` hands them to the checks one app at a time.
 
 import { dayName, inPeriod, type Period } from "../../../countly/time.ts";
@@ -71,7 +71,14 @@ export class GroupTable {
   /** Groups the pages hold room for. */
   private capacity = 0;
   size = 0;
-  private index: Int32Array = new Int32Array(2048).fill(HASH_EMPTY);
+  /**
+   * Open addressing, two values per slot: a group and its hash (hash3), so that a probe
+   * compares the hash before it reads the group's ids from the columns (a new group, the
+   * common miss, reads none) and growing re-places every group without reading them.
+   */
+  private index: Int32Array = new Int32Array(2 * 2048).fill(HASH_EMPTY);
+  /** The last find() made its group. */
+  private created = false;
   /**
    * The latest group of each (app, key), direct-mapped by a hash of the pair: app, key, day,
    * group per entry (group -1: none), and in `sums` that group's running counters (c, s,
@@ -164,10 +171,15 @@ export class GroupTable {
     recent[r + 1] = key;
     recent[r + 2] = day;
     recent[r + 3] = g;
-    sums[r] = at(this.cs, g);
-    sums[r + 1] = at(this.ss, g);
-    sums[r + 2] = at(this.durs, g);
-    sums[r + 3] = this.countDocs ? at(this.docsPages, g) : 0;
+    if (this.created) {
+      // a new group's counters: +0 (as its columns hold)
+      sums[r] = sums[r + 1] = sums[r + 2] = sums[r + 3] = 0;
+    } else {
+      sums[r] = at(this.cs, g);
+      sums[r + 1] = at(this.ss, g);
+      sums[r + 2] = at(this.durs, g);
+      sums[r + 3] = this.countDocs ? at(this.docsPages, g) : 0;
+    }
     this.pending = true;
     return g;
   }
@@ -198,22 +210,42 @@ export class GroupTable {
    * afterwards group i is the i-th, so one app's groups lie side by side in every column
    * and a check case reads one range of each (a case read groups strewn over the whole
    * table: a cache miss per field and group). Returns each group's number before, for
-   * what is kept by group number elsewhere. Each column is rewritten in its own pages,
-   * each value as it is (a page widens if a value needs it), through one scratch array of
-   * doubles: no second copy of the table is made, so none is left for the collector to
-   * reclaim while the checks run. The table must be `done()`; the texts must be the same
-   * as for sortedBy().
+   * what is kept by group number elsewhere. Each column is rewritten page by page, each
+   * value as it is, into pages of the narrowest type the page's new values fit (the old
+   * page when it has that type), through one scratch array of doubles and one of a page:
+   * no second copy of the table is made, so none is left for the collector to reclaim
+   * while the checks run. The table must be `done()`; the texts must be the same as for
+   * sortedBy().
    */
   sortGroups(appTexts: readonly string[], keyTexts: readonly string[]): Int32Array {
     const order = this.sortedBy(appTexts, keyTexts);
     if (this.pending) this.writeBack();
     const n = order.length;
     const size = this.size;
-    // each column copied out flat (one scratch array for all), then written back in order into its own pages
-    const flat = new Float64Array(size);
+    // each column copied out flat into a scratch array of its widest page's type (16-bit
+    // ids and counts: a fourth of the bytes to read at random), filled page by page by the
+    // engine's own conversion, then gathered in order, one page at a time, into a page of
+    // the narrowest type its new values fit (the old page reused when that is its type)
+    const scratch: Partial<Record<number, Page>> = {};
+    const out = new Float64Array(Math.min(n, PAGE));
     for (const column of this.columns) {
-      for (let g = 0; g < size; g++) flat[g] = at(column, g);
-      for (let j = 0; j < n; j++) setAt(column, j >>> PAGE_BITS, j & IN_PAGE, flat[order[j]!]!);
+      let widest = INT16;
+      for (const page of column) widest = Math.max(widest, kindOf(page));
+      const flat = (scratch[widest] ??= newPage(widest, size));
+      let base = 0;
+      for (const page of column) {
+        if (base >= size) break;
+        flat.set(page.length <= size - base ? page : page.subarray(0, size - base), base);
+        base += page.length;
+      }
+      base = 0;
+      for (let p = 0; base < n; p++) {
+        const length = column[p]!.length;
+        const count = Math.min(length, n - base);
+        const kind = gather(flat, order, base, count, out);
+        column[p] = pageOf(column[p]!, kind, length, out, count);
+        base += length;
+      }
     }
     let pages = 0;
     for (let held = 0; held < n; pages++) held += this.apps[pages]!.length;
@@ -272,17 +304,23 @@ export class GroupTable {
 
   private find(app: number, key: number, day: number): number {
     const index = this.index;
-    const mask = index.length - 1;
-    let h = hash3(app, key, day) & mask;
+    const mask = (index.length >>> 1) - 1;
+    const hash = hash3(app, key, day) | 0;
+    let h = hash & mask;
     for (;;) {
-      const g = index[h]!;
+      const g = index[2 * h]!;
       if (g === HASH_EMPTY) break;
-      if (this.day(g) === day && this.key(g) === key && this.app(g) === app) return g;
+      if (index[2 * h + 1] === hash && this.day(g) === day && this.key(g) === key && this.app(g) === app) {
+        this.created = false;
+        return g;
+      }
       h = (h + 1) & mask;
     }
     const g = this.newGroup(app, key, day);
-    index[h] = g;
-    if (this.size * 2 > index.length) this.rehash();
+    index[2 * h] = g;
+    index[2 * h + 1] = hash;
+    this.created = true;
+    if (this.size > index.length >>> 2) this.rehash();
     return g;
   }
 
@@ -311,13 +349,19 @@ export class GroupTable {
     this.capacity += n;
   }
 
+  /** Twice the slots, each group placed by its stored hash. */
   private rehash(): void {
-    const index = new Int32Array(this.index.length * 2).fill(HASH_EMPTY);
-    const mask = index.length - 1;
-    for (let g = 0; g < this.size; g++) {
-      let h = hash3(this.app(g), this.key(g), this.day(g)) & mask;
-      while (index[h] !== HASH_EMPTY) h = (h + 1) & mask;
-      index[h] = g;
+    const old = this.index;
+    const index = new Int32Array(old.length * 2).fill(HASH_EMPTY);
+    const mask = (index.length >>> 1) - 1;
+    for (let o = 0; o < old.length; o += 2) {
+      const g = old[o]!;
+      if (g === HASH_EMPTY) continue;
+      const hash = old[o + 1]!;
+      let h = hash & mask;
+      while (index[2 * h] !== HASH_EMPTY) h = (h + 1) & mask;
+      index[2 * h] = g;
+      index[2 * h + 1] = hash;
     }
     this.index = index;
   }
@@ -331,30 +375,85 @@ export class GroupTable {
     if (this.merged !== null) return this.merged;
     if (this.renumbered) return (this.merged = identity(this.size));
     const n = this.size;
-    // the day column flat for the passes over it (freed when the sort ends)
-    const day = new Int32Array(n);
-    for (let g = 0; g < n; g++) day[g] = this.day(g);
+    // one column of ids flat at a time (the engine converts each page), read by plain
+    // loops over typed arrays: `rank` holds each group's rank for the pass at hand
+    const rank = new Int32Array(n);
     // two buffers, sorted from one into the other and back: no garbage per pass
     let order = new Int32Array(n);
     let spare = new Int32Array(n);
     for (let g = 0; g < n; g++) order[g] = g;
-    const plain = plainDays(day, n);
+    flatten(this.days, n, rank);
+    const plain = plainDays(rank, n);
     if (plain) {
       const first = plain.first;
-      countingSort(order, spare, (g) => day[g]! - first, plain.count);
+      for (let g = 0; g < n; g++) rank[g] = rank[g]! - first;
+      countingSort(order, spare, rank, plain.count);
     } else {
-      const rank = dayRanks(day, n);
-      countingSort(order, spare, (g) => rank.rank[g]!, rank.count);
+      countingSort(order, spare, rank, dayRanks(rank, n));
     }
     [order, spare] = [spare, order];
-    const keyRank = ranks(keyTexts);
-    countingSort(order, spare, (g) => keyRank[this.key(g)]!, keyTexts.length);
+    flatten(this.keys, n, rank);
+    mapThrough(rank, ranks(keyTexts));
+    countingSort(order, spare, rank, keyTexts.length);
     [order, spare] = [spare, order];
-    const appRank = ranks(appTexts);
-    countingSort(order, spare, (g) => appRank[this.app(g)]!, appTexts.length);
+    flatten(this.apps, n, rank);
+    mapThrough(rank, ranks(appTexts));
+    countingSort(order, spare, rank, appTexts.length);
     if (this.appended) return (this.merged = this.mergeRepeats(spare));
     return spare;
   }
+}
+
+/** The first n values of `column` into `into`. */
+function flatten(column: readonly Page[], n: number, into: Int32Array): void {
+  let base = 0;
+  for (const page of column) {
+    if (base >= n) break;
+    into.set(page.length <= n - base ? page : page.subarray(0, n - base), base);
+    base += page.length;
+  }
+}
+
+/** Each value v of `values` replaced by to[v]. */
+function mapThrough(values: Int32Array, to: Int32Array): void {
+  for (let i = 0; i < values.length; i++) values[i] = to[values[i]!]!;
+}
+
+/** Kinds of page, narrowest first. */
+const INT16 = 0;
+const INT32 = 1;
+const DOUBLE = 2;
+
+/** from[order[base + i]] into out[i] for i < count; returns the narrowest kind of page that holds them all exactly. */
+function gather(from: Page, order: Int32Array, base: number, count: number, out: Float64Array): number {
+  let int16 = true;
+  let int32 = true;
+  for (let i = 0; i < count; i++) {
+    const v = from[order[base + i]!]!;
+    out[i] = v;
+    // NaN fits neither; -0 is never stored (setAt)
+    if (v !== (v << 16) >> 16) {
+      int16 = false;
+      if (v !== (v | 0)) int32 = false;
+    }
+  }
+  return int16 ? INT16 : int32 ? INT32 : DOUBLE;
+}
+
+/** A page of `kind` and `length` holding out[0..count) (the rest 0): `old` when it is of that kind. */
+function pageOf(old: Page, kind: number, length: number, out: Float64Array, count: number): Page {
+  const page = kindOf(old) === kind ? old : newPage(kind, length);
+  page.set(count === out.length ? out : out.subarray(0, count));
+  if (count < length) page.fill(0, count);
+  return page;
+}
+
+function newPage(kind: number, length: number): Page {
+  return kind === INT16 ? new Int16Array(length) : kind === INT32 ? new Int32Array(length) : new Float64Array(length);
+}
+
+function kindOf(page: Page): number {
+  return page instanceof Int16Array ? INT16 : page instanceof Int32Array ? INT32 : DOUBLE;
 }
 
 /** 0, 1, .., n - 1. */
@@ -371,14 +470,14 @@ function widen(a: Page, n: number): Page {
   return out;
 }
 
-/** `from` stably sorted by `rankOf` (0 <= rank < count) into `to`. */
-function countingSort(from: Int32Array, to: Int32Array, rankOf: (g: number) => number, count: number): void {
+/** `from` (groups) stably sorted by their ranks (rank[g], 0 <= rank < count) into `to`. */
+function countingSort(from: Int32Array, to: Int32Array, rank: Int32Array, count: number): void {
   const starts = new Int32Array(count + 1);
-  for (let i = 0; i < from.length; i++) starts[rankOf(from[i]!) + 1]!++;
+  for (let g = 0; g < rank.length; g++) starts[rank[g]! + 1]!++;
   for (let r = 0; r < count; r++) starts[r + 1]! += starts[r]!;
   for (let i = 0; i < from.length; i++) {
     const g = from[i]!;
-    to[starts[rankOf(g)]!++] = g;
+    to[starts[rank[g]!]!++] = g;
   }
 }
 
@@ -395,13 +494,12 @@ function plainDays(day: Int32Array, n: number): { first: number; count: number }
   return min >= FIRST_PLAIN_DAY && max <= LAST_PLAIN_DAY && max - min <= 4 * n + 1024 ? { first: min, count: max - min + 1 } : undefined;
 }
 
-/** Each group's rank among the distinct days of the groups, in dayOrder. */
-function dayRanks(day: Int32Array, n: number): { rank: Int32Array; count: number } {
-  const rank = new Int32Array(n);
+/** Each group's day (in `day`) replaced by its rank among the distinct days, in dayOrder; returns how many there are. */
+function dayRanks(day: Int32Array, n: number): number {
   const distinct = [...new Set(day.subarray(0, n))].sort(dayOrder);
   const of = new Map(distinct.map((d, i) => [d, i]));
-  for (let g = 0; g < n; g++) rank[g] = of.get(day[g]!)!;
-  return { rank, count: distinct.length };
+  for (let g = 0; g < n; g++) day[g] = of.get(day[g]!)!;
+  return distinct.length;
 }
 
 /** Reads each field of a group's row from the table (group number -> value). */
@@ -409,14 +507,45 @@ export type GroupFields<R> = { readonly [F in keyof R]-?: (g: number) => R[F] };
 
 /** The readers every app/key/day group table gives its rows: the ids as texts, the day's name, the counters. */
 export function dayGroupFields(groups: GroupTable, apps: { text(id: number): string }, keys: { text(id: number): string }): GroupFields<{ app: string; key: string; day: string; c: number; s: number; dur: number }> {
+  const days = new DayNames();
   return {
     app: (g) => apps.text(groups.app(g)),
     key: (g) => keys.text(groups.key(g)),
-    day: (g) => dayName(groups.day(g)),
+    day: (g) => days.name(groups.day(g)),
     c: (g) => groups.c(g),
     s: (g) => groups.s(g),
     dur: (g) => groups.dur(g),
   };
+}
+
+/** Days a DayNames holds, around the first day it names: some 180 years. */
+const DAY_NAMES_SPAN = 1 << 16;
+
+/**
+ * dayName's strings (the same ones) by day number from an array, for the days of a span
+ * around the first day named: a check case reads a day per group, and an array
+ * element costs less than dayName's Map lookup. Days outside the span go to dayName.
+ */
+class DayNames {
+  private first = NaN;
+  private readonly names: (string | undefined)[] = [];
+
+  name(n: number): string {
+    const i = n - this.first;
+    if (i >= 0 && i < this.names.length) {
+      const held = this.names[i];
+      if (held !== undefined) return held;
+    }
+    const name = dayName(n);
+    // the span centred on the first day named (days before it come too: other apps' zones, retention)
+    if (this.first !== this.first) this.first = n - (DAY_NAMES_SPAN >> 1);
+    const at = n - this.first;
+    if (at >= 0 && at < DAY_NAMES_SPAN) {
+      while (this.names.length <= at) this.names.push(undefined);
+      this.names[at] = name;
+    }
+    return name;
+  }
 }
 
 /**

@@ -35,7 +35,7 @@ const K = {
 } as const;
 
 /** Bytes of a table entry (Str in native/raw-events.c). */
-const STR_BYTES = 16;
+export const STR_BYTES = 16;
 /** Quarter hours of a zone cached from the one of a document JavaScript placed on (4 hours). */
 const LEARN_AHEAD = 16;
 const QUARTER_HOUR_MS = 15 * 60 * 1000;
@@ -49,12 +49,12 @@ const KEY_BYTES = 1 << 20;
 /** Documents the kernel computed in this process (tests prove it ran; counted per call). */
 export const kernelCounts = { rows: 0 };
 
-function align(n: number, to: number): number {
+export function align(n: number, to: number): number {
   return Math.ceil(n / to) * to;
 }
 
 /** A table of at least 16 entries, at most half full with `n` strings (a power of two). */
-function tableEntries(n: number): number {
+export function tableEntries(n: number): number {
   let cap = 16;
   while (cap < n * 2) cap *= 2;
   return cap;
@@ -64,7 +64,7 @@ function tableEntries(n: number): number {
 const MAX_SHARING = 4;
 
 /** A table of strings (Str entries in native/raw-events.c) whose bytes lie in the arena, rebuilt hashing every byte when too many share a hash. */
-class StringTable {
+export class StringTable {
   private readonly entries: number[] = [];
 
   constructor(
@@ -91,6 +91,44 @@ class StringTable {
   }
 }
 
+/** An interner's strings mirrored in id order into a StringTable, their bytes in the arena: at most `max` strings in `bytes` bytes from `at` (a string not mirrored makes its documents JavaScript's). */
+export class MirroredStrings {
+  private mirrored = 0;
+  private full = false;
+  private at: number;
+  private readonly end: number;
+
+  constructor(
+    private readonly heap: Uint8Array,
+    private readonly table: StringTable,
+    private readonly strings: StringInterner,
+    at: number,
+    bytes: number,
+    private readonly max: number,
+  ) {
+    this.at = at;
+    this.end = at + bytes;
+    this.learn();
+  }
+
+  /** Mirrors the strings interned since the last call, while there is room; true when it mirrored any. */
+  learn(): boolean {
+    const before = this.mirrored;
+    while (!this.full && this.mirrored < this.strings.size) {
+      const bytes = utf8Bytes(this.strings.text(this.mirrored));
+      if (this.mirrored >= this.max || this.at + bytes.length > this.end) {
+        this.full = true;
+        break;
+      }
+      this.heap.set(bytes, this.at);
+      this.table.put(this.at, bytes.length, this.mirrored);
+      this.at += bytes.length;
+      this.mirrored++;
+    }
+    return this.mirrored !== before;
+  }
+}
+
 export class RawEventsKernel implements KernelPlacement {
   /** Per row of the last rows computed: the app ScopeApps.place gives (-1: none) and its day; counts 1 when rawEvents counts the document (then its values below), 0 when it skips it. */
   readonly app: Int32Array;
@@ -114,11 +152,7 @@ export class RawEventsKernel implements KernelPlacement {
   private readonly zones: Float64Array;
   private readonly zoneIds: Int32Array;
   private readonly zonesMask: number;
-  private readonly keyTable: StringTable;
-  private keyBytesAt: number;
-  private readonly keyBytesEnd: number;
-  private mirrored = 0;
-  private full = false;
+  private readonly keyMirror: MirroredStrings;
 
   private readonly arena: Arena;
 
@@ -127,7 +161,7 @@ export class RawEventsKernel implements KernelPlacement {
     private readonly at: number,
     layout: FieldLayout,
     private readonly apps: ScopeApps,
-    private readonly keys: StringInterner,
+    keys: StringInterner,
     customKey: number,
     appBytes: readonly Uint8Array[],
   ) {
@@ -195,11 +229,9 @@ export class RawEventsKernel implements KernelPlacement {
     const keyEntries = tableEntries(MAX_KEYS);
     f[K.keys] = take(keyEntries * STR_BYTES);
     f[K.keysMask] = keyEntries - 1;
-    this.keyTable = new StringTable(x, f, f[K.keys], keyEntries - 1, K.keysEvery);
+    const keyTable = new StringTable(x, f, f[K.keys], keyEntries - 1, K.keysEvery);
     f[K.customKey] = customKey;
-    this.keyBytesAt = p;
-    this.keyBytesEnd = p + KEY_BYTES;
-    this.learnKeys();
+    this.keyMirror = new MirroredStrings(heap, keyTable, keys, p, KEY_BYTES, MAX_KEYS);
   }
 
   /** The bytes a kernel of `apps` takes in an arena. */
@@ -247,10 +279,15 @@ export class RawEventsKernel implements KernelPlacement {
     return row < done;
   }
 
+  /** The first row from `row` on the kernel does not vouch for (`row`: that one; batch.count: none), the rows before it computed. */
+  vouchedTo(batch: WalkedBatch, row: number): number {
+    return this.vouches(batch, row) ? this.done : row;
+  }
+
   /** After JavaScript read a document the kernel left to it: the offset it cached for `app` (-1: none placed), the keys it added. */
   learn(app: number): void {
     if (app >= 0) this.learnZone(app);
-    if (this.keys.size !== this.mirrored) this.learnKeys();
+    this.keyMirror.learn();
   }
 
   /**
@@ -280,22 +317,5 @@ export class RawEventsKernel implements KernelPlacement {
     this.zones[i * 3] = quarter;
     this.zones[i * 3 + 1] = offset;
     this.zoneIds[i * 6 + 4] = zone;
-  }
-
-  /** Mirrors the keys interned since the last call, in id order, while there is room (a key not mirrored makes its documents JavaScript's). */
-  private learnKeys(): void {
-    const x = this.arena.x;
-    const heap = this.arena.heap;
-    while (!this.full && this.mirrored < this.keys.size) {
-      const bytes = utf8Bytes(this.keys.text(this.mirrored));
-      if (this.mirrored >= MAX_KEYS || this.keyBytesAt + bytes.length > this.keyBytesEnd) {
-        this.full = true;
-        break;
-      }
-      heap.set(bytes, this.keyBytesAt);
-      this.keyTable.put(this.keyBytesAt, bytes.length, this.mirrored);
-      this.keyBytesAt += bytes.length;
-      this.mirrored++;
-    }
   }
 }

@@ -13,18 +13,18 @@
 // each document's app, key, day, counters and insert time in wasm; the reader below then only
 // adds them to the groups, and reads in JavaScript whatever the kernel leaves to it.
 import { INTERNAL_EVENTS } from "../../../countly/layout.ts";
-import { StringInterner, utf8Bytes, type DocFields } from "../../sources/dump/bson-fields.ts";
+import { StringInterner, utf8Bytes, type DocFields, type FieldLayout } from "../../sources/dump/bson-fields.ts";
 import { attributeLegacy, hashIndex } from "../attribution.ts";
 import { defineRows } from "../group-rows.ts";
 import { GROUP_BYTES, INTERNED_KEY_BYTES, MemoryBudget } from "../memory-budget.ts";
-import type { DumpCollector } from "../collector.ts";
+import type { BatchRead, DumpCollector } from "../collector.ts";
 import { insertTimeAt, numAt, rawCountAt, rawTimestampAt } from "../numbers.ts";
 import type { RawEventDay, RawEventsFact, TailBucket } from "../types.ts";
 import { dayNumberInPeriod, drillCollections, isCustomKey, scopeApps } from "./drill.ts";
 import { dayGroupFields, type GroupFields, GroupTable, groupRows } from "./group-table.ts";
 import { RawEventsKernel } from "./raw-events-kernel.ts";
 import { rawIds } from "./raw-ids.ts";
-import type { Arena } from "../../sources/dump/bson-walk-native.ts";
+import type { Arena, WalkedBatch } from "../../sources/dump/bson-walk-native.ts";
 
 const CUSTOM = utf8Bytes(INTERNAL_EVENTS.custom);
 
@@ -55,6 +55,8 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
     // maxMinute - tailMinutes: inserts before it are not in the tail (NaN: none yet)
     let cutoff = NaN;
     let knownKeys = keys.size;
+    /** The batch reader of each current-layout read, made with its reader (they share its kernel). */
+    const batchReads = new WeakMap<FieldLayout, BatchRead>();
 
     /** One raw event of `app`, `key` (interned), app-local day number `day`, in group terms. */
     const count = (doc: DocFields, app: number, key: number, day: number, slots: Slots): void => {
@@ -127,26 +129,54 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
         // documents walked by the wasm scanner: their rows computed by the batch kernel (raw-events-kernel.ts)
         let kernel: RawEventsKernel | undefined;
         let noKernelIn: Arena | undefined;
+        /** The kernel for `batch`'s rows (made once per scan), or undefined when its arena has no room for one. */
+        const kernelOf = (batch: WalkedBatch): RawEventsKernel | undefined => {
+          const k = kernel;
+          return k !== undefined && k.serves(batch) ? k : newKernel(batch);
+        };
+        const newKernel = (batch: WalkedBatch): RawEventsKernel | undefined => {
+          if (noKernelIn === batch.arena) return undefined;
+          const made = (kernel = RawEventsKernel.create(batch, layout, apps, keys, customKeyId));
+          if (made === undefined) noKernelIn = batch.arena;
+          // the other raw facts of the read take their documents' app and day from it (ScopeApps.place)
+          else apps.kernel = made;
+          return made;
+        };
+        /** The batch reader (collector.ts, "Batch kernels"): the rows the kernel vouches for, added to the groups in document order. */
+        const batchRead: BatchRead = (batch, from, to) => {
+          const k = kernelOf(batch);
+          if (k === undefined) return from;
+          const { counts, day: days, app: appOut, key: keyOut, c: cs, s: ss, dur: durs, cd: cds } = k;
+          let row = from;
+          while (row < to) {
+            const done = k.vouchedTo(batch, row);
+            if (done === row) return row;
+            const stop = done < to ? done : to;
+            for (; row < stop; row++) {
+              if (counts[row] === 0) continue;
+              const day = days[row]!;
+              if (!everyDay && !dayInPeriod(day)) continue;
+              const c = cs[row]!;
+              const s = ss[row]!;
+              const dur = durs[row]!;
+              const g = group(appOut[row]!, keyOut[row]!, day, c, s, dur);
+              const cd = cds[row]!;
+              if (cd === cd) tail(g, c, s, dur, cd);
+            }
+          }
+          return row;
+        };
+        batchReads.set(layout, batchRead);
         return (doc) => {
           const batch = doc.batch;
           if (batch === null) {
             read(doc);
             return;
           }
-          let k = kernel;
-          if (k === undefined || !k.serves(batch)) {
-            if (noKernelIn === batch.arena) {
-              read(doc);
-              return;
-            }
-            k = kernel = RawEventsKernel.create(batch, layout, apps, keys, customKeyId);
-            if (k === undefined) {
-              noKernelIn = batch.arena;
-              read(doc);
-              return;
-            }
-            // the other raw facts of the read take their documents' app and day from it (ScopeApps.place)
-            apps.kernel = k;
+          const k = kernelOf(batch);
+          if (k === undefined) {
+            read(doc);
+            return;
           }
           const row = doc.row;
           if (!k.vouches(batch, row)) {
@@ -168,6 +198,12 @@ export const rawEventsFromDump: DumpCollector<"rawEvents"> = {
           const cd = k.cd[row]!;
           if (cd === cd) tail(g, c, s, dur, cd);
         };
+      },
+      batchReader(layout) {
+        // while other raw facts read the same documents, each document's kind, name and insert
+        // time are handed to them per document (RawIds.placedCustom): the per-document function does that
+        if (ids.listening) return undefined;
+        return batchReads.get(layout);
       },
       finish() {
         const last = maxMinute === undefined ? undefined : maxMinute - tailMinutes;

@@ -669,6 +669,42 @@ export class DocFields {
     this.walk(b, start, end, this.layout.top);
   }
 
+  /**
+   * Points this reader at row `row` of the batch `walker` walked last in `b` (the batch pass,
+   * bson-file-scanner.ts): the document walked there, as `load` would give it, without walking it again.
+   */
+  loadRow(b: Uint8Array, walker: BatchWalker, row: number): void {
+    if (b !== this.bytes) {
+      this.bytes = b;
+      this.view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+      this.walker = walker;
+    }
+    let gen = this.gen + 1;
+    if (gen > 0x3fffffff) {
+      gen = 1;
+      this.subStamps.fill(0);
+    }
+    this.gen = gen;
+    this.start = walker.bounds[2 * row]!;
+    this.end = walker.bounds[2 * row + 1]!;
+    this.types = walker.types;
+    this.starts = walker.starts;
+    this.ends = walker.ends;
+    this.base = row * walker.slots;
+    this.batch = walker;
+    this.row = row;
+  }
+
+  /** The wasm walker of this reader for documents in `b` (a read buffer of the scan's arena), or null (they are walked in JavaScript). */
+  walkerOf(b: Uint8Array): BatchWalker | null {
+    if (b !== this.bytes) {
+      this.bytes = b;
+      this.view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+      this.walker = this.walkerFor(b);
+    }
+    return this.walker;
+  }
+
   /** The wasm walker for documents in `b`: the one of b's arena (made once per scan), or null. */
   private walkerFor(b: Uint8Array): BatchWalker | null {
     const arena = arenaOf(b);

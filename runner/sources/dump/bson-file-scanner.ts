@@ -13,7 +13,7 @@ import { createGunzip } from "node:zlib";
 import type { Readable } from "node:stream";
 import { BSON, BSONError } from "bson";
 import { DocFields, DocumentProblem, FieldLayout, type FieldSelection } from "./bson-fields.ts";
-import { Arena, scannerChoice, type ScannerName } from "./bson-walk-native.ts";
+import { Arena, scannerChoice, WALK_BATCH, type BatchWalker, type ScannerName } from "./bson-walk-native.ts";
 
 export type { FieldSelection } from "./bson-fields.ts";
 
@@ -126,18 +126,77 @@ export async function scanBsonFields(
  * of `--jobs`, runner/sources/dump/parallel/): `fields` loaded with the document, `visit`
  * called, and its errors made DumpReadErrors as scanBsonFields documents.
  */
-export function fieldsFrameVisitor(file: string, fields: DocFields, visit: (fields: DocFields) => void): FrameVisitor {
-  return (b, start, end, offset) => {
+export function fieldsFrameVisitor(file: string, fields: DocFields, visit: (fields: DocFields) => void, visitBatch?: BatchVisit): FrameVisitor {
+  const onFrame: FrameVisitor = (b, start, end, offset) => {
     try {
       fields.offset = offset;
       fields.load(b, start, end);
       visit(fields);
     } catch (err) {
-      if (err instanceof BSONError) throw corruptDocument(file, offset, end - start, err);
-      if (err instanceof DocumentProblem) throw new DumpReadError(file, offset, `document ${fields.describeId()} at byte ${offset}: ${err.message}`, { cause: err });
-      throw err;
+      throw documentError(file, fields, offset, end - start, err);
     }
   };
+  if (visitBatch !== undefined) onFrame.batcher = new FieldsBatcher(file, fields, visitBatch);
+  return onFrame;
+}
+
+/** A visitor's error at the document at `offset` (`size` bytes, loaded in `fields`) as scanBsonFields documents it. */
+function documentError(file: string, fields: DocFields, offset: number, size: number, err: unknown): unknown {
+  if (err instanceof BSONError) return corruptDocument(file, offset, size, err);
+  if (err instanceof DocumentProblem) return new DumpReadError(file, offset, `document ${fields.describeId()} at byte ${offset}: ${err.message}`, { cause: err });
+  return err;
+}
+
+/**
+ * The documents of one batch the wasm walker walked (runner/sources/dump/bson-walk-native.ts),
+ * rows [0, count), to every visitor of a read in one call; `at(row)` points the read's
+ * DocFields at a row (for the visitors' per-document functions) and returns it. Built by
+ * batchEach (runner/facts/collector.ts).
+ */
+export type BatchVisit = (batch: BatchWalker, count: number, at: (row: number) => DocFields) => void;
+
+/** fieldsFrameVisitor's batch form: its DocFields' walker walks a batch, `visitBatch` visits it; errors as the per-document form's. */
+class FieldsBatcher implements FrameBatcher {
+  end = 0;
+  bounds: Int32Array = new Int32Array(0);
+  private b: Uint8Array = new Uint8Array(0);
+  private base = 0;
+  private walker: BatchWalker | null = null;
+  private row = -1;
+  private readonly at = (row: number): DocFields => {
+    const fields = this.fields;
+    this.row = row;
+    fields.loadRow(this.b, this.walker!, row);
+    fields.offset = this.base + this.bounds[2 * row]!;
+    return fields;
+  };
+
+  constructor(
+    private readonly file: string,
+    private readonly fields: DocFields,
+    private readonly visitBatch: BatchVisit,
+  ) {}
+
+  visit(b: Uint8Array, p: number, end: number, base: number, max: number): number {
+    const walker = this.fields.walkerOf(b);
+    if (walker === null) return 0;
+    const count = walker.walk(b, p, end, max);
+    if (count === 0) return 0;
+    this.b = b;
+    this.base = base;
+    this.walker = walker;
+    this.row = -1;
+    const bounds = (this.bounds = walker.bounds);
+    try {
+      this.visitBatch(walker, count, this.at);
+    } catch (err) {
+      const row = Math.max(0, this.row);
+      throw documentError(this.file, this.fields, base + bounds[2 * row]!, bounds[2 * row + 1]! - bounds[2 * row]!, err);
+    }
+    this.end = bounds[2 * count - 1]!;
+    batchPass.documents += count;
+    return count;
+  }
 }
 
 /**
@@ -162,8 +221,28 @@ function corruptDocument(file: string, offset: number, size: number, err: unknow
   return new DumpReadError(file, offset, `corrupt document at byte ${offset} (${size} bytes): ${msg}`, { cause: err });
 }
 
-/** Called with `bytes[start, end)` holding one whole document that starts at uncompressed byte `offset`. */
-export type FrameVisitor = (bytes: Uint8Array, start: number, end: number, offset: number) => void;
+/**
+ * Called with `bytes[start, end)` holding one whole document that starts at uncompressed byte
+ * `offset`. With a `batcher`, the wasm scanner hands it the documents of a chunk a batch at a
+ * time instead, and frames in JavaScript only what the batcher does not take.
+ */
+export type FrameVisitor = ((bytes: Uint8Array, start: number, end: number, offset: number) => void) & { batcher?: FrameBatcher };
+
+/** The batch pass of a FrameVisitor (plain files read into the wasm arena only: see scanBsonFrames). */
+export interface FrameBatcher {
+  /**
+   * Visits, in file order, up to `max` whole documents of b[p, end) from the one at `p`
+   * (`base`: the uncompressed offset of b[0]), each exactly as the visitor's per-document
+   * call would; returns how many (0: none, the scanner frames the one at `p` itself), with
+   * document i at [bounds[2i], bounds[2i + 1]) and `end` where the last one ends.
+   */
+  visit(b: Uint8Array, p: number, end: number, base: number, max: number): number;
+  readonly end: number;
+  readonly bounds: Int32Array;
+}
+
+/** Tests turn the batch pass off to compare it with the per-document pass (same results); `documents`: those handed over in batches in this process (tests prove the pass ran). */
+export const batchPass = { enabled: true, documents: 0 };
 
 export interface FrameOptions extends Omit<ScanOptions, "fields"> {
   /** The bytes handed to the visitor are only valid during the call: read buffers are reused. */
@@ -206,13 +285,13 @@ export async function scanBsonFrames(file: string, onFrame: FrameVisitor, option
   // The framing stays here: measured, a separate wasm framing pass ahead of the walk cost more than it saved.
   const arena = scannerOf(file, options) === "wasm" ? Arena.acquire(chunkSize) : undefined;
   try {
-    return await frameAll(file, onFrame, options, chunkSize, gz, arena?.buffers);
+    return await frameAll(file, onFrame, options, chunkSize, gz, arena?.buffers, arena !== undefined && batchPass.enabled ? onFrame.batcher : undefined);
   } finally {
     arena?.release();
   }
 }
 
-async function frameAll(file: string, onFrame: FrameVisitor, options: FrameOptions, chunkSize: number, gz: boolean, wasmBuffers: readonly [Uint8Array, Uint8Array] | undefined): Promise<ScanStats> {
+async function frameAll(file: string, onFrame: FrameVisitor, options: FrameOptions, chunkSize: number, gz: boolean, wasmBuffers: readonly [Uint8Array, Uint8Array] | undefined, batcher: FrameBatcher | undefined): Promise<ScanStats> {
   const { signal, onProgress } = options;
 
   let documents = 0;
@@ -271,8 +350,17 @@ async function frameAll(file: string, onFrame: FrameVisitor, options: FrameOptio
       }
     }
 
-    // frame the documents that lie wholly inside this chunk
+    // frame the documents that lie wholly inside this chunk (a batch at a time where the batcher takes them)
     while (p < n) {
+      if (batcher !== undefined) {
+        // no document longer than MAX_DOCUMENT_SIZE is taken (JavaScript refuses it below)
+        const k = batcher.visit(b, p, n - p > MAX_DOCUMENT_SIZE ? p + MAX_DOCUMENT_SIZE : n, base, WALK_BATCH);
+        if (k > 0) {
+          documents += k;
+          p = batcher.end;
+          continue;
+        }
+      }
       if (n - p < 4) {
         pendingStart = base + p;
         headLen = 0;

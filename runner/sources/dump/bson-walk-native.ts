@@ -56,6 +56,8 @@ export interface Exports {
   /** native/raw-events.c: rawEvents' row per walked document (runner/facts/dump/raw-events-kernel.ts). */
   zone_slot(app: number, quarter: number, mask: number): number;
   raw_events_rows(base: number, kernel: number, types: number, starts: number, ends: number, from: number, count: number): number;
+  /** native/raw-facts.c: drillMeta's `sg` keys per walked document (runner/facts/dump/drill-meta-kernel.ts); returns the rows left to JavaScript. */
+  drill_meta_rows(base: number, kernel: number, types: number, starts: number, ends: number, from: number, count: number): number;
 }
 
 /** Where the built module lies: next to the bundle in dist/, or native/ from the TypeScript sources. */
@@ -134,7 +136,7 @@ const WALKER_SPACE = 6 << 20;
 const PAGE = 65536;
 /** Bytes after each read buffer: the module reads up to 7 bytes past a name (never deciding on them). */
 const SLACK = 16;
-/** The module's guesses of names per element position (PREDICTED × sizeof(Guess) in bson-walk.c). */
+/** Room for the names a walker learns (at least sizeof(Guesses) in bson-walk.c, which checks it). */
 const GUESS_BYTES = 64 * 24;
 
 /** Documents the module walked in this process (tests prove the wasm path ran; cheap: counted per batch). */
@@ -236,6 +238,8 @@ export interface WalkedBatch {
   readonly typesAt: number;
   readonly startsAt: number;
   readonly endsAt: number;
+  /** Document r of the batch lies at [bounds[2r], bounds[2r + 1]) of the chunk it was walked in (positions from the chunk's start). */
+  readonly bounds: Int32Array;
 }
 
 /** Batches walked in this process: every batch gets a serial of its own. */
@@ -256,7 +260,7 @@ export class BatchWalker implements WalkedBatch {
   readonly endsAt: number;
   serial = 0;
   base = 0;
-  private readonly docs: Int32Array;
+  readonly bounds: Int32Array;
   /** Row r (entries r * slots ..) holds the fields of the r-th document of the batch; see `next`. */
   readonly types: Uint8Array;
   readonly starts: Int32Array;
@@ -265,6 +269,9 @@ export class BatchWalker implements WalkedBatch {
   private batchOf: Uint8Array | null = null;
   count = 0;
   private cursor = 0;
+  /** Where the last walk found no document to vouch for (`walk` and `next` then do not walk there again). */
+  private refusedIn: Uint8Array | null = null;
+  private refusedAt = -1;
 
   private constructor(readonly arena: Arena, layout: WalkedLayout, at: number, size: number) {
     this.lease = arena.lease;
@@ -296,7 +303,7 @@ export class BatchWalker implements WalkedBatch {
     p += WALK_BATCH * slots;
     if (p - at > size) throw new Error("internal error: BatchWalker space miscounted");
     const buffer = arena.memory.buffer;
-    this.docs = new Int32Array(buffer, this.docsAt, WALK_BATCH * 2);
+    this.bounds = new Int32Array(buffer, this.docsAt, WALK_BATCH * 2);
     this.starts = new Int32Array(buffer, this.startsAt, WALK_BATCH * slots);
     this.ends = new Int32Array(buffer, this.endsAt, WALK_BATCH * slots);
     this.types = new Uint8Array(buffer, this.typesAt, WALK_BATCH * slots);
@@ -332,11 +339,40 @@ export class BatchWalker implements WalkedBatch {
    */
   next(b: Uint8Array, start: number, end: number): number {
     const i = this.cursor;
-    if (i < this.count && b === this.batchOf && this.docs[2 * i] === start && this.docs[2 * i + 1] === end) {
+    if (i < this.count && b === this.batchOf && this.bounds[2 * i] === start && this.bounds[2 * i + 1] === end) {
       this.cursor = i + 1;
       return i * this.slots;
     }
     return this.refill(b, start, end);
+  }
+
+  /**
+   * A new batch of the documents of b[start, end) from the one at `start` (at most `max`,
+   * WALK_BATCH at most): how many were walked (0: the wasm does not vouch for the one at
+   * `start`), their bounds in `bounds`, their rows in types/starts/ends. For the batch pass
+   * (bson-file-scanner.ts): `next` then hands out no row of it.
+   */
+  walk(b: Uint8Array, start: number, end: number, max: number): number {
+    this.count = 0;
+    this.cursor = 0;
+    if (b === this.refusedIn && start === this.refusedAt) return 0;
+    this.walkFrom(b, start, end, Math.min(max, WALK_BATCH));
+    this.cursor = this.count;
+    return this.count;
+  }
+
+  private walkFrom(b: Uint8Array, start: number, end: number, max: number): void {
+    this.batchOf = b;
+    this.base = b.byteOffset;
+    this.serial = ++batchSerial;
+    this.count = this.arena.x.walk_batch(b.byteOffset, start, end, this.table, this.shift, this.slots, this.guessesAt, max, this.docsAt, this.typesAt, this.startsAt, this.endsAt);
+    nativeCounts.walked += this.count;
+    if (this.count === 0) {
+      this.refusedIn = b;
+      this.refusedAt = start;
+    } else {
+      this.refusedIn = null;
+    }
   }
 
   /** A new batch from the document at `start` (the reader asked for another than the next one walked). */
@@ -344,13 +380,9 @@ export class BatchWalker implements WalkedBatch {
     this.count = 0;
     this.cursor = 0;
     if (start < 0 || end > b.length) return -1;
-    this.batchOf = b;
-    this.base = b.byteOffset;
-    this.serial = ++batchSerial;
-    const x = this.arena.x;
-    this.count = x.walk_batch(b.byteOffset, start, b.length, this.table, this.shift, this.slots, this.guessesAt, WALK_BATCH, this.docsAt, this.typesAt, this.startsAt, this.endsAt);
-    nativeCounts.walked += this.count;
-    if (this.count === 0 || this.docs[1] !== end) {
+    if (b === this.refusedIn && start === this.refusedAt) return -1;
+    this.walkFrom(b, start, b.length, WALK_BATCH);
+    if (this.count === 0 || this.bounds[1] !== end) {
       this.count = 0;
       return -1;
     }

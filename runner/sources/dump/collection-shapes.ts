@@ -60,6 +60,14 @@ export function isSampled(index: number): boolean {
   return Number.isInteger(n) && (n & (n - 1)) === 0;
 }
 
+/** The index of the first sampled document at or after `index`. */
+export function nextSampled(index: number): number {
+  if (index < FIRST_DOCUMENTS) return index;
+  let next = FIRST_DOCUMENTS;
+  while (next < index) next *= 2;
+  return next;
+}
+
 /** How a finding names the sampled document. */
 export function sampleName(index: number, offset: number): string {
   return index === 0 ? "its first document" : `its document ${index + 1} (byte offset ${offset})`;

@@ -20,7 +20,7 @@ import type { IndexSpec } from "../../diff/side.ts";
 import { SharedPasses, type PassRef } from "./shared-passes.ts";
 import { DocFields } from "./bson-fields.ts";
 import { readMetadataUuid } from "./metadata-uuid.ts";
-import { FIRST_DOCUMENTS, isSampled, sampleName, shapeOf, shapeProblem } from "./collection-shapes.ts";
+import { FIRST_DOCUMENTS, isSampled, nextSampled, sampleName, shapeOf, shapeProblem } from "./collection-shapes.ts";
 import { collectionFiles } from "./dump-files.ts";
 import { DEFAULT_MIN_PARALLEL_BYTES, defaultJobs } from "./parallel/jobs.ts";
 import type { ParallelReport } from "./parallel/parallel-facts.ts";
@@ -109,7 +109,7 @@ export class DumpSource implements Source {
             const what = prepare();
             if (!what) return undefined;
             const file = this.readable(ref);
-            return file ? this.guarded(ref, file, fieldsFrameVisitor(file, new DocFields(what.layout), what.visit)) : undefined;
+            return file ? this.guarded(ref, file, fieldsFrameVisitor(file, new DocFields(what.layout), what.visit, what.batch)) : undefined;
           })
           .then(() => undefined);
       const describeError = (ref: CollectionRef, e: unknown): string => this.describeError(ref, e);
@@ -302,7 +302,7 @@ export class DumpSource implements Source {
       throw new DumpFileProblem(known);
     };
     let index = 0;
-    return (b, start, end, offset) => {
+    const sampled: FrameVisitor = (b, start, end, offset) => {
       if (isSampled(index)) {
         let doc: Record<string, unknown> | undefined;
         try {
@@ -320,6 +320,26 @@ export class DumpSource implements Source {
       index++;
       visit(b, start, end, offset);
     };
+    const inner = visit.batcher;
+    if (inner !== undefined) {
+      // batches stop before each sampled document: it is checked before the visitor sees it, as above
+      sampled.batcher = {
+        get end() {
+          return inner.end;
+        },
+        get bounds() {
+          return inner.bounds;
+        },
+        visit(b, p, end, base, max) {
+          const room = nextSampled(index) - index;
+          if (room <= 0) return 0;
+          const k = inner.visit(b, p, end, base, Math.min(max, room));
+          index += k;
+          return k;
+        },
+      };
+    }
+    return sampled;
   }
 
   private display(ref: CollectionRef): string {

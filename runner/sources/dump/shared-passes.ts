@@ -10,7 +10,7 @@
 // Each consumer of a pass is isolated: its errors (a document it cannot decode, its own
 // exception, a stop it asks for) detach it alone and reject its request; an error of the
 // file itself (truncated, gzip, I/O) rejects every request of the pass.
-import type { FrameVisitor } from "./bson-file-scanner.ts";
+import type { FrameBatcher, FrameVisitor } from "./bson-file-scanner.ts";
 
 export interface PassRef {
   db: string;
@@ -155,6 +155,9 @@ export class SharedPasses {
               }
             }
           };
+    if (consumers.length > 1) onFrame.batcher = sharedBatcher(consumers, () => {
+      if (--attached === 0) throw NO_CONSUMER;
+    });
     let documents = 0;
     let failure: { e: unknown } | undefined;
     try {
@@ -168,6 +171,48 @@ export class SharedPasses {
       else c.request.resolve(documents);
     }
   }
+}
+
+/**
+ * The batch pass of several consumers: the first attached one with a batcher visits the
+ * batch, the others get its documents one by one from the batch's bounds (each consumer
+ * keeps its own order; their errors detach them alone, as per document).
+ */
+function sharedBatcher(consumers: readonly { visit: FrameVisitor; error?: { e: unknown } }[], detached: () => void): FrameBatcher {
+  const batcher = {
+    end: 0,
+    bounds: new Int32Array(0) as Int32Array,
+    visit(b: Uint8Array, p: number, end: number, base: number, max: number): number {
+      const lead = consumers.find((c) => c.error === undefined && c.visit.batcher !== undefined);
+      if (lead === undefined) return 0;
+      const inner = lead.visit.batcher!;
+      let k: number;
+      try {
+        k = inner.visit(b, p, end, base, max);
+      } catch (e) {
+        lead.error = { e };
+        detached();
+        return 0; // the others get the batch's documents one by one
+      }
+      if (k === 0) return 0;
+      const bounds = (batcher.bounds = inner.bounds);
+      batcher.end = inner.end;
+      for (const c of consumers) {
+        if (c === lead) continue;
+        for (let i = 0; i < k && c.error === undefined; i++) {
+          const start = bounds[2 * i]!;
+          try {
+            c.visit(b, start, bounds[2 * i + 1]!, base + start);
+          } catch (e) {
+            c.error = { e };
+            detached();
+          }
+        }
+      }
+      return k;
+    },
+  };
+  return batcher;
 }
 
 function before(a: PassRef, b: PassRef): boolean {

@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 
 /** The module's sources, relative to the repository root, in the order they are compiled. */
-export const WASM_SOURCES = ["native/bson-walk.c", "native/raw-events.c"] as const;
+export const WASM_SOURCES = ["native/bson-walk.c", "native/raw-events.c", "native/raw-facts.c"] as const;
 
 /** The first 32 bits of the SHA-256 of the sources (each file's length, then its bytes), as an unsigned number. */
 export function wasmSourceHash(read: (path: string) => Uint8Array): number {

@@ -70,6 +70,26 @@ describe("DailyComparison", () => {
     expect(reported(one, "all events").map((s) => s.label)).toEqual(["Buy"]);
   });
 
+  it("makes the total line only when its days or points are read (the runner reads none once the run's points are spent)", () => {
+    const c = new DailyComparison();
+    c.add("Buy", "2024-10-27", 5, 4);
+    c.add("View", "2024-10-28", 2, 0);
+    c.add("View", "2024-10-27", 1, 1);
+    const out: SeriesInput[] = [];
+    c.report({ series: (s) => out.push(s) }, "all events");
+    // the lines as added until then: a line added after report() would be in a sum made eagerly, not in one made when read
+    c.add("Buy", "2024-10-29", 100, 100);
+    expect(out[0]!.label).toBe("all events");
+    // the longest line's days (View: 2), known before the sum is made
+    expect(out[0]!.leastDays).toBe(2);
+    expect(out[0]!.days).toBe(3);
+    expect([...out[0]!.points]).toEqual([
+      { day: "2024-10-27", raw: 6, aggregated: 5 },
+      { day: "2024-10-29", raw: 100, aggregated: 100 },
+      { day: "2024-10-28", raw: 2, aggregated: 0 },
+    ]);
+  });
+
   it("reports nothing without lines or to a harness without charts", () => {
     expect(reported(new DailyComparison(), "total")).toEqual([]);
     const c = new DailyComparison();

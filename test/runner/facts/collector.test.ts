@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { mergeFields, visitEach } from "../../../runner/facts/collector.ts";
+import { batchEach, mergeFields, visitEach, type BatchRead } from "../../../runner/facts/collector.ts";
+import type { BatchWalker } from "../../../runner/sources/dump/bson-walk-native.ts";
 import { DocFields, FieldLayout } from "../../../runner/sources/dump/bson-fields.ts";
 
 describe("mergeFields", () => {
@@ -37,5 +38,40 @@ describe("visitEach", () => {
     }, () => calls.push("c")]);
     expect(() => visit(doc)).toThrow("bad document");
     expect(calls).toEqual(["a"]);
+  });
+});
+
+describe("batchEach", () => {
+  const doc = new DocFields(new FieldLayout({ a: true }));
+  const batch = {} as BatchWalker;
+
+  /** Visitors named by letter: a batch reader (when `vouched` is given) doing the rows `vouched` says, a per-document function; the calls in order. */
+  function pass(visitors: { vouched?: (row: number) => boolean }[], count: number): string[] {
+    const calls: string[] = [];
+    let at = -1;
+    const visits = visitors.map((_, i) => () => void calls.push(`${"abc"[i]}${at}`));
+    const reads = visitors.map(({ vouched }, i): BatchRead | undefined =>
+      vouched === undefined
+        ? undefined
+        : (b, from, to) => {
+            expect(b).toBe(batch);
+            let row = from;
+            for (; row < to && vouched(row); row++) calls.push(`${"ABC"[i]}${row}`);
+            return row;
+          },
+    );
+    batchEach(visits, reads)(batch, count, (row) => ((at = row), doc));
+    return calls;
+  }
+
+  it("one visitor: its batch reader over the whole batch, its per-document function at each row it left, then on after it", () => {
+    expect(pass([{ vouched: (r) => r !== 2 && r !== 3 }], 6)).toEqual(["A0", "A1", "a2", "a3", "A4", "A5"]);
+    expect(pass([{ vouched: () => true }], 3)).toEqual(["A0", "A1", "A2"]);
+    expect(pass([{}], 2)).toEqual(["a0", "a1"]);
+  });
+
+  it("several visitors: row by row in visitor order, a batch reader asked for one row at a time", () => {
+    expect(pass([{ vouched: (r) => r !== 1 }, {}, { vouched: () => true }], 2)).toEqual(["A0", "b0", "C0", "a1", "b1", "C1"]);
+    expect(pass([{}, {}], 2)).toEqual(["a0", "b0", "a1", "b1"]);
   });
 });

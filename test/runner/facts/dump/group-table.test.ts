@@ -5,7 +5,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { dayName, type Period } from "../../../../countly/time.ts";
-import { type GroupFields, GroupTable, groupRows } from "../../../../runner/facts/dump/group-table.ts";
+import { dayGroupFields, type GroupFields, GroupTable, groupRows } from "../../../../runner/facts/dump/group-table.ts";
 import { sortRows } from "../../../../runner/facts/dump/raw-events.ts";
 
 const SEED = 20261201;
@@ -242,6 +242,37 @@ describe("GroupTable", () => {
     // group g is the g-th row, and came from group before[g] (the g-th added group is the one added g-th)
     expect([t.app(0), t.key(0), t.day(0), t.app(69_999)]).toEqual([0, 0, 19000, 2]);
     expect(adds[before[69_999]!]!.slice(0, 3)).toEqual([2, 99, t.day(69_999)]);
+  });
+
+  it("sortGroups gives each page the narrowest type of its new values (two fractional counts moved into one page free the other's doubles)", () => {
+    const t = new GroupTable();
+    // group 0 (first page) and group 69,999 (second page): the only fractional counts; both sort first (app 0, key 0)
+    for (let i = 0; i < 70_000; i++) t.add(i === 0 || i === 69_999 ? 0 : 1, 0, 19_000 + i, i === 0 || i === 69_999 ? 0.5 : 1, 1, 1);
+    t.done();
+    const before = t.bytes;
+    const order = t.sortGroups(["a", "b"], ["k"]);
+    expect([order[0], order[1]]).toEqual([0, 69_999]);
+    expect([t.c(0), t.c(1), t.c(2), t.c(69_999)]).toEqual([0.5, 0.5, 1, 1]);
+    // the second page's counts: 16-bit integers again instead of doubles
+    expect(before - t.bytes).toBe(6 * 65_536);
+  });
+
+  it(`dayGroupFields names every group's day as dayName does, for days near and far from the first one read, in any order (seed ${SEED}, 200 runs)`, () => {
+    const day = fc.oneof(fc.integer({ min: 19_990, max: 20_010 }), fc.integer({ min: -40_000, max: 80_000 }), fc.integer({ min: -100_000_000, max: 100_000_000 }));
+    fc.assert(
+      fc.property(fc.array(day, { minLength: 1, maxLength: 40 }), fc.array(fc.nat(), { maxLength: 80 }), (days, reads) => {
+        const t = new GroupTable();
+        for (const d of days) t.add(0, 0, d, 1, 1, 1);
+        t.done();
+        const fields = dayGroupFields(t, { text: () => "a" }, { text: () => "k" });
+        for (const r of reads) {
+          const g = r % t.size;
+          expect(fields.day(g)).toBe(dayName(t.day(g)));
+        }
+        for (let g = 0; g < t.size; g++) expect(fields.day(g)).toBe(dayName(t.day(g)));
+      }),
+      { seed: SEED, numRuns: 200 },
+    );
   });
 
   it("stores typical groups in ~20 bytes each once done (16-bit ids and days, integer counts, sums with fractions)", () => {

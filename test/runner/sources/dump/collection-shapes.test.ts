@@ -9,7 +9,7 @@ import { cloneDeep } from "../../../../fixtures/clone.ts";
 import { DB, type Doc } from "../../../../fixtures/dataset.ts";
 import { writeDump } from "../../../../fixtures/dump-writer.ts";
 import { generateDataset } from "../../../../fixtures/generate.ts";
-import { FIRST_DOCUMENTS, isSampled } from "../../../../runner/sources/dump/collection-shapes.ts";
+import { FIRST_DOCUMENTS, isSampled, nextSampled } from "../../../../runner/sources/dump/collection-shapes.ts";
 import { DumpSource } from "../../../../runner/sources/dump/dump-source.ts";
 
 const ds = generateDataset(11, { rawEvents: 900, apps: 2 });
@@ -52,5 +52,15 @@ describe("shape sampling", () => {
     const outcome = await rawEventsWith([...raw, ...Array.from({ length: 40 }, () => users).flat()]);
     expect(outcome.ok).toBe(false);
     if (!outcome.ok) expect(outcome.error).toMatch(/drill_events\.bson: its document 401 \(byte offset \d+\) .*has none of the fields a document of drill_events has/);
+  });
+});
+
+describe("nextSampled", () => {
+  it("is the first sampled index at or after the given one (where the batch pass stops a batch)", () => {
+    let next = Infinity;
+    for (let i = 20_000; i >= 0; i--) {
+      if (isSampled(i)) next = i;
+      if (next !== Infinity) expect(nextSampled(i), `index ${i}`).toBe(next);
+    }
   });
 });
