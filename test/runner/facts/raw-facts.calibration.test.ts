@@ -67,3 +67,22 @@ describe("memory budget charges of the other raw facts vs the bytes their values
     expectWithin2(r.charged, r.measured);
   });
 });
+
+describe("a budget the other raw facts pass", () => {
+  it("stops the scan naming the fact and what grew, with the same message on every run", async () => {
+    const ds = generateDataset(seed, { apps: 1, rawEvents: 10 });
+    const app = ds.apps[0]!.id;
+    ds.databases[DB.drill]!.drill_events = Array.from({ length: 5_000 }, (_, i) => ({ _id: `d${i}`, a: app, e: "[CLY]_custom", n: `Event ${pad(i)}`, ts: T0 + i * 1000, cd: new Date(T0 + i * 1000), sg: { method: "card" }, c: 1 })) as never;
+    const run = async () => {
+      const source = new FixtureSource(ds);
+      const basics = await source.open();
+      // not room for drillMeta's 10,000 rows (a key and a segment row per document)
+      const budget = new MemoryBudget(1024 * 1024);
+      const r = await source.computeFacts(new Map([["drillMeta", {}]]), { apps: basics.apps, period: {}, layout: basics.layout, databases: basics.databases, allApps: true, budget });
+      return r.drillMeta!.ok ? "passed" : r.drillMeta!.error;
+    };
+    const first = await run();
+    expect(first).toMatch(/the data needs more memory than the budget of 1M \(--max-memory\): drillMeta grew to [\d,]+ app\/key\/segment rows\. Narrow the run with --app/);
+    expect(await run()).toBe(first);
+  });
+});
