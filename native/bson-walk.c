@@ -131,17 +131,20 @@ static const u8 VALUE_SIZE[256] = {
  * found there is looked up in the layout and inserted where it was met. Longer names are
  * always looked up.
  */
-#define PREDICTED 64
+#define PREDICTED 60
 #define LOOK_AHEAD 4
 typedef struct {
   unsigned long long key;
+  /** The bytes of `key` (the name and its terminator) in a word read at a name. */
+  unsigned long long mask;
   i32 len;
   i32 slot;
 } Guess;
 typedef struct {
   i32 used;
   i32 unused[3];
-  Guess at[PREDICTED];
+  /** PREDICTED names, then LOOK_AHEAD - 1 entries that match nothing (the look-ahead reads them unchecked). */
+  Guess at[PREDICTED + LOOK_AHEAD - 1];
 } Guesses;
 // the loader gives each walker GUESS_BYTES for them (runner/sources/dump/bson-walk-native.ts)
 _Static_assert(sizeof(Guesses) <= 64 * 24, "Guesses outgrew GUESS_BYTES");
@@ -164,7 +167,8 @@ static void learn_name(Guesses *gs, i32 at, const u8 *name, i32 len, i32 slot) {
     gs->used = used + 1;
   }
   Guess *g = &gs->at[at];
-  g->key = read_u64(name) & name_mask(len);
+  g->mask = name_mask(len);
+  g->key = read_u64(name) & g->mask;
   g->len = len;
   g->slot = slot;
 }
@@ -189,10 +193,11 @@ static i32 walk(const u8 *restrict b, i32 start, i32 end, const Entry *restrict 
     i32 klen = -1;
     i32 slot;
     const unsigned long long word8 = read_u64(b + ks);
-    const i32 until = next + LOOK_AHEAD < gs->used ? next + LOOK_AHEAD : gs->used;
-    for (i32 i = next; i < until; i++) {
+    // (a match ending at the document's own terminator leaves p past `last`: its value is refused below, as the name scan would refuse it)
+    const i32 from = next < PREDICTED ? next : PREDICTED;
+    for (i32 i = from; i < from + LOOK_AHEAD; i++) {
       const Guess *g = &gs->at[i];
-      if ((word8 & name_mask(g->len)) == g->key && ks + g->len < last) {
+      if ((word8 & g->mask) == g->key) {
         // a name of the list, its terminator included
         klen = g->len;
         slot = g->slot;
@@ -258,8 +263,10 @@ static i32 walk(const u8 *restrict b, i32 start, i32 end, const Entry *restrict 
 /** Forgets the names learnt (a new walker). */
 __attribute__((export_name("guesses_clear"))) void guesses_clear(Guesses *gs) {
   gs->used = 0;
-  for (i32 i = 0; i < PREDICTED; i++) {
-    gs->at[i].key = 0;
+  for (i32 i = 0; i < PREDICTED + LOOK_AHEAD - 1; i++) {
+    // matches nothing: no word under this mask is ~0
+    gs->at[i].key = ~0ULL;
+    gs->at[i].mask = 0;
     gs->at[i].len = 0;
     gs->at[i].slot = -1;
   }

@@ -4,9 +4,9 @@
 // counts those ids, and calls subKeys itself for a document the kernel left to it. This side
 // mirrors the interner's strings into the arena as the reader learns them, so the kernel
 // finds the same ids.
-import { utf8Bytes, type FieldLayout, type StringInterner } from "../../sources/dump/bson-fields.ts";
+import type { FieldLayout, StringInterner } from "../../sources/dump/bson-fields.ts";
 import { WALK_BATCH, type Arena, type WalkedBatch } from "../../sources/dump/bson-walk-native.ts";
-import { align, STR_BYTES, StringTable, tableEntries } from "./raw-events-kernel.ts";
+import { align, MirroredStrings, STR_BYTES, StringTable, tableEntries } from "./raw-events-kernel.ts";
 
 /** Fields of DrillMetaKernel (native/raw-facts.c), as int32 indexes. */
 const K = {
@@ -41,22 +41,18 @@ export class DrillMetaKernel {
   readonly ids: Int32Array;
   private readonly arena: Arena;
   private readonly lease: number;
-  private readonly table: StringTable;
+  private readonly mirror: MirroredStrings;
   /** The batch computed, and the first row computed (rows before it are not). */
   private serial = -1;
   private from = 0;
   /** Keys mirrored since the rows were computed: rows after the one JavaScript read are computed again. */
   private stale = false;
-  private mirrored = 0;
-  private bytesAt: number;
-  private readonly bytesEnd: number;
-  private full = false;
 
   private constructor(
     private readonly walker: WalkedBatch,
     private readonly at0: number,
     layout: FieldLayout,
-    private readonly segments: StringInterner,
+    segments: StringInterner,
   ) {
     const arena = (this.arena = walker.arena);
     this.lease = arena.lease;
@@ -84,10 +80,7 @@ export class DrillMetaKernel {
     const entries = tableEntries(MAX_SEGMENTS);
     f[K.segments] = take(entries * STR_BYTES);
     f[K.segmentsMask] = entries - 1;
-    this.table = new StringTable(arena.x, f, f[K.segments], entries - 1, K.segmentsEvery);
-    this.bytesAt = p;
-    this.bytesEnd = p + SEGMENT_BYTES;
-    this.learn();
+    this.mirror = new MirroredStrings(arena.heap, new StringTable(arena.x, f, f[K.segments], entries - 1, K.segmentsEvery), segments, p, SEGMENT_BYTES, MAX_SEGMENTS);
   }
 
   private static bytes(): number {
@@ -118,21 +111,9 @@ export class DrillMetaKernel {
     return row >= this.from && this.found[row]! >= 0;
   }
 
-  /** After JavaScript listed a document's keys: mirrors the keys the interner learnt (in id order, while there is room). */
+  /** After JavaScript listed a document's keys: mirrors the keys the interner learnt. */
   learn(): void {
-    const heap = this.arena.heap;
-    while (!this.full && this.mirrored < this.segments.size) {
-      const bytes = utf8Bytes(this.segments.text(this.mirrored));
-      if (this.mirrored >= MAX_SEGMENTS || this.bytesAt + bytes.length > this.bytesEnd) {
-        this.full = true;
-        break;
-      }
-      heap.set(bytes, this.bytesAt);
-      this.table.put(this.bytesAt, bytes.length, this.mirrored);
-      this.bytesAt += bytes.length;
-      this.mirrored++;
-      this.stale = true;
-    }
+    if (this.mirror.learn()) this.stale = true;
   }
 }
 

@@ -91,6 +91,44 @@ export class StringTable {
   }
 }
 
+/** An interner's strings mirrored in id order into a StringTable, their bytes in the arena: at most `max` strings in `bytes` bytes from `at` (a string not mirrored makes its documents JavaScript's). */
+export class MirroredStrings {
+  private mirrored = 0;
+  private full = false;
+  private at: number;
+  private readonly end: number;
+
+  constructor(
+    private readonly heap: Uint8Array,
+    private readonly table: StringTable,
+    private readonly strings: StringInterner,
+    at: number,
+    bytes: number,
+    private readonly max: number,
+  ) {
+    this.at = at;
+    this.end = at + bytes;
+    this.learn();
+  }
+
+  /** Mirrors the strings interned since the last call, while there is room; true when it mirrored any. */
+  learn(): boolean {
+    const before = this.mirrored;
+    while (!this.full && this.mirrored < this.strings.size) {
+      const bytes = utf8Bytes(this.strings.text(this.mirrored));
+      if (this.mirrored >= this.max || this.at + bytes.length > this.end) {
+        this.full = true;
+        break;
+      }
+      this.heap.set(bytes, this.at);
+      this.table.put(this.at, bytes.length, this.mirrored);
+      this.at += bytes.length;
+      this.mirrored++;
+    }
+    return this.mirrored !== before;
+  }
+}
+
 export class RawEventsKernel implements KernelPlacement {
   /** Per row of the last rows computed: the app ScopeApps.place gives (-1: none) and its day; counts 1 when rawEvents counts the document (then its values below), 0 when it skips it. */
   readonly app: Int32Array;
@@ -114,11 +152,7 @@ export class RawEventsKernel implements KernelPlacement {
   private readonly zones: Float64Array;
   private readonly zoneIds: Int32Array;
   private readonly zonesMask: number;
-  private readonly keyTable: StringTable;
-  private keyBytesAt: number;
-  private readonly keyBytesEnd: number;
-  private mirrored = 0;
-  private full = false;
+  private readonly keyMirror: MirroredStrings;
 
   private readonly arena: Arena;
 
@@ -127,7 +161,7 @@ export class RawEventsKernel implements KernelPlacement {
     private readonly at: number,
     layout: FieldLayout,
     private readonly apps: ScopeApps,
-    private readonly keys: StringInterner,
+    keys: StringInterner,
     customKey: number,
     appBytes: readonly Uint8Array[],
   ) {
@@ -195,11 +229,9 @@ export class RawEventsKernel implements KernelPlacement {
     const keyEntries = tableEntries(MAX_KEYS);
     f[K.keys] = take(keyEntries * STR_BYTES);
     f[K.keysMask] = keyEntries - 1;
-    this.keyTable = new StringTable(x, f, f[K.keys], keyEntries - 1, K.keysEvery);
+    const keyTable = new StringTable(x, f, f[K.keys], keyEntries - 1, K.keysEvery);
     f[K.customKey] = customKey;
-    this.keyBytesAt = p;
-    this.keyBytesEnd = p + KEY_BYTES;
-    this.learnKeys();
+    this.keyMirror = new MirroredStrings(heap, keyTable, keys, p, KEY_BYTES, MAX_KEYS);
   }
 
   /** The bytes a kernel of `apps` takes in an arena. */
@@ -255,7 +287,7 @@ export class RawEventsKernel implements KernelPlacement {
   /** After JavaScript read a document the kernel left to it: the offset it cached for `app` (-1: none placed), the keys it added. */
   learn(app: number): void {
     if (app >= 0) this.learnZone(app);
-    if (this.keys.size !== this.mirrored) this.learnKeys();
+    this.keyMirror.learn();
   }
 
   /**
@@ -285,22 +317,5 @@ export class RawEventsKernel implements KernelPlacement {
     this.zones[i * 3] = quarter;
     this.zones[i * 3 + 1] = offset;
     this.zoneIds[i * 6 + 4] = zone;
-  }
-
-  /** Mirrors the keys interned since the last call, in id order, while there is room (a key not mirrored makes its documents JavaScript's). */
-  private learnKeys(): void {
-    const x = this.arena.x;
-    const heap = this.arena.heap;
-    while (!this.full && this.mirrored < this.keys.size) {
-      const bytes = utf8Bytes(this.keys.text(this.mirrored));
-      if (this.mirrored >= MAX_KEYS || this.keyBytesAt + bytes.length > this.keyBytesEnd) {
-        this.full = true;
-        break;
-      }
-      heap.set(bytes, this.keyBytesAt);
-      this.keyTable.put(this.keyBytesAt, bytes.length, this.mirrored);
-      this.keyBytesAt += bytes.length;
-      this.mirrored++;
-    }
   }
 }

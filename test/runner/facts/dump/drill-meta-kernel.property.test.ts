@@ -14,10 +14,9 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { drillMetaKernelCounts } from "../../../../runner/facts/dump/drill-meta-kernel.ts";
 import type { FactName } from "../../../../runner/facts/types.ts";
-import { scanBsonFields } from "../../../../runner/sources/dump/bson-file-scanner.ts";
 import { SCANNER_ENV, scannerChoice } from "../../../../runner/sources/dump/bson-walk-native.ts";
-import { computeFactsByScanning } from "../../../../runner/sources/scan-plan.ts";
 import { concat, documentOf, element, int32le } from "../../../support/bson-bytes.ts";
+import { scanRawFacts } from "../../../support/raw-facts-scan.ts";
 
 const SEED = 20261205;
 const APPS = [
@@ -141,20 +140,8 @@ afterAll(async () => {
 });
 
 /** The facts over the file read with `scanner` (each value, or the pass's error). */
-async function collect(scanner: "wasm" | "js", file: string, order: FactName[], chunkSize: number): Promise<unknown> {
-  const before = process.env[SCANNER_ENV];
-  process.env[SCANNER_ENV] = scanner;
-  try {
-    const scope = { apps: APPS, period: {}, layout: { events: "current", drill: "current", views: "current" }, databases: { countly: "countly", drill: "countly_drill" }, allApps: true } as const;
-    const catalog = { collections: { countly: [], countly_drill: ["drill_events"] }, eventLists: {} };
-    return await computeFactsByScanning(new Map(order.map((f) => [f, {}])), scope, catalog, async (_ref, prepare) => {
-      const what = prepare();
-      if (what) await scanBsonFields(file, what.layout, what.visit, { chunkSize });
-    }, (_ref, e) => `${(e as Error).name}: ${(e as Error).message}`);
-  } finally {
-    if (before === undefined) delete process.env[SCANNER_ENV];
-    else process.env[SCANNER_ENV] = before;
-  }
+function collect(scanner: "wasm" | "js", file: string, order: FactName[], chunkSize: number): Promise<unknown> {
+  return scanRawFacts(scanner, file, order, { apps: APPS, period: {}, params: {}, chunkSize });
 }
 
 /** The wasm scanner is built here (else bson-walk-native.test.ts fails in CI for that). */

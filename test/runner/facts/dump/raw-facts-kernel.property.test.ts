@@ -16,9 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { kernelCounts } from "../../../../runner/facts/dump/raw-events-kernel.ts";
 import type { FactName } from "../../../../runner/facts/types.ts";
 import type { Period } from "../../../../countly/time.ts";
-import { scanBsonFields } from "../../../../runner/sources/dump/bson-file-scanner.ts";
 import { SCANNER_ENV, scannerChoice } from "../../../../runner/sources/dump/bson-walk-native.ts";
-import { computeFactsByScanning } from "../../../../runner/sources/scan-plan.ts";
+import { scanRawFacts } from "../../../support/raw-facts-scan.ts";
 
 const SEED = 20261204;
 const APPS = [
@@ -56,20 +55,8 @@ afterAll(async () => {
 });
 
 /** Every requested fact over the file read with `scanner`, facts in `order` (each value, or the pass's error). */
-async function collect(scanner: "wasm" | "js", file: string, order: FactName[], period: Period, chunkSize: number): Promise<unknown> {
-  const before = process.env[SCANNER_ENV];
-  process.env[SCANNER_ENV] = scanner;
-  try {
-    const scope = { apps: APPS, period, layout: { events: "current", drill: "current", views: "current" }, databases: { countly: "countly", drill: "countly_drill" }, allApps: true } as const;
-    const catalog = { collections: { countly: [], countly_drill: ["drill_events"] }, eventLists: {} };
-    return await computeFactsByScanning(new Map(order.map((f) => [f, { tailMinutes: 5 }])), scope, catalog, async (_ref, prepare) => {
-      const what = prepare();
-      if (what) await scanBsonFields(file, what.layout, what.visit, { chunkSize });
-    }, (_ref, e) => `${(e as Error).name}: ${(e as Error).message}`);
-  } finally {
-    if (before === undefined) delete process.env[SCANNER_ENV];
-    else process.env[SCANNER_ENV] = before;
-  }
+function collect(scanner: "wasm" | "js", file: string, order: FactName[], period: Period, chunkSize: number): Promise<unknown> {
+  return scanRawFacts(scanner, file, order, { apps: APPS, period, params: { tailMinutes: 5 }, chunkSize });
 }
 
 describe(`the raw facts beside rawEvents' batch kernel (fast-check seed ${SEED})`, () => {
