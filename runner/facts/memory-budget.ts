@@ -15,7 +15,7 @@
 export const DEFAULT_MAX_MEMORY = 1024 * 1024 * 1024;
 
 /** What a fact holds more of as the data grows. */
-export type Growth = "apps" | "event keys" | "segment values" | "days" | "app/event/day groups" | "rows" | "pairs";
+export type Growth = "apps" | "event keys" | "segment values" | "days" | "app/event/day groups" | "rows" | "pairs" | "app/key/segment rows" | "drill_meta documents" | "app/view/day rows" | "app/day rows";
 
 export class MemoryBudgetError extends Error {
   constructor(message: string) {
@@ -28,18 +28,28 @@ export class MemoryBudgetError extends Error {
  * Per-item charges, each measured by memory-budget.calibration.test.ts (heapUsed deltas
  * after gc(), typed arrays by their bytes) and kept within a factor of 2 of what it charges:
  * - EVENT_LIST_KEY_BYTES (+ its length): a key string in an app's event list, with its array slot;
- * - CATALOG_ROW_BYTES: one app/event row of the event catalog (object and Map entry);
  * - KEY_REFERENCE_BYTES: one more reference to a key already held;
  * - GROUP_BYTES: one app/event/day group of a GroupTable (group-table.ts: ~20 bytes of columns
  *   for typical data, the index while groups are added, the 4-byte order kept for the checks);
  * - INTERNED_KEY_BYTES (+ 3 per UTF-8 byte): a distinct event key of the raw events
  *   (StringInterner: its bytes, hash slots and decoded string).
+ * GROUP_BYTES also stands for an app/event row of the event catalog (a GroupTable group of day 0).
+ * The other raw facts, measured on their collectors' values (raw-facts.calibration.test.ts):
+ * - DRILL_META_ROW_BYTES: a row of drillMeta's `seen` (app, drill_meta key, segment key?):
+ *   its columns while counted, its object at the end;
+ * - DRILL_META_DOC_BYTES (+ SEGMENT_PATH_BYTES per segment key): a `countly_drill.drill_meta` document;
+ * - RAW_VIEW_ROW_BYTES: a rawViews row (app, view, day) with its index entries;
+ * - RAW_SESSION_ROW_BYTES: a rawSessions row (app, day) with its index entries.
  */
 export const EVENT_LIST_KEY_BYTES = 54;
-export const CATALOG_ROW_BYTES = 96;
 export const KEY_REFERENCE_BYTES = 8;
 export const GROUP_BYTES = 40;
 export const INTERNED_KEY_BYTES = 64;
+export const DRILL_META_ROW_BYTES = 160;
+export const DRILL_META_DOC_BYTES = 250;
+export const SEGMENT_PATH_BYTES = 40;
+export const RAW_VIEW_ROW_BYTES = 200;
+export const RAW_SESSION_ROW_BYTES = 400;
 
 /** Charges the apps' event lists (`countly.events` `list`, read while opening the source). */
 export function chargeEventLists(budget: MemoryBudget, lists: Readonly<Record<string, readonly string[]>>): void {

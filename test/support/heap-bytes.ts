@@ -17,3 +17,15 @@ export function held<T>(make: () => T): { bytes: number; value: T } {
   const after = process.memoryUsage();
   return { bytes: after.heapUsed + after.arrayBuffers - (before.heapUsed + before.arrayBuffers), value };
 }
+
+/** held() of an async `make`: the bytes its resolved value holds, the garbage of making it collected. */
+export async function heldAfter<T>(make: () => Promise<T>): Promise<{ bytes: number; value: T }> {
+  gc();
+  gc();
+  const before = process.memoryUsage();
+  const value = await make();
+  gc();
+  gc();
+  const after = process.memoryUsage();
+  return { bytes: after.heapUsed + after.arrayBuffers - (before.heapUsed + before.arrayBuffers), value };
+}

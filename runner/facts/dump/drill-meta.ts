@@ -10,6 +10,7 @@ import type { DrillMetaDoc, FactScope } from "../types.ts";
 import { dayNumberInPeriod, drillCollections, scopeApps } from "./drill.ts";
 import { drillMetaKernelFor } from "./drill-meta-kernel.ts";
 import { listeningRawIds } from "./raw-ids.ts";
+import { DRILL_META_DOC_BYTES, DRILL_META_ROW_BYTES, MemoryBudget, SEGMENT_PATH_BYTES } from "../memory-budget.ts";
 
 export const drillMetaFromDump: DumpCollector<"drillMeta"> = {
   fact: "drillMeta",
@@ -33,6 +34,11 @@ export const drillMetaFromDump: DumpCollector<"drillMeta"> = {
     let maxCd: number | undefined;
     const dayInPeriod = dayNumberInPeriod(scope.period);
     const everyDay = scope.period.from === undefined && scope.period.to === undefined;
+    // charged as the rows are added (memory-budget.ts): the counts' columns now, a row object of `seen` at the end
+    const rowsHeld = (scope.budget ?? new MemoryBudget()).meter("drillMeta", "app/key/segment rows", DRILL_META_ROW_BYTES);
+    const charge = (): void => {
+      if (counts.size > rowsHeld.count) rowsHeld.add(counts.size - rowsHeld.count);
+    };
     return {
       reader(layout) {
         const A = layout.slot("a");
@@ -79,6 +85,7 @@ export const drillMetaFromDump: DumpCollector<"drillMeta"> = {
             k?.learn();
           }
           for (let i = 0; i < found; i++) counts.count(counts.segmentRow(row, segs[at + i]!, day), cd, day);
+          charge();
         };
       },
       finish() {
@@ -103,10 +110,12 @@ export const drillMetaDocsFromDump: DumpCollector<"drillMetaDocs"> = {
   },
   start(scope, catalog) {
     const docs: DrillMetaDoc[] = [];
+    const docsHeld = (scope.budget ?? new MemoryBudget()).meter("drillMetaDocs", "drill_meta documents", DRILL_META_DOC_BYTES);
     return recordVisitor({
       visit(doc) {
         const d = drillMetaDoc(doc);
         if (d) docs.push(d);
+        if (d) docsHeld.add(1, DRILL_META_DOC_BYTES + SEGMENT_PATH_BYTES * d.segments.length);
       },
       finish: () => drillMetaDocsFact(drillMetaRef(scope, catalog) !== undefined, docs),
     });

@@ -4,16 +4,23 @@
 // Legacy hashed names are resolved with every key the `countly.events` documents name
 // anywhere (not only `list`), so an event missing from the list can still be named.
 // The `events_data` documents (one per app, event, segment and month: the many) are read
-// from their bytes (app, key and month interned); the rest take the decoded path.
+// from their bytes (app, key and month interned); the rest take the decoded path. Either
+// way a current-layout document counts in a GroupTable, one group per app and key (its
+// documents counted, its month documents in `c`), whose rows are made only for the case
+// that reads them (group-rows.ts): ~25 bytes per app and key held through the run instead
+// of a row object and a Map entry (~100), on 2,000 apps of 500 events a quarter of the
+// run's heap.
 import { eventHash } from "../../../countly/hash.ts";
 import { eventKeysNamed, eventsDocApp, readEventsDoc } from "../../../countly/events-doc.ts";
 import { COLLECTIONS, legacyDrillHash, legacyEventsHash } from "../../../countly/layout.ts";
 import { type Attribution, hashIndex, INTERNAL_KEYS } from "../attribution.ts";
 import type { CollectionRef, DumpCollector } from "../collector.ts";
 import { type DocFields, StringInterner } from "../../sources/dump/bson-fields.ts";
-import { CATALOG_ROW_BYTES, EVENT_LIST_KEY_BYTES, KEY_REFERENCE_BYTES, MemoryBudget } from "../memory-budget.ts";
-import type { EventDataKey, EventDrillKey, EventListEntry } from "../types.ts";
+import { EVENT_LIST_KEY_BYTES, GROUP_BYTES, KEY_REFERENCE_BYTES, MemoryBudget } from "../memory-budget.ts";
+import { defineRows } from "../group-rows.ts";
+import type { EventCatalogFact, EventDataKey, EventDrillKey, EventListEntry } from "../types.ts";
 import { eventCollections } from "./event-docs.ts";
+import { GroupTable, groupRows } from "./group-table.ts";
 
 export const eventCatalogFromDump: DumpCollector<"eventCatalog"> = {
   fact: "eventCatalog",
@@ -32,14 +39,13 @@ export const eventCatalogFromDump: DumpCollector<"eventCatalog"> = {
     const entries: EventListEntry[] = [];
     /** app id -> every key its events document names. */
     const named: Record<string, string[]> = {};
-    const current = new Map<string, EventDataKey>();
     /** legacy collection name -> documents / month documents. */
     const legacy = new Map<string, { docs: number; monthDocs: number }>();
     // What grows with event names, charged to the run's budget: per app, its list and named
     // keys (a reference each, a string for each key not seen before); one row per app and key with data.
     const budget = scope.budget ?? new MemoryBudget();
     const appsHeld = budget.meter("eventCatalog", "apps", 0);
-    const rowsHeld = budget.meter("eventCatalog", "event keys", CATALOG_ROW_BYTES);
+    const rowsHeld = budget.meter("eventCatalog", "event keys", GROUP_BYTES);
 
     // One string per distinct key and segment name: every app's events document names
     // the same keys and segments again (decoded as new strings each), and the entries live
@@ -58,7 +64,17 @@ export const eventCatalogFromDump: DumpCollector<"eventCatalog"> = {
       for (const k of Object.keys(r)) r[k] = r[k]!.map(pooled);
       return r;
     };
-    const newRow = (): void => rowsHeld.add();
+    // current layout: a group per (app id, key id), all on day 0; its one collection of aggregated documents (events_data: eventCollections)
+    const appIds = new StringInterner();
+    const keyIds = new StringInterner();
+    const groups = new GroupTable();
+    let dataCollection = "";
+    const count = (app: number, key: number, month: boolean, collection: string): void => {
+      dataCollection = collection;
+      const before = groups.size;
+      groups.add(app, key, 0, month ? 1 : 0, 0, 0);
+      if (groups.size !== before) rowsHeld.add();
+    };
     const visit = (doc: Record<string, unknown>, from: CollectionRef): void => {
         if (from.name === COLLECTIONS.events) {
           const app = eventsDocApp(doc);
@@ -79,25 +95,13 @@ export const eventCatalogFromDump: DumpCollector<"eventCatalog"> = {
           return;
         }
         if (typeof doc.a !== "string" || typeof doc.e !== "string" || doc.e === "all" || !apps.has(doc.a)) return;
-        const id = `${doc.a}\u0000${doc.e}`;
-        let row = current.get(id);
-        if (row === undefined) {
-          newRow();
-          row = { app: doc.a, key: doc.e, collection: `${from.db}.${from.name}`, monthDocs: 0, docs: 0 };
-        }
-        row.docs++;
-        if (isMonth) row.monthDocs++;
-        current.set(id, row);
+        count(appIds.add(doc.a), keyIds.add(doc.e), isMonth, `${from.db}.${from.name}`);
     };
 
-    // the byte path: (app id, key id) -> the row of `current`
-    const appIds = new StringInterner();
-    const keyIds = new StringInterner();
+    // the byte path
     const monthIds = new StringInterner();
     const appInScope: boolean[] = [];
     const monthIsMonth: boolean[] = [];
-    const rows = new Map<number, EventDataKey>();
-    const KEY_IDS = 2 ** 26;
 
     return {
       reader(layout, from) {
@@ -117,34 +121,15 @@ export const eventCatalogFromDump: DumpCollector<"eventCatalog"> = {
           if (keyIds.text(key) === "all") return;
           const month = doc.intern(M, monthIds);
           while (monthIsMonth.length <= month) monthIsMonth.push(!monthIds.text(monthIsMonth.length).endsWith(":0"));
-          if (key >= KEY_IDS) return decoded(doc);
-          const id = app * KEY_IDS + key;
-          let row = rows.get(id);
-          if (row === undefined) {
-            newRow();
-            rows.set(id, (row = { app: appIds.text(app), key: keyIds.text(key), collection, monthDocs: 0, docs: 0 }));
-          }
-          row.docs++;
-          if (monthIsMonth[month]) row.monthDocs++;
+          count(app, key, monthIsMonth[month]!, collection);
         };
       },
       finish() {
         const index = hashedNames ? hashIndex(scope.apps, { ...catalog.eventLists, ...mergeLists(catalog.eventLists, named) }) : new Map<string, Attribution>();
         const unresolved: string[] = [];
         const others = hashedNames ? otherAppsHashes(catalog.eventLists, scope.apps.map((a) => a.id)) : new Set<string>();
-        // the rows of both paths, one per app and key
-        const data: EventDataKey[] = [...rows.values()];
-        if (current.size > 0) {
-          const byText = new Map(data.map((r) => [`${r.app}\u0000${r.key}`, r]));
-          for (const [text, r] of current) {
-            const same = byText.get(text);
-            if (same === undefined) data.push(r);
-            else {
-              same.docs += r.docs;
-              same.monthDocs += r.monthDocs;
-            }
-          }
-        }
+        // legacy: a row per hashed collection (below)
+        const data: EventDataKey[] = [];
         const countly = scope.databases.countly;
         if (scope.layout.events === "legacy") {
           // Every hashed collection, documents or not (an empty one is still "no data").
@@ -172,12 +157,23 @@ export const eventCatalogFromDump: DumpCollector<"eventCatalog"> = {
           }
         }
         const byAppKey = <T extends { app: string; key: string }>(a: T, b: T) => (a.app < b.app ? -1 : a.app > b.app ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
-        return {
+        const value: EventCatalogFact = {
           apps: entries.sort((a, b) => (a.app < b.app ? -1 : a.app > b.app ? 1 : 0)),
           data: data.sort(byAppKey),
           drill: drill.sort(byAppKey),
           unresolved: unresolved.sort(),
         };
+        if (scope.layout.events === "legacy") return value;
+        // current: the groups' rows, in byAppKey's order (sortedBy: app, key; one group each), made when read
+        groups.done();
+        const fields = {
+          app: (g: number) => appIds.text(groups.app(g)),
+          key: (g: number) => keyIds.text(groups.key(g)),
+          collection: () => dataCollection,
+          monthDocs: (g: number) => groups.c(g),
+          docs: (g: number) => groups.docs(g),
+        };
+        return defineRows(value, "data", groupRows(groups, appIds.texts, keyIds.texts, fields));
       },
     };
   },

@@ -11,6 +11,7 @@ import type { RawSessionDay } from "../types.ts";
 import { dayNumberInPeriod, drillCollections, drillPlacer, scopeApps } from "./drill.ts";
 import { kindFilter, listeningRawIds } from "./raw-ids.ts";
 import { sortRows } from "./raw-events.ts";
+import { MemoryBudget, RAW_SESSION_ROW_BYTES } from "../memory-budget.ts";
 
 export const rawSessionsFromDump: DumpCollector<"rawSessions"> = {
   fact: "rawSessions",
@@ -29,6 +30,7 @@ export const rawSessionsFromDump: DumpCollector<"rawSessions"> = {
     const names = new StringInterner();
     /** Per scope app: day number -> its row (current layout). */
     const byApp: Map<number, RawSessionDay>[] = [];
+    const rowsHeld = (scope.budget ?? new MemoryBudget()).meter("rawSessions", "app/day rows", RAW_SESSION_ROW_BYTES);
 
     const row = (app: string, day: string): RawSessionDay => {
       const id = `${app}\u0000${day}`;
@@ -36,6 +38,7 @@ export const rawSessionsFromDump: DumpCollector<"rawSessions"> = {
       if (!r) {
         r = { app, day, sessions: 0, begins: 0, bySource: {}, beginsBySource: {} };
         days.set(id, r);
+        rowsHeld.add();
       }
       return r;
     };

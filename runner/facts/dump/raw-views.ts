@@ -11,6 +11,7 @@ import type { RawViewDay } from "../types.ts";
 import { dayNumberInPeriod, drillCollections, drillPlacer, scopeApps } from "./drill.ts";
 import { kindFilter, listeningRawIds } from "./raw-ids.ts";
 import { sortRows } from "./raw-events.ts";
+import { MemoryBudget, RAW_VIEW_ROW_BYTES } from "../memory-budget.ts";
 
 export const rawViewsFromDump: DumpCollector<"rawViews"> = {
   fact: "rawViews",
@@ -27,6 +28,7 @@ export const rawViewsFromDump: DumpCollector<"rawViews"> = {
     const noName = views.add("");
     /** Per scope app: view id -> day number -> its row (current layout). */
     const byApp: Map<number, Map<number, RawViewDay>>[] = [];
+    const rowsHeld = (scope.budget ?? new MemoryBudget()).meter("rawViews", "app/view/day rows", RAW_VIEW_ROW_BYTES);
     return {
       reader(layout, from) {
         const N = layout.slot("n");
@@ -71,6 +73,7 @@ export const rawViewsFromDump: DumpCollector<"rawViews"> = {
       if (!r) {
         r = { app, view, day, events: 0, visits: 0 };
         rows.set(id, r);
+        rowsHeld.add();
       }
       return r;
     }

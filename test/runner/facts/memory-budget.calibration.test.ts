@@ -5,7 +5,7 @@
 // by their own byte counts.
 import { describe, expect, it } from "vitest";
 import { GroupTable } from "../../../runner/facts/dump/group-table.ts";
-import { CATALOG_ROW_BYTES, EVENT_LIST_KEY_BYTES, GROUP_BYTES, INTERNED_KEY_BYTES, KEY_REFERENCE_BYTES } from "../../../runner/facts/memory-budget.ts";
+import { EVENT_LIST_KEY_BYTES, GROUP_BYTES, INTERNED_KEY_BYTES, KEY_REFERENCE_BYTES } from "../../../runner/facts/memory-budget.ts";
 import { StringInterner } from "../../../runner/sources/dump/bson-fields.ts";
 import { held } from "../../support/heap-bytes.ts";
 
@@ -71,18 +71,23 @@ describe("memory budget charges vs the bytes held", () => {
     expectWithin2(charge, bytes / N);
   });
 
-  it(`CATALOG_ROW_BYTES (${CATALOG_ROW_BYTES}) per app/event row of the event catalog, KEY_REFERENCE_BYTES (${KEY_REFERENCE_BYTES}) per reference to a key held already`, () => {
-    const apps = Array.from({ length: 200 }, (_, i) => decoded(`65f0c0ffee${String(i).padStart(14, "0")}`));
+  it(`GROUP_BYTES (${GROUP_BYTES}) per app/event row of the event catalog (a group of day 0 counting documents), KEY_REFERENCE_BYTES (${KEY_REFERENCE_BYTES}) per reference to a key held already`, () => {
     const keys = Array.from({ length: 1000 }, (_, i) => decoded(keyOf(i)));
-    const rows = held(() => {
-      const m = new Map<number, { app: string; key: string; collection: string; monthDocs: number; docs: number }>();
-      for (let i = 0; i < N; i++) m.set(i * 7, { app: apps[i % 200]!, key: keys[i % 1000]!, collection: "countly.events_data", monthDocs: i % 3, docs: i % 5 });
-      return m;
-    });
+    // as event-catalog.ts fills it: a group per app and key, month documents in c
+    const catalog = new GroupTable();
+    let peak = 0;
+    for (let i = 0; i < N; i++) {
+      catalog.add(i % 200, Math.floor(i / 200), 0, i % 3 === 0 ? 0 : 1, 0, 0);
+      if ((i & 0xfff) === 0) peak = Math.max(peak, catalog.bytes);
+    }
+    peak = Math.max(peak, catalog.bytes);
+    catalog.done();
+    const ORDER = 4;
+    const perRow = { adding: peak / N, done: catalog.bytes / N + ORDER };
     const refs = held(() => Array.from({ length: N }, (_, i) => keys[i % 1000]!));
-    console.log(`bytes per catalog row: ${rows.bytes / N}, per key reference: ${refs.bytes / N}; charges ${CATALOG_ROW_BYTES}, ${KEY_REFERENCE_BYTES}`);
-    expect(rows.value.size + refs.value.length).toBe(2 * N);
-    expectWithin2(CATALOG_ROW_BYTES, rows.bytes / N);
+    console.log(`bytes per catalog row: ${JSON.stringify(perRow)}, per key reference: ${refs.bytes / N}; charges ${GROUP_BYTES}, ${KEY_REFERENCE_BYTES}`);
+    expect(catalog.size + refs.value.length).toBe(2 * N);
+    for (const m of Object.values(perRow)) expectWithin2(GROUP_BYTES, m);
     expectWithin2(KEY_REFERENCE_BYTES, refs.bytes / N);
   });
 });
