@@ -134,21 +134,35 @@ export class DrillMetaCounts {
    * texts (each interner's texts sorted once). A text holding U+0000 (which DrillMetaTable's key
    * joins app and key with) takes the DrillMetaTable way.
    */
-  fact(apps: readonly string[], keys: readonly string[], segments: readonly string[], maxCd: number | undefined): DrillMetaFact {
+  fact(apps: readonly string[], keys: readonly string[], segments: readonly string[], maxCd: number | undefined, sortKeysBelow = 2 ** 53): DrillMetaFact {
     if (apps.some(hasNul) || keys.some(hasNul)) return this.viaTable(apps, keys, segments, maxCd);
     const n = this.size;
     const appRank = ranks(apps);
     const keyRank = ranks(keys);
     const segmentRank = ranks(segments);
-    // (app, key, segment) by rank; a key's own row (segment -1) before its segments
+    // (app, key, segment) by rank, a key's own row (segment -1) before its segments: one
+    // integer per row, sorted natively, where every such integer is below 2^53 (`sortKeysBelow`:
+    // tests lower it to take the other way), else by comparing the ranks
+    const keySpan = keys.length;
+    const segmentSpan = segments.length + 1;
     const order = new Int32Array(n);
-    const segmentOf = new Int32Array(n);
-    for (let r = 0; r < n; r++) {
-      order[r] = r;
-      const s = this.segment[r]!;
-      segmentOf[r] = s < 0 ? -1 : segmentRank[s]!;
+    if (apps.length * keySpan * segmentSpan * n < sortKeysBelow) {
+      const sortKeys = new Float64Array(n);
+      for (let r = 0; r < n; r++) {
+        const s = this.segment[r]!;
+        sortKeys[r] = ((appRank[this.app[r]!]! * keySpan + keyRank[this.key[r]!]!) * segmentSpan + (s < 0 ? 0 : segmentRank[s]! + 1)) * n + r;
+      }
+      sortKeys.sort();
+      for (let i = 0; i < n; i++) order[i] = sortKeys[i]! % n;
+    } else {
+      const segmentOf = new Int32Array(n);
+      for (let r = 0; r < n; r++) {
+        order[r] = r;
+        const s = this.segment[r]!;
+        segmentOf[r] = s < 0 ? -1 : segmentRank[s]!;
+      }
+      order.sort((x, y) => appRank[this.app[x]!]! - appRank[this.app[y]!]! || keyRank[this.key[x]!]! - keyRank[this.key[y]!]! || segmentOf[x]! - segmentOf[y]!);
     }
-    order.sort((x, y) => appRank[this.app[x]!]! - appRank[this.app[y]!]! || keyRank[this.key[x]!]! - keyRank[this.key[y]!]! || segmentOf[x]! - segmentOf[y]!);
     const seen: DrillMetaSeen[] = new Array(n);
     for (let i = 0; i < n; i++) {
       const r = order[i]!;
