@@ -1,5 +1,5 @@
 // `countly-check fixture`: a generated Countly dataset, optionally corrupted, written as a mongodump folder.
-import { CORRUPTIONS, applyCorruptions } from "../../fixtures/corruptions.ts";
+import { CORRUPTIONS, CorruptionOrderError, applyCorruptions } from "../../fixtures/corruptions.ts";
 import { writeDump } from "../../fixtures/dump-writer.ts";
 import { BUILDS, buildOf, layoutOfBuild, type Build } from "../../fixtures/dataset.ts";
 import { generateDataset } from "../../fixtures/generate.ts";
@@ -42,7 +42,15 @@ export async function fixtureCommand(argv: string[], io: CliIO): Promise<number>
     const layouts = CORRUPTIONS[name]!.layouts;
     if (layouts && !layouts.includes(layout)) throw new UsageError(`corruption "${name}" applies to the ${layouts.join(" and ")} layout only, not --layout ${layout}`);
   }
-  const dataset = applyCorruptions(generateDataset(seed, { layout, ...(build ? { build } : {}), ...(rawEvents ? { rawEvents } : {}) }), values.corrupt ?? []);
+  const generated = generateDataset(seed, { layout, ...(build ? { build } : {}), ...(rawEvents ? { rawEvents } : {}) });
+  let dataset: typeof generated;
+  try {
+    dataset = applyCorruptions(generated, values.corrupt ?? []);
+  } catch (e) {
+    // the order of --corrupt is the user's input: a usage error, not an internal one
+    if (e instanceof CorruptionOrderError) throw new UsageError(`--corrupt: ${e.message}`);
+    throw e;
+  }
   await writeDump(dataset, values.out, { gzip: values.gzip });
   const counts = Object.entries(dataset.databases).map(([db, colls]) => `${db}: ${Object.keys(colls).length} collections, ${Object.values(colls).reduce((n, d) => n + d.length, 0)} documents`);
   io.stdout(

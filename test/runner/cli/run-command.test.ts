@@ -119,6 +119,18 @@ describe("countly-check fixture", () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/unknown corruption "nope" \(known: .*views-emptied/);
   });
+
+  it("corruptions in an order that cannot be applied are a usage error (exit 2, no stack trace, nothing written)", async () => {
+    const out = join(work, "fx-order");
+    const r = await cli(["fixture", "--out", out, "--corrupt", "counts-zeroed", "--corrupt", "recent-not-aggregated"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--corrupt: recent-not-aggregated rebuilds the aggregates from raw data, so apply it before other corruptions \(already applied: counts-zeroed\)/);
+    expect(r.stderr).not.toMatch(/internal error|    at /);
+    await expect(stat(out)).rejects.toThrow();
+    const tz = await cli(["fixture", "--out", out, "--corrupt", "views-emptied", "--corrupt", "timezone-shifted"]);
+    expect(tz.code).toBe(2);
+    expect(tz.stderr).toMatch(/--corrupt: timezone-shifted rebuilds the aggregates/);
+  });
 });
 
 describe("countly-check run: nothing checked, empty periods, sources from the environment", () => {
