@@ -5,8 +5,8 @@
 // mirrors the interner's strings into the arena as the reader learns them, so the kernel
 // finds the same ids.
 import type { FieldLayout, StringInterner } from "../../sources/dump/bson-fields.ts";
-import { WALK_BATCH, type Arena, type WalkedBatch } from "../../sources/dump/bson-walk-native.ts";
-import { align, MirroredStrings, STR_BYTES, StringTable, tableEntries } from "./raw-events-kernel.ts";
+import { align, WALK_BATCH, type Arena, type WalkedBatch } from "../../sources/dump/bson-walk-native.ts";
+import { MirroredStrings, spaceFrom, STR_BYTES, StringTable, tableEntries } from "./kernel-tables.ts";
 
 /** Fields of DrillMetaKernel (native/raw-facts.c), as int32 indexes. */
 const K = {
@@ -60,12 +60,7 @@ export class DrillMetaKernel {
     const f = new Int32Array(buffer, at0, K.size);
     f[K.sg] = layout.slot("sg");
     f[K.slots] = layout.names.length;
-    let p = at0 + align(K.size * 4, 16);
-    const take = (bytes: number): number => {
-      const from = p;
-      p = align(p + bytes, 16);
-      return from;
-    };
+    const take = spaceFrom(at0 + align(K.size * 4, 16));
     f[K.foundOut] = take(WALK_BATCH * 4);
     this.found = new Int32Array(buffer, f[K.foundOut], WALK_BATCH);
     f[K.atOut] = take(WALK_BATCH * 4);
@@ -80,7 +75,7 @@ export class DrillMetaKernel {
     const entries = tableEntries(MAX_SEGMENTS);
     f[K.segments] = take(entries * STR_BYTES);
     f[K.segmentsMask] = entries - 1;
-    this.mirror = new MirroredStrings(arena.heap, new StringTable(arena.x, f, f[K.segments], entries - 1, K.segmentsEvery), segments, p, SEGMENT_BYTES, MAX_SEGMENTS);
+    this.mirror = new MirroredStrings(arena.heap, new StringTable(arena.x, f, f[K.segments], entries - 1, K.segmentsEvery), segments, take(SEGMENT_BYTES), SEGMENT_BYTES, MAX_SEGMENTS);
   }
 
   private static bytes(): number {

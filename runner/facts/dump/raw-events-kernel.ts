@@ -6,7 +6,8 @@
 // kernel left to JavaScript, mirrors what the JavaScript reading learnt (the app's offset
 // for that quarter hour, new keys) so the kernel resumes with the same ids and days.
 import { utf8Bytes, type FieldLayout, type StringInterner } from "../../sources/dump/bson-fields.ts";
-import { WALK_BATCH, type Arena, type Exports, type WalkedBatch } from "../../sources/dump/bson-walk-native.ts";
+import { align, WALK_BATCH, type Arena, type WalkedBatch } from "../../sources/dump/bson-walk-native.ts";
+import { MirroredStrings, spaceFrom, STR_BYTES, StringTable, tableEntries } from "./kernel-tables.ts";
 import { utcOffsetMs } from "../../../countly/time.ts";
 import type { KernelPlacement, ScopeApps } from "./drill.ts";
 
@@ -34,8 +35,6 @@ const K = {
   size: 27,
 } as const;
 
-/** Bytes of a table entry (Str in native/raw-events.c). */
-export const STR_BYTES = 16;
 /** Quarter hours of a zone cached from the one of a document JavaScript placed on (4 hours). */
 const LEARN_AHEAD = 16;
 const QUARTER_HOUR_MS = 15 * 60 * 1000;
@@ -48,86 +47,6 @@ const KEY_BYTES = 1 << 20;
 
 /** Documents the kernel computed in this process (tests prove it ran; counted per call). */
 export const kernelCounts = { rows: 0 };
-
-export function align(n: number, to: number): number {
-  return Math.ceil(n / to) * to;
-}
-
-/** A table of at least 16 entries, at most half full with `n` strings (a power of two). */
-export function tableEntries(n: number): number {
-  let cap = 16;
-  while (cap < n * 2) cap *= 2;
-  return cap;
-}
-
-/** Strings that share a word hash before a table hashes every byte (as StringInterner). */
-const MAX_SHARING = 4;
-
-/** A table of strings (Str entries in native/raw-events.c) whose bytes lie in the arena, rebuilt hashing every byte when too many share a hash. */
-export class StringTable {
-  private readonly entries: number[] = [];
-
-  constructor(
-    private readonly x: Exports,
-    private readonly fields: Int32Array,
-    private readonly at: number,
-    private readonly mask: number,
-    private readonly everyField: number,
-  ) {
-    fields[everyField] = 0;
-    x.strings_clear(at, mask);
-  }
-
-  /** Files the bytes at key[0, len) in the memory under `id`. */
-  put(key: number, len: number, id: number): void {
-    this.entries.push(key, len, id);
-    const every = this.fields[this.everyField]!;
-    if (this.x.strings_put(this.at, this.mask, every, key, len, id) >= MAX_SHARING && every === 0) {
-      this.fields[this.everyField] = 1;
-      this.x.strings_clear(this.at, this.mask);
-      const e = this.entries;
-      for (let i = 0; i < e.length; i += 3) this.x.strings_put(this.at, this.mask, 1, e[i]!, e[i + 1]!, e[i + 2]!);
-    }
-  }
-}
-
-/** An interner's strings mirrored in id order into a StringTable, their bytes in the arena: at most `max` strings in `bytes` bytes from `at` (a string not mirrored makes its documents JavaScript's). */
-export class MirroredStrings {
-  private mirrored = 0;
-  private full = false;
-  private at: number;
-  private readonly end: number;
-
-  constructor(
-    private readonly heap: Uint8Array,
-    private readonly table: StringTable,
-    private readonly strings: StringInterner,
-    at: number,
-    bytes: number,
-    private readonly max: number,
-  ) {
-    this.at = at;
-    this.end = at + bytes;
-    this.learn();
-  }
-
-  /** Mirrors the strings interned since the last call, while there is room; true when it mirrored any. */
-  learn(): boolean {
-    const before = this.mirrored;
-    while (!this.full && this.mirrored < this.strings.size) {
-      const bytes = utf8Bytes(this.strings.text(this.mirrored));
-      if (this.mirrored >= this.max || this.at + bytes.length > this.end) {
-        this.full = true;
-        break;
-      }
-      this.heap.set(bytes, this.at);
-      this.table.put(this.at, bytes.length, this.mirrored);
-      this.at += bytes.length;
-      this.mirrored++;
-    }
-    return this.mirrored !== before;
-  }
-}
 
 export class RawEventsKernel implements KernelPlacement {
   /** Per row of the last rows computed: the app ScopeApps.place gives (-1: none) and its day; counts 1 when rawEvents counts the document (then its values below), 0 when it skips it. */
@@ -175,12 +94,7 @@ export class RawEventsKernel implements KernelPlacement {
     const names = ["a", "e", "n", "ts", "c", "s", "dur", "cd"];
     for (let i = 0; i < names.length; i++) f[i] = layout.slot(names[i]!);
     f[K.slots] = layout.names.length;
-    let p = at + align(K.size * 4, 16);
-    const take = (bytes: number): number => {
-      const from = p;
-      p = align(p + bytes, 16);
-      return from;
-    };
+    const take = spaceFrom(at + align(K.size * 4, 16));
     f[K.counts] = take(WALK_BATCH);
     this.counts = new Uint8Array(buffer, f[K.counts], WALK_BATCH);
     f[K.appOut] = take(WALK_BATCH * 4);
@@ -231,7 +145,7 @@ export class RawEventsKernel implements KernelPlacement {
     f[K.keysMask] = keyEntries - 1;
     const keyTable = new StringTable(x, f, f[K.keys], keyEntries - 1, K.keysEvery);
     f[K.customKey] = customKey;
-    this.keyMirror = new MirroredStrings(heap, keyTable, keys, p, KEY_BYTES, MAX_KEYS);
+    this.keyMirror = new MirroredStrings(heap, keyTable, keys, take(KEY_BYTES), KEY_BYTES, MAX_KEYS);
   }
 
   /** The bytes a kernel of `apps` takes in an arena. */

@@ -204,7 +204,8 @@ export class Arena {
   }
 }
 
-function align(n: number, to: number): number {
+/** n rounded up to a multiple of `to` (positions in the arena). */
+export function align(n: number, to: number): number {
   return Math.ceil(n / to) * to;
 }
 
