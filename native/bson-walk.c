@@ -1,8 +1,9 @@
 // The dump scanner's inner loop in WebAssembly (issue 12): from a document of a read chunk on,
 // frames the documents that follow and walks each one's top-level elements against a
 // compiled field layout, writing per document its bounds and per selected field its (type,
-// value start, value end). (The file scanner frames the chunk in JavaScript: a separate
-// wasm framing pass ahead of the walk measured slower, it paid the chunk's cache misses twice.)
+// value start, value end). The framing is part of the walk (the batch pass in
+// bson-file-scanner.ts hands each walked batch on); a separate wasm framing pass ahead of the
+// walk measured slower, it paid the chunk's cache misses twice.
 // Built by scripts/build-wasm.ts (clang-14 --target=wasm32, no libc); loaded by
 // runner/sources/dump/bson-walk-native.ts, which keeps the JavaScript walk
 // (runner/sources/dump/bson-fields.ts, DocFields) as the fallback with identical results.

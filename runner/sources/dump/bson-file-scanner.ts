@@ -282,7 +282,7 @@ export async function scanBsonFrames(file: string, onFrame: FrameVisitor, option
   options.signal?.throwIfAborted();
   const gz = file.endsWith(".gz");
   // the read buffers in the wasm module's memory: DocFields walk the documents there (bson-walk-native.ts).
-  // The framing stays here: measured, a separate wasm framing pass ahead of the walk cost more than it saved.
+  // With the batch pass the walker frames as it walks (one pass over the chunk); JavaScript frames what it does not take.
   const arena = scannerOf(file, options) === "wasm" ? Arena.acquire(chunkSize) : undefined;
   try {
     return await frameAll(file, onFrame, options, chunkSize, gz, arena?.buffers, arena !== undefined && batchPass.enabled ? onFrame.batcher : undefined);
